@@ -1,0 +1,649 @@
+import { backoff, delay } from "./abort.ts";
+import { ConcurrencyError, DomainError, UnavailableError } from "./errors.ts";
+import type {
+  CommitMeta,
+  Decider,
+  DomainEvent,
+  EventLog,
+  RecentCommand,
+  Snapshot,
+} from "./types.ts";
+
+/** One aggregate type: its decider plus how its history is read. */
+export interface ActorDefinition<C, E extends DomainEvent, S> {
+  type: string;
+  decider: Decider<C, E, S>;
+  /** Shape version of the state; bump it to ignore older snapshots. Default 1. */
+  stateVersion?: number;
+  /** Lifts an old event version to the current one on read. */
+  upcast?: (event: DomainEvent) => E;
+  /** Snapshot every N commits (overrides the system default). */
+  snapshotEvery?: number;
+}
+
+/** Options of one `ask`. */
+export interface AskOptions {
+  /** Idempotency key: a command id already committed returns its first result. */
+  commandId?: string;
+  /** The version the actor must be at (from `If-Match`); else `ConcurrencyError`. */
+  expectedVersion?: number;
+  /** Deadline or cancellation of the wait (a started append still completes). */
+  signal?: AbortSignal;
+  meta?: CommitMeta;
+}
+
+/** What a command produced. Callers never see a half-applied command. */
+export interface AskResult<E = DomainEvent, S = unknown> {
+  version: number;
+  position: number;
+  events: E[];
+  state: S;
+  /** True when the command id had already been committed. */
+  duplicate: boolean;
+}
+
+/** An actor's current state as read through its mailbox. */
+export interface ReadResult<S = unknown> {
+  version: number;
+  position: number;
+  state: S;
+}
+
+/** Tuning of the actor system; every field has a default. */
+export interface ActorSystemOptions {
+  log: EventLog;
+  /** Most messages waiting in one mailbox; more are refused with 429. */
+  mailboxCapacity?: number;
+  /** An actor idle this long is passivated. */
+  idleTimeoutMs?: number;
+  /** Most activations held at once; the least recently used idle ones go first. */
+  maxActive?: number;
+  /** Default snapshot interval in commits. */
+  snapshotEvery?: number;
+  /** Command ids remembered per actor for idempotent retries. */
+  recentCommands?: number;
+  /** Restarts after an infrastructure failure before the actor is parked. */
+  restartAttempts?: number;
+  restartBaseDelayMs?: number;
+  restartMaxDelayMs?: number;
+  /** How long a parked actor refuses messages before it is tried again. */
+  parkMs?: number;
+}
+
+/** Counters and gauges of the actor system, for health and metrics. */
+export interface ActorSystemStats {
+  active: number;
+  queued: number;
+  maxMailboxDepth: number;
+  commands: number;
+  restarts: number;
+  parked: { type: string; id: string; until: number; reason: string }[];
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyDefinition = ActorDefinition<any, DomainEvent, any>;
+
+interface Envelope {
+  kind: "command" | "read";
+  command?: unknown;
+  options: AskOptions;
+  resolve: (value: AskResult | ReadResult) => void;
+  reject: (error: unknown) => void;
+  detach: () => void;
+}
+
+interface Activation {
+  key: string;
+  type: string;
+  id: string;
+  def: AnyDefinition;
+  loaded: boolean;
+  state: unknown;
+  version: number;
+  position: number;
+  snapshotVersion: number;
+  recent: Map<string, RecentCommand>;
+  mailbox: Envelope[];
+  running: boolean;
+  lastUsed: number;
+}
+
+interface Parked {
+  type: string;
+  id: string;
+  until: number;
+  reason: string;
+}
+
+const DEFAULTS = {
+  mailboxCapacity: 1000,
+  idleTimeoutMs: 5 * 60_000,
+  maxActive: 100_000,
+  snapshotEvery: 100,
+  recentCommands: 128,
+  restartAttempts: 3,
+  restartBaseDelayMs: 20,
+  restartMaxDelayMs: 1000,
+  parkMs: 5000,
+} as const;
+
+const STALE_RETRIES = 3;
+
+/**
+ * Virtual actors over an `EventLog`. An actor exists by its id, is activated on
+ * its first message (latest snapshot + tail replay), handles one message at a
+ * time from a bounded mailbox, and is passivated when idle or when too many are
+ * active.
+ *
+ * @example
+ * ```ts
+ * const system = new ActorSystem({ log: new MemoryEventLog() });
+ * system.register({ type: "counter", decider: counter });
+ * const { version } = await system.ask("counter", "a", { type: "inc" });
+ * ```
+ */
+export class ActorSystem {
+  readonly log: EventLog;
+  readonly #options: Required<Omit<ActorSystemOptions, "log">>;
+  readonly #definitions = new Map<string, AnyDefinition>();
+  readonly #active = new Map<string, Activation>();
+  readonly #parked = new Map<string, Parked>();
+  #sweeper: ReturnType<typeof setInterval>;
+  #commands = 0;
+  #restarts = 0;
+  #closed = false;
+
+  constructor(options: ActorSystemOptions) {
+    this.log = options.log;
+    const { log: _, ...rest } = options;
+    this.#options = { ...DEFAULTS, ...withoutUndefined(rest) };
+    this.#sweeper = setInterval(
+      () => this.#sweep(),
+      Math.max(10, Math.min(this.#options.idleTimeoutMs / 2, 30_000)),
+    );
+    Deno.unrefTimer(this.#sweeper);
+  }
+
+  /** Registers an aggregate type. */
+  register<C, E extends DomainEvent, S>(
+    definition: ActorDefinition<C, E, S>,
+  ): this {
+    if (this.#definitions.has(definition.type)) {
+      throw new TypeError(
+        `Actor type ${definition.type} is already registered`,
+      );
+    }
+    this.#definitions.set(definition.type, definition as AnyDefinition);
+    return this;
+  }
+
+  /** Sends a command to the actor `type/id` and waits for its commit. */
+  ask<E extends DomainEvent = DomainEvent, S = unknown>(
+    type: string,
+    id: string,
+    command: unknown,
+    options: AskOptions = {},
+  ): Promise<AskResult<E, S>> {
+    return this.#enqueue(type, id, "command", command, options) as Promise<
+      AskResult<E, S>
+    >;
+  }
+
+  /** Reads the actor's state through its mailbox; version 0 means it does not exist. */
+  read<S = unknown>(
+    type: string,
+    id: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReadResult<S>> {
+    return this.#enqueue(type, id, "read", undefined, options) as Promise<
+      ReadResult<S>
+    >;
+  }
+
+  /** Current counters, for health and metrics. */
+  stats(): ActorSystemStats {
+    let queued = 0;
+    let maxMailboxDepth = 0;
+    for (const activation of this.#active.values()) {
+      queued += activation.mailbox.length;
+      maxMailboxDepth = Math.max(maxMailboxDepth, activation.mailbox.length);
+    }
+    const now = Date.now();
+    const parked = [...this.#parked.values()].filter((p) => p.until > now);
+    return {
+      active: this.#active.size,
+      queued,
+      maxMailboxDepth,
+      commands: this.#commands,
+      restarts: this.#restarts,
+      parked,
+    };
+  }
+
+  /** Passivates one actor now (if idle); true when it was active and idle. */
+  passivate(type: string, id: string): boolean {
+    const key = actorKey(type, id);
+    const activation = this.#active.get(key);
+    if (!activation || activation.running || activation.mailbox.length > 0) {
+      return false;
+    }
+    this.#active.delete(key);
+    return true;
+  }
+
+  /** Stops accepting messages, waits for mailboxes to drain, stops timers. */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    while (Date.now() < deadline && this.#busy()) await delay(5);
+    this.#active.clear();
+  }
+
+  #busy(): boolean {
+    for (const a of this.#active.values()) {
+      if (a.running || a.mailbox.length > 0) return true;
+    }
+    return false;
+  }
+
+  #enqueue(
+    type: string,
+    id: string,
+    kind: Envelope["kind"],
+    command: unknown,
+    options: AskOptions,
+  ): Promise<AskResult | ReadResult> {
+    try {
+      if (this.#closed) {
+        throw new UnavailableError("Actor system is shutting down", {
+          retryAfter: 1,
+        });
+      }
+      const def = this.#definitions.get(type);
+      if (!def) throw new TypeError(`Unknown actor type ${type}`);
+      if (typeof id !== "string" || id.length === 0) {
+        throw new TypeError("Actor id must be a non-empty string");
+      }
+      options.signal?.throwIfAborted();
+      const key = actorKey(type, id);
+      const parked = this.#parked.get(key);
+      if (parked) {
+        const remaining = parked.until - Date.now();
+        if (remaining > 0) {
+          throw new UnavailableError(
+            `Actor ${key} is parked after repeated failures: ${parked.reason}`,
+            { retryAfter: Math.ceil(remaining / 1000) },
+          );
+        }
+        this.#parked.delete(key);
+      }
+      const activation = this.#activation(key, type, id, def);
+      if (activation.mailbox.length >= this.#options.mailboxCapacity) {
+        throw new UnavailableError(`Mailbox of ${key} is full`, {
+          status: 429,
+          retryAfter: 1,
+        });
+      }
+      return new Promise((resolve, reject) => {
+        const signal = options.signal;
+        const envelope: Envelope = {
+          kind,
+          command,
+          options,
+          resolve: (value) => {
+            envelope.detach();
+            resolve(value);
+          },
+          reject: (error) => {
+            envelope.detach();
+            reject(error);
+          },
+          detach: () => signal?.removeEventListener("abort", onAbort),
+        };
+        const onAbort = () => {
+          const index = activation.mailbox.indexOf(envelope);
+          if (index >= 0) activation.mailbox.splice(index, 1);
+          envelope.reject(signal!.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        activation.mailbox.push(envelope);
+        if (!activation.running) void this.#drain(activation);
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #activation(
+    key: string,
+    type: string,
+    id: string,
+    def: AnyDefinition,
+  ): Activation {
+    let activation = this.#active.get(key);
+    if (activation) {
+      this.#active.delete(key);
+    } else {
+      activation = {
+        key,
+        type,
+        id,
+        def,
+        loaded: false,
+        state: def.decider.initialState,
+        version: 0,
+        position: 0,
+        snapshotVersion: 0,
+        recent: new Map(),
+        mailbox: [],
+        running: false,
+        lastUsed: Date.now(),
+      };
+    }
+    activation.lastUsed = Date.now();
+    this.#active.set(key, activation);
+    if (this.#active.size > this.#options.maxActive) this.#evictLeastRecent();
+    return activation;
+  }
+
+  #evictLeastRecent(): void {
+    for (const [key, a] of this.#active) {
+      if (this.#active.size <= this.#options.maxActive) return;
+      if (!a.running && a.mailbox.length === 0) this.#active.delete(key);
+    }
+  }
+
+  #sweep(): void {
+    const cutoff = Date.now() - this.#options.idleTimeoutMs;
+    for (const [key, a] of this.#active) {
+      if (a.lastUsed < cutoff && !a.running && a.mailbox.length === 0) {
+        this.#active.delete(key);
+      }
+    }
+    const now = Date.now();
+    for (const [key, p] of this.#parked) {
+      if (p.until <= now) this.#parked.delete(key);
+    }
+  }
+
+  async #drain(activation: Activation): Promise<void> {
+    activation.running = true;
+    try {
+      while (activation.mailbox.length > 0) {
+        const envelope = activation.mailbox.shift()!;
+        if (envelope.options.signal?.aborted) {
+          envelope.reject(envelope.options.signal.reason);
+          continue;
+        }
+        if (envelope.kind === "command") this.#commands++;
+        await this.#handle(activation, envelope);
+      }
+    } finally {
+      activation.running = false;
+      activation.lastUsed = Date.now();
+      if (
+        activation.loaded && activation.version === 0 &&
+        this.#active.get(activation.key) === activation
+      ) {
+        this.#active.delete(activation.key);
+      }
+    }
+  }
+
+  async #handle(activation: Activation, envelope: Envelope): Promise<void> {
+    const signal = envelope.options.signal;
+    let infraFailures = 0;
+    let staleRetries = 0;
+    for (;;) {
+      try {
+        if (!activation.loaded) await this.#load(activation);
+        if (envelope.kind === "read") {
+          envelope.resolve({
+            version: activation.version,
+            position: activation.position,
+            state: activation.state,
+          });
+          return;
+        }
+        envelope.resolve(await this.#process(activation, envelope));
+        return;
+      } catch (error) {
+        if (!(error instanceof InfrastructureFailure)) {
+          envelope.reject(error);
+          return;
+        }
+        activation.loaded = false;
+        if (error.cause instanceof ConcurrencyError) {
+          if (++staleRetries <= STALE_RETRIES) continue;
+          envelope.reject(error.cause);
+          return;
+        }
+        this.#restarts++;
+        if (infraFailures >= this.#options.restartAttempts) {
+          this.#park(activation, error.cause);
+          envelope.reject(
+            new UnavailableError(
+              `Actor ${activation.key} failed ${
+                infraFailures + 1
+              } times and is parked`,
+              {
+                retryAfter: Math.ceil(this.#options.parkMs / 1000),
+                cause: error.cause,
+              },
+            ),
+          );
+          return;
+        }
+        try {
+          await delay(
+            backoff(
+              infraFailures++,
+              this.#options.restartBaseDelayMs,
+              this.#options.restartMaxDelayMs,
+            ),
+            { signal },
+          );
+        } catch (abort) {
+          envelope.reject(abort);
+          return;
+        }
+      }
+    }
+  }
+
+  async #process(
+    activation: Activation,
+    envelope: Envelope,
+  ): Promise<AskResult> {
+    const { options } = envelope;
+    const commandId = options.commandId ?? crypto.randomUUID();
+    const seen = activation.recent.get(commandId);
+    if (seen) {
+      return {
+        version: seen.version,
+        position: seen.position,
+        events: seen.events,
+        state: activation.state,
+        duplicate: true,
+      };
+    }
+    if (
+      options.expectedVersion !== undefined &&
+      options.expectedVersion !== activation.version
+    ) {
+      throw new ConcurrencyError(
+        `${activation.key} is at version ${activation.version}, not ${options.expectedVersion}`,
+        options.expectedVersion,
+        activation.version,
+      );
+    }
+    const { decider } = activation.def;
+    const events = decider.decide(envelope.command, activation.state);
+    if (events.length === 0) {
+      return {
+        version: activation.version,
+        position: activation.position,
+        events: [],
+        state: activation.state,
+        duplicate: false,
+      };
+    }
+    const state = events.reduce(
+      (s: unknown, e: DomainEvent) => decider.evolve(s, e),
+      activation.state,
+    );
+    let appended;
+    try {
+      appended = await this.log.append({
+        type: activation.type,
+        id: activation.id,
+        expectedVersion: activation.version,
+        commandId,
+        events,
+        meta: options.meta,
+      });
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof TypeError) {
+        throw error;
+      }
+      throw new InfrastructureFailure(error);
+    }
+    activation.state = state;
+    activation.version = appended.version;
+    activation.position = appended.position;
+    this.#remember(activation, {
+      commandId,
+      version: appended.version,
+      position: appended.position,
+      events,
+    });
+    this.#maybeSnapshot(activation);
+    return {
+      version: appended.version,
+      position: appended.position,
+      events,
+      state,
+      duplicate: false,
+    };
+  }
+
+  async #load(activation: Activation): Promise<void> {
+    const { def, type, id } = activation;
+    const stateVersion = def.stateVersion ?? 1;
+    try {
+      let state = def.decider.initialState;
+      let version = 0;
+      let position = 0;
+      const recent = new Map<string, RecentCommand>();
+      const snapshot = await this.log.loadSnapshot(type, id);
+      if (snapshot && snapshot.stateVersion === stateVersion) {
+        state = snapshot.state;
+        version = snapshot.version;
+        position = snapshot.position;
+        for (const r of snapshot.recent) recent.set(r.commandId, r);
+      }
+      const tail = await this.log.readStream(type, id, version);
+      for (const commit of tail) {
+        const events = def.upcast
+          ? commit.events.map(def.upcast)
+          : commit.events;
+        for (const event of events) state = def.decider.evolve(state, event);
+        version = commit.version;
+        position = commit.position;
+        recent.set(commit.commandId, {
+          commandId: commit.commandId,
+          version,
+          position,
+          events,
+        });
+      }
+      activation.state = state;
+      activation.version = version;
+      activation.position = position;
+      activation.snapshotVersion = snapshot?.stateVersion === stateVersion
+        ? snapshot.version
+        : 0;
+      activation.recent = recent;
+      this.#trimRecent(activation);
+      activation.loaded = true;
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw new InfrastructureFailure(error);
+    }
+  }
+
+  #remember(activation: Activation, record: RecentCommand): void {
+    activation.recent.set(record.commandId, record);
+    this.#trimRecent(activation);
+  }
+
+  #trimRecent(activation: Activation): void {
+    const excess = activation.recent.size - this.#options.recentCommands;
+    if (excess <= 0) return;
+    const keys = activation.recent.keys();
+    for (let i = 0; i < excess; i++) {
+      activation.recent.delete(keys.next().value!);
+    }
+  }
+
+  #maybeSnapshot(activation: Activation): void {
+    const every = activation.def.snapshotEvery ?? this.#options.snapshotEvery;
+    if (every <= 0 || activation.version - activation.snapshotVersion < every) {
+      return;
+    }
+    const snapshot: Snapshot = {
+      version: activation.version,
+      position: activation.position,
+      stateVersion: activation.def.stateVersion ?? 1,
+      state: activation.state,
+      recent: [...activation.recent.values()],
+    };
+    activation.snapshotVersion = activation.version;
+    this.log.saveSnapshot(activation.type, activation.id, snapshot).catch(
+      (error) => {
+        activation.snapshotVersion = 0;
+        console.warn(`Snapshot of ${activation.key} failed`, error);
+      },
+    );
+  }
+
+  #park(activation: Activation, cause: unknown): void {
+    const until = Date.now() + this.#options.parkMs;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.#parked.set(activation.key, {
+      type: activation.type,
+      id: activation.id,
+      until,
+      reason,
+    });
+    const queued = activation.mailbox.splice(0);
+    for (const envelope of queued) {
+      envelope.reject(
+        new UnavailableError(`Actor ${activation.key} is parked: ${reason}`, {
+          retryAfter: Math.ceil(this.#options.parkMs / 1000),
+          cause,
+        }),
+      );
+    }
+    this.#active.delete(activation.key);
+  }
+}
+
+/** Marks a failure of the log (not of the command) inside the mailbox loop. */
+class InfrastructureFailure extends Error {
+  override name = "InfrastructureFailure";
+  constructor(cause: unknown) {
+    super("Event log failure", { cause });
+  }
+}
+
+function actorKey(type: string, id: string): string {
+  return `${type}/${id}`;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}

@@ -1,0 +1,144 @@
+/**
+ * Public contracts of the TMS runtime. Nothing here knows the TMS domain.
+ */
+
+/** An event as a decider produces it: a type, a schema version and its data. */
+export interface DomainEvent<T extends string = string, D = unknown> {
+  type: T;
+  /** Schema version of `data`; old versions are upcast on read. */
+  v: number;
+  data: D;
+}
+
+/**
+ * An aggregate's behaviour: pure, synchronous, no I/O, clock or randomness.
+ * Time and ids arrive inside the command.
+ *
+ * @example
+ * ```ts
+ * const counter: Decider<{ type: "inc" }, DomainEvent<"incremented", null>, number> = {
+ *   initialState: 0,
+ *   decide: () => [{ type: "incremented", v: 1, data: null }],
+ *   evolve: (n) => n + 1,
+ * };
+ * ```
+ */
+export interface Decider<C, E, S> {
+  initialState: S;
+  /** Events the command produces; throws `DomainError` when a rule is broken. */
+  decide(command: C, state: S): E[];
+  evolve(state: S, event: E): S;
+}
+
+/** Tracing and causation metadata carried by each commit. */
+export interface CommitMeta {
+  correlationId?: string;
+  causationId?: string;
+  traceparent?: string;
+}
+
+/** What an actor hands to the log: all events of one command. */
+export interface AppendRequest {
+  type: string;
+  id: string;
+  /** Version the stream must be at before this commit (0 for a new stream). */
+  expectedVersion: number;
+  commandId: string;
+  events: DomainEvent[];
+  meta?: CommitMeta;
+}
+
+/** A commit as stored: the unit of atomicity. Versions count commits. */
+export interface Commit {
+  type: string;
+  id: string;
+  /** Version of the stream after this commit (1-based). */
+  version: number;
+  /** Global, gap-free position in the feed (1-based). */
+  position: number;
+  commandId: string;
+  /** Epoch ms when the log accepted the commit. */
+  timestamp: number;
+  events: DomainEvent[];
+  meta?: CommitMeta;
+}
+
+/** Result of a successful append. */
+export interface AppendResult {
+  version: number;
+  position: number;
+  timestamp: number;
+  /** True when the log recognised the command id and wrote nothing. */
+  duplicate?: boolean;
+}
+
+/** A stored snapshot of an actor's state. */
+export interface Snapshot<S = unknown> {
+  version: number;
+  /** Feed position of the commit at `version`. */
+  position: number;
+  /** Version of the state's shape; a mismatch makes the snapshot ignored. */
+  stateVersion: number;
+  state: S;
+  /** Recent command ids with their results, for idempotent retries. */
+  recent: RecentCommand[];
+}
+
+/** An idempotency record: what a command id produced. */
+export interface RecentCommand {
+  commandId: string;
+  version: number;
+  position: number;
+  events: DomainEvent[];
+}
+
+/** Options every async API takes. */
+export interface SignalOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The event log: per-stream histories plus one global feed.
+ *
+ * `append` must be atomic (one commit, all or nothing), must fail with
+ * `ConcurrencyError` when the stream is not at `expectedVersion`, and must fail
+ * with `UnavailableError` when the store cannot be reached.
+ */
+export interface EventLog {
+  append(
+    request: AppendRequest,
+    options?: SignalOptions,
+  ): Promise<AppendResult>;
+  /** Commits of one stream with version > `afterVersion`, in order. */
+  readStream(
+    type: string,
+    id: string,
+    afterVersion: number,
+    options?: SignalOptions,
+  ): Promise<Commit[]>;
+  /** Up to `limit` commits of the feed with position > `afterPosition`, in order. */
+  readFeed(
+    afterPosition: number,
+    limit: number,
+    options?: SignalOptions,
+  ): Promise<Commit[]>;
+  /** Position of the newest commit in the feed (0 when empty). */
+  headPosition(options?: SignalOptions): Promise<number>;
+  loadSnapshot(
+    type: string,
+    id: string,
+    options?: SignalOptions,
+  ): Promise<Snapshot | null>;
+  saveSnapshot(
+    type: string,
+    id: string,
+    snapshot: Snapshot,
+    options?: SignalOptions,
+  ): Promise<void>;
+  /**
+   * Calls `listener` with the new head position whenever a commit lands through
+   * this log instance (or is observed by it). Returns the unsubscribe function.
+   */
+  watch(listener: (position: number) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,18 @@
+import { KvEventLog, MemoryEventLog } from "../runtime/mod.ts";
+import { eventLogContract } from "./contracts/event_log_contract.ts";
+
+eventLogContract("memory", () => ({
+  open: () => Promise.resolve(new MemoryEventLog()),
+}));
+
+eventLogContract("deno-kv", () => {
+  let dir = "";
+  return {
+    async open() {
+      dir = await Deno.makeTempDir({ prefix: "tms-kv-" });
+      return await KvEventLog.open(`${dir}/events.kv`);
+    },
+    reopen: () => KvEventLog.open(`${dir}/events.kv`),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}, { durable: true });
