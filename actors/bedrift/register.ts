@@ -1,0 +1,80 @@
+import type { ActorSystem, AskOptions, AskResult } from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/mod.ts";
+import { UniqueKinds } from "../unique/mod.ts";
+import { BEDRIFT } from "./decider.ts";
+import type { BedriftDetails, BedriftEvent, BedriftState } from "./decider.ts";
+
+export interface RegisterBedriftInput {
+  id: string;
+  organisasjonsnummer: string;
+  details: BedriftDetails;
+  at: string;
+}
+
+/**
+ * Registers a bedrift with a system-wide unique organisasjonsnummer: the
+ * number's reservation actor is asked first, then the bedrift. If the
+ * registration is refused the reservation is released (compensation). A
+ * reservation left by a registration that never completed (a crash between the
+ * two steps) is taken over, since its owner has no history.
+ */
+export async function registerBedrift(
+  system: ActorSystem,
+  input: RegisterBedriftInput,
+  options: AskOptions = {},
+): Promise<AskResult<BedriftEvent, BedriftState>> {
+  const { signal, meta } = options;
+  const reserve = (takeoverFrom?: string) =>
+    system.ask(UniqueKinds.organisasjonsnummer, input.organisasjonsnummer, {
+      type: "reserve",
+      owner: input.id,
+      at: input.at,
+      takeoverFrom,
+    }, { signal, meta });
+  try {
+    await reserve();
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === "unique.taken")) {
+      throw error;
+    }
+    const current = await system.read<{ owner: string }>(
+      UniqueKinds.organisasjonsnummer,
+      input.organisasjonsnummer,
+      { signal },
+    );
+    const owner = current.state.owner;
+    const ownerBedrift = await system.read(BEDRIFT, owner, { signal });
+    if (ownerBedrift.version > 0) {
+      throw new DomainError(
+        "bedrift.organisasjonsnummer_taken",
+        `Organisasjonsnummer ${input.organisasjonsnummer} is already registered`,
+      );
+    }
+    await reserve(owner);
+  }
+  try {
+    return await system.ask<BedriftEvent, BedriftState>(BEDRIFT, input.id, {
+      type: "register",
+      organisasjonsnummer: input.organisasjonsnummer,
+      details: input.details,
+      at: input.at,
+    }, options);
+  } catch (error) {
+    if (
+      error instanceof DomainError &&
+      error.code !== "bedrift.already_registered"
+    ) {
+      await system.ask(
+        UniqueKinds.organisasjonsnummer,
+        input.organisasjonsnummer,
+        {
+          type: "release",
+          owner: input.id,
+          at: input.at,
+        },
+        { meta },
+      ).catch(() => {});
+    }
+    throw error;
+  }
+}

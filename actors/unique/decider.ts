@@ -1,0 +1,73 @@
+import { DomainError } from "../../runtime/mod.ts";
+import type {
+  ActorDefinition,
+  Decider,
+  DomainEvent,
+} from "../../runtime/mod.ts";
+
+/**
+ * A unique value (an organisasjonsnummer, an ansattnummer within a bedrift) is
+ * an actor keyed by the value: whoever reserves it first owns it.
+ */
+export type UniqueCommand =
+  | { type: "reserve"; owner: string; at: string; takeoverFrom?: string }
+  | { type: "release"; owner: string; at: string };
+
+export type UniqueEvent =
+  | DomainEvent<"unique.reserved", { owner: string; at: string }>
+  | DomainEvent<"unique.released", { owner: string; at: string }>;
+
+export interface UniqueState {
+  owner: string | null;
+}
+
+export const uniqueDecider: Decider<UniqueCommand, UniqueEvent, UniqueState> = {
+  initialState: { owner: null },
+  decide(command, state) {
+    switch (command.type) {
+      case "reserve": {
+        if (state.owner === command.owner) return [];
+        if (state.owner !== null && state.owner !== command.takeoverFrom) {
+          throw new DomainError("unique.taken", "The value is already in use");
+        }
+        return [{
+          type: "unique.reserved",
+          v: 1,
+          data: { owner: command.owner, at: command.at },
+        }];
+      }
+      case "release": {
+        if (state.owner !== command.owner) return [];
+        return [{
+          type: "unique.released",
+          v: 1,
+          data: { owner: command.owner, at: command.at },
+        }];
+      }
+    }
+  },
+  evolve(_state, event) {
+    switch (event.type) {
+      case "unique.reserved":
+        return { owner: event.data.owner };
+      case "unique.released":
+        return { owner: null };
+    }
+  },
+};
+
+/** The actor types of unique values, one per kind of value. */
+export const UniqueKinds = {
+  organisasjonsnummer: "unique_orgnr",
+  ansattnummer: "unique_ansattnummer",
+} as const;
+
+/** Actor definitions for every unique kind. */
+export const uniqueActors: ActorDefinition<
+  UniqueCommand,
+  UniqueEvent,
+  UniqueState
+>[] = Object.values(UniqueKinds).map((type) => ({
+  type,
+  decider: uniqueDecider,
+}));

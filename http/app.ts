@@ -1,0 +1,48 @@
+import { bodyLimit, Hono } from "../deps.ts";
+import "./context.ts";
+import type { EdgeDeps } from "./context.ts";
+import { bedriftRoutes } from "./bedrifter.ts";
+import { healthRoutes } from "./health.ts";
+import { invoiceRoutes } from "./invoices.ts";
+import { deadline, requestId } from "./middleware.ts";
+import { onError, problem, ProblemTypes } from "./problem.ts";
+
+/**
+ * The Hono edge: thin routes that parse, `ask` an actor and map the result.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ system });
+ * const res = await app.request("/health/live");
+ * ```
+ */
+export function createApp(deps: EdgeDeps, extra: Hono[] = []): Hono {
+  const app = new Hono();
+  app.use(requestId());
+  app.use(deadline(deps.requestTimeoutMs ?? 10_000));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 1024 * 1024,
+      onError: (c) =>
+        problem(c, {
+          type: ProblemTypes.tooLarge,
+          title: "The request body is too large",
+          status: 413,
+        }),
+    }),
+  );
+  app.route("/", healthRoutes(deps));
+  app.route("/api/v1/bedrifter", bedriftRoutes(deps.system));
+  app.route("/api/v1/invoices", invoiceRoutes(deps.system));
+  for (const sub of extra) app.route("/", sub);
+  app.notFound((c) =>
+    problem(c, {
+      type: ProblemTypes.notFound,
+      title: `No route for ${c.req.method} ${c.req.path}`,
+      status: 404,
+    })
+  );
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,29 @@
+import type { ActorSystem } from "../runtime/mod.ts";
+
+declare module "npm:hono@4.13.19" {
+  interface ContextVariableMap {
+    /** The request's id (from `X-Request-Id` or generated). */
+    requestId: string;
+    /** The request's deadline, combined with the client's disconnect. */
+    signal: AbortSignal;
+  }
+}
+
+/** What the routes need from the node. */
+export interface EdgeDeps {
+  system: ActorSystem;
+  /** Per-request deadline in ms (default 10 000). */
+  requestTimeoutMs?: number;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Extra readiness checks (projections, cluster) added by the node. */
+  readiness?: () => Promise<Record<string, ReadinessCheck>>;
+  /** Extra Prometheus lines (projections, cluster). */
+  metrics?: () => Promise<string> | string;
+}
+
+/** One readiness check's outcome. */
+export interface ReadinessCheck {
+  ok: boolean;
+  [detail: string]: unknown;
+}

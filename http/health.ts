@@ -1,0 +1,75 @@
+import { Hono } from "../deps.ts";
+import type { EdgeDeps, ReadinessCheck } from "./context.ts";
+import { PROBLEM_CONTENT_TYPE, ProblemTypes } from "./problem.ts";
+import { withTimeout } from "../runtime/mod.ts";
+
+/** Largest mailbox depth that still counts as ready. */
+const MAX_READY_MAILBOX = 500;
+
+/** `/health/live`, `/health/ready` and `/metrics`. */
+export function healthRoutes(deps: EdgeDeps): Hono {
+  const app = new Hono();
+  const { system } = deps;
+
+  app.get("/health/live", (c) => c.json({ status: "pass" }));
+
+  app.get("/health/ready", async (c) => {
+    const checks: Record<string, ReadinessCheck> = {};
+    try {
+      const position = await system.log.headPosition({
+        signal: withTimeout(1000, c.get("signal")),
+      });
+      checks.eventLog = { ok: true, position };
+    } catch (error) {
+      checks.eventLog = { ok: false, error: String(error) };
+    }
+    const stats = system.stats();
+    checks.actors = {
+      ok: stats.parked.length === 0 &&
+        stats.maxMailboxDepth < MAX_READY_MAILBOX,
+      active: stats.active,
+      queued: stats.queued,
+      maxMailboxDepth: stats.maxMailboxDepth,
+      parked: stats.parked,
+    };
+    if (deps.readiness) Object.assign(checks, await deps.readiness());
+    const ok = Object.values(checks).every((check) => check.ok);
+    if (ok) return c.json({ status: "pass", checks });
+    return new Response(
+      JSON.stringify({
+        type: ProblemTypes.unavailable,
+        title: "Not ready",
+        status: 503,
+        checks,
+      }),
+      {
+        status: 503,
+        headers: { "content-type": PROBLEM_CONTENT_TYPE, "retry-after": "1" },
+      },
+    );
+  });
+
+  app.get("/metrics", async (c) => {
+    const s = system.stats();
+    const lines = [
+      "# TYPE tms_actors_active gauge",
+      `tms_actors_active ${s.active}`,
+      "# TYPE tms_mailbox_queued gauge",
+      `tms_mailbox_queued ${s.queued}`,
+      "# TYPE tms_mailbox_depth_max gauge",
+      `tms_mailbox_depth_max ${s.maxMailboxDepth}`,
+      "# TYPE tms_commands_total counter",
+      `tms_commands_total ${s.commands}`,
+      "# TYPE tms_actor_restarts_total counter",
+      `tms_actor_restarts_total ${s.restarts}`,
+      "# TYPE tms_actors_parked gauge",
+      `tms_actors_parked ${s.parked.length}`,
+    ];
+    const extra = deps.metrics ? await deps.metrics() : "";
+    return c.text(lines.join("\n") + "\n" + extra, 200, {
+      "content-type": "text/plain; version=0.0.4",
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,19 @@
+export { createApp } from "./app.ts";
+export type { EdgeDeps, ReadinessCheck } from "./context.ts";
+export {
+  onError,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  ProblemTypes,
+} from "./problem.ts";
+export type { Problem } from "./problem.ts";
+export { bedriftView } from "./bedrifter.ts";
+export { invoiceView } from "./invoices.ts";
+export {
+  askOptions,
+  newId,
+  now,
+  parseBody,
+  pathId,
+  writeHeaders,
+} from "./write.ts";

@@ -1,0 +1,104 @@
+import type { Context } from "../deps.ts";
+import type { z } from "../deps.ts";
+import type { AskOptions, AskResult } from "../runtime/mod.ts";
+import { HttpHeaders } from "../runtime/mod.ts";
+import { BadRequestError } from "./problem.ts";
+
+/** Reads and validates a JSON body; malformed JSON is a 400, a bad shape a 422. */
+export async function parseBody<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<z.output<T>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new BadRequestError("The body must be valid JSON");
+  }
+  return schema.parse(body);
+}
+
+/** Parses `If-Match` (`"3"`, `W/"3"` or `3`) into an expected version. */
+export function expectedVersion(c: Context): number | undefined {
+  const header = c.req.header(HttpHeaders.ifMatch);
+  if (header === undefined || header.trim() === "*") return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  if (!match) throw new BadRequestError('If-Match must be an ETag such as "3"');
+  return Number(match[1]);
+}
+
+/** The `Idempotency-Key`, if any, checked for shape. */
+export function idempotencyKey(c: Context): string | undefined {
+  const key = c.req.header(HttpHeaders.idempotencyKey);
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new BadRequestError(
+      "Idempotency-Key must be 1-200 visible ASCII characters",
+    );
+  }
+  return key;
+}
+
+/**
+ * Ask options of a write: the command id is the Idempotency-Key scoped by
+ * route (the same key on another route is another command), else random.
+ */
+export function askOptions(c: Context, route: string): AskOptions {
+  const key = idempotencyKey(c);
+  return {
+    commandId: key ? `${route}:${key}` : crypto.randomUUID(),
+    expectedVersion: expectedVersion(c),
+    signal: c.get("signal"),
+    meta: {
+      correlationId: c.get("requestId"),
+      traceparent: c.req.header("traceparent"),
+    },
+  };
+}
+
+/**
+ * A stable id for a resource created under an Idempotency-Key (so a retry of
+ * the create lands on the same actor), else a random UUID.
+ */
+export async function newId(c: Context, scope: string): Promise<string> {
+  const key = idempotencyKey(c);
+  if (!key) return crypto.randomUUID();
+  const digest = new Uint8Array(
+    await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(`${scope}\u0000${key}`),
+    ),
+  );
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const hex = [...digest.slice(0, 16)].map((b) =>
+    b.toString(16).padStart(2, "0")
+  )
+    .join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
+    hex.slice(16, 20)
+  }-${hex.slice(20, 32)}`;
+}
+
+/** Sets `ETag` and `X-TMS-Position` of a write's result. */
+export function writeHeaders(
+  c: Context,
+  result: Pick<AskResult, "version" | "position">,
+) {
+  c.header(HttpHeaders.etag, `"${result.version}"`);
+  c.header(HttpHeaders.position, String(result.position));
+}
+
+/** `:id` path parameters: subject- and key-safe. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** Reads a path id, 404 when it cannot name any resource. */
+export function pathId(c: Context, name = "id"): string | null {
+  const id = c.req.param(name);
+  return id && ID_PATTERN.test(id) ? id : null;
+}
+
+/** Current time as an ISO string: the edge is where time enters commands. */
+export function now(): string {
+  return new Date().toISOString();
+}
