@@ -5,3 +5,39 @@ export { HTTPException } from "npm:hono@4.13.19/http-exception";
 export { z } from "npm:zod@4.6.7";
 export { Decimal } from "npm:decimal.js@10.6.0";
 export { bodyLimit } from "npm:hono@4.13.19/body-limit";
+export {
+  ClosedConnectionError,
+  connect as natsConnect,
+  ConnectionError as NatsConnectionError,
+  DrainingConnectionError,
+  headers as natsHeaders,
+  NoRespondersError,
+  RequestError as NatsRequestError,
+  TimeoutError as NatsTimeoutError,
+} from "npm:@nats-io/transport-node@3.4.0";
+export type {
+  MsgHdrs,
+  NatsConnection,
+} from "npm:@nats-io/transport-node@3.4.0";
+export {
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  JetStreamApiError,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "npm:@nats-io/jetstream@3.4.0";
+export type {
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  PubAck,
+  StoredMsg,
+  StreamConfig,
+} from "npm:@nats-io/jetstream@3.4.0";
+export { Kvm } from "npm:@nats-io/kv@3.4.0";
+export type { KV } from "npm:@nats-io/kv@3.4.0";
+export { PGlite } from "npm:@electric-sql/pglite@0.5.16";
+export { default as postgres } from "npm:postgres@3.4.9";

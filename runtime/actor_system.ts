@@ -105,6 +105,8 @@ interface Activation {
   recent: Map<string, RecentCommand>;
   mailbox: Envelope[];
   running: boolean;
+  /** Passivate as soon as the message in hand is done. */
+  retire: boolean;
   lastUsed: number;
 }
 
@@ -220,15 +222,29 @@ export class ActorSystem {
     };
   }
 
-  /** Passivates one actor now (if idle); true when it was active and idle. */
+  /**
+   * Passivates one actor: now when idle, or as soon as the message in hand is
+   * done. False when it is not active or has messages waiting.
+   */
   passivate(type: string, id: string): boolean {
     const key = actorKey(type, id);
     const activation = this.#active.get(key);
-    if (!activation || activation.running || activation.mailbox.length > 0) {
-      return false;
-    }
-    this.#active.delete(key);
+    if (!activation || activation.mailbox.length > 0) return false;
+    activation.retire = true;
+    if (!activation.running) this.#settle(activation);
     return true;
+  }
+
+  /** Drops an activation that is retired or has no history, once idle. */
+  #settle(activation: Activation): void {
+    if (activation.mailbox.length > 0) return;
+    const empty = activation.loaded && activation.version === 0;
+    if (
+      (activation.retire || empty) &&
+      this.#active.get(activation.key) === activation
+    ) {
+      this.#active.delete(activation.key);
+    }
   }
 
   /** Stops accepting messages, waits for mailboxes to drain, stops timers. */
@@ -324,6 +340,11 @@ export class ActorSystem {
     let activation = this.#active.get(key);
     if (activation) {
       this.#active.delete(key);
+      if (activation.retire) {
+        // Passivated while busy: the next message reactivates from the log.
+        activation.retire = false;
+        activation.loaded = false;
+      }
     } else {
       activation = {
         key,
@@ -338,6 +359,7 @@ export class ActorSystem {
         recent: new Map(),
         mailbox: [],
         running: false,
+        retire: false,
         lastUsed: Date.now(),
       };
     }
@@ -382,12 +404,7 @@ export class ActorSystem {
     } finally {
       activation.running = false;
       activation.lastUsed = Date.now();
-      if (
-        activation.loaded && activation.version === 0 &&
-        this.#active.get(activation.key) === activation
-      ) {
-        this.#active.delete(activation.key);
-      }
+      this.#settle(activation);
     }
   }
 
@@ -398,15 +415,15 @@ export class ActorSystem {
     for (;;) {
       try {
         if (!activation.loaded) await this.#load(activation);
-        if (envelope.kind === "read") {
-          envelope.resolve({
+        const result = envelope.kind === "read"
+          ? {
             version: activation.version,
             position: activation.position,
             state: activation.state,
-          });
-          return;
-        }
-        envelope.resolve(await this.#process(activation, envelope));
+          }
+          : await this.#process(activation, envelope);
+        this.#settle(activation);
+        envelope.resolve(result);
         return;
       } catch (error) {
         if (!(error instanceof InfrastructureFailure)) {

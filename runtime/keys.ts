@@ -32,6 +32,10 @@ export const Headers = {
   correlationId: "Tms-Correlation-Id",
   causationId: "Tms-Causation-Id",
   traceparent: "traceparent",
+  /** Version of the stream after the commit (recovers version ↔ sequence). */
+  version: "Tms-Version",
+  /** Epoch ms when the writer accepted the commit. */
+  timestamp: "Tms-Timestamp",
 } as const;
 
 /** HTTP headers of the edge. */

@@ -1,0 +1,251 @@
+import {
+  type ActorDefinition,
+  type Decider,
+  DomainError,
+  type DomainEvent,
+} from "../../runtime/mod.ts";
+import { normalizeSjekkpunkter } from "./sjekkpunkt.ts";
+import {
+  KontrollMalStatus,
+  type MalReference,
+  type Sjekkpunkt,
+} from "./types.ts";
+
+/** Stable error codes of the `kontroll_mal` aggregate. */
+export const KontrollMalErrorCode = {
+  ALREADY_CREATED: "kontroll_mal.already_created",
+  NOT_FOUND: "kontroll_mal.not_found",
+  ARCHIVED: "kontroll_mal.archived",
+  INVALID_NAVN: "kontroll_mal.invalid_navn",
+  NO_SJEKKPUNKTER: "kontroll_mal.no_sjekkpunkter",
+  INVALID_SJEKKPUNKT: "kontroll_mal.invalid_sjekkpunkt",
+  DUPLICATE_SJEKKPUNKT_ID: "kontroll_mal.duplicate_sjekkpunkt_id",
+} as const;
+
+const E = KontrollMalErrorCode;
+const SJEKKPUNKT_CODES = {
+  empty: E.NO_SJEKKPUNKTER,
+  invalid: E.INVALID_SJEKKPUNKT,
+  duplicate: E.DUPLICATE_SJEKKPUNKT_ID,
+} as const;
+
+/** Commands of a checklist template. `at` is an ISO instant from the caller. */
+export type KontrollMalCommand =
+  | {
+    type: "create";
+    id: string;
+    bedriftId: string;
+    navn: string;
+    beskrivelse?: string;
+    sjekkpunkter: Sjekkpunkt[];
+    at: string;
+  }
+  | {
+    /** Replaces the given fields; unchanged values produce no event. */
+    type: "update";
+    navn?: string;
+    beskrivelse?: string;
+    sjekkpunkter?: Sjekkpunkt[];
+    at: string;
+  }
+  | { type: "archive"; at: string };
+
+export type KontrollMalCreated = DomainEvent<"kontroll_mal.created", {
+  id: string;
+  bedriftId: string;
+  navn: string;
+  beskrivelse: string;
+  sjekkpunkter: Sjekkpunkt[];
+  createdAt: string;
+}>;
+/** Carries only the fields that changed, and the new revision. */
+export type KontrollMalUpdated = DomainEvent<"kontroll_mal.updated", {
+  revision: number;
+  navn?: string;
+  beskrivelse?: string;
+  sjekkpunkter?: Sjekkpunkt[];
+  updatedAt: string;
+}>;
+export type KontrollMalArchived = DomainEvent<"kontroll_mal.archived", {
+  archivedAt: string;
+}>;
+export type KontrollMalEvent =
+  | KontrollMalCreated
+  | KontrollMalUpdated
+  | KontrollMalArchived;
+
+/** A checklist template; `null` until created. */
+export interface KontrollMal {
+  id: string;
+  bedriftId: string;
+  navn: string;
+  beskrivelse: string;
+  status: KontrollMalStatus;
+  /** 1 at creation, +1 per update; a kontroll records the revision it used. */
+  revision: number;
+  sjekkpunkter: Sjekkpunkt[];
+  createdAt: string;
+  updatedAt: string;
+}
+export type KontrollMalState = KontrollMal | null;
+
+function decide(
+  command: KontrollMalCommand,
+  state: KontrollMalState,
+): KontrollMalEvent[] {
+  if (command.type === "create") {
+    if (state !== null) {
+      throw new DomainError(E.ALREADY_CREATED, `Template ${state.id} exists`);
+    }
+    return [{
+      type: "kontroll_mal.created",
+      v: 1,
+      data: {
+        id: command.id,
+        bedriftId: command.bedriftId,
+        navn: validNavn(command.navn),
+        beskrivelse: command.beskrivelse?.trim() ?? "",
+        sjekkpunkter: normalizeSjekkpunkter(
+          command.sjekkpunkter,
+          SJEKKPUNKT_CODES,
+        ),
+        createdAt: command.at,
+      },
+    }];
+  }
+  const mal = requireActive(state);
+  switch (command.type) {
+    case "update": {
+      const data: KontrollMalUpdated["data"] = {
+        revision: mal.revision + 1,
+        updatedAt: command.at,
+      };
+      if (command.navn !== undefined) {
+        const navn = validNavn(command.navn);
+        if (navn !== mal.navn) data.navn = navn;
+      }
+      if (command.beskrivelse !== undefined) {
+        const beskrivelse = command.beskrivelse.trim();
+        if (beskrivelse !== mal.beskrivelse) data.beskrivelse = beskrivelse;
+      }
+      if (command.sjekkpunkter !== undefined) {
+        const points = normalizeSjekkpunkter(
+          command.sjekkpunkter,
+          SJEKKPUNKT_CODES,
+        );
+        if (JSON.stringify(points) !== JSON.stringify(mal.sjekkpunkter)) {
+          data.sjekkpunkter = points;
+        }
+      }
+      const changed = data.navn !== undefined ||
+        data.beskrivelse !== undefined || data.sjekkpunkter !== undefined;
+      return changed ? [{ type: "kontroll_mal.updated", v: 1, data }] : [];
+    }
+    case "archive":
+      return [{
+        type: "kontroll_mal.archived",
+        v: 1,
+        data: { archivedAt: command.at },
+      }];
+    default:
+      throw new TypeError(
+        `Unknown kontroll_mal command ${(command as { type: string }).type}`,
+      );
+  }
+}
+
+function evolve(
+  state: KontrollMalState,
+  event: KontrollMalEvent,
+): KontrollMalState {
+  switch (event.type) {
+    case "kontroll_mal.created":
+      return {
+        id: event.data.id,
+        bedriftId: event.data.bedriftId,
+        navn: event.data.navn,
+        beskrivelse: event.data.beskrivelse,
+        status: KontrollMalStatus.AKTIV,
+        revision: 1,
+        sjekkpunkter: event.data.sjekkpunkter,
+        createdAt: event.data.createdAt,
+        updatedAt: event.data.createdAt,
+      };
+    case "kontroll_mal.updated": {
+      const { revision, updatedAt, ...changes } = event.data;
+      return { ...state!, ...changes, revision, updatedAt };
+    }
+    case "kontroll_mal.archived":
+      return {
+        ...state!,
+        status: KontrollMalStatus.ARKIVERT,
+        updatedAt: event.data.archivedAt,
+      };
+    default:
+      return state;
+  }
+}
+
+/**
+ * The checklist template (`KontrollMal`) aggregate.
+ *
+ * @example
+ * ```ts
+ * const events = kontrollMalDecider.decide(
+ *   { type: "create", id: "m1", bedriftId: "b1", navn: "Klasse B", sjekkpunkter, at },
+ *   null,
+ * );
+ * ```
+ */
+export const kontrollMalDecider: Decider<
+  KontrollMalCommand,
+  KontrollMalEvent,
+  KontrollMalState
+> = { initialState: null, decide, evolve };
+
+/** Actor type `kontroll_mal`: one checklist template. */
+export const kontrollMalActor: ActorDefinition<
+  KontrollMalCommand,
+  KontrollMalEvent,
+  KontrollMalState
+> = { type: "kontroll_mal", decider: kontrollMalDecider, stateVersion: 1 };
+
+/**
+ * What a `kontroll` `create` command needs from a template: a reference to the
+ * revision and a copy of its points. Throws when the template does not exist
+ * or is archived, so no kontroll is built from one.
+ *
+ * @example
+ * ```ts
+ * const { mal, sjekkpunkter } = kontrollMalSnapshot(templateState);
+ * ```
+ */
+export function kontrollMalSnapshot(
+  state: KontrollMalState,
+): { mal: MalReference; sjekkpunkter: Sjekkpunkt[] } {
+  const mal = requireActive(state);
+  return {
+    mal: { id: mal.id, revision: mal.revision, navn: mal.navn },
+    sjekkpunkter: structuredClone(mal.sjekkpunkter),
+  };
+}
+
+function requireActive(state: KontrollMalState): KontrollMal {
+  if (state === null) {
+    throw new DomainError(E.NOT_FOUND, "The template does not exist");
+  }
+  if (state.status === KontrollMalStatus.ARKIVERT) {
+    throw new DomainError(E.ARCHIVED, `Template ${state.id} is archived`);
+  }
+  return state;
+}
+
+function validNavn(navn: string): string {
+  const trimmed = typeof navn === "string" ? navn.trim() : "";
+  if (trimmed === "") {
+    throw new DomainError(E.INVALID_NAVN, "A template needs a name", {
+      status: 422,
+    });
+  }
+  return trimmed;
+}

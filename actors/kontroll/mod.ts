@@ -1,0 +1,53 @@
+export {
+  isCompleted,
+  kontrollActor,
+  kontrollDecider,
+  KontrollErrorCode,
+} from "./kontroll_decider.ts";
+export type {
+  Kontroll,
+  KontrollCommand,
+  KontrollCompleted,
+  KontrollCreated,
+  KontrollEvent,
+  KontrollFailed,
+  KontrollPhotoAttached,
+  KontrollPointRecorded,
+  KontrollState,
+} from "./kontroll_decider.ts";
+export {
+  kontrollMalActor,
+  kontrollMalDecider,
+  KontrollMalErrorCode,
+  kontrollMalSnapshot,
+} from "./kontroll_mal_decider.ts";
+export type {
+  KontrollMal,
+  KontrollMalArchived,
+  KontrollMalCommand,
+  KontrollMalCreated,
+  KontrollMalEvent,
+  KontrollMalState,
+  KontrollMalUpdated,
+} from "./kontroll_mal_decider.ts";
+export {
+  AnswerType,
+  AvvikReason,
+  KontrollMalStatus,
+  KontrollStatus,
+  ParticipantRole,
+  PhotoLimits,
+  SignOff,
+  SjekkpunktKind,
+} from "./types.ts";
+export type {
+  AttachedPhoto,
+  Avvik,
+  KontrollPoint,
+  MalReference,
+  Participant,
+  PhotoMetadata,
+  PointResult,
+  PointValue,
+  Sjekkpunkt,
+} from "./types.ts";

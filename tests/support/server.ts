@@ -1,0 +1,72 @@
+/** Starts real TMS server processes for end-to-end tests and benchmarks. */
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** A port nobody listens on right now. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** A TMS node running as its own `deno run main.ts` process. */
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: Deno.ChildProcess;
+  /** Stops it with a signal and waits for the exit; returns the exit status. */
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** Starts `main.ts` with `env` and waits until `/health/ready` answers 200. */
+export async function startServer(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; port?: number } = {},
+): Promise<ServerProcess> {
+  const port = options.port ?? freePort();
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-kv", "--unstable-cron", `${ROOT}main.ts`],
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), TMS_HOSTNAME: "127.0.0.1" },
+    stdout: "null",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream());
+  let errors = "";
+  const drained = (async () => {
+    for await (const chunk of stderr) errors += chunk;
+  })();
+  const url = `http://127.0.0.1:${port}`;
+  let status: Promise<Deno.CommandStatus> | null = null;
+  const server: ServerProcess = {
+    url,
+    port,
+    child,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!status) {
+        try {
+          child.kill(signal);
+        } catch { /* already gone */ }
+        status = child.status;
+      }
+      const result = await status;
+      await drained;
+      return result;
+    },
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/health/ready`);
+      await res.body?.cancel();
+      if (res.ok) return server;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await server.stop("SIGKILL");
+  throw new Error(
+    `Server did not become ready on ${url}: ${errors.slice(-2000)}`,
+  );
+}
