@@ -18,6 +18,7 @@ export {
 export type {
   MsgHdrs,
   NatsConnection,
+  Status,
 } from "npm:@nats-io/transport-node@3.4.0";
 export {
   DeliverPolicy,

@@ -10,3 +10,4 @@ export function registerActors(system: ActorSystem): ActorSystem {
   for (const actor of uniqueActors) system.register(actor);
   return system;
 }
+export { readModelProjections } from "./projections.ts";

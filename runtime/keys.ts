@@ -5,7 +5,6 @@
 /** Deno KV key prefixes of the embedded event log. */
 export const KvKeys = {
   stream: "stream",
-  head: "head",
   feed: "feed",
   meta: "meta",
   snapshot: "snapshot",
@@ -13,6 +12,9 @@ export const KvKeys = {
 
 /** The KV key holding the newest feed position. */
 export const KV_POSITION_KEY = [KvKeys.meta, "position"] as const;
+
+/** The KV key holding the feed position the stream index has caught up with. */
+export const KV_INDEXED_KEY = [KvKeys.meta, "indexed"] as const;
 
 /** JetStream names of the distributed event log. */
 export const JetStreamNames = {
@@ -26,12 +28,15 @@ export const JetStreamNames = {
 
 /** Message headers of a commit. */
 export const Headers = {
+  /** JetStream dedup id of a commit: `commitMsgId(type, id, version)`. */
   msgId: "Nats-Msg-Id",
   expectedLastSubjectSequence: "Nats-Expected-Last-Subject-Sequence",
   eventTypes: "Tms-Event-Types",
   correlationId: "Tms-Correlation-Id",
   causationId: "Tms-Causation-Id",
   traceparent: "traceparent",
+  /** The command that produced the commit (its idempotency key). */
+  commandId: "Tms-Command-Id",
   /** Version of the stream after the commit (recovers version ↔ sequence). */
   version: "Tms-Version",
   /** Epoch ms when the writer accepted the commit. */
@@ -48,6 +53,16 @@ export const HttpHeaders = {
   retryAfter: "Retry-After",
   requestId: "X-Request-Id",
 } as const;
+
+/**
+ * JetStream dedup id of one commit, `<type>.<id>@<version>`: unique per stream
+ * version, so concurrent writers of one version collide even where a clustered
+ * server does not serialise `Nats-Expected-Last-Subject-Sequence`
+ * (nats-server#4320, seen on 2.9.10).
+ */
+export function commitMsgId(type: string, id: string, version: number): string {
+  return `${type}.${id}@${version}`;
+}
 
 /** Subject of one aggregate's stream: `tms.evt.<type>.<id>`. */
 export function eventSubject(type: string, id: string): string {

@@ -1,5 +1,5 @@
 import { ConcurrencyError, UnavailableError } from "./errors.ts";
-import { KV_POSITION_KEY, KvKeys } from "./keys.ts";
+import { KV_INDEXED_KEY, KV_POSITION_KEY, KvKeys } from "./keys.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -10,7 +10,7 @@ import type {
 } from "./types.ts";
 import { Watchers } from "./watchers.ts";
 
-/** Deno KV's limits for one atomic operation (checks, mutations, bytes). */
+/** Deno KV's limits for one atomic operation and one value. */
 export const KV_LIMITS = {
   checks: 100,
   mutations: 1000,
@@ -21,8 +21,12 @@ export const KV_LIMITS = {
 
 /** Options of the Deno KV event log. */
 export interface KvEventLogOptions {
-  /** Most commits written in one atomic (≤ 99: one check is the position head). */
+  /** Most commits written in one atomic (default 500). */
   maxBatch?: number;
+  /** How often the stream index catches up with the feed (default 500 ms). */
+  indexIntervalMs?: number;
+  /** Unindexed commits that trigger an index flush at once (default 20 000). */
+  maxUnindexed?: number;
 }
 
 interface Pending {
@@ -32,53 +36,82 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-type FeedPointer = [type: string, id: string, version: number];
+/** A commit not yet in the stream index, with the feed chunk that holds it. */
+interface Located {
+  commit: Commit;
+  chunk: number;
+}
 
-const MUTATIONS_PER_COMMIT = 3;
-const ENVELOPE_BYTES = 512;
-const HEAD_CACHE_SIZE = 100_000;
+/** A stream index entry: versions `from..to` live in these feed chunks. */
+interface IndexEntry {
+  to: number;
+  chunks: number[];
+}
+
+const CHUNK_BYTES = 32 * 1024;
+const CHUNK_COMMITS = 64;
+const BATCH_BYTES = 600 * 1024;
+const COMMIT_OVERHEAD = 256;
+const INDEX_ENTRIES_PER_ATOMIC = 100;
+const HEAD_CACHE_SIZE = 200_000;
 
 /**
- * The embedded `EventLog` on Deno KV, with group commit: appends of different
- * streams that arrive while an atomic is in flight are written together in the
- * next atomic, each stream's expected version checked, each commit given the
- * next gap-free feed position inside the same atomic.
+ * The embedded `EventLog` on Deno KV.
  *
- * Keys: `["stream", type, id, version]` → commit, `["head", type, id]` →
- * version, `["feed", position]` → `[type, id, version]`, `["meta", "position"]`.
- * The fence is an atomic check of the head's versionstamp (cached for streams
- * this process wrote, read in batches of ten otherwise) and of the position.
+ * Measured here, an atomic costs per mutation and per B-tree page it dirties,
+ * not per fsync: sequential keys are cheap, keys spread over many streams are
+ * not. So the log is written like a database write-ahead log:
+ *
+ * - **Feed** `["feed", firstPosition]` → the commits of consecutive positions
+ *   (a chunk of at most 64 commits / 32 KiB). Appends that arrive while an
+ *   atomic is in flight are written together (group commit) in one atomic that
+ *   also moves `["meta", "position"]`. This is the durable truth: a commit is
+ *   acknowledged once its chunk is written.
+ * - **Stream index** `["stream", type, id, fromVersion]` → `{ to, chunks }`,
+ *   written in the background every `indexIntervalMs` with the checkpoint
+ *   `["meta", "indexed"]`. Commits newer than the checkpoint are held in memory
+ *   (rebuilt from the feed on open), so reads always see every commit.
+ *
+ * The fence is an atomic check of the position key's versionstamp: every
+ * append changes it, so an atomic commits only if nothing was written since
+ * this instance last wrote or recovered, which makes its stream heads
+ * authoritative. When another process wrote, the instance recovers (re-reads
+ * the position and the unindexed feed) and re-validates each commit's expected
+ * version: a stale writer gets `ConcurrencyError`, never a fork.
  *
  * @example
  * ```ts
  * const log = await KvEventLog.open("./data/events.kv");
  * await log.append({ type: "bedrift", id: "1", expectedVersion: 0, commandId: "c1", events: [] });
+ * await log.close();
  * ```
  */
 export class KvEventLog implements EventLog {
   readonly #kv: Deno.Kv;
   readonly #maxBatch: number;
-  #position: number;
-  #positionStamp: string | null;
+  readonly #maxUnindexed: number;
+  #position = 0;
+  #positionStamp: string | null = null;
+  #heads = new Map<string, number>();
+  /** Unindexed commits per stream; `#flushing` is being written to the index. */
+  #active = new Map<string, Located[]>();
+  #activeCount = 0;
+  #flushing: Map<string, Located[]> | null = null;
+  #indexing: Promise<void> | null = null;
+  #recovering = false;
+  #indexTimer: ReturnType<typeof setInterval>;
   #queue: Pending[] = [];
-  #flushing: Promise<void> | null = null;
-  #heads = new Map<string, Head>();
+  #writing: Promise<void> | null = null;
   #watchers = new Watchers();
   #closed = false;
 
-  private constructor(
-    kv: Deno.Kv,
-    position: number,
-    stamp: string | null,
-    options: KvEventLogOptions,
-  ) {
+  private constructor(kv: Deno.Kv, options: KvEventLogOptions) {
     this.#kv = kv;
-    this.#position = position;
-    this.#positionStamp = stamp;
-    this.#maxBatch = Math.min(
-      options.maxBatch ?? KV_LIMITS.checks - 1,
-      KV_LIMITS.checks - 1,
-      Math.floor((KV_LIMITS.mutations - 1) / MUTATIONS_PER_COMMIT),
+    this.#maxBatch = Math.max(1, Math.min(options.maxBatch ?? 500, 900));
+    this.#maxUnindexed = options.maxUnindexed ?? 20_000;
+    this.#indexTimer = setInterval(
+      () => void this.#index(),
+      options.indexIntervalMs ?? 500,
     );
   }
 
@@ -88,10 +121,12 @@ export class KvEventLog implements EventLog {
     options: KvEventLogOptions = {},
   ): Promise<KvEventLog> {
     const kv = await Deno.openKv(path);
+    const log = new KvEventLog(kv, options);
     try {
-      const head = await kv.get<number>(KV_POSITION_KEY);
-      return new KvEventLog(kv, head.value ?? 0, head.versionstamp, options);
+      await log.#recover();
+      return log;
     } catch (error) {
+      clearInterval(log.#indexTimer);
       kv.close();
       throw error;
     }
@@ -104,21 +139,21 @@ export class KvEventLog implements EventLog {
     try {
       options?.signal?.throwIfAborted();
       this.#assertOpen();
-      const bytes = estimateBytes(request);
-      if (bytes > KV_LIMITS.valueBytes) {
-        throw new RangeError(
-          `Commit of ${bytes} bytes exceeds the ${KV_LIMITS.valueBytes} byte limit of one commit`,
-        );
-      }
       if (
         !Number.isInteger(request.expectedVersion) ||
         request.expectedVersion < 0
       ) {
         throw new RangeError("Expected version must be a non-negative integer");
       }
+      const bytes = estimateBytes(request);
+      if (bytes > CHUNK_BYTES) {
+        throw new RangeError(
+          `Commit of about ${bytes} bytes exceeds the ${CHUNK_BYTES} byte limit of one commit`,
+        );
+      }
       return new Promise<AppendResult>((resolve, reject) => {
         this.#queue.push({ request, bytes, resolve, reject });
-        this.#flushing ??= this.#flush();
+        this.#writing ??= this.#write();
       });
     } catch (error) {
       return Promise.reject(error);
@@ -132,12 +167,20 @@ export class KvEventLog implements EventLog {
     options?: SignalOptions,
   ): Promise<Commit[]> {
     return await this.#io(options, async () => {
-      const commits: Commit[] = [];
-      const iter = this.#kv.list<Commit>({
-        prefix: [KvKeys.stream, type, id],
-        start: [KvKeys.stream, type, id, afterVersion + 1],
-      });
-      for await (const entry of iter) commits.push(entry.value);
+      const key = streamKey(type, id);
+      // Snapshot the in-memory part first: a flush moving it to the index
+      // while we read the index is then harmless (duplicates are dropped).
+      const memory = [
+        ...(this.#flushing?.get(key) ?? []),
+        ...(this.#active.get(key) ?? []),
+      ].map((l) => l.commit).filter((c) => c.version > afterVersion);
+      const firstInMemory = memory[0]?.version ?? Infinity;
+      const indexed = afterVersion + 1 < firstInMemory
+        ? await this.#readIndexed(type, id, afterVersion, firstInMemory)
+        : [];
+      const commits = [...indexed, ...memory];
+      const last = commits.at(-1);
+      if (last) this.#learnHead(key, last.version);
       return commits;
     });
   }
@@ -148,25 +191,13 @@ export class KvEventLog implements EventLog {
     options?: SignalOptions,
   ): Promise<Commit[]> {
     return await this.#io(options, async () => {
-      const pointers: FeedPointer[] = [];
-      const iter = this.#kv.list<FeedPointer>({
-        start: [KvKeys.feed, afterPosition + 1],
-        end: [KvKeys.feed, Number.MAX_SAFE_INTEGER],
-      }, { limit, batchSize: Math.min(Math.max(limit, 1), 500) });
-      for await (const entry of iter) pointers.push(entry.value);
       const commits: Commit[] = [];
-      for (let i = 0; i < pointers.length; i += KV_LIMITS.getMany) {
-        const keys = pointers.slice(i, i + KV_LIMITS.getMany).map((
-          [type, id, version],
-        ) => [KvKeys.stream, type, id, version]);
-        const entries = await this.#kv.getMany<Commit[]>(keys);
-        for (const entry of entries) {
-          if (entry.value === null) {
-            throw new Error(
-              `Feed points at missing commit ${entry.key.join("/")}`,
-            );
-          }
-          commits.push(entry.value);
+      if (limit <= 0) return commits;
+      for await (const chunk of this.#chunksFrom(afterPosition + 1)) {
+        for (const commit of chunk.value) {
+          if (commit.position <= afterPosition) continue;
+          commits.push(commit);
+          if (commits.length >= limit) return commits;
         }
       }
       return commits;
@@ -206,10 +237,18 @@ export class KvEventLog implements EventLog {
     return this.#watchers.add(listener);
   }
 
+  /** Waits for pending appends, brings the index up to date, closes. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#flushing;
     this.#closed = true;
+    clearInterval(this.#indexTimer);
+    await this.#writing;
+    await this.#indexing;
+    try {
+      await this.#index(true);
+    } catch (error) {
+      console.warn("Stream index flush on close failed", error);
+    }
     this.#watchers.clear();
     this.#kv.close();
   }
@@ -234,14 +273,109 @@ export class KvEventLog implements EventLog {
     }
   }
 
-  async #flush(): Promise<void> {
+  /** Feed chunks from the one holding `position` onwards. */
+  async *#chunksFrom(position: number): AsyncGenerator<Deno.KvEntry<Commit[]>> {
+    let start = position;
+    const holder = this.#kv.list<Commit[]>({
+      start: [KvKeys.feed, 0],
+      end: [KvKeys.feed, position + 1],
+    }, { reverse: true, limit: 1 });
+    for await (const entry of holder) start = entry.key[1] as number;
+    yield* this.#kv.list<Commit[]>({
+      start: [KvKeys.feed, start],
+      end: [KvKeys.feed, Number.MAX_SAFE_INTEGER],
+    }, { batchSize: 100 });
+  }
+
+  /** Commits of one stream with after < version < before, from the index. */
+  async #readIndexed(
+    type: string,
+    id: string,
+    after: number,
+    before: number,
+  ): Promise<Commit[]> {
+    const wanted = new Map<number, number>();
+    let start = after + 1;
+    const holder = this.#kv.list<IndexEntry>({
+      start: [KvKeys.stream, type, id, 0],
+      end: [KvKeys.stream, type, id, after + 2],
+    }, { reverse: true, limit: 1 });
+    for await (const entry of holder) start = entry.key[3] as number;
+    const entries = this.#kv.list<IndexEntry>({
+      start: [KvKeys.stream, type, id, start],
+      end: [KvKeys.stream, type, id, before],
+    });
+    for await (const entry of entries) {
+      const from = entry.key[3] as number;
+      entry.value.chunks.forEach((chunk, i) => {
+        const version = from + i;
+        if (version > after && version < before) wanted.set(version, chunk);
+      });
+    }
+    const chunkKeys = [...new Set(wanted.values())];
+    const found = new Map<number, Commit>();
+    for (let i = 0; i < chunkKeys.length; i += KV_LIMITS.getMany) {
+      const chunks = await this.#kv.getMany<Commit[][]>(
+        chunkKeys.slice(i, i + KV_LIMITS.getMany).map((c) => [KvKeys.feed, c]),
+      );
+      for (const chunk of chunks) {
+        for (const commit of chunk.value ?? []) {
+          if (
+            commit.type === type && commit.id === id &&
+            wanted.has(commit.version)
+          ) {
+            found.set(commit.version, commit);
+          }
+        }
+      }
+    }
+    const versions = [...wanted.keys()].sort((a, b) => a - b);
+    return versions.map((version) => {
+      const commit = found.get(version);
+      if (!commit) {
+        throw new Error(
+          `Index points at a missing commit ${type}/${id}@${version}`,
+        );
+      }
+      return commit;
+    });
+  }
+
+  /** Re-reads the position and the commits the index has not caught up with. */
+  async #recover(): Promise<void> {
+    const [position, indexed] = await this.#kv.getMany<[number, number]>([
+      KV_POSITION_KEY,
+      KV_INDEXED_KEY,
+    ]);
+    const active = new Map<string, Located[]>();
+    let count = 0;
+    const checkpoint = indexed.value ?? 0;
+    for await (const chunk of this.#chunksFrom(checkpoint + 1)) {
+      const at = chunk.key[1] as number;
+      for (const commit of chunk.value) {
+        if (commit.position <= checkpoint) continue;
+        const key = streamKey(commit.type, commit.id);
+        const list = active.get(key) ?? [];
+        list.push({ commit, chunk: at });
+        active.set(key, list);
+        count++;
+      }
+    }
+    this.#position = position.value ?? 0;
+    this.#positionStamp = position.versionstamp;
+    this.#active = active;
+    this.#activeCount = count;
+    this.#flushing = null;
+    this.#heads.clear();
+  }
+
+  async #write(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#takeBatch();
-        await this.#commitBatch(batch);
+        await this.#commitBatch(this.#takeBatch());
       }
     } finally {
-      this.#flushing = null;
+      this.#writing = null;
     }
   }
 
@@ -252,13 +386,13 @@ export class KvEventLog implements EventLog {
     const streams = new Set<string>();
     let bytes = 0;
     for (const pending of this.#queue) {
-      const key = headKey(pending.request);
-      const fits = batch.length < this.#maxBatch &&
-        bytes + pending.bytes + ENVELOPE_BYTES <= KV_LIMITS.bytes;
+      const key = streamKey(pending.request.type, pending.request.id);
+      const size = pending.bytes + COMMIT_OVERHEAD;
+      const fits = batch.length < this.#maxBatch && bytes + size <= BATCH_BYTES;
       if (fits && !streams.has(key)) {
         batch.push(pending);
         streams.add(key);
-        bytes += pending.bytes + ENVELOPE_BYTES;
+        bytes += size;
       } else {
         rest.push(pending);
       }
@@ -272,10 +406,7 @@ export class KvEventLog implements EventLog {
     try {
       batch = await this.#checkHeads(input);
     } catch (error) {
-      const failure = new UnavailableError("Event log could not be read", {
-        cause: error,
-      });
-      for (const pending of input) pending.reject(failure);
+      this.#failAll(input, error);
       return;
     }
     if (batch.length === 0) return;
@@ -284,126 +415,197 @@ export class KvEventLog implements EventLog {
       key: KV_POSITION_KEY,
       versionstamp: this.#positionStamp,
     });
-    const results: AppendResult[] = [];
+    const located: Located[] = [];
     let position = this.#position;
-    for (const { request } of batch) {
+    let chunk: Commit[] = [];
+    let chunkBytes = 0;
+    for (const { request, bytes } of batch) {
+      if (
+        chunk.length >= CHUNK_COMMITS ||
+        (chunk.length > 0 && chunkBytes + bytes + COMMIT_OVERHEAD > CHUNK_BYTES)
+      ) {
+        atomic.set([KvKeys.feed, chunk[0].position], chunk);
+        chunk = [];
+        chunkBytes = 0;
+      }
       position += 1;
-      const version = request.expectedVersion + 1;
       const commit: Commit = {
         type: request.type,
         id: request.id,
-        version,
+        version: request.expectedVersion + 1,
         position,
         commandId: request.commandId,
         timestamp,
         events: request.events,
         ...(request.meta ? { meta: request.meta } : {}),
       };
-      const head = this.#heads.get(headKey(request))!;
-      atomic
-        .check({
-          key: [KvKeys.head, request.type, request.id],
-          versionstamp: head.versionstamp,
-        })
-        .set([KvKeys.stream, request.type, request.id, version], commit)
-        .set([KvKeys.head, request.type, request.id], version)
-        .set([KvKeys.feed, position], [request.type, request.id, version]);
-      results.push({ version, position, timestamp });
+      chunk.push(commit);
+      chunkBytes += bytes + COMMIT_OVERHEAD;
+      located.push({ commit, chunk: chunk[0].position });
     }
+    atomic.set([KvKeys.feed, chunk[0].position], chunk);
     atomic.set(KV_POSITION_KEY, position);
 
     let outcome: Deno.KvCommitResult | Deno.KvCommitError;
     try {
       outcome = await atomic.commit();
     } catch (error) {
-      for (const { request } of batch) this.#heads.delete(headKey(request));
-      const failure = new UnavailableError("Event log write failed", {
-        cause: error,
-      });
-      for (const pending of batch) pending.reject(failure);
+      this.#failAll(batch, error);
+      await this.#recoverOrFail();
       return;
     }
     if (outcome.ok) {
       this.#position = position;
       this.#positionStamp = outcome.versionstamp;
       batch.forEach((pending, i) => {
-        this.#rememberHead(headKey(pending.request), {
-          version: results[i].version,
-          versionstamp: outcome.versionstamp,
+        const { commit } = located[i];
+        const key = streamKey(commit.type, commit.id);
+        const list = this.#active.get(key);
+        if (list) list.push(located[i]);
+        else this.#active.set(key, [located[i]]);
+        this.#learnHead(key, commit.version);
+        pending.resolve({
+          version: commit.version,
+          position: commit.position,
+          timestamp,
         });
-        pending.resolve(results[i]);
       });
+      this.#activeCount += batch.length;
       this.#watchers.notify(position);
+      if (this.#activeCount >= this.#maxUnindexed) void this.#index();
       return;
     }
-    // Another writer moved a head or the position: forget what we cached,
-    // re-read, and let the next round sort stale commits from good ones.
-    for (const { request } of batch) this.#heads.delete(headKey(request));
-    try {
-      const head = await this.#kv.get<number>(KV_POSITION_KEY);
-      this.#position = head.value ?? 0;
-      this.#positionStamp = head.versionstamp;
-    } catch (error) {
-      const failure = new UnavailableError("Event log write failed", {
-        cause: error,
-      });
-      for (const pending of batch) pending.reject(failure);
-      return;
-    }
-    this.#queue.unshift(...batch);
+    // Another process wrote since we last looked: recover, then let the next
+    // round re-validate every commit of this batch against the true heads.
+    if (await this.#recoverOrFail(batch)) this.#queue.unshift(...batch);
   }
 
-  /**
-   * Makes sure the head of every stream in the batch is known, rejects the
-   * commits whose expected version is not the head, returns the rest.
-   */
+  /** Recovers after a foreign write or a failed write; false if it could not. */
+  async #recoverOrFail(batch: Pending[] = []): Promise<boolean> {
+    this.#recovering = true;
+    try {
+      await this.#indexing;
+      await this.#recover();
+      return true;
+    } catch (error) {
+      this.#failAll(batch, error);
+      return false;
+    } finally {
+      this.#recovering = false;
+    }
+  }
+
+  /** Rejects stale commits (expected version is not the head), returns the rest. */
   async #checkHeads(batch: Pending[]): Promise<Pending[]> {
     const missing = batch.filter(({ request }) =>
-      !this.#heads.has(headKey(request))
+      !this.#heads.has(streamKey(request.type, request.id))
     );
-    for (let i = 0; i < missing.length; i += KV_LIMITS.getMany) {
-      const chunk = missing.slice(i, i + KV_LIMITS.getMany);
-      const entries = await this.#kv.getMany<number[]>(
-        chunk.map(({ request }) => [KvKeys.head, request.type, request.id]),
-      );
-      chunk.forEach(({ request }, j) =>
-        this.#rememberHead(headKey(request), {
-          version: entries[j].value ?? 0,
-          versionstamp: entries[j].versionstamp,
-        })
-      );
-    }
+    const heads = await Promise.all(
+      missing.map(({ request }) => this.#readHead(request.type, request.id)),
+    );
+    missing.forEach(({ request }, i) =>
+      this.#learnHead(streamKey(request.type, request.id), heads[i])
+    );
     return batch.filter((pending) => {
       const { request } = pending;
-      const head = this.#heads.get(headKey(request))!;
-      if (head.version === request.expectedVersion) return true;
+      const head = this.#heads.get(streamKey(request.type, request.id)) ?? 0;
+      if (head === request.expectedVersion) return true;
       pending.reject(
         new ConcurrencyError(
-          `Stream ${request.type}/${request.id} is at version ${head.version}, not ${request.expectedVersion}`,
+          `Stream ${request.type}/${request.id} is at version ${head}, not ${request.expectedVersion}`,
           request.expectedVersion,
-          head.version,
+          head,
         ),
       );
       return false;
     });
   }
 
-  #rememberHead(key: string, head: Head): void {
+  async #readHead(type: string, id: string): Promise<number> {
+    const key = streamKey(type, id);
+    const memory = this.#active.get(key)?.at(-1) ??
+      this.#flushing?.get(key)?.at(-1);
+    if (memory) return memory.commit.version;
+    const iter = this.#kv.list<IndexEntry>(
+      { prefix: [KvKeys.stream, type, id] },
+      { reverse: true, limit: 1 },
+    );
+    for await (const entry of iter) return entry.value.to;
+    return 0;
+  }
+
+  /** Heads only move forward; a late read never lowers a cached head. */
+  #learnHead(key: string, version: number): void {
+    const known = this.#heads.get(key);
+    if (known !== undefined && known >= version) return;
     this.#heads.delete(key);
-    this.#heads.set(key, head);
+    this.#heads.set(key, version);
     if (this.#heads.size > HEAD_CACHE_SIZE) {
       this.#heads.delete(this.#heads.keys().next().value!);
     }
   }
+
+  /**
+   * Moves the unindexed commits into the stream index, in small atomics so
+   * appends are never held up for long, then advances the checkpoint.
+   */
+  #index(force = false): Promise<void> {
+    if (this.#indexing) return this.#indexing;
+    if (this.#recovering) return Promise.resolve();
+    if (this.#activeCount === 0 || (this.#closed && !force)) {
+      return Promise.resolve();
+    }
+    const flushing = this.#active;
+    const upTo = this.#position;
+    this.#flushing = flushing;
+    this.#active = new Map();
+    this.#activeCount = 0;
+    const run = async () => {
+      try {
+        const entries = [...flushing.values()];
+        for (let i = 0; i < entries.length; i += INDEX_ENTRIES_PER_ATOMIC) {
+          const atomic = this.#kv.atomic();
+          for (
+            const located of entries.slice(i, i + INDEX_ENTRIES_PER_ATOMIC)
+          ) {
+            const first = located[0].commit;
+            atomic.set(
+              [KvKeys.stream, first.type, first.id, first.version],
+              {
+                to: located.at(-1)!.commit.version,
+                chunks: located.map((l) => l.chunk),
+              } satisfies IndexEntry,
+            );
+          }
+          await atomic.commit();
+        }
+        await this.#kv.set(KV_INDEXED_KEY, upTo);
+        this.#flushing = null;
+      } catch (error) {
+        // Keep the commits in memory and try again on the next tick.
+        for (const [key, located] of flushing) {
+          this.#active.set(key, [...located, ...(this.#active.get(key) ?? [])]);
+          this.#activeCount += located.length;
+        }
+        this.#flushing = null;
+        if (!this.#closed) console.warn("Stream index flush failed", error);
+        else throw error;
+      } finally {
+        this.#indexing = null;
+      }
+    };
+    this.#indexing = run();
+    return this.#indexing;
+  }
+
+  #failAll(batch: Pending[], cause: unknown): void {
+    const failure = new UnavailableError("Event log write failed", { cause });
+    for (const pending of batch) pending.reject(failure);
+  }
 }
 
-interface Head {
-  version: number;
-  versionstamp: string | null;
-}
-
-function headKey(request: AppendRequest): string {
-  return `${request.type}\u0000${request.id}`;
+function streamKey(type: string, id: string): string {
+  return `${type}\u0000${id}`;
 }
 
 /** Upper bound of the serialized size: V8 stores non-Latin-1 text as UTF-16. */
@@ -415,5 +617,5 @@ function estimateBytes(request: AppendRequest): number {
     request.id,
     request.commandId,
   ]);
-  return /[^\u0000-\u00ff]/.test(text) ? text.length * 2 : text.length;
+  return /[^\x20-\xff]/.test(text) ? text.length * 2 : text.length;
 }

@@ -22,6 +22,7 @@ export {
   Headers,
   HttpHeaders,
   JetStreamNames,
+  KV_INDEXED_KEY,
   KV_POSITION_KEY,
   KvKeys,
 } from "./keys.ts";
@@ -41,3 +42,67 @@ export type {
   ReadResult,
 } from "./actor_system.ts";
 export { Watchers } from "./watchers.ts";
+export { JetStreamEventLog } from "./jetstream_event_log.ts";
+export type {
+  JetStreamConnectOptions,
+  JetStreamEventLogOptions,
+} from "./jetstream_event_log.ts";
+export {
+  isConnectionError,
+  sqlIdentifier,
+  sqlStoreOptionsFromEnv,
+} from "./sql_store.ts";
+export type {
+  SqlExecutor,
+  SqlRow,
+  SqlStore,
+  SqlStoreOptions,
+  TransactionOptions,
+} from "./sql_store.ts";
+export { openSqlStore } from "./open_sql_store.ts";
+export { PgliteStore } from "./pglite_store.ts";
+export { PostgresStore } from "./postgres_store.ts";
+export {
+  migrate,
+  MIGRATIONS_TABLE,
+  migrationStatus,
+} from "./sql_migrations.ts";
+export type {
+  AppliedMigration,
+  Migration,
+  MigrationSet,
+} from "./sql_migrations.ts";
+export { ProjectionStates } from "./projection_types.ts";
+export type {
+  BatchInfo,
+  Projection,
+  ProjectionFailure,
+  ProjectionState,
+  ProjectionStatus,
+} from "./projection_types.ts";
+export { ProjectionEngine } from "./projection_engine.ts";
+export type { ProjectionEngineOptions } from "./projection_engine.ts";
+export { CHECKPOINTS_TABLE, engineMigrations } from "./projection_support.ts";
+export { RebuildError, rebuildProjections } from "./projection_rebuild.ts";
+export type {
+  RebuildOptions,
+  RebuildProgress,
+  RebuildResult,
+} from "./projection_rebuild.ts";
+export {
+  projectionMetrics,
+  projectionReadiness,
+} from "./projection_metrics.ts";
+export type {
+  ProjectionHealthBounds,
+  ProjectionReadiness,
+} from "./projection_metrics.ts";
+export {
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  prefixPattern,
+  SqlParams,
+  upsertFromJson,
+} from "./sql_query.ts";
+export type { CursorShape, Page, UpsertColumn } from "./sql_query.ts";

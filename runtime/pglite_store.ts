@@ -1,10 +1,6 @@
 import { PGlite } from "../deps.ts";
 import { UnavailableError } from "./errors.ts";
-import {
-  parseInt8,
-  sqlIdentifier,
-  storeError,
-} from "./sql_store.ts";
+import { parseInt8, sqlIdentifier, storeError } from "./sql_store.ts";
 import type {
   SqlExecutor,
   SqlRow,
@@ -191,7 +187,9 @@ async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
     }
     await file.truncate(0);
     await file.write(
-      new TextEncoder().encode(`pid ${Deno.pid} since ${new Date().toISOString()}\n`),
+      new TextEncoder().encode(
+        `pid ${Deno.pid} since ${new Date().toISOString()}\n`,
+      ),
     );
     return file;
   } catch (error) {

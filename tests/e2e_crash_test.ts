@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.ts";
-
-/** Valid organisasjonsnumre: 8 digits plus the MOD11 check digit. */
-function orgnr(seed: number): string | null {
-  const base = String(80000000 + seed).padStart(8, "0");
-  const weights = [3, 2, 7, 6, 5, 4, 3, 2];
-  const sum = weights.reduce((acc, w, i) => acc + w * Number(base[i]), 0);
-  const r = sum % 11;
-  const check = r === 0 ? 0 : 11 - r;
-  return check === 10 ? null : base + check;
-}
+import { organisasjonsnummerFor } from "../ops/orgnr.ts";
+import { startServer } from "../ops/server_process.ts";
 
 function orgnrs(count: number): string[] {
   const out: string[] = [];
   for (let seed = 1; out.length < count; seed++) {
-    const n = orgnr(seed);
+    const n = organisasjonsnummerFor(seed);
     if (n) out.push(n);
   }
   return out;

@@ -15,3 +15,11 @@ export type {
 } from "./decider.ts";
 export { registerBedrift } from "./register.ts";
 export type { RegisterBedriftInput } from "./register.ts";
+export {
+  BEDRIFT_CURSOR,
+  BEDRIFTER_PROJECTION,
+  bedrifterProjection,
+  listBedrifter,
+  norwegianSortKey,
+} from "./projection.ts";
+export type { BedriftFilter, BedriftListItem } from "./projection.ts";

@@ -21,3 +21,11 @@ export {
   MVA_RATES,
 } from "./money.ts";
 export type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
+export {
+  INVOICE_CURSOR,
+  INVOICES_PROJECTION,
+  invoicesProjection,
+  listInvoices,
+  osloDate,
+} from "./projection.ts";
+export type { InvoiceFilter, InvoiceListItem } from "./projection.ts";

@@ -2,140 +2,38 @@ import {
   type ActorDefinition,
   type Decider,
   DomainError,
-  type DomainEvent,
 } from "../../runtime/mod.ts";
-import { normalizeRegistreringsnummer } from "../validators/mod.ts";
+import {
+  type Kontroll,
+  type KontrollCommand,
+  KontrollErrorCode,
+  type KontrollEvent,
+  type KontrollState,
+} from "./kontroll_events.ts";
+import {
+  normalizeRegistreringsnummer,
+  parseInstant,
+} from "../validators/mod.ts";
 import { normalizeSjekkpunkter } from "./sjekkpunkt.ts";
 import {
   AnswerType,
-  type AttachedPhoto,
   type Avvik,
   AvvikReason,
   type KontrollPoint,
   KontrollStatus,
-  type MalReference,
   type Participant,
   ParticipantRole,
   PhotoLimits,
-  type PhotoMetadata,
-  type PointResult,
   type PointValue,
   SignOff,
-  type Sjekkpunkt,
 } from "./types.ts";
-
-/** Stable error codes of the `kontroll` aggregate. */
-export const KontrollErrorCode = {
-  ALREADY_CREATED: "kontroll.already_created",
-  NOT_FOUND: "kontroll.not_found",
-  COMPLETED_IMMUTABLE: "kontroll.completed_immutable",
-  NOT_STARTED: "kontroll.not_started",
-  INVALID_REGISTRERINGSNUMMER: "kontroll.invalid_registreringsnummer",
-  NO_SJEKKPUNKTER: "kontroll.no_sjekkpunkter",
-  INVALID_SJEKKPUNKT: "kontroll.invalid_sjekkpunkt",
-  DUPLICATE_SJEKKPUNKT_ID: "kontroll.duplicate_sjekkpunkt_id",
-  LEARNER_REQUIRED: "kontroll.learner_required",
-  NOT_PARTICIPANT: "kontroll.not_participant",
-  NOT_INSTRUCTOR: "kontroll.not_instructor",
-  UNKNOWN_SJEKKPUNKT: "kontroll.unknown_sjekkpunkt",
-  SIGNOFF_NOT_ALLOWED: "kontroll.signoff_not_allowed",
-  INVALID_VALUE: "kontroll.invalid_value",
-  PHOTO_MISSING: "kontroll.photo_missing",
-  INVALID_PHOTO: "kontroll.invalid_photo",
-  PHOTO_ALREADY_ATTACHED: "kontroll.photo_already_attached",
-  TOO_MANY_PHOTOS: "kontroll.too_many_photos",
-} as const;
 
 const E = KontrollErrorCode;
 
-/** Commands of a kontroll. `at` is an ISO instant, ids come from the caller. */
-export type KontrollCommand =
-  | {
-    type: "create";
-    id: string;
-    bedriftId: string;
-    /** From `kontrollMalSnapshot`: the decider never reads the template. */
-    mal: MalReference;
-    sjekkpunkter: Sjekkpunkt[];
-    registreringsnummer: string;
-    instructorId: string;
-    learnerId?: string | null;
-    at: string;
-  }
-  | {
-    type: "record_point";
-    pointId: string;
-    value: PointValue;
-    /** Verdict for TEXT, NUMBER and PHOTO (default `true`); CHECKBOX uses its value. */
-    passed?: boolean;
-    comment?: string | null;
-    by: Participant;
-    at: string;
-  }
-  | {
-    type: "attach_photo";
-    pointId: string;
-    photo: PhotoMetadata;
-    by: Participant;
-    at: string;
-  }
-  | { type: "complete"; by: Participant; at: string };
-
-export type KontrollCreated = DomainEvent<"kontroll.created", {
-  id: string;
-  bedriftId: string;
-  mal: MalReference;
-  registreringsnummer: string;
-  instructorId: string;
-  learnerId: string | null;
-  sjekkpunkter: Sjekkpunkt[];
-  createdAt: string;
-}>;
-export type KontrollPointRecorded = DomainEvent<
-  "kontroll.point_recorded",
-  PointResult & { pointId: string }
->;
-export type KontrollPhotoAttached = DomainEvent<
-  "kontroll.photo_attached",
-  AttachedPhoto & { pointId: string }
->;
-/** Every required point passed: the kontroll is `BESTATT`. */
-export type KontrollCompleted = DomainEvent<"kontroll.completed", {
-  completedBy: string;
-  completedAt: string;
-}>;
-/** Some required point did not pass: the kontroll is `IKKE_BESTATT`. */
-export type KontrollFailed = DomainEvent<"kontroll.failed", {
-  avvik: Avvik[];
-  completedBy: string;
-  completedAt: string;
-}>;
-export type KontrollEvent =
-  | KontrollCreated
-  | KontrollPointRecorded
-  | KontrollPhotoAttached
-  | KontrollCompleted
-  | KontrollFailed;
-
-/** A kontroll; `null` until created. Plain JSON. */
-export interface Kontroll {
-  id: string;
-  bedriftId: string;
-  mal: MalReference;
-  registreringsnummer: string;
-  instructorId: string;
-  learnerId: string | null;
-  status: KontrollStatus;
-  points: KontrollPoint[];
-  avvik: Avvik[];
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  completedBy: string | null;
-}
-export type KontrollState = Kontroll | null;
-
 function decide(command: KontrollCommand, state: KontrollState) {
+  if (parseInstant(command?.at) === null) {
+    throw new TypeError("A kontroll command needs `at` as an ISO instant");
+  }
   if (command.type === "create") return create(command, state);
   if (state === null) {
     throw new DomainError(E.NOT_FOUND, "The kontroll does not exist");
@@ -455,9 +353,16 @@ function evolve(state: KontrollState, event: KontrollEvent): KontrollState {
  * @example
  * ```ts
  * const [created] = kontrollDecider.decide({
- *   type: "create", id: "k1", bedriftId: "b1", ...kontrollMalSnapshot(mal),
- *   registreringsnummer: "EL12345", instructorId: "u1", at,
- * }, null);
+ *   type: "create", id: "k1", bedriftId: "b1",
+ *   mal: { id: "m1", revision: 1, navn: "Klasse B" },
+ *   sjekkpunkter: [{
+ *     id: "lys", tittel: "Lys", beskrivelse: "", kind: "VISUELL",
+ *     answerType: "CHECKBOX", required: true, signedOffBy: "BEGGE",
+ *     licenceClass: "B",
+ *   }],
+ *   registreringsnummer: "el 12345", instructorId: "u1",
+ *   at: "2025-03-03T08:00:00Z",
+ * }, null); // registreringsnummer "EL12345", status OPPRETTET
  * ```
  */
 export const kontrollDecider: Decider<

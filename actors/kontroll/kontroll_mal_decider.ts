@@ -4,6 +4,7 @@ import {
   DomainError,
   type DomainEvent,
 } from "../../runtime/mod.ts";
+import { parseInstant } from "../validators/mod.ts";
 import { normalizeSjekkpunkter } from "./sjekkpunkt.ts";
 import {
   KontrollMalStatus,
@@ -93,6 +94,9 @@ function decide(
   command: KontrollMalCommand,
   state: KontrollMalState,
 ): KontrollMalEvent[] {
+  if (parseInstant(command?.at) === null) {
+    throw new TypeError("A kontroll_mal command needs `at` as an ISO instant");
+  }
   if (command.type === "create") {
     if (state !== null) {
       throw new DomainError(E.ALREADY_CREATED, `Template ${state.id} exists`);
@@ -191,10 +195,16 @@ function evolve(
  *
  * @example
  * ```ts
- * const events = kontrollMalDecider.decide(
- *   { type: "create", id: "m1", bedriftId: "b1", navn: "Klasse B", sjekkpunkter, at },
- *   null,
- * );
+ * const [created] = kontrollMalDecider.decide({
+ *   type: "create", id: "m1", bedriftId: "b1", navn: "Klasse B",
+ *   sjekkpunkter: [{
+ *     id: "lys", tittel: "Lys", beskrivelse: "", kind: "VISUELL",
+ *     answerType: "CHECKBOX", required: true, signedOffBy: "BEGGE",
+ *     licenceClass: "B",
+ *   }],
+ *   at: "2025-03-03T08:00:00Z",
+ * }, null);
+ * const state = kontrollMalDecider.evolve(null, created); // revision 1, AKTIV
  * ```
  */
 export const kontrollMalDecider: Decider<
@@ -217,7 +227,11 @@ export const kontrollMalActor: ActorDefinition<
  *
  * @example
  * ```ts
- * const { mal, sjekkpunkter } = kontrollMalSnapshot(templateState);
+ * const { mal, sjekkpunkter } = kontrollMalSnapshot({
+ *   id: "m1", bedriftId: "b1", navn: "Klasse B", beskrivelse: "",
+ *   status: "AKTIV", revision: 2, sjekkpunkter: [],
+ *   createdAt: "2025-03-03T08:00:00Z", updatedAt: "2025-03-04T08:00:00Z",
+ * }); // mal: { id: "m1", revision: 2, navn: "Klasse B" }
  * ```
  */
 export function kontrollMalSnapshot(

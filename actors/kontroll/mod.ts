@@ -2,8 +2,8 @@ export {
   isCompleted,
   kontrollActor,
   kontrollDecider,
-  KontrollErrorCode,
 } from "./kontroll_decider.ts";
+export { KontrollErrorCode } from "./kontroll_events.ts";
 export type {
   Kontroll,
   KontrollCommand,
@@ -14,7 +14,7 @@ export type {
   KontrollPhotoAttached,
   KontrollPointRecorded,
   KontrollState,
-} from "./kontroll_decider.ts";
+} from "./kontroll_events.ts";
 export {
   kontrollMalActor,
   kontrollMalDecider,

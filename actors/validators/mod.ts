@@ -26,3 +26,4 @@ export {
 export { isPostnummer } from "./postnummer.ts";
 export { isTelefon, normalizeTelefon } from "./telefon.ts";
 export { isLicenceClass, LicenceClass } from "./licence_class.ts";
+export { isPlainDate, parseInstant } from "./iso_time.ts";

@@ -170,7 +170,7 @@ export class NatsServer {
     } catch {
       // already gone
     }
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const forced = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         try {

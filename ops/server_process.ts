@@ -1,6 +1,6 @@
 /** Starts real TMS server processes for end-to-end tests and benchmarks. */
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 
 /** A port nobody listens on right now. */
 export function freePort(): number {

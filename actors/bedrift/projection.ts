@@ -1,0 +1,410 @@
+/**
+ * The `bedrifter` read model: one row per bedrift, searchable by navn and
+ * organisasjonsnummer, paged by (navn, id) in Norwegian alphabetical order.
+ */
+import { Decimal } from "../../deps.ts";
+import {
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  prefixPattern,
+  SqlParams,
+  upsertFromJson,
+} from "../../runtime/mod.ts";
+import type {
+  Commit,
+  Page,
+  Projection,
+  SignalOptions,
+  SqlExecutor,
+  UpsertColumn,
+} from "../../runtime/mod.ts";
+import { DEFAULT_INVOICE_SETTINGS } from "./decider.ts";
+import type {
+  BedriftEvent,
+  BedriftStatus,
+  InvoiceSettings,
+  KidAlgorithm,
+} from "./decider.ts";
+
+/** Name of the projection and of its table. */
+export const BEDRIFTER_PROJECTION = "bedrifter";
+
+/** A bedrift as the list shows it (the shape of `GET /api/v1/bedrifter/:id`, plus its feed position). */
+export interface BedriftListItem {
+  id: string;
+  version: number;
+  position: number;
+  organisasjonsnummer: string;
+  navn: string;
+  adresse: string | null;
+  postnummer: string | null;
+  poststed: string | null;
+  telefon: string | null;
+  epost: string | null;
+  naeringskode: string | null;
+  organisasjonsform: string | null;
+  status: BedriftStatus;
+  statusReason: string | null;
+  invoiceSettings: InvoiceSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Filter of `listBedrifter`. */
+export interface BedriftFilter {
+  status?: BedriftStatus;
+  /** Part of the navn (any case), or the start of the organisasjonsnummer. */
+  q?: string;
+  /** 1–200, default 50. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Shape of the bedrifter cursor: (navn sort key, id). */
+export const BEDRIFT_CURSOR = ["string", "string"] as const;
+
+interface Row {
+  id: string;
+  organisasjonsnummer: string;
+  navn: string;
+  navn_sort: string;
+  status: BedriftStatus;
+  status_reason: string | null;
+  adresse: string | null;
+  postnummer: string | null;
+  poststed: string | null;
+  telefon: string | null;
+  epost: string | null;
+  naeringskode: string | null;
+  organisasjonsform: string | null;
+  faktura_prefix: string;
+  faktura_start_nummer: number;
+  forfallsdager: number;
+  kontonummer: string | null;
+  purregebyr: string;
+  mva_registrert: boolean;
+  kid_algoritme: KidAlgorithm;
+  created_at: string;
+  updated_at: string;
+  created_position: number;
+  version: number;
+  position: number;
+}
+
+const COLUMNS: readonly UpsertColumn[] = [
+  ["id", "text"],
+  ["organisasjonsnummer", "text"],
+  ["navn", "text"],
+  ["navn_sort", "text"],
+  ["status", "text"],
+  ["status_reason", "text"],
+  ["adresse", "text"],
+  ["postnummer", "text"],
+  ["poststed", "text"],
+  ["telefon", "text"],
+  ["epost", "text"],
+  ["naeringskode", "text"],
+  ["organisasjonsform", "text"],
+  ["faktura_prefix", "text"],
+  ["faktura_start_nummer", "integer"],
+  ["forfallsdager", "integer"],
+  ["kontonummer", "text"],
+  ["purregebyr", "numeric(12,2)"],
+  ["mva_registrert", "boolean"],
+  ["kid_algoritme", "text"],
+  ["created_at", "timestamptz"],
+  ["updated_at", "timestamptz"],
+  ["created_position", "bigint"],
+  ["version", "integer"],
+  ["position", "bigint"],
+];
+const SELECT = COLUMNS.map(([name]) => name).join(", ");
+const UPSERT = upsertFromJson(BEDRIFTER_PROJECTION, COLUMNS, ["id"]);
+
+const MIGRATIONS = [{
+  version: 1,
+  name: "create bedrifter",
+  sql: `
+    CREATE TABLE bedrifter (
+      id text COLLATE "C" PRIMARY KEY,
+      organisasjonsnummer text NOT NULL,
+      navn text NOT NULL,
+      navn_sort text COLLATE "C" NOT NULL,
+      status text NOT NULL,
+      status_reason text,
+      adresse text,
+      postnummer text,
+      poststed text,
+      telefon text,
+      epost text,
+      naeringskode text,
+      organisasjonsform text,
+      faktura_prefix text NOT NULL,
+      faktura_start_nummer integer NOT NULL,
+      forfallsdager integer NOT NULL,
+      kontonummer text,
+      purregebyr numeric(12,2) NOT NULL,
+      mva_registrert boolean NOT NULL,
+      kid_algoritme text NOT NULL,
+      created_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL,
+      created_position bigint NOT NULL,
+      version integer NOT NULL,
+      position bigint NOT NULL
+    );
+    CREATE INDEX bedrifter_navn_idx ON bedrifter (navn_sort, id);
+    CREATE INDEX bedrifter_status_navn_idx ON bedrifter (status, navn_sort, id);
+    CREATE INDEX bedrifter_organisasjonsnummer_idx
+      ON bedrifter (organisasjonsnummer text_pattern_ops);
+  `,
+}];
+
+/**
+ * Sort key of a name in Norwegian alphabetical order under the "C" collation
+ * (so both backends order alike): case and accents folded, æ ø å after z.
+ */
+export function norwegianSortKey(text: string): string {
+  return text.trim().toLocaleLowerCase("nb")
+    .replace(
+      /[æäøöå]/g,
+      (c) => ({ æ: "{", ä: "{", ø: "|", ö: "|", å: "}" })[c] ?? c,
+    )
+    .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+}
+
+const DETAIL_KEYS = [
+  "navn",
+  "adresse",
+  "postnummer",
+  "poststed",
+  "telefon",
+  "epost",
+  "naeringskode",
+  "organisasjonsform",
+] as const;
+
+/** Folds the events of one commit into a row (null: not registered yet). */
+function evolve(row: Row | null, commit: Commit, event: BedriftEvent): Row {
+  if (event.v !== 1) {
+    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
+  }
+  if (event.type === "bedrift.registered") {
+    const { organisasjonsnummer, details, at } = event.data;
+    const settings = DEFAULT_INVOICE_SETTINGS;
+    return {
+      id: commit.id,
+      organisasjonsnummer,
+      navn: details.navn,
+      navn_sort: norwegianSortKey(details.navn),
+      status: "AKTIV",
+      status_reason: null,
+      adresse: details.adresse ?? null,
+      postnummer: details.postnummer ?? null,
+      poststed: details.poststed ?? null,
+      telefon: details.telefon ?? null,
+      epost: details.epost ?? null,
+      naeringskode: details.naeringskode ?? null,
+      organisasjonsform: details.organisasjonsform ?? null,
+      faktura_prefix: settings.fakturaPrefix,
+      faktura_start_nummer: settings.fakturaStartNummer,
+      forfallsdager: settings.forfallsdager,
+      kontonummer: settings.kontonummer,
+      purregebyr: settings.purregebyr,
+      mva_registrert: settings.mvaRegistrert,
+      kid_algoritme: settings.kidAlgoritme,
+      created_at: at,
+      updated_at: at,
+      created_position: commit.position,
+      version: commit.version,
+      position: commit.position,
+    };
+  }
+  if (row === null) {
+    throw new Error(
+      `Bedrift ${commit.id} has ${event.type} at position ${commit.position} before bedrift.registered`,
+    );
+  }
+  switch (event.type) {
+    case "bedrift.updated": {
+      const next = { ...row, updated_at: event.data.at };
+      for (const key of DETAIL_KEYS) {
+        const value = event.data.changes[key];
+        if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+      }
+      next.navn_sort = norwegianSortKey(next.navn);
+      return next;
+    }
+    case "bedrift.status_changed":
+      return {
+        ...row,
+        status: event.data.to,
+        status_reason: event.data.reason,
+        updated_at: event.data.at,
+      };
+    case "bedrift.invoice_settings_changed": {
+      const c = event.data.changes;
+      return {
+        ...row,
+        faktura_prefix: c.fakturaPrefix ?? row.faktura_prefix,
+        faktura_start_nummer: c.fakturaStartNummer ?? row.faktura_start_nummer,
+        forfallsdager: c.forfallsdager ?? row.forfallsdager,
+        kontonummer: c.kontonummer !== undefined
+          ? c.kontonummer
+          : row.kontonummer,
+        purregebyr: c.purregebyr ?? row.purregebyr,
+        mva_registrert: c.mvaRegistrert ?? row.mva_registrert,
+        kid_algoritme: c.kidAlgoritme ?? row.kid_algoritme,
+        updated_at: event.data.at,
+      };
+    }
+  }
+  throw new Error(`Unknown bedrift event ${(event as BedriftEvent).type}`);
+}
+
+/** A loaded row as JSON-ready values (timestamps as ISO strings). */
+function fromDb(row: Record<string, unknown>): Row {
+  return {
+    ...row,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  } as Row;
+}
+
+function iso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/** Projection of Bedrift events into `bedrifter`; idempotent per row by stream version. */
+export const bedrifterProjection: Projection = {
+  name: BEDRIFTER_PROJECTION,
+  eventTypes: [
+    "bedrift.registered",
+    "bedrift.updated",
+    "bedrift.status_changed",
+    "bedrift.invoice_settings_changed",
+  ],
+  tables: [BEDRIFTER_PROJECTION],
+  migrations: MIGRATIONS,
+  async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+    const ids = [...new Set(commits.map((c) => c.id))];
+    const loaded = await tx.query(
+      `SELECT ${SELECT} FROM bedrifter
+       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+      [JSON.stringify(ids)],
+    );
+    const rows = new Map(loaded.map((r) => [r.id as string, fromDb(r)]));
+    const changed = new Set<string>();
+    for (const commit of commits) {
+      let row = rows.get(commit.id) ?? null;
+      if (row && commit.version <= row.version) continue;
+      for (const event of commit.events as BedriftEvent[]) {
+        row = evolve(row, commit, event);
+      }
+      if (row === null) continue;
+      row.version = commit.version;
+      row.position = commit.position;
+      rows.set(commit.id, row);
+      changed.add(commit.id);
+    }
+    if (changed.size === 0) return;
+    await tx.query(UPSERT, [
+      JSON.stringify([...changed].map((id) => rows.get(id))),
+    ]);
+  },
+};
+
+/**
+ * Lists bedrifter in Norwegian alphabetical order of navn, keyset-paged on
+ * (navn, id): a page never repeats or skips a row because others were
+ * inserted meanwhile. Throws `TypeError` for a malformed cursor.
+ *
+ * @example
+ * ```ts
+ * const { items, nextCursor } = await listBedrifter(store, { status: "AKTIV", q: "trafikk" });
+ * ```
+ */
+export async function listBedrifter(
+  db: SqlExecutor,
+  filter: BedriftFilter = {},
+  options: SignalOptions = {},
+): Promise<Page<BedriftListItem>> {
+  const limit = pageLimit(filter.limit);
+  const p = new SqlParams();
+  if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
+  const q = filter.q?.trim();
+  if (q) {
+    const digits = q.replace(/\s+/g, "");
+    p.where(
+      /^\d+$/.test(digits)
+        ? `(navn ILIKE ${
+          p.add(containsPattern(q))
+        }::text OR organisasjonsnummer LIKE ${
+          p.add(prefixPattern(digits))
+        }::text)`
+        : `navn ILIKE ${p.add(containsPattern(q))}::text`,
+    );
+  }
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor, BEDRIFT_CURSOR);
+    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    p.where(
+      `(navn_sort, id) > (${p.add(after[0])}::text COLLATE "C", ${
+        p.add(after[1])
+      }::text COLLATE "C")`,
+    );
+  }
+  const rows = await db.query(
+    `SELECT ${SELECT} FROM bedrifter ${p.clause()}
+     ORDER BY navn_sort, id LIMIT ${p.add(limit + 1)}::int`,
+    p.values,
+    options,
+  );
+  const page = rows.slice(0, limit).map(fromDb);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last
+      ? encodeCursor([last.navn_sort, last.id])
+      : null,
+  };
+}
+
+function toItem(row: Row): BedriftListItem {
+  return {
+    id: row.id,
+    version: row.version,
+    position: row.position,
+    organisasjonsnummer: row.organisasjonsnummer,
+    navn: row.navn,
+    adresse: row.adresse,
+    postnummer: row.postnummer,
+    poststed: row.poststed,
+    telefon: row.telefon,
+    epost: row.epost,
+    naeringskode: row.naeringskode,
+    organisasjonsform: row.organisasjonsform,
+    status: row.status,
+    statusReason: row.status_reason,
+    invoiceSettings: {
+      fakturaPrefix: row.faktura_prefix,
+      fakturaStartNummer: row.faktura_start_nummer,
+      forfallsdager: row.forfallsdager,
+      kontonummer: row.kontonummer,
+      purregebyr: new Decimal(row.purregebyr).toFixed(2),
+      mvaRegistrert: row.mva_registrert,
+      kidAlgoritme: row.kid_algoritme,
+    },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A page size of 1–200 (default 50). */
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new RangeError("Limit must be a whole number from 1 to 200");
+  }
+  return limit;
+}

@@ -1,0 +1,256 @@
+import {
+  type ActorDefinition,
+  type Decider,
+  DomainError,
+} from "../../runtime/mod.ts";
+import {
+  type Employee,
+  type EmployeeCommand,
+  EmployeeErrorCode as E,
+  type EmployeeEvent,
+  type EmployeeState,
+  type EmployeeUpdated,
+} from "./employee_events.ts";
+import {
+  assertDateRange,
+  date,
+  validAnsattnummer,
+  validProfileFields,
+  validRole,
+} from "./profile.ts";
+import { instantMs } from "./time.ts";
+import {
+  clockIn,
+  clockOut,
+  closeOpenShift,
+  registerAbsence,
+} from "./time_recording.ts";
+import { type EmployeeProfile, EmployeeStatus } from "./types.ts";
+
+type Cmd<T extends EmployeeCommand["type"]> = Extract<
+  EmployeeCommand,
+  { type: T }
+>;
+
+const PROFILE_KEYS = [
+  "fornavn",
+  "etternavn",
+  "epost",
+  "telefon",
+  "licenceClasses",
+  "stillingsprosent",
+  "startDate",
+  "endDate",
+  "fodselsnummer",
+] as const satisfies readonly (keyof EmployeeProfile)[];
+
+function decide(command: EmployeeCommand, state: EmployeeState) {
+  if (command.type === "hire") return hire(command, state);
+  if (state === null) {
+    throw new DomainError(E.NOT_FOUND, "The employee does not exist");
+  }
+  if (state.status === EmployeeStatus.TERMINATED) {
+    throw new DomainError(
+      E.TERMINATED,
+      `Employee ${state.id} is terminated and accepts no commands`,
+    );
+  }
+  switch (command.type) {
+    case "update":
+      return update(command, state);
+    case "change_role":
+      return changeRole(command, state);
+    case "terminate":
+      return terminate(command, state);
+    case "clock_in":
+      return clockIn(command, state);
+    case "clock_out":
+      return clockOut(command, state);
+    case "close_open_shift":
+      return closeOpenShift(command, state);
+    case "register_absence":
+      return registerAbsence(command, state);
+    default:
+      throw new TypeError(
+        `Unknown employee command ${(command as { type: string }).type}`,
+      );
+  }
+}
+
+function hire(command: Cmd<"hire">, state: EmployeeState): EmployeeEvent[] {
+  if (state !== null) {
+    throw new DomainError(E.ALREADY_HIRED, `Employee ${state.id} exists`);
+  }
+  instantMs(command.at);
+  const ansattnummer = validAnsattnummer(command.ansattnummer);
+  const role = validRole(command.role);
+  const p = validProfileFields({
+    fornavn: command.fornavn,
+    etternavn: command.etternavn,
+    epost: command.epost,
+    telefon: command.telefon ?? null,
+    licenceClasses: command.licenceClasses ?? [],
+    stillingsprosent: command.stillingsprosent,
+    startDate: command.startDate,
+    endDate: command.endDate ?? null,
+    fodselsnummer: command.fodselsnummer ?? null,
+  }) as EmployeeProfile;
+  assertDateRange(p.startDate, p.endDate);
+  return [{
+    type: "employee.hired",
+    v: 1,
+    data: {
+      id: command.id,
+      bedriftId: command.bedriftId,
+      ansattnummer,
+      fornavn: p.fornavn,
+      etternavn: p.etternavn,
+      epost: p.epost,
+      telefon: p.telefon,
+      role,
+      licenceClasses: p.licenceClasses,
+      stillingsprosent: p.stillingsprosent,
+      startDate: p.startDate,
+      endDate: p.endDate,
+      fodselsnummer: p.fodselsnummer,
+      hiredAt: command.at,
+    },
+  }];
+}
+
+function update(command: Cmd<"update">, state: Employee): EmployeeEvent[] {
+  instantMs(command.at);
+  const input: Partial<EmployeeProfile> = {};
+  for (const key of PROFILE_KEYS) {
+    if (command[key] !== undefined) {
+      (input as Record<string, unknown>)[key] = command[key];
+    }
+  }
+  const fields = validProfileFields(input);
+  assertDateRange(
+    fields.startDate ?? state.startDate,
+    fields.endDate !== undefined ? fields.endDate : state.endDate,
+  );
+  const data: EmployeeUpdated["data"] = { updatedAt: command.at };
+  let changed = false;
+  for (const key of PROFILE_KEYS) {
+    if (!(key in fields)) continue;
+    if (JSON.stringify(fields[key]) === JSON.stringify(state[key])) continue;
+    (data as Record<string, unknown>)[key] = fields[key];
+    changed = true;
+  }
+  return changed ? [{ type: "employee.updated", v: 1, data }] : [];
+}
+
+function changeRole(
+  command: Cmd<"change_role">,
+  state: Employee,
+): EmployeeEvent[] {
+  instantMs(command.at);
+  const role = validRole(command.role);
+  if (role === state.role) return [];
+  return [{
+    type: "employee.role_changed",
+    v: 1,
+    data: { from: state.role, to: role, changedAt: command.at },
+  }];
+}
+
+function terminate(
+  command: Cmd<"terminate">,
+  state: Employee,
+): EmployeeEvent[] {
+  instantMs(command.at);
+  const endDate = date(command.endDate);
+  assertDateRange(state.startDate, endDate);
+  if (state.openShift !== null) {
+    throw new DomainError(
+      E.SHIFT_OPEN,
+      `Clock out the shift started ${state.openShift.clockedInAt} first`,
+    );
+  }
+  return [{
+    type: "employee.terminated",
+    v: 1,
+    data: {
+      endDate,
+      reason: command.reason?.trim() || null,
+      terminatedAt: command.at,
+    },
+  }];
+}
+
+function evolve(state: EmployeeState, event: EmployeeEvent): EmployeeState {
+  switch (event.type) {
+    case "employee.hired": {
+      const { hiredAt, ...data } = event.data;
+      return {
+        ...data,
+        status: EmployeeStatus.ACTIVE,
+        openShift: null,
+        lastClockedOutAt: null,
+        absences: [],
+        hiredAt,
+        terminatedAt: null,
+        terminationReason: null,
+      };
+    }
+    case "employee.updated": {
+      const { updatedAt: _, ...changes } = event.data;
+      return { ...state!, ...changes };
+    }
+    case "employee.role_changed":
+      return { ...state!, role: event.data.to };
+    case "employee.clocked_in":
+      return { ...state!, openShift: event.data };
+    case "employee.clocked_out":
+      return {
+        ...state!,
+        openShift: null,
+        lastClockedOutAt: event.data.clockedOutAt,
+      };
+    case "employee.absence_registered":
+      return { ...state!, absences: [...state!.absences, event.data] };
+    case "employee.terminated":
+      return {
+        ...state!,
+        status: EmployeeStatus.TERMINATED,
+        endDate: event.data.endDate,
+        terminatedAt: event.data.terminatedAt,
+        terminationReason: event.data.reason,
+      };
+    default:
+      return state;
+  }
+}
+
+/**
+ * The employee (ansatt) aggregate: profile, role, time recording and absence.
+ *
+ * @example
+ * ```ts
+ * const [hired] = employeeDecider.decide({
+ *   type: "hire", id: "e1", bedriftId: "b1", ansattnummer: "1001",
+ *   fornavn: "Kari", etternavn: "Nordmann", epost: "kari@example.no",
+ *   role: "TRAFIKKLARER", stillingsprosent: 100, startDate: "2025-01-06",
+ *   at: "2025-01-02T09:00:00Z",
+ * }, null);
+ * const state = employeeDecider.evolve(null, hired);
+ * employeeDecider.decide(
+ *   { type: "clock_in", shiftId: "s1", at: "2025-01-06T07:00:00Z" },
+ *   state,
+ * ); // [{ type: "employee.clocked_in", ... }]
+ * ```
+ */
+export const employeeDecider: Decider<
+  EmployeeCommand,
+  EmployeeEvent,
+  EmployeeState
+> = { initialState: null, decide, evolve };
+
+/** Actor type `employee`: one employee of one bedrift. */
+export const employeeActor: ActorDefinition<
+  EmployeeCommand,
+  EmployeeEvent,
+  EmployeeState
+> = { type: "employee", decider: employeeDecider, stateVersion: 1 };

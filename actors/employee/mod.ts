@@ -1,0 +1,29 @@
+export { employeeActor, employeeDecider } from "./employee_decider.ts";
+export { EmployeeErrorCode } from "./employee_events.ts";
+export type {
+  Employee,
+  EmployeeAbsenceRegistered,
+  EmployeeClockedIn,
+  EmployeeClockedOut,
+  EmployeeCommand,
+  EmployeeEvent,
+  EmployeeHired,
+  EmployeeRoleChanged,
+  EmployeeState,
+  EmployeeTerminated,
+  EmployeeUpdated,
+} from "./employee_events.ts";
+export {
+  AbsenceKind,
+  EmployeeRole,
+  EmployeeStatus,
+  MAX_SHIFT_MS,
+  ShiftFlag,
+} from "./types.ts";
+export type {
+  Absence,
+  EmployeeProfile,
+  EncryptedFodselsnummer,
+  EncryptedValue,
+  OpenShift,
+} from "./types.ts";

@@ -1,0 +1,116 @@
+/**
+ * Query endpoints answered from the SQL read models: eventually consistent,
+ * read-your-writes when the client sends `X-TMS-Min-Position`.
+ */
+import { Hono, z } from "../deps.ts";
+import type { Context } from "../deps.ts";
+import { HttpHeaders, UnavailableError } from "../runtime/mod.ts";
+import type { ProjectionEngine, SqlExecutor } from "../runtime/mod.ts";
+import { BEDRIFTER_PROJECTION, listBedrifter } from "../actors/bedrift/mod.ts";
+import { INVOICES_PROJECTION, listInvoices } from "../actors/invoice/mod.ts";
+import {
+  BedrifterQuery,
+  InvoicesQuery,
+  MinPositionHeader,
+} from "../schemas/mod.ts";
+import "./context.ts";
+
+/** What the query routes need. */
+export interface ReadRoutesOptions {
+  /** The read-model store (a `SqlStore`). */
+  store: SqlExecutor;
+  /** The engine feeding it, for read-your-writes waits and positions. */
+  engine: ProjectionEngine;
+  /** Longest wait for `X-TMS-Min-Position` before a 503 (default 5000 ms). */
+  minPositionTimeoutMs?: number;
+}
+
+/**
+ * `GET /api/v1/bedrifter` and `GET /api/v1/invoices` → `{ items, nextCursor }`.
+ * Bad query parameters throw a `ZodError`; a read model that does not reach
+ * `X-TMS-Min-Position` in time throws `UnavailableError` (503, Retry-After).
+ * Each answer carries `X-TMS-Position`: the feed position the data reflects.
+ *
+ * @example
+ * ```ts
+ * app.route("/", readRoutes({ store, engine }));
+ * ```
+ */
+export function readRoutes(options: ReadRoutesOptions): Hono {
+  const { store, engine } = options;
+  const timeoutMs = options.minPositionTimeoutMs ?? 5000;
+  const app = new Hono();
+
+  app.get("/api/v1/bedrifter", async (c) => {
+    const query = BedrifterQuery.parse(queryParams(c));
+    const signal = requestSignal(c);
+    await awaitPosition(c, engine, [BEDRIFTER_PROJECTION], timeoutMs);
+    const position = positionOf(engine, BEDRIFTER_PROJECTION);
+    const page = await listBedrifter(store, query, { signal });
+    c.header(HttpHeaders.position, String(position));
+    return c.json(page);
+  });
+
+  app.get("/api/v1/invoices", async (c) => {
+    const query = InvoicesQuery.parse(queryParams(c));
+    const signal = requestSignal(c);
+    await awaitPosition(c, engine, [INVOICES_PROJECTION], timeoutMs);
+    const position = positionOf(engine, INVOICES_PROJECTION);
+    const page = await listInvoices(store, query, { signal });
+    c.header(HttpHeaders.position, String(position));
+    return c.json(page);
+  });
+
+  return app;
+}
+
+/** Query parameters with empty values dropped (`?status=` means no filter). */
+function queryParams(c: Context): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(c.req.query()).filter(([, value]) => value !== ""),
+  );
+}
+
+function requestSignal(c: Context): AbortSignal {
+  return (c.get("signal") as AbortSignal | undefined) ?? c.req.raw.signal;
+}
+
+function positionOf(engine: ProjectionEngine, name: string): number {
+  return engine.status().find((s) => s.name === name)?.position ?? 0;
+}
+
+const MinPosition = z.object({
+  [HttpHeaders.minPosition]: MinPositionHeader,
+});
+
+/** Waits, bounded, until `projections` have passed `X-TMS-Min-Position`. */
+async function awaitPosition(
+  c: Context,
+  engine: ProjectionEngine,
+  projections: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const header = c.req.header(HttpHeaders.minPosition);
+  if (header === undefined) return;
+  const position = MinPosition.parse({
+    [HttpHeaders.minPosition]: header,
+  })[HttpHeaders.minPosition];
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  try {
+    await engine.waitFor(position, {
+      projections,
+      signal: AbortSignal.any([requestSignal(c), timeout.signal]),
+    });
+  } catch (error) {
+    if (timeout.signal.aborted && !requestSignal(c).aborted) {
+      throw new UnavailableError(
+        `The read model has not reached position ${position} within ${timeoutMs} ms; retry`,
+        { retryAfter: 1 },
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * HTTP load driver: `deno task load --url http://127.0.0.1:8000 [--seconds 5]
+ * [--concurrency 64] [--rate N] [--targets 200] [--json]`.
+ *
+ * Registers `targets` bedrifter, then sends durable commands (PATCH of a
+ * bedrift's poststed) to them round-robin: closed loop with `concurrency`
+ * requests in flight, or open loop at `rate` requests/s when given (latency is
+ * measured from the scheduled send time, so a stall is not hidden). Only
+ * addresses on this machine are allowed as targets. Prints progress lines and
+ * a summary; with `--json`, one JSON line.
+ */
+import { organisasjonsnummerFor } from "./orgnr.ts";
+
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  errors: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+interface Options {
+  url: string;
+  seconds: number;
+  concurrency: number;
+  rate?: number;
+  targets: number;
+  json: boolean;
+}
+
+function parseArgs(args: string[]): Options {
+  const get = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const num = (name: string, fallback: number) => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`--${name} must be a positive number, got ${raw}`);
+    }
+    return value;
+  };
+  const url = get("url") ?? "http://127.0.0.1:8000";
+  const host = new URL(url).hostname;
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
+    throw new RangeError(`Load may only target this machine, not ${host}`);
+  }
+  const rate = get("rate");
+  return {
+    url,
+    seconds: num("seconds", 5),
+    concurrency: num("concurrency", 64),
+    rate: rate === undefined ? undefined : num("rate", 1),
+    targets: num("targets", 200),
+    json: args.includes("--json"),
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+/** Registers `count` bedrifter and returns their ids. */
+export async function createTargets(
+  url: string,
+  count: number,
+  offset = Date.now() % 1_000_000,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let seed = offset * 100;
+  while (ids.length < count) {
+    const batch = [];
+    for (let i = 0; i < 50 && ids.length + batch.length < count; i++) {
+      let orgnr: string | null = null;
+      while (!orgnr) orgnr = organisasjonsnummerFor(seed++);
+      batch.push(
+        fetch(`${url}/api/v1/bedrifter`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            organisasjonsnummer: orgnr,
+            navn: `Last ${seed}`,
+          }),
+        }).then(async (res) => {
+          const body = await res.json();
+          if (res.status === 201) return body.id as string;
+          if (res.status === 409) return null;
+          throw new Error(
+            `Setup failed: ${res.status} ${JSON.stringify(body)}`,
+          );
+        }),
+      );
+    }
+    for (const id of await Promise.all(batch)) if (id) ids.push(id);
+  }
+  return ids;
+}
+
+/** Runs the load against `url` and returns the latency distribution (ms). */
+export async function runLoad(
+  options: Options,
+  targets: string[],
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const until = started + options.seconds * 1000;
+  const one = async (scheduled: number) => {
+    const id = targets[next++ % targets.length];
+    try {
+      const res = await fetch(`${options.url}/api/v1/bedrifter/${id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ poststed: `P${next}` }),
+      });
+      await res.body?.cancel();
+      if (res.ok) latencies.push(performance.now() - scheduled);
+      else errors++;
+    } catch {
+      errors++;
+    }
+  };
+  let lastReport = started;
+  const report = () => {
+    const now = performance.now();
+    if (now - lastReport < 1000 || options.json) return;
+    lastReport = now;
+    const done = latencies.length + errors;
+    console.error(
+      `  ${done} requests, ${
+        Math.round(done / ((now - started) / 1000))
+      }/s, ${errors} errors`,
+    );
+  };
+  if (options.rate) {
+    const interval = 1000 / options.rate;
+    const inFlight = new Set<Promise<void>>();
+    let i = 0;
+    while (performance.now() < until) {
+      const scheduled = started + i * interval;
+      const wait = scheduled - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const p = one(scheduled).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      i++;
+      report();
+    }
+    await Promise.all(inFlight);
+  } else {
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (performance.now() < until) {
+          await one(performance.now());
+          report();
+        }
+      }),
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length + errors,
+    ok: latencies.length,
+    errors,
+    seconds,
+    rate: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p90: percentile(latencies, 0.9),
+    p99: percentile(latencies, 0.99),
+    max: latencies.at(-1) ?? 0,
+  };
+}
+
+if (import.meta.main) {
+  try {
+    const options = parseArgs(Deno.args);
+    const targets = await createTargets(options.url, options.targets);
+    const result = await runLoad(options, targets);
+    if (options.json) console.log(JSON.stringify(result));
+    else {
+      console.log(
+        `${result.ok} ok, ${result.errors} errors in ${
+          result.seconds.toFixed(1)
+        } s: ` +
+          `${Math.round(result.rate)}/s, p50 ${result.p50.toFixed(2)} ms, ` +
+          `p99 ${result.p99.toFixed(2)} ms`,
+      );
+    }
+  } catch (error) {
+    console.error(
+      `load failed: ${error instanceof Error ? error.message : error}`,
+    );
+    Deno.exit(1);
+  }
+}

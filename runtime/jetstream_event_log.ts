@@ -1,0 +1,860 @@
+import {
+  DiscardPolicy,
+  jetstream,
+  JetStreamApiError,
+  jetstreamManager,
+  Kvm,
+  natsConnect,
+  RetentionPolicy,
+  StorageType,
+} from "../deps.ts";
+import type {
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  KV,
+  MsgHdrs,
+  NatsConnection,
+  PubAck,
+  Status,
+  StoredMsg,
+  StreamConfig,
+} from "../deps.ts";
+import { backoff, delay } from "./abort.ts";
+import { ConcurrencyError, UnavailableError } from "./errors.ts";
+import {
+  commitSubject,
+  commitVersion,
+  decodeCommit,
+  encodeCommit,
+  snapshotKey,
+} from "./jetstream_commit.ts";
+import { JetStreamNames } from "./keys.ts";
+import type {
+  AppendRequest,
+  AppendResult,
+  Commit,
+  EventLog,
+  SignalOptions,
+  Snapshot,
+} from "./types.ts";
+import { Watchers } from "./watchers.ts";
+
+/** Options of the JetStream event log. */
+export interface JetStreamEventLogOptions {
+  /** Replicas of the stream and of the snapshot bucket when they are created (default 1). */
+  replicas?: number;
+  /** JetStream deduplication window on `Nats-Msg-Id` (default 2 min). */
+  duplicateWindowMs?: number;
+  /** Timeout of each JetStream request (default 5 s). */
+  requestTimeoutMs?: number;
+  /** Seconds an `UnavailableError` tells the caller to wait (default 1). */
+  retryAfter?: number;
+  /**
+   * Reads of more commits than this (a `readStream` tail, a `readFeed` page)
+   * stream through an ordered consumer; fewer are direct gets (default 32).
+   */
+  scanThreshold?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of `JetStreamEventLog.connect`: the servers plus the log's options. */
+export interface JetStreamConnectOptions extends JetStreamEventLogOptions {
+  servers: string | string[];
+  /** Connection name shown by the server (default `tms-event-log`). */
+  name?: string;
+}
+
+interface Head {
+  version: number;
+  seq: number;
+}
+
+interface Settings {
+  retryAfter: number;
+  timeout: number;
+  scanThreshold: number;
+}
+
+const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
+const STREAM_NAME_IN_USE = 10058;
+const MESSAGE_TOO_LARGE = 10054;
+const HEAD_CACHE_SIZE = 100_000;
+const HEADER_ALLOWANCE = 1024;
+
+/**
+ * The distributed `EventLog` on NATS JetStream.
+ *
+ * - One stream `TMS_EVENTS` on `tms.evt.>`; one subject per aggregate,
+ *   `tms.evt.<type>.<id>`; one message per commit (the events array as JSON).
+ * - The fence is `Nats-Expected-Last-Subject-Sequence`. Versions count commits,
+ *   so each message carries its version (`Tms-Version`) and the log caches, per
+ *   stream, the head `{ version, seq }` learnt from acks and reads; a miss costs
+ *   one `last_by_subj` get. A new stream appends with expected sequence 0.
+ * - `Nats-Msg-Id` is `<type>.<id>@<version>` (the command id travels in
+ *   `Tms-Command-Id`): two writers of one version collide on it even where a
+ *   clustered nats-server lets concurrent expected-sequence checks through
+ *   (nats-server#4320, 2.9.x). A retry of the same command inside the
+ *   duplicate window is answered with the original commit and
+ *   `duplicate: true`; another command at that version is a `ConcurrencyError`.
+ * - A commit's `position` is its stream sequence: gap-free, since only commits
+ *   are published on `tms.evt.>` and deletes and purges are denied.
+ * - `readFeed` asks the head (stream info) and then direct-gets the sequences
+ *   of the page, many in flight. `readStream` reads the subject's last message,
+ *   then the tail by `next_by_subj` gets, or an ordered consumer when long.
+ *   `watch` follows the stream with a headers-only ordered consumer, so commits
+ *   of other nodes are heard too.
+ * - Snapshots live in the KV bucket `tms_snapshots` under `<type>.<id>`.
+ *
+ * @example
+ * ```ts
+ * const log = await JetStreamEventLog.connect({ servers: "nats://127.0.0.1:4222" });
+ * await log.append({ type: "bedrift", id: "1", expectedVersion: 0, commandId: "c1", events: [] });
+ * await log.close();
+ * ```
+ */
+export class JetStreamEventLog implements EventLog {
+  readonly #nc: NatsConnection;
+  readonly #ownsConnection: boolean;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #kv: KV;
+  readonly #direct: boolean;
+  readonly #replicated: boolean;
+  readonly #settings: Settings;
+  #heads = new Map<string, Head>();
+  #anchors = new Map<string, Head>();
+  #watchers = new Watchers();
+  #notified = 0;
+  #inflight = new Set<Promise<unknown>>();
+  #closed = false;
+  #connected = true;
+  #stop = new AbortController();
+  #follower: Promise<void> | null = null;
+  #followed: ConsumerMessages | null = null;
+  #status: Promise<void>;
+  #statuses: StatusIterator | null = null;
+
+  private constructor(
+    nc: NatsConnection,
+    ownsConnection: boolean,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    kv: KV,
+    stream: StreamConfig,
+    settings: Settings,
+  ) {
+    this.#nc = nc;
+    this.#ownsConnection = ownsConnection;
+    this.#js = js;
+    this.#jsm = jsm;
+    this.#kv = kv;
+    this.#direct = stream.allow_direct === true;
+    this.#replicated = stream.num_replicas > 1;
+    this.#settings = settings;
+    this.#status = this.#watchStatus();
+  }
+
+  /** Connects to `servers`, then opens the log; `close()` closes the connection. */
+  static async connect(
+    options: JetStreamConnectOptions,
+  ): Promise<JetStreamEventLog> {
+    options.signal?.throwIfAborted();
+    let nc: NatsConnection;
+    try {
+      nc = await natsConnect({
+        servers: options.servers,
+        name: options.name ?? "tms-event-log",
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        timeout: options.requestTimeoutMs ?? 5_000,
+      });
+    } catch (error) {
+      throw new UnavailableError("NATS could not be reached", {
+        retryAfter: options.retryAfter,
+        cause: error,
+      });
+    }
+    try {
+      return await JetStreamEventLog.#open(nc, true, options);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens the log on a connection the caller owns (and closes): creates the
+   * stream and the snapshot bucket when they do not exist yet.
+   */
+  static open(
+    nc: NatsConnection,
+    options: JetStreamEventLogOptions = {},
+  ): Promise<JetStreamEventLog> {
+    return JetStreamEventLog.#open(nc, false, options);
+  }
+
+  static async #open(
+    nc: NatsConnection,
+    owns: boolean,
+    options: JetStreamEventLogOptions,
+  ): Promise<JetStreamEventLog> {
+    options.signal?.throwIfAborted();
+    const replicas = options.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+      throw new RangeError("Replicas must be an integer from 1 to 5");
+    }
+    const timeout = options.requestTimeoutMs ?? 5_000;
+    const settings: Settings = {
+      retryAfter: options.retryAfter ?? 1,
+      timeout,
+      scanThreshold: options.scanThreshold ?? 32,
+    };
+    try {
+      const jsm = await jetstreamManager(nc, { timeout });
+      const js = jetstream(nc, { timeout });
+      const stream = await ensureStream(jsm, {
+        name: JetStreamNames.stream,
+        subjects: [`${JetStreamNames.subjectPrefix}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.New,
+        num_replicas: replicas,
+        max_msgs_per_subject: -1,
+        duplicate_window: millisToNanos(options.duplicateWindowMs ?? 120_000),
+        deny_delete: true,
+        deny_purge: true,
+        allow_direct: true,
+      });
+      const kv = await new Kvm(js).create(JetStreamNames.snapshots, {
+        replicas,
+        history: 1,
+        storage: StorageType.File,
+        // Direct gets may be answered by a lagging replica: read the leader.
+        allow_direct: stream.num_replicas <= 1,
+      });
+      return new JetStreamEventLog(nc, owns, js, jsm, kv, stream, settings);
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof TypeError) {
+        throw error;
+      }
+      throw new UnavailableError("JetStream event log could not be opened", {
+        retryAfter: settings.retryAfter,
+        cause: error,
+      });
+    }
+  }
+
+  /** True while the connection to NATS is up. */
+  get connected(): boolean {
+    return this.#connected && !this.#nc.isClosed();
+  }
+
+  append(
+    request: AppendRequest,
+    options?: SignalOptions,
+  ): Promise<AppendResult> {
+    try {
+      const subject = commitSubject(request.type, request.id);
+      if (
+        !Number.isInteger(request.expectedVersion) ||
+        request.expectedVersion < 0
+      ) {
+        throw new RangeError("Expected version must be a non-negative integer");
+      }
+      return this.#io(options, () => this.#append(subject, request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  readStream(
+    type: string,
+    id: string,
+    afterVersion: number,
+    options?: SignalOptions,
+  ): Promise<Commit[]> {
+    try {
+      const subject = commitSubject(type, id);
+      assertCount("After version", afterVersion);
+      return this.#io(options, () => this.#readStream(subject, afterVersion));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  readFeed(
+    afterPosition: number,
+    limit: number,
+    options?: SignalOptions,
+  ): Promise<Commit[]> {
+    try {
+      assertCount("After position", afterPosition);
+      assertCount("Limit", limit);
+      return this.#io(options, () => this.#readFeed(afterPosition, limit));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  headPosition(options?: SignalOptions): Promise<number> {
+    return this.#io(options, () => this.#lastSeq());
+  }
+
+  loadSnapshot(
+    type: string,
+    id: string,
+    options?: SignalOptions,
+  ): Promise<Snapshot | null> {
+    try {
+      const key = snapshotKey(type, id);
+      return this.#io(options, async () => {
+        const entry = await this.#kv.get(key);
+        if (!entry || entry.operation !== "PUT") return null;
+        const snapshot = entry.json<Snapshot>();
+        if (snapshot.version > 0 && snapshot.position > 0) {
+          remember(this.#anchors, commitSubject(type, id), {
+            version: snapshot.version,
+            seq: snapshot.position,
+          });
+        }
+        return snapshot;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  saveSnapshot(
+    type: string,
+    id: string,
+    snapshot: Snapshot,
+    options?: SignalOptions,
+  ): Promise<void> {
+    try {
+      const key = snapshotKey(type, id);
+      return this.#io(options, async () => {
+        await this.#kv.put(key, JSON.stringify(snapshot));
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  watch(listener: (position: number) => void): () => void {
+    const stop = this.#watchers.add(listener);
+    if (!this.#closed) this.#follower ??= this.#follow();
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inflight]);
+    this.#stop.abort();
+    this.#watchers.clear();
+    const followed = this.#followed;
+    if (followed && !this.#nc.isClosed()) {
+      await followed.close().catch(() => {});
+    }
+    await this.#follower;
+    if (this.#ownsConnection) await this.#nc.close().catch(() => {});
+    this.#statuses?.stop();
+    await this.#status;
+  }
+
+  async #append(
+    subject: string,
+    request: AppendRequest,
+  ): Promise<AppendResult> {
+    const { expectedVersion } = request;
+    let current = this.#heads.get(subject) ?? { version: 0, seq: 0 };
+    // Only the server may say the append is stale: the cache can lag (refresh
+    // when behind) and must not be trusted when ahead (refresh as well).
+    if (
+      current.version !== expectedVersion &&
+      (current.version > 0 || expectedVersion > 0)
+    ) {
+      current = await this.#loadHead(subject) ?? { version: 0, seq: 0 };
+    }
+    if (current.version < expectedVersion) {
+      throw conflict(subject, expectedVersion, current.version);
+    }
+    // A stream already past the expected version can only answer with the
+    // commit that holds the version (the message id names it); sequence 0
+    // never matches a non-empty subject, so nothing can be written.
+    const stale = current.version > expectedVersion;
+    const expectedSeq = stale ? 0 : current.seq;
+    const timestamp = Date.now();
+    let ack: PubAck;
+    try {
+      ack = await this.#publish(subject, request, expectedSeq, timestamp);
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error;
+      this.#heads.delete(subject);
+      // A clustered leader checks the sequence before the message id: ask once
+      // more with sequence 0 so that the holder of the version is named.
+      let probe: PubAck | null = null;
+      if (this.#replicated && expectedSeq > 0) {
+        probe = await this.#publish(subject, request, 0, timestamp)
+          .catch((e) => {
+            if (isWrongLastSequence(e)) return null;
+            throw e;
+          });
+      }
+      if (!probe?.duplicate) {
+        throw conflict(
+          subject,
+          expectedVersion,
+          stale ? current.version : null,
+          { cause: error },
+        );
+      }
+      ack = probe;
+    }
+    if (ack.duplicate) return await this.#duplicate(subject, request, ack.seq);
+    if (stale) {
+      throw new IntegrityError(
+        `Stream ${subject} accepted a commit at a stale version`,
+      );
+    }
+    const version = expectedVersion + 1;
+    this.#rememberHead(subject, { version, seq: ack.seq });
+    this.#notify(ack.seq);
+    return { version, position: ack.seq, timestamp };
+  }
+
+  #publish(
+    subject: string,
+    request: AppendRequest,
+    expectedSeq: number,
+    timestamp: number,
+  ): Promise<PubAck> {
+    const { headers, body } = encodeCommit(request, expectedSeq, timestamp);
+    const max = this.#nc.info?.max_payload ?? Infinity;
+    if (body.length + HEADER_ALLOWANCE > max) {
+      throw new RangeError(
+        `Commit of ${body.length} bytes exceeds the ${max} byte payload limit of NATS`,
+      );
+    }
+    return this.#js.publish(subject, body, {
+      headers,
+      timeout: this.#settings.timeout,
+    });
+  }
+
+  /**
+   * The message id named a commit that already holds the version: the same
+   * command retried (a duplicate), or another command (a conflict).
+   */
+  async #duplicate(
+    subject: string,
+    request: AppendRequest,
+    seq: number,
+  ): Promise<AppendResult> {
+    let original: StoredMsg | null = null;
+    // The holder may still be in flight on the leader: wait a little for it.
+    for (let attempt = 0; !original && attempt < 6; attempt++) {
+      if (attempt > 0) await delay(10 * 2 ** attempt);
+      if (seq > 0) original = await this.#getBySeq(seq);
+    }
+    const commit = original && decodeCommit(stored(original));
+    if (!commit || commitSubject(commit.type, commit.id) !== subject) {
+      throw new UnavailableError(
+        `The commit holding ${subject} version ${
+          request.expectedVersion + 1
+        } could not be read`,
+        { retryAfter: this.#settings.retryAfter },
+      );
+    }
+    if (commit.commandId !== request.commandId) {
+      throw conflict(subject, request.expectedVersion, commit.version);
+    }
+    return {
+      version: commit.version,
+      position: commit.position,
+      timestamp: commit.timestamp,
+      duplicate: true,
+    };
+  }
+
+  async #readStream(subject: string, afterVersion: number): Promise<Commit[]> {
+    const known = [this.#anchors.get(subject), this.#heads.get(subject)];
+    const last = await this.#lastOf(subject);
+    const head = last && decodeCommit(stored(last));
+    if (!head) return [];
+    this.#rememberHead(subject, { version: head.version, seq: head.position });
+    if (head.version <= afterVersion) return [];
+    if (head.version === afterVersion + 1) return [head];
+    const anchor = known
+      .filter((a): a is Head =>
+        a !== undefined && a.version <= afterVersion && a.seq < head.position
+      )
+      .sort((a, b) => b.version - a.version)[0];
+    if (anchor) {
+      const tail = await this.#scan(subject, anchor, head, afterVersion);
+      if (isComplete(tail, afterVersion, head.version)) return tail;
+    }
+    const tail = await this.#scan(
+      subject,
+      { version: 0, seq: 0 },
+      head,
+      afterVersion,
+    );
+    if (!isComplete(tail, afterVersion, head.version)) {
+      throw new IntegrityError(`Stream ${subject} is missing commits`);
+    }
+    return tail;
+  }
+
+  /** Commits of `subject` after `from` up to and including `head`, by version. */
+  async #scan(
+    subject: string,
+    from: Head,
+    head: Commit,
+    afterVersion: number,
+  ): Promise<Commit[]> {
+    const count = head.version - 1 - from.version;
+    const commits: Commit[] = [];
+    const keep = (commit: Commit | null) => {
+      if (commit && commit.version > afterVersion) commits.push(commit);
+    };
+    const wasted = afterVersion - from.version;
+    if (count - wasted <= this.#settings.scanThreshold && wasted <= 4) {
+      let seq = from.seq + 1;
+      let version = from.version;
+      while (version < head.version - 1) {
+        const message = await this.#getNext(subject, seq, head.position);
+        if (!message || message.seq >= head.position) break;
+        const commit = decodeCommit(stored(message));
+        if (!commit) break;
+        keep(commit);
+        seq = message.seq + 1;
+        version = commit.version;
+      }
+    } else if (count > 0) {
+      await this.#consume(subject, from.seq + 1, count, head.position, keep);
+    }
+    commits.push(head);
+    return commits;
+  }
+
+  /**
+   * Up to `count` messages from `startSeq` (of one subject when `subject` is
+   * set) below `endSeq`, streamed by an ordered consumer deleted afterwards.
+   */
+  async #consume(
+    subject: string | undefined,
+    startSeq: number,
+    count: number,
+    endSeq: number,
+    keep: (commit: Commit | null) => void,
+  ): Promise<void> {
+    const consumer = await this.#js.consumers.get(JetStreamNames.stream, {
+      ...(subject ? { filter_subjects: subject } : {}),
+      opt_start_seq: startSeq,
+      inactive_threshold: 30_000,
+    });
+    try {
+      const messages = await consumer.fetch({
+        max_messages: count,
+        expires: this.#settings.timeout,
+      });
+      for await (const message of messages) {
+        if (message.seq >= endSeq) continue;
+        keep(decodeCommit({
+          subject: message.subject,
+          seq: message.seq,
+          headers: message.headers,
+          data: message.data,
+          time: () => message.time.getTime(),
+        }));
+      }
+    } finally {
+      this.#track(consumer.delete().catch(() => false));
+    }
+  }
+
+  async #readFeed(afterPosition: number, limit: number): Promise<Commit[]> {
+    if (limit === 0) return [];
+    const last = await this.#lastSeq();
+    const end = Math.min(last, afterPosition + limit);
+    const count = end - afterPosition;
+    if (count <= 0) return [];
+    if (count > this.#settings.scanThreshold) {
+      const commits: Commit[] = [];
+      await this.#consume(undefined, afterPosition + 1, count, end + 1, (c) => {
+        if (c) commits.push(c);
+      });
+      if (commits.length === count || commits.at(-1)?.position === end) {
+        return commits;
+      }
+      throw new UnavailableError("Feed page was cut short", {
+        retryAfter: this.#settings.retryAfter,
+      });
+    }
+    const commits = new Array<Commit | null>(count);
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        const message = await this.#getBySeq(afterPosition + 1 + i);
+        commits[i] = message && decodeCommit(stored(message));
+      }
+    };
+    await Promise.all(Array.from({ length: count }, worker));
+    return commits.filter((c): c is Commit => c !== null);
+  }
+
+  async #lastSeq(): Promise<number> {
+    const info = await this.#jsm.streams.info(JetStreamNames.stream);
+    return info.state.last_seq;
+  }
+
+  /** The newest message of a subject, from the stream leader when replicated. */
+  #lastOf(subject: string): Promise<StoredMsg | null> {
+    const query = { last_by_subj: subject };
+    return this.#direct && !this.#replicated
+      ? this.#jsm.direct.getMessage(JetStreamNames.stream, query)
+      : this.#jsm.streams.getMessage(JetStreamNames.stream, query);
+  }
+
+  /**
+   * A message known to exist below `bound`: direct get first (any replica),
+   * the leader when a lagging replica has not got it yet.
+   */
+  async #getNext(
+    subject: string,
+    seq: number,
+    bound: number,
+  ): Promise<StoredMsg | null> {
+    const query = { next_by_subj: subject, seq };
+    if (this.#direct) {
+      const message = await this.#jsm.direct.getMessage(
+        JetStreamNames.stream,
+        query,
+      );
+      if (message && message.seq <= bound) return message;
+    }
+    return await this.#jsm.streams.getMessage(JetStreamNames.stream, query);
+  }
+
+  async #getBySeq(seq: number): Promise<StoredMsg | null> {
+    if (this.#direct) {
+      const message = await this.#jsm.direct.getMessage(
+        JetStreamNames.stream,
+        { seq },
+      );
+      if (message) return message;
+    }
+    return await this.#jsm.streams.getMessage(JetStreamNames.stream, { seq });
+  }
+
+  async #loadHead(subject: string): Promise<Head | null> {
+    const last = await this.#lastOf(subject);
+    if (!last) return null;
+    const head = { version: commitVersion(last.header), seq: last.seq };
+    this.#rememberHead(subject, head);
+    return head;
+  }
+
+  #rememberHead(subject: string, head: Head): void {
+    const known = this.#heads.get(subject);
+    if (known && known.version >= head.version) return;
+    remember(this.#heads, subject, head);
+  }
+
+  #notify(position: number): void {
+    if (position <= this.#notified) return;
+    this.#notified = position;
+    queueMicrotask(() => {
+      if (position === this.#notified) this.#watchers.notify(position);
+    });
+  }
+
+  /** Follows the stream's new sequences with a headers-only ordered consumer. */
+  async #follow(): Promise<void> {
+    const signal = this.#stop.signal;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const head = await this.#lastSeq();
+        const consumer = await this.#js.consumers.get(JetStreamNames.stream, {
+          opt_start_seq: head + 1,
+          headers_only: true,
+          inactive_threshold: 30_000,
+        });
+        const messages = await consumer.consume({ max_messages: 256 });
+        this.#followed = messages;
+        if (signal.aborted) {
+          await messages.close();
+        }
+        this.#notify(head);
+        attempt = 0;
+        for await (const message of messages) this.#notify(message.seq);
+        await consumer.delete().catch(() => false);
+      } catch {
+        // retried below until closed
+      }
+      this.#followed = null;
+      await delay(backoff(attempt, 100, 5_000), { signal }).catch(() => {});
+    }
+  }
+
+  async #watchStatus(): Promise<void> {
+    const statuses = this.#nc.status() as StatusIterator;
+    this.#statuses = statuses;
+    for await (const status of statuses) {
+      if (status.type === "disconnect") this.#connected = false;
+      if (status.type === "reconnect") this.#connected = true;
+    }
+  }
+
+  async #io<T>(
+    options: SignalOptions | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    if (this.#closed || this.#nc.isClosed()) {
+      throw new UnavailableError("Event log is closed", {
+        retryAfter: this.#settings.retryAfter,
+      });
+    }
+    if (!this.#connected) {
+      throw new UnavailableError("NATS connection is down", {
+        retryAfter: this.#settings.retryAfter,
+      });
+    }
+    const work = fn().catch((error) => {
+      throw this.#translate(error);
+    });
+    this.#track(work);
+    return signal ? await abortable(work, signal) : await work;
+  }
+
+  /** Remembers work that `close()` must wait for. */
+  #track(work: Promise<unknown>): void {
+    this.#inflight.add(work);
+    const done = () => this.#inflight.delete(work);
+    work.then(done, done);
+  }
+
+  #translate(error: unknown): unknown {
+    if (
+      error instanceof ConcurrencyError ||
+      error instanceof UnavailableError ||
+      error instanceof TypeError ||
+      error instanceof RangeError ||
+      error instanceof SyntaxError
+    ) {
+      return error;
+    }
+    if (
+      error instanceof JetStreamApiError && error.code === MESSAGE_TOO_LARGE
+    ) {
+      return new RangeError(error.message, { cause: error });
+    }
+    if (error instanceof IntegrityError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new UnavailableError(`JetStream event log unavailable: ${reason}`, {
+      retryAfter: this.#settings.retryAfter,
+      cause: error,
+    });
+  }
+}
+
+/** The log found data that breaks its own invariants: a bug, never retried. */
+class IntegrityError extends Error {
+  override name = "IntegrityError";
+}
+
+type StatusIterator = AsyncIterable<Status> & { stop(): void };
+
+async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<StreamConfig> {
+  try {
+    return (await jsm.streams.info(config.name)).config;
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== 10059) {
+      throw error;
+    }
+  }
+  try {
+    return (await jsm.streams.add(config)).config;
+  } catch (error) {
+    // Another node created it first.
+    if (
+      error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE
+    ) {
+      return (await jsm.streams.info(config.name)).config;
+    }
+    throw error;
+  }
+}
+
+function stored(message: StoredMsg) {
+  return {
+    subject: message.subject,
+    seq: message.seq,
+    headers: message.header as MsgHdrs,
+    data: message.data,
+    time: () => message.time.getTime(),
+  };
+}
+
+function isComplete(
+  commits: Commit[],
+  afterVersion: number,
+  headVersion: number,
+): boolean {
+  if (commits.length !== headVersion - afterVersion) return false;
+  return commits.every((c, i) => c.version === afterVersion + 1 + i);
+}
+
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError &&
+    WRONG_LAST_SEQUENCE.has(error.code);
+}
+
+function conflict(
+  subject: string,
+  expected: number,
+  actual: number | null,
+  options?: { cause?: unknown },
+): ConcurrencyError {
+  const at = actual === null ? "ahead" : `at version ${actual}`;
+  return new ConcurrencyError(
+    `Stream ${subject} is ${at}, not at version ${expected}`,
+    expected,
+    actual,
+    options,
+  );
+}
+
+function assertCount(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer`);
+  }
+}
+
+function remember(map: Map<string, Head>, key: string, head: Head): void {
+  map.delete(key);
+  map.set(key, head);
+  if (map.size > HEAD_CACHE_SIZE) map.delete(map.keys().next().value!);
+}
+
+function millisToNanos(ms: number): number {
+  return ms * 1_000_000;
+}
+
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}

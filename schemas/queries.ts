@@ -1,0 +1,54 @@
+import { z } from "../deps.ts";
+import { decodeCursor } from "../runtime/mod.ts";
+import type { CursorShape } from "../runtime/mod.ts";
+
+const limit = z.coerce.number().int().min(1).max(200).default(50);
+
+const cursor = (shape: CursorShape) =>
+  z.string().max(1024).refine(
+    (text) => decodeCursor(text, shape) !== null,
+    "Not a cursor this list gave out; start again without one",
+  );
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Must be YYYY-MM-DD")
+  .refine((text) => {
+    const time = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(time.getTime()) &&
+      time.toISOString().slice(0, 10) === text;
+  }, "Must be a real date");
+
+/** Query of `GET /api/v1/bedrifter`. */
+export const BedrifterQuery = z.strictObject({
+  status: z.enum(["AKTIV", "SUSPENDERT", "AVVIKLET"]).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  limit,
+  cursor: cursor(["string", "string"]).optional(),
+});
+
+/** Query of `GET /api/v1/invoices`. */
+export const InvoicesQuery = z.strictObject({
+  bedriftId: z.string().min(1).max(100).optional(),
+  status: z.enum([
+    "UTKAST",
+    "SENDT",
+    "DELVIS_BETALT",
+    "BETALT",
+    "PURRET",
+    "KANSELLERT",
+    "KREDITERT",
+  ]).optional(),
+  kunde: z.string().trim().min(1).max(100).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  limit,
+  cursor: cursor(["number", "string"]).optional(),
+}).refine(
+  (query) => !query.from || !query.to || query.from <= query.to,
+  { message: "Must not be before from", path: ["to"] },
+);
+
+/** `X-TMS-Min-Position`: a feed position from an earlier write's `X-TMS-Position`. */
+export const MinPositionHeader = z.string().trim().regex(
+  /^\d{1,15}$/,
+  "Must be a feed position (a non-negative whole number)",
+).transform(Number);

@@ -1,0 +1,5 @@
+import { sqlStoreContract } from "./contracts/sql_store_contract.ts";
+import { pgliteFixture, postgresFixture } from "./support/sql_stores.ts";
+
+sqlStoreContract(pgliteFixture);
+sqlStoreContract(postgresFixture);
