@@ -6,14 +6,8 @@ export { z } from "npm:zod@4.6.7";
 export { Decimal } from "npm:decimal.js@10.6.0";
 export { bodyLimit } from "npm:hono@4.13.19/body-limit";
 export {
-  ClosedConnectionError,
   connect as natsConnect,
-  ConnectionError as NatsConnectionError,
-  DrainingConnectionError,
   headers as natsHeaders,
-  NoRespondersError,
-  RequestError as NatsRequestError,
-  TimeoutError as NatsTimeoutError,
 } from "npm:@nats-io/transport-node@3.4.0";
 export type {
   MsgHdrs,
@@ -21,7 +15,6 @@ export type {
   Status,
 } from "npm:@nats-io/transport-node@3.4.0";
 export {
-  DeliverPolicy,
   DiscardPolicy,
   jetstream,
   JetStreamApiError,
@@ -33,7 +26,6 @@ export type {
   ConsumerMessages,
   JetStreamClient,
   JetStreamManager,
-  JsMsg,
   PubAck,
   StoredMsg,
   StreamConfig,

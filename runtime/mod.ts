@@ -106,3 +106,4 @@ export {
   upsertFromJson,
 } from "./sql_query.ts";
 export type { CursorShape, Page, UpsertColumn } from "./sql_query.ts";
+export { commitMsgId } from "./keys.ts";

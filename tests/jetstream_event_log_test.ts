@@ -144,6 +144,39 @@ Deno.test("JetStreamEventLog [cluster]: the same command id twice writes one mes
   }
 });
 
+Deno.test("JetStreamEventLog [cluster]: writers on different connections racing for one version: exactly one wins", async () => {
+  const logs = await Promise.all(
+    cluster.servers.map((s) =>
+      JetStreamEventLog.connect({ servers: s.url, replicas: 3 })
+    ),
+  );
+  try {
+    for (let version = 0; version < 5; version++) {
+      const outcomes = await Promise.allSettled(
+        logs.flatMap((log, n) =>
+          Array.from(
+            { length: 4 },
+            (_, i) => log.append(req("race", version, `r${version}-${n}-${i}`)),
+          )
+        ),
+      );
+      const won = outcomes.filter((o) => o.status === "fulfilled");
+      assert.equal(won.length, 1, `version ${version + 1}`);
+      for (const o of outcomes) {
+        if (o.status === "rejected") {
+          assert.ok(o.reason instanceof ConcurrencyError, String(o.reason));
+        }
+      }
+    }
+    const commits = await logs[0].readStream("thing", "race", 0);
+    assert.deepEqual(commits.map((c) => c.version), [1, 2, 3, 4, 5]);
+    assert.equal(await streamMessages(cluster.urls), 5);
+  } finally {
+    await Promise.all(logs.map((log) => log.close()));
+    await dropStreams(cluster.urls);
+  }
+});
+
 Deno.test("JetStreamEventLog: subject-unsafe types and ids are refused", async () => {
   const f = singleServerFixture();
   const log = await f.open();

@@ -1,0 +1,301 @@
+import assert from "node:assert/strict";
+import { readModelProjections, registerActors } from "../actors/mod.ts";
+import {
+  ActorSystem,
+  CHECKPOINTS_TABLE,
+  MemoryEventLog,
+  PgliteStore,
+  PostgresStore,
+  ProjectionEngine,
+  projectionMetrics,
+  projectionReadiness,
+  ProjectionStates,
+  rebuildProjections,
+  UnavailableError,
+} from "../runtime/mod.ts";
+import type { Projection, SqlStore } from "../runtime/mod.ts";
+import {
+  addBedrift,
+  addInvoice,
+  dumpTables,
+  seedWorkload,
+} from "./support/read_side.ts";
+import { SQL_FIXTURES } from "./support/sql_stores.ts";
+import type { SqlStoreFixture } from "./support/sql_stores.ts";
+
+const TABLES = readModelProjections.flatMap((p) => p.tables);
+
+interface World {
+  store: SqlStore;
+  log: MemoryEventLog;
+  system: ActorSystem;
+  engine(options?: {
+    batchSize?: number;
+    projections?: readonly Projection[];
+  }): Promise<ProjectionEngine>;
+}
+
+/** One test per backend, with a store, a log, an actor system and engines that are all closed after. */
+function backendTest(name: string, fn: (world: World) => Promise<void>) {
+  for (const make of SQL_FIXTURES) {
+    const fixture: SqlStoreFixture = make();
+    Deno.test(`read side [${fixture.backend}]: ${name}`, async () => {
+      const log = new MemoryEventLog();
+      const system = registerActors(new ActorSystem({ log }));
+      const engines: ProjectionEngine[] = [];
+      try {
+        const store = await fixture.open();
+        await fn({
+          store,
+          log,
+          system,
+          async engine(options = {}) {
+            const engine = new ProjectionEngine({
+              store,
+              log,
+              projections: options.projections ?? readModelProjections,
+              batchSize: options.batchSize,
+              pollIntervalMs: 50,
+            });
+            engines.push(engine);
+            await engine.start();
+            return engine;
+          },
+        });
+      } finally {
+        for (const engine of engines) await engine.stop();
+        await system.shutdown();
+        await log.close();
+        await fixture.cleanup();
+      }
+    });
+  }
+}
+
+backendTest(
+  "applying the same batches twice leaves the same rows",
+  async (w) => {
+    const head = await seedWorkload(w.system, "x", 12);
+    const first = await w.engine({ batchSize: 7 });
+    await first.waitFor(head);
+    const once = await dumpTables(w.store, TABLES);
+    assert.equal(once.bedrifter.length, 12);
+    assert.equal(once.invoices.length, 12);
+    await first.stop();
+
+    // Delivery again from 0 (a lost checkpoint): effects stay the same.
+    await w.store.query(`UPDATE ${CHECKPOINTS_TABLE} SET position = 0`);
+    const again = await w.engine({ batchSize: 500 });
+    await again.waitFor(head);
+    assert.deepEqual(await dumpTables(w.store, TABLES), once);
+
+    // The same batch applied twice by hand, in one transaction each.
+    const commits = await w.log.readFeed(0, 10_000);
+    for (const projection of readModelProjections) {
+      const relevant = commits.filter((c) =>
+        c.events.some((e) => projection.eventTypes.includes(e.type))
+      );
+      for (let i = 0; i < 2; i++) {
+        await w.store.transaction((tx) => projection.apply(relevant, tx));
+      }
+    }
+    assert.deepEqual(await dumpTables(w.store, TABLES), once);
+    const status = again.status();
+    assert.ok(status.every((s) => s.state === ProjectionStates.live));
+    assert.ok(status.every((s) => s.lagPositions === 0 && s.lagMs === 0));
+  },
+);
+
+backendTest(
+  "a rebuild produces tables identical to the live ones",
+  async (w) => {
+    const head = await seedWorkload(w.system, "r", 10);
+    const engine = await w.engine({ batchSize: 5 });
+    await engine.waitFor(head);
+    const live = await dumpTables(w.store, TABLES);
+
+    const progress: string[] = [];
+    const results = await engine.rebuild(undefined, {
+      batchSize: 13,
+      onProgress: (p) => progress.push(p.phase),
+    });
+    assert.deepEqual(results.map((r) => r.position), [head, head]);
+    assert.deepEqual(progress.at(-1), "done");
+    assert.ok(progress.includes("replay"));
+    assert.deepEqual(await dumpTables(w.store, TABLES), live);
+
+    // A rebuild from elsewhere (the CLI) while this engine runs and writes go on.
+    const writes = seedWorkload(w.system, "s", 4, 100);
+    await rebuildProjections(w.store, w.log, readModelProjections, {
+      batchSize: 50,
+    });
+    const last = await writes;
+    await engine.waitFor(last);
+    const afterWrites = await dumpTables(w.store, TABLES);
+    assert.equal(afterWrites.bedrifter.length, 14);
+    await engine.rebuild();
+    assert.deepEqual(await dumpTables(w.store, TABLES), afterWrites);
+    const shadows = await w.store.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE '%__rebuild_%'",
+    );
+    assert.deepEqual(shadows, []);
+  },
+);
+
+backendTest("a poison event halts only its projection, visibly", async (w) => {
+  const before = await addBedrift(w.system, "good-1", "Før Trafikkskole", 1);
+  await addInvoice(w.system, "inv-1", "good-1", "Kari");
+  const poison = await w.log.append({
+    type: "bedrift",
+    id: "good-1",
+    expectedVersion: 1,
+    commandId: "poison",
+    events: [{ type: "bedrift.updated", v: 99, data: { changes: {} } }],
+  });
+  await addBedrift(w.system, "good-2", "Etter Trafikkskole", 2);
+  const head = await addInvoice(w.system, "inv-2", "good-1", "Ola");
+  assert.ok(before < poison.position && poison.position < head);
+
+  const engine = await w.engine({ batchSize: 100 });
+  await engine.waitFor(head, { projections: ["invoices"] });
+  await assert.rejects(
+    engine.waitFor(head, { projections: ["bedrifter"] }),
+    (error) =>
+      error instanceof UnavailableError &&
+      /bedrifter is halted at position/.test(error.message),
+  );
+  const status = Object.fromEntries(engine.status().map((s) => [s.name, s]));
+  assert.equal(status.bedrifter.state, ProjectionStates.failed);
+  assert.equal(status.bedrifter.position, poison.position - 1);
+  assert.equal(status.bedrifter.failure?.position, poison.position);
+  assert.equal(status.bedrifter.failure?.streamId, "good-1");
+  assert.match(status.bedrifter.failure?.error ?? "", /schema version 99/);
+  assert.equal(status.invoices.state, ProjectionStates.live);
+  assert.equal(status.invoices.position, head);
+
+  const rows = await w.store.query("SELECT id FROM bedrifter ORDER BY id");
+  assert.deepEqual(rows, [{ id: "good-1" }]);
+  const invoices = await w.store.query("SELECT id FROM invoices ORDER BY id");
+  assert.deepEqual(invoices, [{ id: "inv-1" }, { id: "inv-2" }]);
+
+  const metrics = projectionMetrics(engine);
+  assert.match(metrics, /tms_projection_failed\{projection="bedrifter"\} 1/);
+  assert.match(metrics, /tms_projection_failed\{projection="invoices"\} 0/);
+  assert.match(
+    metrics,
+    new RegExp(
+      `tms_projection_failed_position\\{projection="bedrifter"\\} ${poison.position}`,
+    ),
+  );
+  const readiness = projectionReadiness(engine);
+  assert.equal(readiness.ok, false);
+
+  engine.resume("bedrifter");
+  await assert.rejects(
+    engine.waitFor(head, { projections: ["bedrifter"] }),
+    UnavailableError,
+  );
+  assert.equal(
+    engine.status().find((s) => s.name === "bedrifter")?.failure?.position,
+    poison.position,
+  );
+  await assert.rejects(
+    rebuildProjections(w.store, w.log, readModelProjections),
+    new RegExp(`bedrifter cannot apply position ${poison.position}`),
+  );
+});
+
+Deno.test("read side: lag is reported while a projection is behind", async () => {
+  const log = new MemoryEventLog();
+  const store = await (SQL_FIXTURES[0]()).open();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  const slow: Projection = {
+    name: "slow",
+    eventTypes: ["thing.happened"],
+    tables: ["slow"],
+    migrations: [{
+      version: 1,
+      name: "create",
+      sql: "CREATE TABLE slow (id text PRIMARY KEY)",
+    }],
+    async apply(_commits, _tx) {
+      await gate;
+    },
+  };
+  const engine = new ProjectionEngine({
+    store,
+    log,
+    projections: [slow],
+    pollIntervalMs: 20,
+  });
+  try {
+    await engine.start();
+    for (let i = 0; i < 3; i++) {
+      await log.append({
+        type: "thing",
+        id: `t${i}`,
+        expectedVersion: 0,
+        commandId: `c${i}`,
+        events: [{ type: "thing.happened", v: 1, data: null }],
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [behind] = engine.status();
+    assert.equal(behind.lagPositions, 3);
+    assert.ok(behind.lagMs >= 20, `lagMs ${behind.lagMs}`);
+    assert.equal(behind.state, ProjectionStates.catchingUp);
+    assert.equal(projectionReadiness(engine, { maxLagMs: 10 }).ok, false);
+    release();
+    await engine.waitFor(3);
+    const [caughtUp] = engine.status();
+    assert.equal(caughtUp.lagPositions, 0);
+    assert.equal(caughtUp.lagMs, 0);
+    assert.equal(projectionReadiness(engine).ok, true);
+    assert.match(
+      projectionMetrics(engine),
+      /tms_projection_lag_positions\{projection="slow"\} 0/,
+    );
+  } finally {
+    release();
+    await engine.stop();
+    await store.close();
+    await log.close();
+  }
+});
+
+Deno.test("read side [pglite]: a data dir is used by one process at a time and keeps its rows", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tms-readmodel-" });
+  try {
+    const store = await PgliteStore.open({ dataDir: `${dir}/readmodel` });
+    try {
+      await assert.rejects(
+        PgliteStore.open({ dataDir: `${dir}/readmodel` }),
+        (error) =>
+          error instanceof UnavailableError && /in use/.test(error.message),
+      );
+      await store.exec(
+        "CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)",
+      );
+    } finally {
+      await store.close();
+    }
+    const again = await PgliteStore.open({ dataDir: `${dir}/readmodel` });
+    try {
+      assert.deepEqual(await again.query("SELECT id FROM kept"), [{ id: 7 }]);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("read side [postgres]: an unreachable server fails, it is never skipped", async () => {
+  await assert.rejects(
+    PostgresStore.open({
+      databaseUrl: "postgres://postgres@127.0.0.1:1/postgres",
+    }),
+    UnavailableError,
+  );
+});
