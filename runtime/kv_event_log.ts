@@ -104,6 +104,7 @@ export class KvEventLog implements EventLog {
   #writing: Promise<void> | null = null;
   #watchers = new Watchers();
   #closed = false;
+  #stats = { atomics: 0, commits: 0, indexFlushes: 0, recoveries: 0 };
 
   private constructor(kv: Deno.Kv, options: KvEventLogOptions) {
     this.#kv = kv;
@@ -237,6 +238,21 @@ export class KvEventLog implements EventLog {
     return this.#watchers.add(listener);
   }
 
+  /** Counters: feed atomics written, commits in them, index flushes, recoveries; unindexed commits held. */
+  stats(): {
+    atomics: number;
+    commits: number;
+    indexFlushes: number;
+    recoveries: number;
+    unindexed: number;
+  } {
+    return {
+      ...this.#stats,
+      unindexed: this.#activeCount + [...(this.#flushing?.values() ?? [])]
+        .reduce((n, l) => n + l.length, 0),
+    };
+  }
+
   /** Waits for pending appends, brings the index up to date, closes. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -367,6 +383,7 @@ export class KvEventLog implements EventLog {
     this.#activeCount = count;
     this.#flushing = null;
     this.#heads.clear();
+    this.#stats.recoveries++;
   }
 
   async #write(): Promise<void> {
@@ -455,6 +472,8 @@ export class KvEventLog implements EventLog {
       return;
     }
     if (outcome.ok) {
+      this.#stats.atomics++;
+      this.#stats.commits += batch.length;
       this.#position = position;
       this.#positionStamp = outcome.versionstamp;
       batch.forEach((pending, i) => {
@@ -581,6 +600,7 @@ export class KvEventLog implements EventLog {
         }
         await this.#kv.set(KV_INDEXED_KEY, upTo);
         this.#flushing = null;
+        this.#stats.indexFlushes++;
       } catch (error) {
         // Keep the commits in memory and try again on the next tick.
         for (const [key, located] of flushing) {
