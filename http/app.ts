@@ -33,8 +33,8 @@ export function createApp(deps: EdgeDeps, extra: Hono[] = []): Hono {
     }),
   );
   app.route("/", healthRoutes(deps));
-  app.route("/api/v1/bedrifter", bedriftRoutes(deps.system));
-  app.route("/api/v1/invoices", invoiceRoutes(deps.system));
+  app.route("/api/v1/bedrifter", bedriftRoutes(deps.client ?? deps.system));
+  app.route("/api/v1/invoices", invoiceRoutes(deps.client ?? deps.system));
   for (const sub of extra) app.route("/", sub);
   app.notFound((c) =>
     problem(c, {

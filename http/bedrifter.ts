@@ -1,7 +1,7 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { NotFoundError } from "../runtime/mod.ts";
-import type { ActorSystem } from "../runtime/mod.ts";
+import type { ActorClient } from "../runtime/mod.ts";
 import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
 import type { BedriftCommand, BedriftState } from "../actors/bedrift/mod.ts";
 import {
@@ -36,7 +36,7 @@ export function bedriftView(id: string, version: number, state: BedriftState) {
 }
 
 /** Routes of `/api/v1/bedrifter`. */
-export function bedriftRoutes(system: ActorSystem): Hono {
+export function bedriftRoutes(system: ActorClient): Hono {
   const app = new Hono();
 
   app.post("/", async (c) => {

@@ -1,4 +1,4 @@
-import type { ActorSystem } from "../runtime/mod.ts";
+import type { ActorClient, ActorSystem } from "../runtime/mod.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -12,6 +12,8 @@ declare module "npm:hono@4.13.19" {
 /** What the routes need from the node. */
 export interface EdgeDeps {
   system: ActorSystem;
+  /** Where routes send commands (a cluster router in distributed mode); default `system`. */
+  client?: ActorClient;
   /** Per-request deadline in ms (default 10 000). */
   requestTimeoutMs?: number;
   /** Largest accepted request body in bytes (default 1 MiB). */

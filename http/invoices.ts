@@ -1,7 +1,7 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { DomainError, HttpHeaders, NotFoundError } from "../runtime/mod.ts";
-import type { ActorSystem } from "../runtime/mod.ts";
+import type { ActorClient } from "../runtime/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../actors/bedrift/mod.ts";
 import type { BedriftState } from "../actors/bedrift/mod.ts";
 import { INVOICE } from "../actors/invoice/mod.ts";
@@ -32,7 +32,7 @@ export function invoiceView(id: string, version: number, state: InvoiceState) {
 }
 
 /** Routes of `/api/v1/invoices`. */
-export function invoiceRoutes(system: ActorSystem): Hono {
+export function invoiceRoutes(system: ActorClient): Hono {
   const app = new Hono();
 
   const send = async (

@@ -42,6 +42,24 @@ export interface AskResult<E = DomainEvent, S = unknown> {
   duplicate: boolean;
 }
 
+/**
+ * What callers of actors need. The local `ActorSystem` provides it, and so
+ * does a cluster router that forwards to the node owning the actor's shard.
+ */
+export interface ActorClient {
+  ask<E extends DomainEvent = DomainEvent, S = unknown>(
+    type: string,
+    id: string,
+    command: unknown,
+    options?: AskOptions,
+  ): Promise<AskResult<E, S>>;
+  read<S = unknown>(
+    type: string,
+    id: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<ReadResult<S>>;
+}
+
 /** An actor's current state as read through its mailbox. */
 export interface ReadResult<S = unknown> {
   version: number;
@@ -144,7 +162,7 @@ const STALE_RETRIES = 3;
  * const { version } = await system.ask("counter", "a", { type: "inc" });
  * ```
  */
-export class ActorSystem {
+export class ActorSystem implements ActorClient {
   readonly log: EventLog;
   readonly #options: Required<Omit<ActorSystemOptions, "log">>;
   readonly #definitions = new Map<string, AnyDefinition>();
@@ -525,6 +543,17 @@ export class ActorSystem {
         throw error;
       }
       throw new InfrastructureFailure(error);
+    }
+    if (appended.duplicate) {
+      // The log knew this command id but the actor did not: reload, and the
+      // recent-command check answers with the original result.
+      throw new InfrastructureFailure(
+        new ConcurrencyError(
+          `${activation.key} missed commit of command ${commandId}`,
+          activation.version,
+          appended.version,
+        ),
+      );
     }
     activation.state = state;
     activation.version = appended.version;

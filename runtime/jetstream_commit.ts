@@ -136,12 +136,6 @@ export function decodeCommit(message: StoredCommitMessage): Commit | null {
   };
 }
 
-/** Version of a commit message from its headers alone (0 when absent). */
-export function commitVersion(headers: MsgHdrs | undefined): number {
-  const version = Number(headers?.get(Headers.version) ?? "");
-  return Number.isInteger(version) && version > 0 ? version : 0;
-}
-
 function headerValue(kind: string, value: string): string {
   if (/[\r\n]/.test(value)) {
     throw new TypeError(`The ${kind} must not contain line breaks`);

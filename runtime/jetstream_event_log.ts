@@ -1,34 +1,32 @@
 import {
-  DiscardPolicy,
   jetstream,
   JetStreamApiError,
   jetstreamManager,
-  Kvm,
   natsConnect,
-  RetentionPolicy,
-  StorageType,
 } from "../deps.ts";
 import type {
   ConsumerMessages,
   JetStreamClient,
   JetStreamManager,
   KV,
-  MsgHdrs,
   NatsConnection,
   PubAck,
   Status,
-  StoredMsg,
   StreamConfig,
 } from "../deps.ts";
 import { backoff, delay } from "./abort.ts";
 import { ConcurrencyError, UnavailableError } from "./errors.ts";
 import {
   commitSubject,
-  commitVersion,
-  decodeCommit,
   encodeCommit,
   snapshotKey,
 } from "./jetstream_commit.ts";
+import { IntegrityError, JetStreamReader } from "./jetstream_reader.ts";
+import type { Head } from "./jetstream_reader.ts";
+import {
+  ensureEventStream,
+  openSnapshotBucket,
+} from "./jetstream_resources.ts";
 import { JetStreamNames } from "./keys.ts";
 import type {
   AppendRequest,
@@ -65,11 +63,6 @@ export interface JetStreamConnectOptions extends JetStreamEventLogOptions {
   name?: string;
 }
 
-interface Head {
-  version: number;
-  seq: number;
-}
-
 interface Settings {
   retryAfter: number;
   timeout: number;
@@ -77,9 +70,9 @@ interface Settings {
 }
 
 const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
-const STREAM_NAME_IN_USE = 10058;
 const MESSAGE_TOO_LARGE = 10054;
 const HEAD_CACHE_SIZE = 100_000;
+const OPEN_ATTEMPTS = 5;
 const HEADER_ALLOWANCE = 1024;
 
 /**
@@ -99,11 +92,12 @@ const HEADER_ALLOWANCE = 1024;
  *   `duplicate: true`; another command at that version is a `ConcurrencyError`.
  * - A commit's `position` is its stream sequence: gap-free, since only commits
  *   are published on `tms.evt.>` and deletes and purges are denied.
- * - `readFeed` asks the head (stream info) and then direct-gets the sequences
- *   of the page, many in flight. `readStream` reads the subject's last message,
- *   then the tail by `next_by_subj` gets, or an ordered consumer when long.
- *   `watch` follows the stream with a headers-only ordered consumer, so commits
- *   of other nodes are heard too.
+ * - `readFeed` asks the head (stream info), then direct-gets a short page
+ *   (all gets in flight at once) or streams a long one through an ordered
+ *   consumer. `readStream` reads the subject's last message, then the tail by
+ *   `next_by_subj` gets, or a filtered ordered consumer when long; a snapshot's
+ *   position anchors the tail. `watch` follows the stream with a headers-only
+ *   ordered consumer, so commits of other nodes are heard too.
  * - Snapshots live in the KV bucket `tms_snapshots` under `<type>.<id>`.
  *
  * @example
@@ -119,8 +113,7 @@ export class JetStreamEventLog implements EventLog {
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
   readonly #kv: KV;
-  readonly #direct: boolean;
-  readonly #replicated: boolean;
+  readonly #reader: JetStreamReader;
   readonly #settings: Settings;
   #heads = new Map<string, Head>();
   #anchors = new Map<string, Head>();
@@ -149,9 +142,14 @@ export class JetStreamEventLog implements EventLog {
     this.#js = js;
     this.#jsm = jsm;
     this.#kv = kv;
-    this.#direct = stream.allow_direct === true;
-    this.#replicated = stream.num_replicas > 1;
     this.#settings = settings;
+    this.#reader = new JetStreamReader(js, jsm, {
+      direct: stream.allow_direct === true,
+      replicated: stream.num_replicas > 1,
+      scanThreshold: settings.scanThreshold,
+      timeout: settings.timeout,
+      retryAfter: settings.retryAfter,
+    }, (work) => this.#track(work));
     this.#status = this.#watchStatus();
   }
 
@@ -210,39 +208,35 @@ export class JetStreamEventLog implements EventLog {
       timeout,
       scanThreshold: options.scanThreshold ?? 32,
     };
-    try {
-      const jsm = await jetstreamManager(nc, { timeout });
-      const js = jetstream(nc, { timeout });
-      const stream = await ensureStream(jsm, {
-        name: JetStreamNames.stream,
-        subjects: [`${JetStreamNames.subjectPrefix}.>`],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        discard: DiscardPolicy.New,
-        num_replicas: replicas,
-        max_msgs_per_subject: -1,
-        duplicate_window: millisToNanos(options.duplicateWindowMs ?? 120_000),
-        deny_delete: true,
-        deny_purge: true,
-        allow_direct: true,
-      });
-      const kv = await new Kvm(js).create(JetStreamNames.snapshots, {
-        replicas,
-        history: 1,
-        storage: StorageType.File,
-        // Direct gets may be answered by a lagging replica: read the leader.
-        allow_direct: stream.num_replicas <= 1,
-      });
-      return new JetStreamEventLog(nc, owns, js, jsm, kv, stream, settings);
-    } catch (error) {
-      if (error instanceof RangeError || error instanceof TypeError) {
-        throw error;
+    // Nodes starting together race to create the replicated stream; requests
+    // to it time out until its first leader is elected: try a few times.
+    let failure: unknown;
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        await delay(backoff(attempt, 200, 2_000), { signal: options.signal });
       }
-      throw new UnavailableError("JetStream event log could not be opened", {
-        retryAfter: settings.retryAfter,
-        cause: error,
-      });
+      try {
+        const jsm = await jetstreamManager(nc, { timeout });
+        const js = jetstream(nc, { timeout });
+        const stream = await ensureEventStream(jsm, {
+          replicas,
+          duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
+        });
+        const kv = await openSnapshotBucket(js, {
+          replicas: stream.num_replicas,
+        });
+        return new JetStreamEventLog(nc, owns, js, jsm, kv, stream, settings);
+      } catch (error) {
+        if (error instanceof RangeError || error instanceof TypeError) {
+          throw error;
+        }
+        failure = error;
+      }
     }
+    throw new UnavailableError("JetStream event log could not be opened", {
+      retryAfter: settings.retryAfter,
+      cause: failure,
+    });
   }
 
   /** True while the connection to NATS is up. */
@@ -250,95 +244,92 @@ export class JetStreamEventLog implements EventLog {
     return this.#connected && !this.#nc.isClosed();
   }
 
-  append(
+  async append(
     request: AppendRequest,
     options?: SignalOptions,
   ): Promise<AppendResult> {
-    try {
-      const subject = commitSubject(request.type, request.id);
-      if (
-        !Number.isInteger(request.expectedVersion) ||
-        request.expectedVersion < 0
-      ) {
-        throw new RangeError("Expected version must be a non-negative integer");
-      }
-      return this.#io(options, () => this.#append(subject, request));
-    } catch (error) {
-      return Promise.reject(error);
+    const subject = commitSubject(request.type, request.id);
+    if (
+      !Number.isInteger(request.expectedVersion) ||
+      request.expectedVersion < 0
+    ) {
+      throw new RangeError("Expected version must be a non-negative integer");
     }
+    return await this.#io(options, () => this.#append(subject, request));
   }
 
-  readStream(
+  async readStream(
     type: string,
     id: string,
     afterVersion: number,
     options?: SignalOptions,
   ): Promise<Commit[]> {
-    try {
-      const subject = commitSubject(type, id);
-      assertCount("After version", afterVersion);
-      return this.#io(options, () => this.#readStream(subject, afterVersion));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const subject = commitSubject(type, id);
+    assertCount("After version", afterVersion);
+    return await this.#io(options, async () => {
+      const known = [this.#anchors.get(subject), this.#heads.get(subject)];
+      const { commits, head } = await this.#reader.readStream(
+        subject,
+        afterVersion,
+        known,
+      );
+      if (head) {
+        this.#rememberHead(subject, {
+          version: head.version,
+          seq: head.position,
+        });
+      }
+      return commits;
+    });
   }
 
-  readFeed(
+  async readFeed(
     afterPosition: number,
     limit: number,
     options?: SignalOptions,
   ): Promise<Commit[]> {
-    try {
-      assertCount("After position", afterPosition);
-      assertCount("Limit", limit);
-      return this.#io(options, () => this.#readFeed(afterPosition, limit));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    assertCount("After position", afterPosition);
+    assertCount("Limit", limit);
+    return await this.#io(
+      options,
+      () => this.#reader.readFeed(afterPosition, limit),
+    );
   }
 
   headPosition(options?: SignalOptions): Promise<number> {
-    return this.#io(options, () => this.#lastSeq());
+    return this.#io(options, () => this.#reader.lastSeq());
   }
 
-  loadSnapshot(
+  async loadSnapshot(
     type: string,
     id: string,
     options?: SignalOptions,
   ): Promise<Snapshot | null> {
-    try {
-      const key = snapshotKey(type, id);
-      return this.#io(options, async () => {
-        const entry = await this.#kv.get(key);
-        if (!entry || entry.operation !== "PUT") return null;
-        const snapshot = entry.json<Snapshot>();
-        if (snapshot.version > 0 && snapshot.position > 0) {
-          remember(this.#anchors, commitSubject(type, id), {
-            version: snapshot.version,
-            seq: snapshot.position,
-          });
-        }
-        return snapshot;
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const key = snapshotKey(type, id);
+    return await this.#io(options, async () => {
+      const entry = await this.#kv.get(key);
+      if (!entry || entry.operation !== "PUT") return null;
+      const snapshot = entry.json<Snapshot>();
+      if (snapshot.version > 0 && snapshot.position > 0) {
+        remember(this.#anchors, commitSubject(type, id), {
+          version: snapshot.version,
+          seq: snapshot.position,
+        });
+      }
+      return snapshot;
+    });
   }
 
-  saveSnapshot(
+  async saveSnapshot(
     type: string,
     id: string,
     snapshot: Snapshot,
     options?: SignalOptions,
   ): Promise<void> {
-    try {
-      const key = snapshotKey(type, id);
-      return this.#io(options, async () => {
-        await this.#kv.put(key, JSON.stringify(snapshot));
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const key = snapshotKey(type, id);
+    return await this.#io(options, async () => {
+      await this.#kv.put(key, JSON.stringify(snapshot));
+    });
   }
 
   watch(listener: (position: number) => void): () => void {
@@ -393,9 +384,10 @@ export class JetStreamEventLog implements EventLog {
       if (!isWrongLastSequence(error)) throw error;
       this.#heads.delete(subject);
       // A clustered leader checks the sequence before the message id: ask once
-      // more with sequence 0 so that the holder of the version is named.
+      // more with sequence 0 (never right for a non-empty subject) so that the
+      // holder of the version, if any, is named.
       let probe: PubAck | null = null;
-      if (this.#replicated && expectedSeq > 0) {
+      if (expectedSeq > 0) {
         probe = await this.#publish(subject, request, 0, timestamp)
           .catch((e) => {
             if (isWrongLastSequence(e)) return null;
@@ -452,13 +444,12 @@ export class JetStreamEventLog implements EventLog {
     request: AppendRequest,
     seq: number,
   ): Promise<AppendResult> {
-    let original: StoredMsg | null = null;
+    let commit: Commit | null = null;
     // The holder may still be in flight on the leader: wait a little for it.
-    for (let attempt = 0; !original && attempt < 6; attempt++) {
+    for (let attempt = 0; !commit && attempt < 6; attempt++) {
       if (attempt > 0) await delay(10 * 2 ** attempt);
-      if (seq > 0) original = await this.#getBySeq(seq);
+      if (seq > 0) commit = await this.#reader.bySeq(seq);
     }
-    const commit = original && decodeCommit(stored(original));
     if (!commit || commitSubject(commit.type, commit.id) !== subject) {
       throw new UnavailableError(
         `The commit holding ${subject} version ${
@@ -479,9 +470,9 @@ export class JetStreamEventLog implements EventLog {
   }
 
   async #loadHead(subject: string): Promise<Head | null> {
-    const last = await this.#lastOf(subject);
+    const last = await this.#reader.last(subject);
     if (!last) return null;
-    const head = { version: commitVersion(last.header), seq: last.seq };
+    const head = { version: last.version, seq: last.position };
     this.#rememberHead(subject, head);
     return head;
   }
@@ -505,7 +496,7 @@ export class JetStreamEventLog implements EventLog {
     const signal = this.#stop.signal;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        const head = await this.#lastSeq();
+        const head = await this.#reader.lastSeq();
         const consumer = await this.#js.consumers.get(JetStreamNames.stream, {
           opt_start_seq: head + 1,
           headers_only: true,
@@ -591,55 +582,7 @@ export class JetStreamEventLog implements EventLog {
   }
 }
 
-/** The log found data that breaks its own invariants: a bug, never retried. */
-class IntegrityError extends Error {
-  override name = "IntegrityError";
-}
-
 type StatusIterator = AsyncIterable<Status> & { stop(): void };
-
-async function ensureStream(
-  jsm: JetStreamManager,
-  config: Partial<StreamConfig> & { name: string },
-): Promise<StreamConfig> {
-  try {
-    return (await jsm.streams.info(config.name)).config;
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== 10059) {
-      throw error;
-    }
-  }
-  try {
-    return (await jsm.streams.add(config)).config;
-  } catch (error) {
-    // Another node created it first.
-    if (
-      error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE
-    ) {
-      return (await jsm.streams.info(config.name)).config;
-    }
-    throw error;
-  }
-}
-
-function stored(message: StoredMsg) {
-  return {
-    subject: message.subject,
-    seq: message.seq,
-    headers: message.header as MsgHdrs,
-    data: message.data,
-    time: () => message.time.getTime(),
-  };
-}
-
-function isComplete(
-  commits: Commit[],
-  afterVersion: number,
-  headVersion: number,
-): boolean {
-  if (commits.length !== headVersion - afterVersion) return false;
-  return commits.every((c, i) => c.version === afterVersion + 1 + i);
-}
 
 function isWrongLastSequence(error: unknown): boolean {
   return error instanceof JetStreamApiError &&
@@ -671,10 +614,6 @@ function remember(map: Map<string, Head>, key: string, head: Head): void {
   map.delete(key);
   map.set(key, head);
   if (map.size > HEAD_CACHE_SIZE) map.delete(map.keys().next().value!);
-}
-
-function millisToNanos(ms: number): number {
-  return ms * 1_000_000;
 }
 
 function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

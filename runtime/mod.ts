@@ -34,6 +34,7 @@ export { EventLogSeams, FaultyEventLog } from "./faulty_event_log.ts";
 export type { EventLogFault, EventLogSeam } from "./faulty_event_log.ts";
 export { ActorSystem } from "./actor_system.ts";
 export type {
+  ActorClient,
   ActorDefinition,
   ActorSystemOptions,
   ActorSystemStats,

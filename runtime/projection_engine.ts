@@ -25,7 +25,7 @@ export interface ProjectionEngineOptions {
   store: SqlStore;
   log: EventLog;
   projections: readonly Projection[];
-  /** Most commits read and applied in one transaction (default 500). */
+  /** Most commits read and applied in one transaction (default 1000). */
   batchSize?: number;
   /** Fallback poll of the feed head, for commits other processes write (default 1000 ms). */
   pollIntervalMs?: number;
@@ -107,7 +107,7 @@ export class ProjectionEngine {
     this.log = options.log;
     this.#onBatch = options.onBatch;
     this.#options = {
-      batchSize: options.batchSize ?? 500,
+      batchSize: options.batchSize ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       retryBaseMs: options.retryBaseMs ?? 100,
       retryMaxMs: options.retryMaxMs ?? 10_000,
@@ -168,6 +168,7 @@ export class ProjectionEngine {
     this.#head = await this.log.headPosition({ signal });
     this.#unwatch = this.log.watch((position) => this.#observeHead(position));
     for (const runner of this.#runners.values()) {
+      if (runner.checkpoint > this.#head) this.#failAhead(runner);
       this.#markBehind(runner);
       runner.loop = this.#run(runner);
     }
@@ -443,6 +444,22 @@ export class ProjectionEngine {
       `Projection ${r.projection.name} halted at position ${commit.position} (${commit.type}/${commit.id} v${commit.version}): ${r.failure.error}`,
     );
     this.#settleAll();
+  }
+
+  /** A checkpoint past the head: the tables were built from another log. */
+  #failAhead(r: Runner): void {
+    r.state = ProjectionStates.failed;
+    r.failure = {
+      position: r.checkpoint,
+      streamType: null,
+      streamId: null,
+      version: null,
+      eventTypes: [],
+      error:
+        `Checkpoint ${r.checkpoint} is past the feed head ${this.#head}: the read model was built from another event log; run deno task rebuild`,
+      at: new Date().toISOString(),
+    };
+    console.error(`Projection ${r.projection.name}: ${r.failure.error}`);
   }
 
   async #loadCheckpoint(r: Runner, create: boolean): Promise<void> {

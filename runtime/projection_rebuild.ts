@@ -29,7 +29,7 @@ export interface RebuildProgress {
 
 /** Options of a rebuild. */
 export interface RebuildOptions extends SignalOptions {
-  /** Commits per read and per transaction (default 2000). */
+  /** Commits per read and per transaction (default 5000). */
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }
@@ -91,7 +91,7 @@ export async function rebuildProjections(
   options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
   const { signal, onProgress } = options;
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   const started = performance.now();
   const targets: Target[] = projections.map((projection) => ({
     projection,
@@ -252,22 +252,28 @@ async function prepareShadow(
   }, { schema: target.shadow, signal });
 }
 
+/** One transaction per projection, run side by side (a pool runs them in parallel). */
 async function applyToShadows(
   store: SqlStore,
   targets: Target[],
   batch: readonly Commit[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  try {
-    await store.transaction(
-      (tx) => applyInTransaction(tx, targets, batch, signal),
-      { signal },
-    );
-  } catch (error) {
+  const outcomes = await Promise.allSettled(
+    targets.map((target) =>
+      store.transaction(
+        (tx) => applyInTransaction(tx, [target], batch, signal),
+        { signal },
+      )
+    ),
+  );
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome.status === "fulfilled") continue;
+    const error = outcome.reason;
     if (error instanceof DOMException && error.name === "AbortError") {
       throw error;
     }
-    throw await findPoison(store, targets, batch, error);
+    throw await findPoison(store, [targets[i]], batch, error);
   }
 }
 

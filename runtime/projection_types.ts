@@ -69,9 +69,10 @@ export type ProjectionState =
 export interface ProjectionFailure {
   /** Feed position of the commit it could not apply. */
   position: number;
-  streamType: string;
-  streamId: string;
-  version: number;
+  /** The commit's stream (null when the failure is not one commit's). */
+  streamType: string | null;
+  streamId: string | null;
+  version: number | null;
   eventTypes: string[];
   error: string;
   /** ISO time of the failure. */

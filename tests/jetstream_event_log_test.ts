@@ -12,7 +12,7 @@ import type {
   JetStreamEventLogOptions,
 } from "../runtime/mod.ts";
 import { eventLogContract } from "./contracts/event_log_contract.ts";
-import { NatsCluster, NatsServer } from "./support/nats_server.ts";
+import { NatsCluster, NatsServer } from "./support/mod.ts";
 
 /** Opens a log on a fresh single server; the fixture owns both. */
 function singleServerFixture(options: JetStreamEventLogOptions = {}) {
@@ -145,11 +145,15 @@ Deno.test("JetStreamEventLog [cluster]: the same command id twice writes one mes
 });
 
 Deno.test("JetStreamEventLog [cluster]: writers on different connections racing for one version: exactly one wins", async () => {
-  const logs = await Promise.all(
-    cluster.servers.map((s) =>
-      JetStreamEventLog.connect({ servers: s.url, replicas: 3 })
-    ),
-  );
+  // One node provisions the stream; the others join it (node start-up races
+  // are retried inside `connect`, at the price of a request timeout).
+  const connect = (url: string) =>
+    JetStreamEventLog.connect({ servers: url, replicas: 3 });
+  const first = await connect(cluster.servers[0].url);
+  const logs = [
+    first,
+    ...await Promise.all(cluster.servers.slice(1).map((s) => connect(s.url))),
+  ];
   try {
     for (let version = 0; version < 5; version++) {
       const outcomes = await Promise.allSettled(

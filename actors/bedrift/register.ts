@@ -1,4 +1,4 @@
-import type { ActorSystem, AskOptions, AskResult } from "../../runtime/mod.ts";
+import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
 import { DomainError } from "../../runtime/mod.ts";
 import { UniqueKinds } from "../unique/mod.ts";
 import { BEDRIFT } from "./decider.ts";
@@ -19,7 +19,7 @@ export interface RegisterBedriftInput {
  * two steps) is taken over, since its owner has no history.
  */
 export async function registerBedrift(
-  system: ActorSystem,
+  system: ActorClient,
   input: RegisterBedriftInput,
   options: AskOptions = {},
 ): Promise<AskResult<BedriftEvent, BedriftState>> {

@@ -1,9 +1,5 @@
 import { DomainError, NotFoundError } from "../../runtime/mod.ts";
-import type {
-  ActorDefinition,
-  Decider,
-  DomainEvent,
-} from "../../runtime/mod.ts";
+import type { ActorDefinition, Decider } from "../../runtime/mod.ts";
 import { isOrganisasjonsnummer } from "../validators/mod.ts";
 import {
   invoiceTotals,
@@ -12,69 +8,28 @@ import {
   lineAmounts,
   MVA_RATES,
 } from "./money.ts";
-import type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
+import type { MvaRate } from "./money.ts";
+import {
+  assertCreditable,
+  assertSendable,
+  cancel,
+  createCreditNote,
+  credit,
+  registerPayment,
+  remind,
+  send,
+} from "./lifecycle.ts";
+import { InvoiceKind, InvoiceStatus, MAX_LINES } from "./types.ts";
+import type {
+  InvoiceCommand,
+  InvoiceEvent,
+  InvoiceLine,
+  InvoiceState,
+  Kunde,
+} from "./types.ts";
 
-/** Invoice statuses of DOMAIN.md; only UTKAST (draft) is editable. */
-export const InvoiceStatus = {
-  UTKAST: "UTKAST",
-  SENDT: "SENDT",
-  DELVIS_BETALT: "DELVIS_BETALT",
-  BETALT: "BETALT",
-  PURRET: "PURRET",
-  KANSELLERT: "KANSELLERT",
-  KREDITERT: "KREDITERT",
-} as const;
-export type InvoiceStatus = typeof InvoiceStatus[keyof typeof InvoiceStatus];
-
-/** The customer of an invoice: a learner or a company. */
-export interface Kunde {
-  navn: string;
-  epost?: string | null;
-  organisasjonsnummer?: string | null;
-}
-
-/** A line as stored: input plus its rounded amounts. */
-export interface InvoiceLine extends LineAmounts {
-  lineId: string;
-  beskrivelse: string;
-  antall: string;
-  enhetspris: string;
-  mvaSats: MvaRate;
-}
-
-/** Most lines one invoice may hold (keeps a commit well inside log limits). */
-export const MAX_LINES = 200;
-
-export type InvoiceCommand =
-  | { type: "draft"; bedriftId: string; kunde: Kunde; at: string }
-  | {
-    type: "add_line";
-    lineId: string;
-    beskrivelse: string;
-    antall: string;
-    enhetspris: string;
-    mvaSats: number;
-    at: string;
-  }
-  | { type: "remove_line"; lineId: string; at: string };
-
-export type InvoiceEvent =
-  | DomainEvent<
-    "invoice.drafted",
-    { bedriftId: string; kunde: Kunde; at: string }
-  >
-  | DomainEvent<"invoice.line_added", { line: InvoiceLine; at: string }>
-  | DomainEvent<"invoice.line_removed", { lineId: string; at: string }>;
-
-export interface InvoiceState {
-  status: InvoiceStatus | null;
-  bedriftId: string;
-  kunde: Kunde;
-  lines: InvoiceLine[];
-  totals: InvoiceTotals;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+export { assertCreditable, assertSendable, InvoiceStatus, MAX_LINES };
+export type { InvoiceCommand, InvoiceEvent, InvoiceLine, InvoiceState, Kunde };
 
 function invalid(code: string, message: string): DomainError {
   return new DomainError(code, message, { status: 422 });
@@ -88,6 +43,12 @@ function requireDraft(state: InvoiceState): void {
     throw new DomainError(
       "invoice.not_editable",
       `Invoice is ${state.status}; only an UTKAST can be edited`,
+    );
+  }
+  if (state.kind === InvoiceKind.KREDITNOTA) {
+    throw new DomainError(
+      "invoice.not_editable",
+      "A credit note holds the credited invoice's lines and cannot be edited",
     );
   }
 }
@@ -106,6 +67,12 @@ function checkKunde(kunde: Kunde): void {
     throw invalid(
       "invoice.invalid_kunde_organisasjonsnummer",
       "Kunde organisasjonsnummer must be 9 digits with a valid MOD11 check digit",
+    );
+  }
+  if (kunde.kundenummer && !/^\d{1,10}$/.test(kunde.kundenummer)) {
+    throw invalid(
+      "invoice.invalid_kundenummer",
+      "Kundenummer must be 1–10 digits",
     );
   }
 }
@@ -151,10 +118,18 @@ export const invoiceDecider: Decider<
 > = {
   initialState: {
     status: null,
+    kind: InvoiceKind.FAKTURA,
     bedriftId: "",
     kunde: { navn: "" },
     lines: [],
     totals: EMPTY_TOTALS,
+    kreditnotaFor: null,
+    sent: null,
+    payments: [],
+    reminders: [],
+    paidOn: null,
+    cancelled: null,
+    kreditertAv: null,
     createdAt: null,
     updatedAt: null,
   },
@@ -225,6 +200,22 @@ export const invoiceDecider: Decider<
           data: { lineId: command.lineId, at: command.at },
         }];
       }
+      case "send":
+        return send(command, state);
+      case "register_payment":
+        return registerPayment(command, state);
+      case "remind":
+        return remind(command, state);
+      case "cancel":
+        return cancel(command, state);
+      case "create_credit_note":
+        return createCreditNote(command, state);
+      case "credit":
+        return credit(command, state);
+      default:
+        throw new TypeError(
+          `Unknown invoice command ${(command as { type: string }).type}`,
+        );
     }
   },
 
@@ -234,6 +225,10 @@ export const invoiceDecider: Decider<
         return {
           ...state,
           status: InvoiceStatus.UTKAST,
+          kind: event.data.kreditnotaFor
+            ? InvoiceKind.KREDITNOTA
+            : InvoiceKind.FAKTURA,
+          kreditnotaFor: event.data.kreditnotaFor ?? null,
           bedriftId: event.data.bedriftId,
           kunde: event.data.kunde,
           createdAt: event.data.at,
@@ -257,6 +252,62 @@ export const invoiceDecider: Decider<
           updatedAt: event.data.at,
         };
       }
+      case "invoice.sent": {
+        const { kind: _, totals: __, at, ...sent } = event.data;
+        return {
+          ...state,
+          status: InvoiceStatus.SENDT,
+          sent: { ...sent, sentAt: at },
+          updatedAt: at,
+        };
+      }
+      case "invoice.payment_registered": {
+        const { utestaende: _, at, ...payment } = event.data;
+        return {
+          ...state,
+          status: InvoiceStatus.DELVIS_BETALT,
+          payments: [...state.payments, { ...payment, registeredAt: at }],
+          updatedAt: at,
+        };
+      }
+      case "invoice.paid":
+        return {
+          ...state,
+          status: InvoiceStatus.BETALT,
+          paidOn: event.data.paidOn,
+          updatedAt: event.data.at,
+        };
+      case "invoice.reminded": {
+        const { utestaende: _, ...reminder } = event.data;
+        return {
+          ...state,
+          status: state.payments.length > 0
+            ? InvoiceStatus.DELVIS_BETALT
+            : InvoiceStatus.PURRET,
+          reminders: [...state.reminders, reminder],
+          updatedAt: reminder.at,
+        };
+      }
+      case "invoice.cancelled":
+        return {
+          ...state,
+          status: InvoiceStatus.KANSELLERT,
+          cancelled: { reason: event.data.reason, at: event.data.at },
+          updatedAt: event.data.at,
+        };
+      case "invoice.credited":
+        return {
+          ...state,
+          status: InvoiceStatus.KREDITERT,
+          kreditertAv: {
+            ...event.data.creditNote,
+            reason: event.data.reason,
+            at: event.data.at,
+          },
+          updatedAt: event.data.at,
+        };
+      default:
+        return state;
     }
   },
 };
@@ -270,5 +321,6 @@ export const invoiceActor: ActorDefinition<
 > = {
   type: INVOICE,
   decider: invoiceDecider,
-  stateVersion: 1,
+  // 2: the lifecycle fields (sent, payments, reminders, credit references).
+  stateVersion: 2,
 };

@@ -155,17 +155,16 @@ export function osloDate(iso: string): string {
   return OSLO_DATE.format(time);
 }
 
-function withTotals(row: Row, lines: InvoiceLine[], at: string): Row {
-  const totals = invoiceTotals(lines);
+/** Sets lines and the totals computed from them (once per row and batch). */
+function withTotals(row: Row): Row {
+  const totals = invoiceTotals(row.lines);
   return {
     ...row,
-    lines,
-    antall_linjer: lines.length,
+    antall_linjer: row.lines.length,
     netto: totals.netto,
     mva: totals.mva,
     brutto: totals.brutto,
     mva_per_sats: totals.perSats,
-    updated_at: at,
   };
 }
 
@@ -175,30 +174,26 @@ function evolve(row: Row | null, commit: Commit, event: InvoiceEvent): Row {
   }
   if (event.type === "invoice.drafted") {
     const { bedriftId, kunde, at } = event.data;
-    return withTotals(
-      {
-        id: commit.id,
-        bedrift_id: bedriftId,
-        status: InvoiceStatus.UTKAST,
-        kunde_navn: kunde.navn,
-        kunde_epost: kunde.epost ?? null,
-        kunde_organisasjonsnummer: kunde.organisasjonsnummer ?? null,
-        dato: osloDate(at),
-        netto: "0.00",
-        mva: "0.00",
-        brutto: "0.00",
-        mva_per_sats: [],
-        antall_linjer: 0,
-        lines: [],
-        created_at: at,
-        updated_at: at,
-        created_position: commit.position,
-        version: commit.version,
-        position: commit.position,
-      },
-      [],
-      at,
-    );
+    return {
+      id: commit.id,
+      bedrift_id: bedriftId,
+      status: InvoiceStatus.UTKAST,
+      kunde_navn: kunde.navn,
+      kunde_epost: kunde.epost ?? null,
+      kunde_organisasjonsnummer: kunde.organisasjonsnummer ?? null,
+      dato: osloDate(at),
+      netto: "0.00",
+      mva: "0.00",
+      brutto: "0.00",
+      mva_per_sats: [],
+      antall_linjer: 0,
+      lines: [],
+      created_at: at,
+      updated_at: at,
+      created_position: commit.position,
+      version: commit.version,
+      position: commit.position,
+    };
   }
   if (row === null) {
     throw new Error(
@@ -209,14 +204,14 @@ function evolve(row: Row | null, commit: Commit, event: InvoiceEvent): Row {
     case "invoice.line_added": {
       const line = event.data.line;
       const lines = row.lines.filter((l) => l.lineId !== line.lineId);
-      return withTotals(row, [...lines, line], event.data.at);
+      return { ...row, lines: [...lines, line], updated_at: event.data.at };
     }
     case "invoice.line_removed":
-      return withTotals(
-        row,
-        row.lines.filter((l) => l.lineId !== event.data.lineId),
-        event.data.at,
-      );
+      return {
+        ...row,
+        lines: row.lines.filter((l) => l.lineId !== event.data.lineId),
+        updated_at: event.data.at,
+      };
   }
   throw new Error(`Unknown invoice event ${(event as InvoiceEvent).type}`);
 }
@@ -262,7 +257,7 @@ export const invoicesProjection: Projection = {
     }
     if (changed.size === 0) return;
     await tx.query(UPSERT, [
-      JSON.stringify([...changed].map((id) => rows.get(id))),
+      JSON.stringify([...changed].map((id) => withTotals(rows.get(id)!))),
     ]);
   },
 };

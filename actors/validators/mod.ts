@@ -27,3 +27,4 @@ export { isPostnummer } from "./postnummer.ts";
 export { isTelefon, normalizeTelefon } from "./telefon.ts";
 export { isLicenceClass, LicenceClass } from "./licence_class.ts";
 export { isPlainDate, parseInstant } from "./iso_time.ts";
+export { addDays, daysBetween, osloDay, osloMidnight } from "./oslo_time.ts";

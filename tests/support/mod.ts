@@ -1,1 +1,3 @@
 export { deciderSpec } from "./decider_spec.ts";
+export { freePort, NatsCluster, NatsServer } from "./nats_server.ts";
+export type { NatsClusterOptions, NatsServerOptions } from "./nats_server.ts";

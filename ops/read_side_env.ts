@@ -1,0 +1,50 @@
+/** Opening the read side's backends from the environment, for `deno task` entry points. */
+import {
+  JetStreamEventLog,
+  KvEventLog,
+  openSqlStore,
+  sqlStoreOptionsFromEnv,
+} from "../runtime/mod.ts";
+import type { EventLog, SqlStore } from "../runtime/mod.ts";
+
+/** The read-model store: PostgreSQL when `DATABASE_URL` is set, else PGlite under `TMS_DATA_DIR`. */
+export function openReadStore(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<SqlStore> {
+  return openSqlStore(sqlStoreOptionsFromEnv(env));
+}
+
+/** The event log: JetStream when `NATS_URL` is set, else Deno KV under `TMS_DATA_DIR`. */
+export async function openEventLog(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<EventLog> {
+  const nats = env.NATS_URL?.trim();
+  if (nats) {
+    return await JetStreamEventLog.connect({
+      servers: nats.split(",").map((s) => s.trim()),
+      name: "tms-ops",
+    });
+  }
+  const dir = env.TMS_DATA_DIR?.trim() || "./data";
+  const path = `${dir}/events.kv`;
+  try {
+    await Deno.stat(path);
+  } catch {
+    throw new Error(`No event log at ${path} (set TMS_DATA_DIR or NATS_URL)`);
+  }
+  return await KvEventLog.open(path);
+}
+
+/** One line: the message of an error and of its causes. */
+export function oneLine(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null && parts.length < 3) {
+    const message = current instanceof Error
+      ? current.message
+      : String(current);
+    if (!parts.some((p) => p.includes(message))) parts.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(": ").replace(/\s+/g, " ").trim();
+}
