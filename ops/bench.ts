@@ -312,6 +312,26 @@ function table(rows: BenchRow[]): string {
   return lines.join("\n");
 }
 
+/** Replaces the table between the bench markers of README.md. */
+async function updateReadme(markdown: string): Promise<void> {
+  const path = `${ROOT}README.md`;
+  const readme = await Deno.readTextFile(path);
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error("README.md has no bench markers");
+  const stamp = `Measured ${
+    new Date().toISOString().slice(0, 10)
+  } by \`deno task bench\`.`;
+  await Deno.writeTextFile(
+    path,
+    `${readme.slice(0, from + start.length)}\n${stamp}\n\n${markdown}\n${
+      readme.slice(to)
+    }`,
+  );
+}
+
 if (import.meta.main) {
   const wanted = new Set(Deno.args.filter((a) => !a.startsWith("-")));
   const all = wanted.size === 0;
@@ -339,6 +359,10 @@ if (import.meta.main) {
     console.log(table(rows));
     await Deno.writeTextFile(`${ROOT}BENCHMARKS.md`, doc);
     progress("wrote BENCHMARKS.md");
+    if (all) {
+      await updateReadme(table(rows));
+      progress("updated the benchmark table in README.md");
+    }
   } catch (error) {
     console.error(
       `bench failed: ${error instanceof Error ? error.message : error}`,
