@@ -10,9 +10,11 @@ export {
   headers as natsHeaders,
 } from "npm:@nats-io/transport-node@3.4.0";
 export type {
+  Msg,
   MsgHdrs,
   NatsConnection,
   Status,
+  Subscription,
 } from "npm:@nats-io/transport-node@3.4.0";
 export {
   DiscardPolicy,

@@ -4,8 +4,16 @@
  */
 import { registerActors } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
-import { ActorSystem, KvEventLog } from "./runtime/mod.ts";
+import { openDomainServices } from "./ops/domain_services.ts";
+import {
+  ActorSystem,
+  ClusterNode,
+  JetStreamEventLog,
+  KvEventLog,
+} from "./runtime/mod.ts";
 import type { EventLog } from "./runtime/mod.ts";
+import { natsConnect } from "./deps.ts";
+import type { NatsConnection } from "./deps.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -17,6 +25,16 @@ export interface NodeConfig {
   idleTimeoutMs: number;
   maxActive: number;
   requestTimeoutMs: number;
+  /** Distributed mode when set: NATS servers, comma-separated (`TMS_NATS_URL`). */
+  natsUrl?: string;
+  /** This node's id in the cluster (`TMS_NODE_ID`, default hostname-pid). */
+  nodeId: string;
+  /** Shards actors are spread over (`TMS_SHARDS`, 64; same on every node). */
+  shards: number;
+  /** Shard lease TTL in ms (`TMS_LEASE_TTL_MS`, 10 000). */
+  leaseTtlMs: number;
+  /** Replicas of the stream and buckets when created (`TMS_STREAM_REPLICAS`, 1). */
+  streamReplicas: number;
 }
 
 function intEnv(
@@ -48,6 +66,12 @@ export function loadConfig(
     idleTimeoutMs: intEnv(env, "TMS_IDLE_TIMEOUT_MS", 300_000),
     maxActive: intEnv(env, "TMS_MAX_ACTIVE_ACTORS", 100_000),
     requestTimeoutMs: intEnv(env, "TMS_REQUEST_TIMEOUT_MS", 10_000),
+    natsUrl: env.TMS_NATS_URL || undefined,
+    nodeId: env.TMS_NODE_ID ||
+      `${Deno.hostname()}-${Deno.pid}`.replace(/[^-\w=]/g, "_"),
+    shards: intEnv(env, "TMS_SHARDS", 64),
+    leaseTtlMs: intEnv(env, "TMS_LEASE_TTL_MS", 10_000),
+    streamReplicas: intEnv(env, "TMS_STREAM_REPLICAS", 1),
   };
 }
 
@@ -56,13 +80,23 @@ export interface Node {
   system: ActorSystem;
   log: EventLog;
   server: Deno.HttpServer;
+  /** Shard placement and routing, in distributed mode. */
+  cluster?: ClusterNode;
   stop(): Promise<void>;
 }
 
 /** Opens the event log, starts the actor system and serves the edge. */
 export async function startNode(config: NodeConfig): Promise<Node> {
-  await Deno.mkdir(config.dataDir, { recursive: true });
-  const log = await KvEventLog.open(`${config.dataDir}/events.kv`);
+  const nc = config.natsUrl ? await connectNats(config) : null;
+  let log: EventLog;
+  try {
+    log = nc
+      ? await JetStreamEventLog.open(nc, { replicas: config.streamReplicas })
+      : await openKvLog(config);
+  } catch (error) {
+    await nc?.close();
+    throw error;
+  }
   const system = registerActors(
     new ActorSystem({
       log,
@@ -70,9 +104,34 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       mailboxCapacity: config.mailboxCapacity,
       idleTimeoutMs: config.idleTimeoutMs,
       maxActive: config.maxActive,
+      // A NATS outage must not park actors past the reconnect.
+      parkMs: nc ? 1000 : undefined,
     }),
   );
-  const app = createApp({ system, requestTimeoutMs: config.requestTimeoutMs });
+  const cluster = nc
+    ? await ClusterNode.start({
+      nc,
+      system,
+      nodeId: config.nodeId,
+      shards: config.shards,
+      leaseTtlMs: config.leaseTtlMs,
+      replicas: config.streamReplicas,
+      requestTimeoutMs: config.requestTimeoutMs,
+    })
+    : undefined;
+  const domain = await openDomainServices(
+    config.dataDir,
+    cluster?.client ?? system,
+  );
+  const app = createApp({
+    ...domain.edge,
+    system,
+    client: cluster?.client,
+    readiness: cluster &&
+      (() => Promise.resolve({ cluster: cluster.readiness() })),
+    metrics: cluster && (() => cluster.metrics()),
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
   const server = Deno.serve({
     port: config.port,
     hostname: config.hostname,
@@ -89,10 +148,29 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
+        await domain.stop();
+        await cluster?.stop();
         await system.shutdown();
         await log.close();
+        await nc?.close();
       })(),
   };
+}
+
+async function openKvLog(config: NodeConfig): Promise<EventLog> {
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  return await KvEventLog.open(`${config.dataDir}/events.kv`);
+}
+
+function connectNats(config: NodeConfig): Promise<NatsConnection> {
+  return natsConnect({
+    servers: config.natsUrl!.split(","),
+    name: `tms-${config.nodeId}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    // An Error (with its stack) per request halves the commit rate.
+    noAsyncTraces: true,
+  });
 }
 
 if (import.meta.main) {

@@ -4,6 +4,10 @@ import type { EdgeDeps } from "./context.ts";
 import { bedriftRoutes } from "./bedrifter.ts";
 import { healthRoutes } from "./health.ts";
 import { invoiceRoutes } from "./invoices.ts";
+import { invoiceLifecycleRoutes } from "./invoice_lifecycle.ts";
+import { kontrollRoutes } from "./kontroller.ts";
+import { employeeRoutes } from "./employees.ts";
+import { MemoryFileStore, MemoryKeyStore } from "../runtime/mod.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 
@@ -20,21 +24,42 @@ export function createApp(deps: EdgeDeps, extra: Hono[] = []): Hono {
   const app = new Hono();
   app.use(requestId());
   app.use(deadline(deps.requestTimeoutMs ?? 10_000));
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) =>
-        problem(c, {
-          type: ProblemTypes.tooLarge,
-          title: "The request body is too large",
-          status: 413,
-        }),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? 1024 * 1024,
+    onError: (c) =>
+      problem(c, {
+        type: ProblemTypes.tooLarge,
+        title: "The request body is too large",
+        status: 413,
+      }),
+  });
+  // Photo uploads carry their own, larger limit (http/kontroller.ts).
+  app.use("/api/*", (c, next) =>
+    c.req.method === "POST" &&
+      /^\/api\/v1\/kontroller\/[^/]+\/photos$/.test(c.req.path)
+      ? next()
+      : limit(c, next));
   app.route("/", healthRoutes(deps));
   app.route("/api/v1/bedrifter", bedriftRoutes(deps.client ?? deps.system));
   app.route("/api/v1/invoices", invoiceRoutes(deps.client ?? deps.system));
+  app.route(
+    "/api/v1/invoices",
+    invoiceLifecycleRoutes(deps.client ?? deps.system, { rates: deps.rates }),
+  );
+  app.route(
+    "/api/v1",
+    kontrollRoutes(
+      deps.client ?? deps.system,
+      deps.files ?? new MemoryFileStore(),
+    ),
+  );
+  app.route(
+    "/api/v1/employees",
+    employeeRoutes(
+      deps.client ?? deps.system,
+      deps.keys ?? new MemoryKeyStore(),
+    ),
+  );
   for (const sub of extra) app.route("/", sub);
   app.notFound((c) =>
     problem(c, {

@@ -1,4 +1,10 @@
-import type { ActorClient, ActorSystem } from "../runtime/mod.ts";
+import type {
+  ActorClient,
+  ActorSystem,
+  FileStore,
+  KeyStore,
+} from "../runtime/mod.ts";
+import type { DatedRates } from "../actors/invoice/mod.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -22,6 +28,12 @@ export interface EdgeDeps {
   readiness?: () => Promise<Record<string, ReadinessCheck>>;
   /** Extra Prometheus lines (projections, cluster). */
   metrics?: () => Promise<string> | string;
+  /** Where photos go (default: in memory, for tests; main.ts wires files). */
+  files?: FileStore;
+  /** Per-person keys for personal data (default: in memory, for tests). */
+  keys?: KeyStore;
+  /** Dated rates for reminders (default: `DEFAULT_RATES`). */
+  rates?: DatedRates;
 }
 
 /** One readiness check's outcome. */

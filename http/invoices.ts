@@ -4,7 +4,7 @@ import { DomainError, HttpHeaders, NotFoundError } from "../runtime/mod.ts";
 import type { ActorClient } from "../runtime/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../actors/bedrift/mod.ts";
 import type { BedriftState } from "../actors/bedrift/mod.ts";
-import { INVOICE } from "../actors/invoice/mod.ts";
+import { INVOICE, invoiceBalance } from "../actors/invoice/mod.ts";
 import type { InvoiceCommand, InvoiceState } from "../actors/invoice/mod.ts";
 import { AddLineBody, DraftInvoiceBody } from "../schemas/mod.ts";
 import {
@@ -16,17 +16,34 @@ import {
   writeHeaders,
 } from "./write.ts";
 
-/** The JSON view of an invoice. */
+/** The JSON view of an invoice; money as strings with two decimals. */
 export function invoiceView(id: string, version: number, state: InvoiceState) {
+  const sent = state.sent;
+  const { brutto: _, ...balance } = invoiceBalance(state);
   return {
     id,
     version,
     status: state.status,
+    kind: state.kind,
     bedriftId: state.bedriftId,
     kunde: state.kunde,
     lines: state.lines,
     totals: state.totals,
+    number: sent?.number ?? null,
+    fakturanummer: sent?.fakturanummer ?? null,
+    kid: sent?.kid ?? null,
+    fakturadato: sent?.fakturadato ?? null,
+    forfallsdato: sent?.forfallsdato ?? null,
+    selger: sent?.selger ?? null,
+    ...balance,
+    payments: state.payments,
+    reminders: state.reminders,
+    paidOn: state.paidOn,
+    kreditnotaFor: state.kreditnotaFor,
+    kreditertAv: state.kreditertAv,
+    cancelled: state.cancelled,
     createdAt: state.createdAt,
+    sentAt: sent?.sentAt ?? null,
     updatedAt: state.updatedAt,
   };
 }

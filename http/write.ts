@@ -18,6 +18,25 @@ export async function parseBody<T extends z.ZodType>(
   return schema.parse(body);
 }
 
+/**
+ * Like `parseBody`, but an empty body counts as `{}`: for command routes whose
+ * body is optional (`POST /invoices/:id/send`).
+ */
+export async function parseOptionalBody<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<z.output<T>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return schema.parse({});
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequestError("The body must be valid JSON");
+  }
+  return schema.parse(body);
+}
+
 /** Parses `If-Match` (`"3"`, `W/"3"` or `3`) into an expected version. */
 export function expectedVersion(c: Context): number | undefined {
   const header = c.req.header(HttpHeaders.ifMatch);

@@ -134,7 +134,8 @@ if (import.meta.main) {
   } catch (error) {
     await store?.close().catch(() => {});
     await log?.close().catch(() => {});
-    console.error(`\nrebuild failed: ${oneLine(error)}`);
+    if (Deno.stdout.isTerminal()) console.error();
+    console.error(`rebuild failed: ${oneLine(error)}`);
     Deno.exit(1);
   }
 }

@@ -68,3 +68,18 @@ export function commitMsgId(type: string, id: string, version: number): string {
 export function eventSubject(type: string, id: string): string {
   return `${JetStreamNames.subjectPrefix}.${type}.${id}`;
 }
+
+/** Subject on which the owner of `shard` answers remote asks: `tms.rpc.<shard>`. */
+export function rpcSubject(shard: number): string {
+  return `${JetStreamNames.rpcPrefix}.${shard}`;
+}
+
+/** Keys of the `tms_placement` bucket: shard leases and node heartbeats. */
+export const PlacementKeys = {
+  /** Lease of one shard: `shard.<n>`. */
+  shard: (shard: number): string => `shard.${shard}`,
+  /** Heartbeat of one node: `node.<nodeId>`. */
+  node: (nodeId: string): string => `node.${nodeId}`,
+  /** Prefix of the heartbeat keys. */
+  nodePrefix: "node.",
+} as const;

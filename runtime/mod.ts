@@ -41,7 +41,7 @@ export type {
   AskOptions,
   AskResult,
   ReadResult,
-} from "./actor_system.ts";
+} from "./actor_types.ts";
 export { Watchers } from "./watchers.ts";
 export { JetStreamEventLog } from "./jetstream_event_log.ts";
 export type {
@@ -108,3 +108,45 @@ export {
 } from "./sql_query.ts";
 export type { CursorShape, Page, UpsertColumn } from "./sql_query.ts";
 export { commitMsgId } from "./keys.ts";
+export {
+  checkFileId,
+  FileErrorCode,
+  matchesSignature,
+  MemoryFileStore,
+  readChecked,
+  sha256Hex,
+} from "./file_store.ts";
+export type {
+  FileInfo,
+  FilePutOptions,
+  FileStore,
+  StoredFile,
+} from "./file_store.ts";
+export { FsFileStore } from "./fs_file_store.ts";
+export { AesKeyStore, MemoryKeyStore } from "./key_store.ts";
+export type { EncryptedValue, KeyStore, StoredKey } from "./key_store.ts";
+export { FsKeyStore } from "./fs_key_store.ts";
+export type { LockOptions } from "./sql_store.ts";
+export { PlacementKeys, rpcSubject } from "./keys.ts";
+export {
+  DEFAULT_LEASE_TTL_MS,
+  DEFAULT_SHARDS,
+  openPlacementBucket,
+  ReleaseReasons,
+  shardOf,
+  ShardPlacement,
+} from "./placement.ts";
+export type {
+  PlacementStatus,
+  ReleaseReason,
+  ShardHandler,
+  ShardPlacementOptions,
+} from "./placement.ts";
+export { ClusterRouter, decodeError, encodeError } from "./cluster_router.ts";
+export type {
+  ClusterRouterOptions,
+  RouterStats,
+  ShardOwnership,
+} from "./cluster_router.ts";
+export { ClusterNode } from "./cluster_node.ts";
+export type { ClusterNodeOptions, ClusterReadiness } from "./cluster_node.ts";

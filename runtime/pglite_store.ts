@@ -2,6 +2,7 @@ import { PGlite } from "../deps.ts";
 import { UnavailableError } from "./errors.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./sql_store.ts";
 import type {
+  LockOptions,
   SqlExecutor,
   SqlRow,
   SqlStore,
@@ -38,6 +39,7 @@ export class PgliteStore implements SqlStore {
   readonly schema: string;
   readonly #db: PGlite;
   readonly #lock: Deno.FsFile | null;
+  readonly #held = new Map<string, Promise<unknown>>();
   #closed = false;
 
   private constructor(db: PGlite, schema: string, lock: Deno.FsFile | null) {
@@ -104,6 +106,28 @@ export class PgliteStore implements SqlStore {
         }
         return await fn(executor(tx as PgliteQueryable, signal));
       }));
+  }
+
+  async withLock<T>(
+    name: string,
+    fn: () => Promise<T>,
+    options: LockOptions = {},
+  ): Promise<T> {
+    // The data dir lock makes this the only process: an in-process lock will do.
+    while (this.#held.has(name)) {
+      if (!options.wait) {
+        throw new UnavailableError(`Lock ${name} is held; try again later`);
+      }
+      options.signal?.throwIfAborted();
+      await this.#held.get(name)!.catch(() => {});
+    }
+    const run = fn();
+    this.#held.set(name, run);
+    try {
+      return await run;
+    } finally {
+      this.#held.delete(name);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,9 @@
 import { postgres } from "../deps.ts";
+import { delay } from "./abort.ts";
 import { UnavailableError } from "./errors.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./sql_store.ts";
 import type {
+  LockOptions,
   SqlExecutor,
   SqlRow,
   SqlStore,
@@ -102,7 +104,9 @@ export class PostgresStore implements SqlStore {
   ): Promise<R[]> {
     return this.#run(options, () =>
       cancellable(
-        this.#sql.unsafe(text, params as never[]) as unknown as Pending,
+        this.#sql.unsafe(text, params as never[], {
+          prepare: params.length > 0,
+        }) as unknown as Pending,
         options?.signal,
       ) as Promise<R[]>);
   }
@@ -122,6 +126,11 @@ export class PostgresStore implements SqlStore {
   ): Promise<T> {
     return this.#run(options, async () =>
       await this.#sql.begin(async (tx) => {
+        if (options.relaxed) {
+          await tx.unsafe(
+            "SELECT set_config('synchronous_commit', 'off', true)",
+          );
+        }
         if (options.schema) {
           await tx.unsafe("SELECT set_config('search_path', $1::text, true)", [
             sqlIdentifier(options.schema),
@@ -129,6 +138,44 @@ export class PostgresStore implements SqlStore {
         }
         return await fn(executor(tx as unknown as Sql, options.signal));
       }) as T);
+  }
+
+  withLock<T>(
+    name: string,
+    fn: () => Promise<T>,
+    options: LockOptions = {},
+  ): Promise<T> {
+    return this.#run(options, async () => {
+      // A session lock lives on one connection: reserve it for the duration.
+      const session = await this.#sql.reserve();
+      try {
+        while (true) {
+          const [row] = await session.unsafe(
+            "SELECT pg_try_advisory_lock(hashtext($1::text)) AS ok",
+            [name],
+          );
+          if (row.ok) break;
+          if (!options.wait) {
+            throw new UnavailableError(
+              `Lock ${name} is held by another process; try again later`,
+            );
+          }
+          await delay(250, { signal: options.signal });
+        }
+        try {
+          return await fn();
+        } finally {
+          await session.unsafe(
+            "SELECT pg_advisory_unlock(hashtext($1::text))",
+            [
+              name,
+            ],
+          ).catch(() => {});
+        }
+      } finally {
+        session.release();
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -160,7 +207,9 @@ function executor(tx: Sql, outer: AbortSignal | undefined): SqlExecutor {
     ) {
       outer?.throwIfAborted();
       return cancellable(
-        tx.unsafe(text, params as never[]) as unknown as Pending,
+        tx.unsafe(text, params as never[], {
+          prepare: params.length > 0,
+        }) as unknown as Pending,
         options?.signal ?? outer,
       ) as Promise<R[]>;
     },

@@ -1,11 +1,18 @@
 import { backoff, delay } from "./abort.ts";
 import { UnavailableError } from "./errors.ts";
-import { rebuildProjections } from "./projection_rebuild.ts";
+import { rebuildProjections, staleProjections } from "./projection_rebuild.ts";
 import type { RebuildOptions, RebuildResult } from "./projection_rebuild.ts";
 import {
+  aheadFailure,
+  BatchFailed,
+  CheckpointMoved,
   CHECKPOINTS_TABLE,
+  commitFailure,
   engineMigrations,
+  FeedCache,
   filterCommits,
+  PoisonCommit,
+  Wakeup,
 } from "./projection_support.ts";
 import { ProjectionStates } from "./projection_types.ts";
 import type {
@@ -16,6 +23,8 @@ import type {
   ProjectionStatus,
 } from "./projection_types.ts";
 import { migrate } from "./sql_migrations.ts";
+import { PositionWaiters } from "./position_waiters.ts";
+import type { WaitOutcome } from "./position_waiters.ts";
 import { isConnectionError, sqlIdentifier } from "./sql_store.ts";
 import type { SqlStore } from "./sql_store.ts";
 import type { Commit, EventLog, SignalOptions } from "./types.ts";
@@ -58,17 +67,6 @@ interface Runner {
   loop: Promise<void> | null;
 }
 
-interface Waiter {
-  position: number;
-  names: readonly string[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-class CheckpointMoved extends Error {
-  override name = "CheckpointMoved";
-}
-
 /**
  * Runs projections over the global feed: each from its checkpoint, in
  * batches, rows and checkpoint in one transaction (exactly-once effects over
@@ -93,7 +91,9 @@ export class ProjectionEngine {
     Omit<ProjectionEngineOptions, "store" | "log" | "projections" | "onBatch">
   >;
   readonly #onBatch?: (info: BatchInfo) => void;
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters = new PositionWaiters((position, names) =>
+    this.#outcome(position, names)
+  );
   #head = 0;
   #controller = new AbortController();
   #started = false;
@@ -101,6 +101,8 @@ export class ProjectionEngine {
   #unwatch: (() => void) | null = null;
   #pollTimer: ReturnType<typeof setTimeout> | null = null;
   #polling: Promise<void> | null = null;
+  #startupRebuild: Promise<unknown> | null = null;
+  readonly #feed = new FeedCache();
 
   constructor(options: ProjectionEngineOptions) {
     this.store = options.store;
@@ -165,15 +167,28 @@ export class ProjectionEngine {
     for (const runner of this.#runners.values()) {
       await this.#loadCheckpoint(runner, true);
     }
+    const stale = await staleProjections(this.store, this.projections);
     this.#head = await this.log.headPosition({ signal });
     this.#unwatch = this.log.watch((position) => this.#observeHead(position));
     for (const runner of this.#runners.values()) {
-      if (runner.checkpoint > this.#head) this.#failAhead(runner);
+      if (runner.checkpoint > this.#head) {
+        this.#fail(runner, aheadFailure(runner.checkpoint, this.#head));
+      }
       this.#markBehind(runner);
       runner.loop = this.#run(runner);
     }
     this.#schedulePoll();
     signal?.addEventListener("abort", () => void this.stop(), { once: true });
+    if (stale.length > 0) {
+      console.log(`Projections ${stale.join(", ")} changed: rebuilding`);
+      this.#startupRebuild = this.rebuild(stale, {
+        lock: "wait",
+        onlyStale: true,
+        signal: this.#controller.signal,
+      }).catch((error) =>
+        console.error(`Rebuild of ${stale.join(", ")} failed:`, error)
+      );
+    }
   }
 
   /** Stops every projection after its in-flight batch; idempotent. */
@@ -188,13 +203,11 @@ export class ProjectionEngine {
       [...this.#runners.values()].map((r) => r.loop ?? Promise.resolve()),
     );
     await this.#polling;
+    await this.#startupRebuild;
     for (const runner of this.#runners.values()) {
       runner.state = ProjectionStates.stopped;
     }
-    for (const waiter of this.#waiters) {
-      waiter.reject(new UnavailableError("Projection engine stopped"));
-    }
-    this.#waiters.clear();
+    this.#waiters.rejectAll(new UnavailableError("Projection engine stopped"));
   }
 
   /** Status and lag of every projection. */
@@ -223,32 +236,14 @@ export class ProjectionEngine {
       }
     }
     const { signal } = options;
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      if (this.#stopped || !this.#started) {
-        return reject(new UnavailableError("Projection engine is not running"));
-      }
-      const onAbort = () => {
-        this.#waiters.delete(waiter);
-        reject(signal!.reason);
-      };
-      const waiter: Waiter = {
-        position,
-        names,
-        resolve: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        reject: (error) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      };
-      if (this.#settle(waiter)) return;
-      this.#waiters.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (position > this.#head) this.#pollNow();
-    });
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#stopped || !this.#started) {
+      return Promise.reject(
+        new UnavailableError("Projection engine is not running"),
+      );
+    }
+    if (position > this.#head) this.#pollNow();
+    return this.#waiters.wait(position, names, signal);
   }
 
   /** Clears a failure and retries the commit it halted at. */
@@ -332,7 +327,9 @@ export class ProjectionEngine {
         const limit = r.position < r.singleStepUntil
           ? 1
           : this.#options.batchSize;
-        const commits = await this.log.readFeed(r.position, limit, { signal });
+        const load = (after: number, n: number) =>
+          this.log.readFeed(after, n, { signal });
+        const commits = await this.#feed.read(r.position, limit, load);
         if (r.paused) continue;
         if (commits.length === 0) {
           r.state = ProjectionStates.live;
@@ -343,7 +340,12 @@ export class ProjectionEngine {
         }
         r.state = ProjectionStates.catchingUp;
         r.behindSince = commits[0].timestamp;
-        this.#observeHead(commits[commits.length - 1].position, false);
+        const to = commits[commits.length - 1].position;
+        this.#observeHead(to, false);
+        if (limit > 1) {
+          // Read the next batch while this one is applied.
+          this.#feed.read(to, limit, load).catch(() => {});
+        }
         await this.#applyBatch(r, commits);
         attempt = 0;
         r.lastError = null;
@@ -354,7 +356,7 @@ export class ProjectionEngine {
           continue;
         }
         if (error instanceof PoisonCommit) {
-          this.#fail(r, error.commit, error.cause);
+          this.#fail(r, commitFailure(error.commit, error.cause));
           continue;
         }
         if (error instanceof BatchFailed) continue;
@@ -392,7 +394,7 @@ export class ProjectionEngine {
       );
       if (moved.length !== 1) throw new CheckpointMoved();
       await r.projection.apply(relevant, tx);
-    });
+    }, { relaxed: true });
     r.inflight = work;
     try {
       await work;
@@ -424,51 +426,34 @@ export class ProjectionEngine {
 
   #advance(r: Runner, to: number): void {
     r.position = to;
-    if (to >= this.#head) r.behindSince = null;
+    if (to >= this.#head) {
+      r.behindSince = null;
+      if (r.state === ProjectionStates.catchingUp) {
+        r.state = ProjectionStates.live;
+      }
+    }
     this.#settleAll();
   }
 
-  #fail(r: Runner, commit: Commit, cause: unknown): void {
+  #fail(r: Runner, failure: ProjectionFailure): void {
     r.state = ProjectionStates.failed;
     r.singleStepUntil = 0;
-    r.failure = {
-      position: commit.position,
-      streamType: commit.type,
-      streamId: commit.id,
-      version: commit.version,
-      eventTypes: commit.events.map((e) => e.type),
-      error: cause instanceof Error ? cause.message : String(cause),
-      at: new Date().toISOString(),
-    };
-    console.error(
-      `Projection ${r.projection.name} halted at position ${commit.position} (${commit.type}/${commit.id} v${commit.version}): ${r.failure.error}`,
-    );
+    r.failure = failure;
+    console.error(`Projection ${r.projection.name} halted: ${failure.error}`);
     this.#settleAll();
-  }
-
-  /** A checkpoint past the head: the tables were built from another log. */
-  #failAhead(r: Runner): void {
-    r.state = ProjectionStates.failed;
-    r.failure = {
-      position: r.checkpoint,
-      streamType: null,
-      streamId: null,
-      version: null,
-      eventTypes: [],
-      error:
-        `Checkpoint ${r.checkpoint} is past the feed head ${this.#head}: the read model was built from another event log; run deno task rebuild`,
-      at: new Date().toISOString(),
-    };
-    console.error(`Projection ${r.projection.name}: ${r.failure.error}`);
   }
 
   async #loadCheckpoint(r: Runner, create: boolean): Promise<void> {
     const table = `${sqlIdentifier(this.store.schema)}.${CHECKPOINTS_TABLE}`;
     if (create) {
+      // A projection with nothing applied yet takes the current version.
       await this.store.query(
-        `INSERT INTO ${table} (name, position) VALUES ($1::text, 0)
-         ON CONFLICT (name) DO NOTHING`,
-        [r.projection.name],
+        `INSERT INTO ${table} (name, position, projection_version)
+         VALUES ($1::text, 0, $2::int)
+         ON CONFLICT (name) DO UPDATE
+         SET projection_version = excluded.projection_version
+         WHERE ${table}.position = 0`,
+        [r.projection.name, r.projection.version ?? 1],
       );
     }
     const rows = await this.store.query<{ position: number }>(
@@ -525,76 +510,22 @@ export class ProjectionEngine {
   }
 
   #settleAll(): void {
-    for (const waiter of this.#waiters) {
-      if (this.#settle(waiter)) this.#waiters.delete(waiter);
-    }
+    this.#waiters.settleAll();
   }
 
-  /** Resolves or rejects `waiter` when its outcome is known; true then. */
-  #settle(waiter: Waiter): boolean {
+  #outcome(position: number, names: readonly string[]): WaitOutcome {
     let reached = true;
-    for (const name of waiter.names) {
+    for (const name of names) {
       const r = this.#runners.get(name)!;
-      if (r.position >= waiter.position) continue;
+      if (r.position >= position) continue;
       if (r.state === ProjectionStates.failed && r.failure) {
-        waiter.reject(
-          new UnavailableError(
-            `Read model ${name} is halted at position ${r.failure.position}: ${r.failure.error}`,
-            { retryAfter: 30 },
-          ),
+        return new UnavailableError(
+          `Read model ${name} is halted at position ${r.failure.position}: ${r.failure.error}`,
+          { retryAfter: 30 },
         );
-        return true;
       }
       reached = false;
     }
-    if (reached) waiter.resolve();
-    return reached;
-  }
-}
-
-class BatchFailed extends Error {
-  override name = "BatchFailed";
-}
-
-class PoisonCommit extends Error {
-  override name = "PoisonCommit";
-  readonly commit: Commit;
-  constructor(commit: Commit, cause: unknown) {
-    super(`Commit at position ${commit.position} cannot be applied`, { cause });
-    this.commit = commit;
-  }
-}
-
-/** A level-triggered wake-up: a `notify` before `wait` is not lost. */
-class Wakeup {
-  #pending = false;
-  #resolve: (() => void) | null = null;
-
-  notify(): void {
-    if (this.#resolve) {
-      const resolve = this.#resolve;
-      this.#resolve = null;
-      resolve();
-    } else {
-      this.#pending = true;
-    }
-  }
-
-  wait(signal: AbortSignal): Promise<void> {
-    if (this.#pending || signal.aborted) {
-      this.#pending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const onAbort = () => {
-        this.#resolve = null;
-        resolve();
-      };
-      this.#resolve = () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return reached ? "reached" : "waiting";
   }
 }

@@ -2,6 +2,7 @@ import {
   CHECKPOINTS_TABLE,
   engineMigrations,
   filterCommits,
+  rebuildLock,
   shadowSchema,
 } from "./projection_support.ts";
 import type { Projection } from "./projection_types.ts";
@@ -32,6 +33,13 @@ export interface RebuildOptions extends SignalOptions {
   /** Commits per read and per transaction (default 5000). */
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
+  /**
+   * Take the rebuild lock of the schema: true (default) fails at once when a
+   * rebuild runs elsewhere, "wait" waits for it, false when the caller holds it.
+   */
+  lock?: boolean | "wait";
+  /** Rebuild only those whose stored version differs from `projection.version`. */
+  onlyStale?: boolean;
 }
 
 /** What a rebuild did for one projection. */
@@ -84,14 +92,36 @@ interface Target {
  * await rebuildProjections(store, log, [bedrifter], { onProgress: console.log });
  * ```
  */
-export async function rebuildProjections(
+export function rebuildProjections(
   store: SqlStore,
   log: EventLog,
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
+  if (options.lock === false) {
+    return rebuild(store, log, projections, options);
+  }
+  return store.withLock(
+    rebuildLock(store.schema),
+    () => rebuild(store, log, projections, options),
+    { signal: options.signal, wait: options.lock === "wait" },
+  );
+}
+
+async function rebuild(
+  store: SqlStore,
+  log: EventLog,
+  projections: readonly Projection[],
+  options: RebuildOptions,
+): Promise<RebuildResult[]> {
   const { signal, onProgress } = options;
   const batchSize = options.batchSize ?? 5000;
+  if (options.onlyStale) {
+    await migrate(store, [engineMigrations], { signal });
+    const stale = new Set(await staleProjections(store, projections));
+    projections = projections.filter((p) => stale.has(p.name));
+    if (projections.length === 0) return [];
+  }
   const started = performance.now();
   const targets: Target[] = projections.map((projection) => ({
     projection,
@@ -186,9 +216,11 @@ export async function rebuildProjections(
           );
         }
         await tx.query(
-          `UPDATE ${checkpoints} SET position = $2::bigint, updated_at = now()
+          `UPDATE ${checkpoints}
+           SET position = $2::bigint, projection_version = $3::int,
+               updated_at = now()
            WHERE name = $1::text`,
-          [target.projection.name, position],
+          [target.projection.name, position, target.projection.version ?? 1],
         );
         await recordMigrations(tx, store.schema, {
           scope: target.projection.name,
@@ -327,4 +359,26 @@ function setSearchPath(tx: SqlExecutor, schema: string): Promise<unknown> {
   return tx.query("SELECT set_config('search_path', $1::text, true)", [
     sqlIdentifier(schema),
   ]);
+}
+
+/**
+ * Names of the projections whose tables were written by another version of
+ * them (a checkpoint past 0 with a different `projection_version`).
+ */
+export async function staleProjections(
+  store: SqlStore,
+  projections: readonly Projection[],
+): Promise<string[]> {
+  const rows = await store.query<
+    { name: string; position: number; projection_version: number }
+  >(
+    `SELECT name, position, projection_version
+     FROM ${sqlIdentifier(store.schema)}.${CHECKPOINTS_TABLE}`,
+  );
+  const stored = new Map(rows.map((row) => [row.name, row]));
+  return projections.filter((p) => {
+    const row = stored.get(p.name);
+    return row !== undefined && row.position > 0 &&
+      row.projection_version !== (p.version ?? 1);
+  }).map((p) => p.name);
 }

@@ -39,6 +39,12 @@ export interface Projection {
   /** The tables it owns; a rebuild replaces exactly these. */
   readonly tables: readonly string[];
   readonly migrations: readonly Migration[];
+  /**
+   * Version of what `apply` writes (default 1). Bump it when the projection
+   * handles new event types or fills rows differently: the engine then
+   * rebuilds it at start, since rows written before cannot be patched.
+   */
+  readonly version?: number;
   apply(
     commits: readonly Commit[],
     tx: SqlExecutor,

@@ -31,6 +31,13 @@ export interface SqlExecutor {
 export interface TransactionOptions extends SignalOptions {
   /** Runs the transaction with this schema as its `search_path`. */
   schema?: string;
+  /**
+   * Commit without waiting for the write-ahead log to reach disk
+   * (`synchronous_commit = off`): a crash may lose the last few transactions
+   * whole, never half of one. For data that can be derived again, like a
+   * projection's rows with their checkpoint. PostgreSQL only; PGlite ignores it.
+   */
+  relaxed?: boolean;
 }
 
 /**
@@ -60,7 +67,24 @@ export interface SqlStore extends SqlExecutor {
     fn: (tx: SqlExecutor) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T>;
+  /**
+   * Runs `fn` holding a named lock across processes sharing this database
+   * (a session advisory lock on PostgreSQL; PGlite has one process). With
+   * `wait: false` (the default) a held lock fails at once with
+   * `UnavailableError`.
+   */
+  withLock<T>(
+    name: string,
+    fn: () => Promise<T>,
+    options?: LockOptions,
+  ): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Options of `withLock`. */
+export interface LockOptions extends SignalOptions {
+  /** Wait for the lock instead of failing when it is held (default false). */
+  wait?: boolean;
 }
 
 /** How to open a store: `databaseUrl` selects PostgreSQL, else PGlite. */

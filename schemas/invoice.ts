@@ -8,6 +8,8 @@ export const DraftInvoiceBody = z.strictObject({
     navn: z.string().trim().min(1, "Must not be empty").max(200),
     epost: z.email().nullish(),
     organisasjonsnummer: organisasjonsnummer.nullish(),
+    kundenummer: z.string().regex(/^\d{1,10}$/, "Must be 1–10 digits")
+      .nullish(),
   }),
 });
 
@@ -26,3 +28,25 @@ export const AddLineBody = z.strictObject({
     },
   ),
 });
+
+const reason = z.string().trim().max(500).nullish();
+
+/** Body of `POST /api/v1/invoices/:id/send`: nothing (may be empty). */
+export const SendInvoiceBody = z.strictObject({});
+
+/** Body of `POST /api/v1/invoices/:id/payments`. */
+export const RegisterPaymentBody = z.strictObject({
+  amount: moneyString.refine((v) => /[1-9]/.test(v), "Must be more than zero"),
+  /** The day the money arrived; today (Norwegian time) when left out. */
+  paidOn: z.iso.date().optional(),
+  reference: z.string().trim().max(100).nullish(),
+});
+
+/** Body of `POST /api/v1/invoices/:id/remind`: nothing (may be empty). */
+export const RemindInvoiceBody = z.strictObject({});
+
+/** Body of `POST /api/v1/invoices/:id/cancel` (may be empty). */
+export const CancelInvoiceBody = z.strictObject({ reason });
+
+/** Body of `POST /api/v1/invoices/:id/credit` (may be empty). */
+export const CreditInvoiceBody = z.strictObject({ reason });

@@ -5,6 +5,7 @@ import {
 } from "../actors/validators/mod.ts";
 import {
   AnswerType,
+  ParticipantRole,
   PhotoLimits,
   SignOff,
   SjekkpunktKind,
@@ -81,6 +82,17 @@ export const RecordPointBody = z.strictObject({
   ]),
   passed: z.boolean().optional(),
   comment: text(1000).nullish(),
+  /**
+   * Who records it: the kontroll's instructor (default) or its learner. Until
+   * the edge authenticates users, this picks the participant.
+   */
+  by: z.enum(ParticipantRole).optional(),
+});
+
+/** Form fields (or query parameters) of a photo upload. */
+export const PhotoUploadFields = z.strictObject({
+  pointId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "A check point id"),
+  by: z.enum(ParticipantRole).optional(),
 });
 
 /** Metadata of an uploaded photo (the edge computes it while storing the bytes). */

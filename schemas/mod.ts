@@ -5,12 +5,21 @@ export {
   RegisterBedriftBody,
   UpdateBedriftBody,
 } from "./bedrift.ts";
-export { AddLineBody, DraftInvoiceBody } from "./invoice.ts";
+export {
+  AddLineBody,
+  CancelInvoiceBody,
+  CreditInvoiceBody,
+  DraftInvoiceBody,
+  RegisterPaymentBody,
+  RemindInvoiceBody,
+  SendInvoiceBody,
+} from "./invoice.ts";
 export {
   CompleteKontrollBody,
   CreateKontrollBody,
   CreateKontrollMalBody,
   PhotoMetadataBody,
+  PhotoUploadFields,
   RecordPointBody,
   SjekkpunktBody,
   UpdateKontrollMalBody,

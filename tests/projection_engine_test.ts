@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { readModelProjections, registerActors } from "../actors/mod.ts";
 import {
+  cancelInvoice,
+  creditInvoice,
+  invoiceBalance,
+  invoicesProjection,
+  listInvoices,
+  registerInvoicePayment,
+  remindInvoice,
+  sendInvoice,
+} from "../actors/invoice/mod.ts";
+import type { InvoiceState } from "../actors/invoice/mod.ts";
+import {
   ActorSystem,
   CHECKPOINTS_TABLE,
   MemoryEventLog,
@@ -299,3 +310,127 @@ Deno.test("read side [postgres]: an unreachable server fails, it is never skippe
     UnavailableError,
   );
 });
+
+/** A valid kontonummer (MOD11, weights 5,4,3,2,7,6,5,4,3,2). */
+function kontonummer(): string {
+  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  for (let base = 1234_56_7890;; base++) {
+    const digits = String(base);
+    const sum = weights.reduce((acc, w, i) => acc + w * Number(digits[i]), 0);
+    const check = sum % 11 === 0 ? 0 : 11 - (sum % 11);
+    if (check < 10) return digits + check;
+  }
+}
+
+backendTest(
+  "invoices follow the lifecycle, with the balance the aggregate computes",
+  async (w) => {
+    const at = "2025-03-10T09:00:00.000Z";
+    await addBedrift(w.system, "lb", "Livsløp Trafikkskole", 7);
+    await w.system.ask("bedrift", "lb", {
+      type: "change_invoice_settings",
+      changes: {
+        kontonummer: kontonummer(),
+        purregebyr: "35.00",
+        mvaRegistrert: true,
+        fakturaPrefix: "LB-",
+      },
+      at,
+    });
+    const line = { antall: "1", enhetspris: "1000.00", mvaSats: 25 };
+    await addInvoice(w.system, "l1", "lb", "Kari", [line], at);
+    await sendInvoice(w.system, { id: "l1", at });
+    await registerInvoicePayment(w.system, {
+      id: "l1",
+      paymentId: "p1",
+      amount: "250.00",
+      at: "2025-03-20T09:00:00.000Z",
+    });
+    await remindInvoice(w.system, {
+      id: "l1",
+      on: "2025-04-15",
+      at: "2025-04-15T09:00:00.000Z",
+    });
+    await addInvoice(w.system, "l2", "lb", "Ola", [line], at);
+    await sendInvoice(w.system, { id: "l2", at });
+    const credit = await creditInvoice(w.system, { id: "l2", at });
+    await addInvoice(w.system, "l3", "lb", "Per", [line], at);
+    await cancelInvoice(w.system, { id: "l3", at });
+    await addInvoice(w.system, "l4", "lb", "Siri", [line], at);
+    await sendInvoice(w.system, { id: "l4", at });
+    const l4 = await w.system.read<InvoiceState>("invoice", "l4");
+    const paid = await registerInvoicePayment(w.system, {
+      id: "l4",
+      paymentId: "p4",
+      amount: invoiceBalance(l4.state).utestaende,
+      at: "2025-03-21T09:00:00.000Z",
+    });
+
+    const engine = await w.engine({ batchSize: 3 });
+    await engine.waitFor(paid.position);
+    const ids = ["l1", "l2", credit.creditNoteId, "l3", "l4"];
+    const { items } = await listInvoices(w.store, { bedriftId: "lb" });
+    const byId = new Map(items.map((item) => [item.id, item]));
+    for (const id of ids) {
+      const { state } = await w.system.read<InvoiceState>("invoice", id);
+      const item = byId.get(id)!;
+      assert.equal(item.status, state.status, id);
+      assert.equal(item.kind, state.kind, id);
+      assert.deepEqual(item.totals, state.totals, id);
+      assert.equal(item.fakturanummer, state.sent?.fakturanummer ?? null, id);
+      assert.equal(item.kid, state.sent?.kid ?? null, id);
+      assert.equal(item.forfallsdato, state.sent?.forfallsdato ?? null, id);
+      const balance = invoiceBalance(state);
+      assert.equal(item.balance.betalt, balance.betalt, id);
+      assert.equal(item.balance.gebyrer, balance.gebyrer, id);
+      assert.equal(item.balance.renter, balance.renter, id);
+    }
+    const l1 = byId.get("l1")!;
+    assert.equal(l1.status, "DELVIS_BETALT");
+    assert.equal(l1.antallPurringer, 1);
+    const l1State = (await w.system.read<InvoiceState>("invoice", "l1")).state;
+    assert.equal(l1.balance.utestaende, invoiceBalance(l1State).utestaende);
+    assert.ok(Number(l1.balance.gebyrer) > 0);
+    assert.equal(byId.get("l2")!.kreditertAv, credit.creditNoteId);
+    assert.equal(byId.get("l2")!.balance.utestaende, "0.00");
+    assert.equal(byId.get(credit.creditNoteId)!.kreditnotaFor, "l2");
+    assert.equal(byId.get(credit.creditNoteId)!.totals.brutto, "-1250.00");
+    assert.equal(byId.get("l3")!.status, "KANSELLERT");
+    assert.equal(byId.get("l4")!.status, "BETALT");
+    assert.equal(byId.get("l4")!.balance.utestaende, "0.00");
+    assert.equal(byId.get("l4")!.betaltDato, "2025-03-21");
+    const sent = await listInvoices(w.store, { status: "SENDT" });
+    assert.deepEqual(sent.items.map((i) => i.id), [credit.creditNoteId]);
+
+    const live = await dumpTables(w.store, TABLES);
+    await engine.rebuild();
+    assert.deepEqual(await dumpTables(w.store, TABLES), live);
+  },
+);
+
+backendTest(
+  "a projection whose version changed is rebuilt at start",
+  async (w) => {
+    const head = await seedWorkload(w.system, "v", 4);
+    const first = await w.engine();
+    await first.waitFor(head);
+    const live = await dumpTables(w.store, TABLES);
+    await first.stop();
+    // Tables written by an older version of the invoice projection.
+    await w.store.query(
+      `UPDATE ${CHECKPOINTS_TABLE} SET projection_version = 1 WHERE name = 'invoices'`,
+    );
+    await w.store.query("UPDATE invoices SET kunde_navn = 'stale'");
+    const second = await w.engine();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const [row] = await w.store.query(
+        `SELECT projection_version FROM ${CHECKPOINTS_TABLE} WHERE name = 'invoices'`,
+      );
+      if (row.projection_version === invoicesProjection.version) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await second.waitFor(head);
+    assert.deepEqual(await dumpTables(w.store, TABLES), live);
+  },
+);

@@ -27,3 +27,10 @@ export type {
   EncryptedValue,
   OpenShift,
 } from "./types.ts";
+export {
+  ansattnummerKey,
+  encryptFodselsnummer,
+  hireEmployee,
+  updateEmployee,
+} from "./hire.ts";
+export type { HireEmployeeInput, UpdateEmployeeInput } from "./hire.ts";

@@ -1,5 +1,5 @@
 import { NotFoundError } from "../../runtime/mod.ts";
-import type { ActorSystem, AskOptions, AskResult } from "../../runtime/mod.ts";
+import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
 import { BEDRIFT } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
 import { INVOICE_SEQUENCE } from "../invoice_sequence/mod.ts";
@@ -32,7 +32,7 @@ export interface RegisterPaymentInput {
  * registers what is due and refunds or books the excess on its own.
  */
 export async function registerInvoicePayment(
-  system: ActorSystem,
+  system: ActorClient,
   input: RegisterPaymentInput,
   options: AskOptions = {},
 ): Promise<Result> {
@@ -74,7 +74,7 @@ export interface RemindInput {
  * rates (the decider applies the rules on when and how often).
  */
 export async function remindInvoice(
-  system: ActorSystem,
+  system: ActorClient,
   input: RemindInput,
   options: AskOptions & { rates?: DatedRates } = {},
 ): Promise<Result> {
@@ -104,7 +104,7 @@ export async function remindInvoice(
  * to the series, since a cancelled invoice can never be sent.
  */
 export async function cancelInvoice(
-  system: ActorSystem,
+  system: ActorClient,
   input: { id: string; reason?: string | null; at: string },
   options: AskOptions = {},
 ): Promise<Result> {

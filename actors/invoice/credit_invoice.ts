@@ -1,13 +1,9 @@
-import { NotFoundError } from "../../runtime/mod.ts";
-import type { ActorSystem, AskOptions, AskResult } from "../../runtime/mod.ts";
+import { ConcurrencyError, NotFoundError } from "../../runtime/mod.ts";
+import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
 import { untrackOpenItem } from "../open_items/mod.ts";
 import { assertCreditable, INVOICE } from "./decider.ts";
 import { sendInvoice } from "./send_invoice.ts";
-import type {
-  InvoiceEvent,
-  InvoiceReference,
-  InvoiceState,
-} from "./types.ts";
+import type { InvoiceEvent, InvoiceReference, InvoiceState } from "./types.ts";
 
 export interface CreditInvoiceInput {
   /** The sent invoice to credit. */
@@ -62,7 +58,7 @@ function reference(id: string, state: InvoiceState): InvoiceReference {
  * its number never leaves a hole.
  */
 export async function creditInvoice(
-  system: ActorSystem,
+  system: ActorClient,
   input: CreditInvoiceInput,
   options: AskOptions = {},
 ): Promise<CreditInvoiceResult> {
@@ -71,6 +67,14 @@ export async function creditInvoice(
     signal,
   });
   if (original.version === 0) throw new NotFoundError("Invoice does not exist");
+  const { expectedVersion, ...rest } = options;
+  if (expectedVersion !== undefined && expectedVersion !== original.version) {
+    throw new ConcurrencyError(
+      `Invoice is at version ${original.version}, not ${expectedVersion}`,
+      expectedVersion,
+      original.version,
+    );
+  }
   const noteId = await creditNoteId(input.id);
   const finished = original.state.kreditertAv?.invoiceId === noteId;
   if (!finished) assertCreditable(original.state);
@@ -95,7 +99,7 @@ export async function creditInvoice(
       reason: input.reason ?? null,
       at: input.at,
     },
-    options,
+    rest,
   );
   await untrackOpenItem(
     system,

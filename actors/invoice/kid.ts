@@ -24,7 +24,9 @@ export function invoiceKid(
   number: number,
   algorithm: KidAlgorithm,
 ): string {
-  if (!Number.isSafeInteger(number) || number < 1 || number > MAX_INVOICE_NUMBER) {
+  if (
+    !Number.isSafeInteger(number) || number < 1 || number > MAX_INVOICE_NUMBER
+  ) {
     throw new RangeError(
       `An invoice number in a KID must be 1–${MAX_INVOICE_NUMBER}`,
     );

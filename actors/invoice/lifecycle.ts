@@ -16,11 +16,7 @@ import {
 import { invoiceBalance, unpaidPrincipal } from "./balance.ts";
 import { lateInterest } from "./dated_rates.ts";
 import { isMoney } from "./money.ts";
-import {
-  InvoiceKind,
-  InvoiceStatus,
-  ReminderRules,
-} from "./types.ts";
+import { InvoiceKind, InvoiceStatus, ReminderRules } from "./types.ts";
 import type {
   InvoiceCommand,
   InvoiceEvent,
@@ -75,12 +71,18 @@ export function assertSendable(state: InvoiceState): void {
   }
 }
 
-export function send(command: Cmd<"send">, state: InvoiceState): InvoiceEvent[] {
+export function send(
+  command: Cmd<"send">,
+  state: InvoiceState,
+): InvoiceEvent[] {
   if (state.sent !== null && state.sent.number === command.number) return [];
   assertSendable(state);
   const credit = state.kind === InvoiceKind.KREDITNOTA;
   if (!Number.isSafeInteger(command.number) || command.number < 1) {
-    throw invalid("invoice.invalid_number", "Number must be a positive integer");
+    throw invalid(
+      "invoice.invalid_number",
+      "Number must be a positive integer",
+    );
   }
   if (!command.fakturanummer.endsWith(String(command.number))) {
     throw invalid(
@@ -90,7 +92,10 @@ export function send(command: Cmd<"send">, state: InvoiceState): InvoiceEvent[] 
   }
   const algorithm = command.kidAlgoritme;
   if (!Object.hasOwn(KidAlgorithm, algorithm)) {
-    throw invalid("invoice.invalid_kid", "KID algorithm must be MOD10 or MOD11");
+    throw invalid(
+      "invoice.invalid_kid",
+      "KID algorithm must be MOD10 or MOD11",
+    );
   }
   if (credit ? command.kid !== null : !isKid(command.kid ?? "", algorithm)) {
     throw invalid(
@@ -109,7 +114,9 @@ export function send(command: Cmd<"send">, state: InvoiceState): InvoiceEvent[] 
     );
   }
   const { selger } = command;
-  if (!selger.navn?.trim() || !isOrganisasjonsnummer(selger.organisasjonsnummer)) {
+  if (
+    !selger.navn?.trim() || !isOrganisasjonsnummer(selger.organisasjonsnummer)
+  ) {
     throw invalid(
       "invoice.invalid_selger",
       "The seller needs a navn and a valid organisasjonsnummer",
@@ -152,7 +159,10 @@ function requireOpenFaktura(state: InvoiceState, action: string): void {
   }
   if (OPEN.includes(status)) return;
   if (status === InvoiceStatus.UTKAST) {
-    throw new DomainError("invoice.not_sent", `Send the invoice before it is ${action}`);
+    throw new DomainError(
+      "invoice.not_sent",
+      `Send the invoice before it is ${action}`,
+    );
   }
   if (status === InvoiceStatus.BETALT) {
     throw new DomainError("invoice.already_paid", "The invoice is paid");
@@ -192,7 +202,9 @@ export function registerPayment(
   if (before.lessThan(amount)) {
     throw new DomainError(
       "invoice.overpayment",
-      `The payment of ${amount} exceeds the ${before.toFixed(2)} left to pay; register at most that and refund the rest`,
+      `The payment of ${amount} exceeds the ${
+        before.toFixed(2)
+      } left to pay; register at most that and refund the rest`,
     );
   }
   const utestaende = before.minus(amount).toFixed(2);
@@ -336,7 +348,9 @@ function negate(value: string): string {
 function negatedLine(line: InvoiceLine): InvoiceLine {
   return {
     ...line,
-    antall: line.antall.startsWith("-") ? line.antall.slice(1) : `-${line.antall}`,
+    antall: line.antall.startsWith("-")
+      ? line.antall.slice(1)
+      : `-${line.antall}`,
     netto: negate(line.netto),
     mva: negate(line.mva),
     brutto: negate(line.brutto),
@@ -354,7 +368,10 @@ export function createCreditNote(
     throw new DomainError("invoice.already_drafted", "Invoice already exists");
   }
   if (command.lines.length === 0) {
-    throw invalid("invoice.no_lines", "A credit note needs the original's lines");
+    throw invalid(
+      "invoice.no_lines",
+      "A credit note needs the original's lines",
+    );
   }
   return [
     {

@@ -61,10 +61,9 @@ export {
 } from "./collect_invoice.ts";
 export type { RegisterPaymentInput, RemindInput } from "./collect_invoice.ts";
 export {
-  INVOICE_CURSOR,
   INVOICES_PROJECTION,
   invoicesProjection,
-  listInvoices,
   osloDate,
 } from "./projection.ts";
-export type { InvoiceFilter, InvoiceListItem } from "./projection.ts";
+export { INVOICE_CURSOR, listInvoices } from "./list_invoices.ts";
+export type { InvoiceFilter, InvoiceListItem } from "./list_invoices.ts";

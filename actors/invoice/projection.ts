@@ -1,79 +1,54 @@
 /**
- * The `invoices` read model: one row per invoice with exact `numeric` totals,
- * listed newest first, filtered by bedrift, status, customer and date.
+ * The `invoices` read model: one row per invoice (and credit note) with exact
+ * `numeric` totals and balance, through its whole lifecycle.
  */
-import {
-  containsPattern,
-  decodeCursor,
-  encodeCursor,
-  prefixPattern,
-  SqlParams,
-  upsertFromJson,
-} from "../../runtime/mod.ts";
+import { Decimal } from "../../deps.ts";
+import { upsertFromJson } from "../../runtime/mod.ts";
 import type {
   Commit,
-  Page,
   Projection,
-  SignalOptions,
   SqlExecutor,
   UpsertColumn,
 } from "../../runtime/mod.ts";
-import { InvoiceStatus } from "./decider.ts";
-import type { InvoiceEvent, InvoiceLine, Kunde } from "./decider.ts";
-import { invoiceTotals, money } from "./money.ts";
+import { invoiceTotals } from "./money.ts";
 import type { InvoiceTotals } from "./money.ts";
+import { InvoiceKind, InvoiceStatus } from "./types.ts";
+import type { InvoiceEvent, InvoiceLine } from "./types.ts";
 
 /** Name of the projection and of its table. */
 export const INVOICES_PROJECTION = "invoices";
 
-/** An invoice as the list shows it; money as strings with two decimals. */
-export interface InvoiceListItem {
-  id: string;
-  version: number;
-  position: number;
-  bedriftId: string;
-  status: InvoiceStatus;
-  kunde: Kunde;
-  /** Invoice date (the day it was drafted, Norwegian time), `YYYY-MM-DD`. */
-  dato: string;
-  antallLinjer: number;
-  totals: InvoiceTotals;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Filter of `listInvoices`. */
-export interface InvoiceFilter {
-  bedriftId?: string;
-  status?: InvoiceStatus;
-  /** Part of the customer's navn (any case), or the start of their organisasjonsnummer. */
-  kunde?: string;
-  /** First invoice date included, `YYYY-MM-DD`. */
-  from?: string;
-  /** Last invoice date included, `YYYY-MM-DD`. */
-  to?: string;
-  /** 1–200, default 50. */
-  limit?: number;
-  cursor?: string | null;
-}
-
-/** Shape of the invoices cursor: (created position, id). */
-export const INVOICE_CURSOR = ["number", "string"] as const;
-
-interface Row {
+/** A row of `invoices`; money as decimal strings, dates as `YYYY-MM-DD`. */
+export interface InvoiceRow {
   id: string;
   bedrift_id: string;
+  kind: InvoiceKind;
   status: InvoiceStatus;
   kunde_navn: string;
   kunde_epost: string | null;
   kunde_organisasjonsnummer: string | null;
+  /** The invoice date once sent, else the day it was drafted (Norwegian time). */
   dato: string;
+  nummer: number | null;
+  fakturanummer: string | null;
+  kid: string | null;
+  forfallsdato: string | null;
   netto: string;
   mva: string;
   brutto: string;
   mva_per_sats: InvoiceTotals["perSats"];
+  gebyrer: string;
+  renter: string;
+  betalt: string;
+  /** What the customer owes now: 0 for drafts, cancelled, credited and credit notes. */
+  utestaende: string;
+  antall_purringer: number;
+  betalt_dato: string | null;
+  kreditnota_for: string | null;
+  kreditert_av: string | null;
   antall_linjer: number;
   lines: InvoiceLine[];
+  sendt_at: string | null;
   created_at: string;
   updated_at: string;
   created_position: number;
@@ -81,7 +56,8 @@ interface Row {
   position: number;
 }
 
-const COLUMNS: readonly UpsertColumn[] = [
+/** Columns of `invoices` with their SQL types, in table order. */
+export const INVOICE_COLUMNS: readonly UpsertColumn[] = [
   ["id", "text"],
   ["bedrift_id", "text"],
   ["status", "text"],
@@ -100,11 +76,23 @@ const COLUMNS: readonly UpsertColumn[] = [
   ["created_position", "bigint"],
   ["version", "integer"],
   ["position", "bigint"],
+  ["kind", "text"],
+  ["nummer", "integer"],
+  ["fakturanummer", "text"],
+  ["kid", "text"],
+  ["forfallsdato", "date"],
+  ["gebyrer", "numeric(14,2)"],
+  ["renter", "numeric(14,2)"],
+  ["betalt", "numeric(14,2)"],
+  ["utestaende", "numeric(14,2)"],
+  ["antall_purringer", "integer"],
+  ["betalt_dato", "date"],
+  ["kreditnota_for", "text"],
+  ["kreditert_av", "text"],
+  ["sendt_at", "timestamptz"],
 ];
-const SELECT = COLUMNS.map(([name]) => name).join(", ");
-const LIST_SELECT = COLUMNS.map(([name]) => name).filter((n) => n !== "lines")
-  .join(", ");
-const UPSERT = upsertFromJson(INVOICES_PROJECTION, COLUMNS, ["id"]);
+const SELECT = INVOICE_COLUMNS.map(([name]) => name).join(", ");
+const UPSERT = upsertFromJson(INVOICES_PROJECTION, INVOICE_COLUMNS, ["id"]);
 
 const MIGRATIONS = [{
   version: 1,
@@ -137,6 +125,27 @@ const MIGRATIONS = [{
       ON invoices (status, created_position DESC, id DESC);
     CREATE INDEX invoices_dato_idx ON invoices (dato);
   `,
+}, {
+  version: 2,
+  name: "invoice lifecycle: number, KID, due date, balance, credit notes",
+  sql: `
+    ALTER TABLE invoices
+      ADD COLUMN kind text NOT NULL DEFAULT 'FAKTURA',
+      ADD COLUMN nummer integer,
+      ADD COLUMN fakturanummer text,
+      ADD COLUMN kid text,
+      ADD COLUMN forfallsdato date,
+      ADD COLUMN gebyrer numeric(14,2) NOT NULL DEFAULT 0,
+      ADD COLUMN renter numeric(14,2) NOT NULL DEFAULT 0,
+      ADD COLUMN betalt numeric(14,2) NOT NULL DEFAULT 0,
+      ADD COLUMN utestaende numeric(14,2) NOT NULL DEFAULT 0,
+      ADD COLUMN antall_purringer integer NOT NULL DEFAULT 0,
+      ADD COLUMN betalt_dato date,
+      ADD COLUMN kreditnota_for text,
+      ADD COLUMN kreditert_av text,
+      ADD COLUMN sendt_at timestamptz;
+    CREATE INDEX invoices_fakturanummer_idx ON invoices (bedrift_id, nummer);
+  `,
 }];
 
 const OSLO_DATE = new Intl.DateTimeFormat("en-CA", {
@@ -155,9 +164,22 @@ export function osloDate(iso: string): string {
   return OSLO_DATE.format(time);
 }
 
-/** Sets lines and the totals computed from them (once per row and batch). */
-function withTotals(row: Row): Row {
+const OWES_NOTHING: ReadonlySet<InvoiceStatus> = new Set([
+  InvoiceStatus.UTKAST,
+  InvoiceStatus.KANSELLERT,
+  InvoiceStatus.KREDITERT,
+]);
+
+/** Totals from the lines and the balance from them (once per row and batch). */
+function finish(row: InvoiceRow): InvoiceRow {
   const totals = invoiceTotals(row.lines);
+  const owes = row.kind === InvoiceKind.FAKTURA &&
+    !OWES_NOTHING.has(row.status);
+  const utestaende = owes
+    ? new Decimal(totals.brutto).plus(row.gebyrer).plus(row.renter).minus(
+      row.betalt,
+    )
+    : new Decimal(0);
   return {
     ...row,
     antall_linjer: row.lines.length,
@@ -165,29 +187,50 @@ function withTotals(row: Row): Row {
     mva: totals.mva,
     brutto: totals.brutto,
     mva_per_sats: totals.perSats,
+    utestaende: utestaende.toFixed(2),
   };
 }
 
-function evolve(row: Row | null, commit: Commit, event: InvoiceEvent): Row {
+const add = (a: string, b: string) => new Decimal(a).plus(b).toFixed(2);
+
+function evolve(
+  row: InvoiceRow | null,
+  commit: Commit,
+  event: InvoiceEvent,
+): InvoiceRow {
   if (event.v !== 1) {
     throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
   }
   if (event.type === "invoice.drafted") {
-    const { bedriftId, kunde, at } = event.data;
+    const { bedriftId, kunde, at, kreditnotaFor } = event.data;
     return {
       id: commit.id,
       bedrift_id: bedriftId,
+      kind: kreditnotaFor ? InvoiceKind.KREDITNOTA : InvoiceKind.FAKTURA,
       status: InvoiceStatus.UTKAST,
       kunde_navn: kunde.navn,
       kunde_epost: kunde.epost ?? null,
       kunde_organisasjonsnummer: kunde.organisasjonsnummer ?? null,
       dato: osloDate(at),
+      nummer: null,
+      fakturanummer: null,
+      kid: null,
+      forfallsdato: null,
       netto: "0.00",
       mva: "0.00",
       brutto: "0.00",
       mva_per_sats: [],
+      gebyrer: "0.00",
+      renter: "0.00",
+      betalt: "0.00",
+      utestaende: "0.00",
+      antall_purringer: 0,
+      betalt_dato: null,
+      kreditnota_for: kreditnotaFor?.invoiceId ?? null,
+      kreditert_av: null,
       antall_linjer: 0,
       lines: [],
+      sendt_at: null,
       created_at: at,
       updated_at: at,
       created_position: commit.position,
@@ -200,38 +243,104 @@ function evolve(row: Row | null, commit: Commit, event: InvoiceEvent): Row {
       `Invoice ${commit.id} has ${event.type} at position ${commit.position} before invoice.drafted`,
     );
   }
+  const at = event.data.at;
   switch (event.type) {
     case "invoice.line_added": {
       const line = event.data.line;
       const lines = row.lines.filter((l) => l.lineId !== line.lineId);
-      return { ...row, lines: [...lines, line], updated_at: event.data.at };
+      return { ...row, lines: [...lines, line], updated_at: at };
     }
     case "invoice.line_removed":
       return {
         ...row,
         lines: row.lines.filter((l) => l.lineId !== event.data.lineId),
-        updated_at: event.data.at,
+        updated_at: at,
+      };
+    case "invoice.sent": {
+      const d = event.data;
+      return {
+        ...row,
+        status: InvoiceStatus.SENDT,
+        nummer: d.number,
+        fakturanummer: d.fakturanummer,
+        kid: d.kid,
+        dato: d.fakturadato,
+        forfallsdato: d.forfallsdato,
+        sendt_at: at,
+        updated_at: at,
+      };
+    }
+    case "invoice.payment_registered":
+      return {
+        ...row,
+        status: InvoiceStatus.DELVIS_BETALT,
+        betalt: add(row.betalt, event.data.amount),
+        updated_at: at,
+      };
+    case "invoice.paid":
+      return {
+        ...row,
+        status: InvoiceStatus.BETALT,
+        betalt_dato: event.data.paidOn,
+        updated_at: at,
+      };
+    case "invoice.reminded":
+      return {
+        ...row,
+        status: new Decimal(row.betalt).greaterThan(0)
+          ? InvoiceStatus.DELVIS_BETALT
+          : InvoiceStatus.PURRET,
+        gebyrer: add(row.gebyrer, event.data.gebyr),
+        renter: add(row.renter, event.data.rente),
+        antall_purringer: row.antall_purringer + 1,
+        updated_at: at,
+      };
+    case "invoice.cancelled":
+      return { ...row, status: InvoiceStatus.KANSELLERT, updated_at: at };
+    case "invoice.credited":
+      return {
+        ...row,
+        status: InvoiceStatus.KREDITERT,
+        kreditert_av: event.data.creditNote.invoiceId,
+        updated_at: at,
       };
   }
   throw new Error(`Unknown invoice event ${(event as InvoiceEvent).type}`);
 }
 
-function fromDb(row: Record<string, unknown>): Row {
+/** A loaded row with timestamps as ISO strings (ready to be written back as JSON). */
+export function invoiceFromDb(row: Record<string, unknown>): InvoiceRow {
   return {
     ...row,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
-  } as Row;
+    sendt_at: row.sendt_at == null ? null : iso(row.sendt_at),
+  } as InvoiceRow;
 }
 
 function iso(value: unknown): string {
   return value instanceof Date ? value.toISOString() : String(value);
 }
 
-/** Projection of Invoice events into `invoices`; idempotent per row by stream version. */
+/**
+ * Projection of Invoice events into `invoices`; idempotent per row by stream
+ * version. Version 2 follows the lifecycle (sent, paid, reminded, cancelled,
+ * credited).
+ */
 export const invoicesProjection: Projection = {
   name: INVOICES_PROJECTION,
-  eventTypes: ["invoice.drafted", "invoice.line_added", "invoice.line_removed"],
+  version: 2,
+  eventTypes: [
+    "invoice.drafted",
+    "invoice.line_added",
+    "invoice.line_removed",
+    "invoice.sent",
+    "invoice.payment_registered",
+    "invoice.paid",
+    "invoice.reminded",
+    "invoice.cancelled",
+    "invoice.credited",
+  ],
   tables: [INVOICES_PROJECTION],
   migrations: MIGRATIONS,
   async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
@@ -241,7 +350,9 @@ export const invoicesProjection: Projection = {
        WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
       [JSON.stringify(ids)],
     );
-    const rows = new Map(loaded.map((r) => [r.id as string, fromDb(r)]));
+    const rows = new Map(
+      loaded.map((r) => [r.id as string, invoiceFromDb(r)]),
+    );
     const changed = new Set<string>();
     for (const commit of commits) {
       let row = rows.get(commit.id) ?? null;
@@ -257,107 +368,7 @@ export const invoicesProjection: Projection = {
     }
     if (changed.size === 0) return;
     await tx.query(UPSERT, [
-      JSON.stringify([...changed].map((id) => withTotals(rows.get(id)!))),
+      JSON.stringify([...changed].map((id) => finish(rows.get(id)!))),
     ]);
   },
 };
-
-/**
- * Lists invoices newest first, keyset-paged on (created position, id): new
- * invoices never shift later pages. Throws `TypeError` for a malformed cursor
- * and `RangeError` for a bad limit or date.
- *
- * @example
- * ```ts
- * const { items } = await listInvoices(store, { bedriftId, from: "2025-01-01", to: "2025-01-31" });
- * ```
- */
-export async function listInvoices(
-  db: SqlExecutor,
-  filter: InvoiceFilter = {},
-  options: SignalOptions = {},
-): Promise<Page<InvoiceListItem>> {
-  const limit = filter.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new RangeError("Limit must be a whole number from 1 to 200");
-  }
-  const p = new SqlParams();
-  if (filter.bedriftId) {
-    p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
-  }
-  if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
-  const kunde = filter.kunde?.trim();
-  if (kunde) {
-    const digits = kunde.replace(/\s+/g, "");
-    p.where(
-      /^\d+$/.test(digits)
-        ? `(kunde_navn ILIKE ${
-          p.add(containsPattern(kunde))
-        }::text OR kunde_organisasjonsnummer LIKE ${
-          p.add(prefixPattern(digits))
-        }::text)`
-        : `kunde_navn ILIKE ${p.add(containsPattern(kunde))}::text`,
-    );
-  }
-  if (filter.from) p.where(`dato >= ${p.add(isoDate(filter.from))}::date`);
-  if (filter.to) p.where(`dato <= ${p.add(isoDate(filter.to))}::date`);
-  if (filter.cursor) {
-    const after = decodeCursor(filter.cursor, INVOICE_CURSOR);
-    if (!after) throw new TypeError("The cursor is not one this list gave out");
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${LIST_SELECT} FROM invoices ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
-    options,
-  );
-  const page = rows.slice(0, limit).map(fromDb);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last
-      ? encodeCursor([last.created_position, last.id])
-      : null,
-  };
-}
-
-function isoDate(text: string): string {
-  const time = new Date(`${text}T00:00:00Z`);
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(time.getTime()) ||
-    time.toISOString().slice(0, 10) !== text
-  ) {
-    throw new RangeError(`Not a date (YYYY-MM-DD): ${text}`);
-  }
-  return text;
-}
-
-function toItem(row: Row): InvoiceListItem {
-  return {
-    id: row.id,
-    version: row.version,
-    position: row.position,
-    bedriftId: row.bedrift_id,
-    status: row.status,
-    kunde: {
-      navn: row.kunde_navn,
-      epost: row.kunde_epost,
-      organisasjonsnummer: row.kunde_organisasjonsnummer,
-    },
-    dato: row.dato,
-    antallLinjer: row.antall_linjer,
-    totals: {
-      netto: money(row.netto),
-      mva: money(row.mva),
-      brutto: money(row.brutto),
-      perSats: row.mva_per_sats,
-    },
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}

@@ -3,10 +3,10 @@ import {
   DomainError,
   NotFoundError,
 } from "../../runtime/mod.ts";
-import type { ActorSystem, AskOptions, AskResult } from "../../runtime/mod.ts";
+import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
-import { INVOICE_SEQUENCE } from "../invoice_sequence/mod.ts";
+import { INVOICE_SEQUENCE, reservedNumber } from "../invoice_sequence/mod.ts";
 import type { InvoiceSequenceState } from "../invoice_sequence/mod.ts";
 import { trackOpenItem } from "../open_items/mod.ts";
 import { addDays, osloDay } from "../validators/mod.ts";
@@ -37,7 +37,7 @@ function current(
  * the number goes back to the series.
  */
 export async function sendInvoice(
-  system: ActorSystem,
+  system: ActorClient,
   input: SendInvoiceInput,
   options: AskOptions = {},
 ): Promise<AskResult<InvoiceEvent, InvoiceState>> {
@@ -98,7 +98,7 @@ export async function sendInvoice(
     },
     { signal, meta: options.meta },
   );
-  const number = reserved.state.pending[input.id];
+  const number = reservedNumber(reserved.state, input.id)!;
   const fakturadato = osloDay(input.at);
   const details = bedrift.state.details;
   const selger: Selger = {
@@ -155,7 +155,7 @@ export async function sendInvoice(
 
 /** Gives a pending number back to the series (idempotent). */
 export async function releaseNumber(
-  system: ActorSystem,
+  system: ActorClient,
   bedriftId: string,
   invoiceId: string,
   number: number,
@@ -176,7 +176,7 @@ export async function releaseNumber(
  * draft. Returns how many it settled.
  */
 export async function reconcileSequence(
-  system: ActorSystem,
+  system: ActorClient,
   bedriftId: string,
   at: string,
   options: { signal?: AbortSignal } = {},
@@ -188,7 +188,11 @@ export async function reconcileSequence(
   );
   let settled = 0;
   for (const [invoiceId, number] of Object.entries(state.pending)) {
-    const invoice = await system.read<InvoiceState>(INVOICE, invoiceId, options);
+    const invoice = await system.read<InvoiceState>(
+      INVOICE,
+      invoiceId,
+      options,
+    );
     const s = invoice.state;
     if (s.sent?.number === number) {
       await system.ask(INVOICE_SEQUENCE, bedriftId, {

@@ -124,7 +124,9 @@ export interface InvoiceState {
   paidOn: string | null;
   cancelled: { reason: string | null; at: string } | null;
   /** On a credited invoice: its credit note. */
-  kreditertAv: (InvoiceReference & { reason: string | null; at: string }) | null;
+  kreditertAv:
+    | (InvoiceReference & { reason: string | null; at: string })
+    | null;
   createdAt: string | null;
   updatedAt: string | null;
 }

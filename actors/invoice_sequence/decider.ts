@@ -8,6 +8,9 @@ import type {
 /** Highest number a series hands out (a KID carries 8 digits of it). */
 export const MAX_SEQUENCE_NUMBER = 99_999_999;
 
+/** Confirmed numbers remembered, so a late duplicate send asks for the same. */
+export const RECENT_CONFIRMED = 256;
+
 /**
  * The gap-free invoice number series of one bedrift (actor id = bedrift id).
  *
@@ -56,6 +59,25 @@ export interface InvoiceSequenceState {
   free: number[];
   /** How many numbers were confirmed (sent). */
   confirmed: number;
+  /** The latest confirmed `[invoiceId, number]` pairs, oldest first. */
+  recent: [string, number][];
+}
+
+/**
+ * The number reserved (or lately confirmed) for an invoice, or `null`.
+ *
+ * @example
+ * ```ts
+ * const { state } = await system.ask("invoice_sequence", bedriftId, reserve);
+ * reservedNumber(state, invoiceId); // 1000
+ * ```
+ */
+export function reservedNumber(
+  state: InvoiceSequenceState,
+  invoiceId: string,
+): number | null {
+  if (Object.hasOwn(state.pending, invoiceId)) return state.pending[invoiceId];
+  return state.recent.find(([id]) => id === invoiceId)?.[1] ?? null;
 }
 
 function positive(value: number, name: string): number {
@@ -70,14 +92,14 @@ export const invoiceSequenceDecider: Decider<
   InvoiceSequenceEvent,
   InvoiceSequenceState
 > = {
-  initialState: { next: null, pending: {}, free: [], confirmed: 0 },
+  initialState: { next: null, pending: {}, free: [], confirmed: 0, recent: [] },
   decide(command, state) {
     if (typeof command.invoiceId !== "string" || command.invoiceId === "") {
       throw new TypeError("An invoice sequence command needs an invoiceId");
     }
     switch (command.type) {
       case "reserve": {
-        if (Object.hasOwn(state.pending, command.invoiceId)) return [];
+        if (reservedNumber(state, command.invoiceId) !== null) return [];
         let number = state.free[0];
         if (number === undefined) {
           number = state.next ?? positive(command.startNummer, "startNummer");
@@ -131,7 +153,15 @@ export const invoiceSequenceDecider: Decider<
         };
       }
       case "invoice_sequence.confirmed":
-        return { ...state, pending: others, confirmed: state.confirmed + 1 };
+        return {
+          ...state,
+          pending: others,
+          confirmed: state.confirmed + 1,
+          recent: [
+            ...state.recent.slice(-(RECENT_CONFIRMED - 1)),
+            [invoiceId, number],
+          ],
+        };
       case "invoice_sequence.released":
         return {
           ...state,

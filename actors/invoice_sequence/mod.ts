@@ -3,6 +3,8 @@ export {
   invoiceSequenceActor,
   invoiceSequenceDecider,
   MAX_SEQUENCE_NUMBER,
+  RECENT_CONFIRMED,
+  reservedNumber,
 } from "./decider.ts";
 export type {
   InvoiceSequenceCommand,

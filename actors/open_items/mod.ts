@@ -2,9 +2,9 @@ export {
   OPEN_ITEMS,
   OPEN_ITEMS_INDEX,
   OPEN_ITEMS_INDEX_ID,
+  OpenItemKind,
   openItemsActors,
   openItemsDecider,
-  OpenItemKind,
 } from "./decider.ts";
 export type {
   OpenItemsCommand,

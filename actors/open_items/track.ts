@@ -1,4 +1,4 @@
-import type { ActorSystem, SignalOptions } from "../../runtime/mod.ts";
+import type { ActorClient, SignalOptions } from "../../runtime/mod.ts";
 import {
   OPEN_ITEMS,
   OPEN_ITEMS_INDEX,
@@ -13,7 +13,7 @@ import type { OpenItemsState } from "./decider.ts";
  * nothing.
  */
 export async function trackOpenItem(
-  system: ActorSystem,
+  system: ActorClient,
   bedriftId: string,
   kind: "invoice" | "employee",
   itemId: string,
@@ -36,7 +36,7 @@ export async function trackOpenItem(
 
 /** Untracks an item of a bedrift. Idempotent. */
 export async function untrackOpenItem(
-  system: ActorSystem,
+  system: ActorClient,
   bedriftId: string,
   kind: "invoice" | "employee",
   itemId: string,
@@ -53,7 +53,7 @@ export async function untrackOpenItem(
 
 /** The bedrifter that have a registry. */
 export async function trackedBedrifter(
-  system: ActorSystem,
+  system: ActorClient,
   options: SignalOptions = {},
 ): Promise<string[]> {
   const { state } = await system.read<OpenItemsState>(
@@ -66,7 +66,7 @@ export async function trackedBedrifter(
 
 /** The tracked items of one kind in one bedrift's registry. */
 export async function trackedItems(
-  system: ActorSystem,
+  system: ActorClient,
   bedriftId: string,
   kind: "invoice" | "employee",
   options: SignalOptions = {},

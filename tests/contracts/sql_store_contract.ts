@@ -194,6 +194,33 @@ export function sqlStoreContract(fixture: () => SqlStoreFixture): void {
     );
   });
 
+  test("a named lock excludes a second holder, or makes it wait", async (store) => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = store.withLock("contract.lock", async () => {
+      order.push("first in");
+      await new Promise<void>((resolve) => release = resolve);
+      order.push("first out");
+      return 1;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await assert.rejects(
+      store.withLock("contract.lock", () => Promise.resolve(2)),
+      UnavailableError,
+    );
+    const waiting = store.withLock("contract.lock", () => {
+      order.push("second");
+      return Promise.resolve(3);
+    }, { wait: true });
+    assert.equal(
+      await store.withLock("contract.other", () => Promise.resolve(4)),
+      4,
+    );
+    release();
+    assert.deepEqual([await held, await waiting], [1, 3]);
+    assert.deepEqual(order, ["first in", "first out", "second"]);
+  });
+
   test("exec runs a script of several statements", async (store) => {
     await store.exec(
       "CREATE TABLE s (id int); INSERT INTO s VALUES (1); INSERT INTO s VALUES (2)",

@@ -1,0 +1,184 @@
+/** Queries of the `invoices` read model. */
+import {
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  prefixPattern,
+  SqlParams,
+} from "../../runtime/mod.ts";
+import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
+import { money } from "./money.ts";
+import type { InvoiceTotals } from "./money.ts";
+import { INVOICE_COLUMNS, invoiceFromDb } from "./projection.ts";
+import type { InvoiceRow } from "./projection.ts";
+import type { InvoiceKind, InvoiceStatus, Kunde } from "./types.ts";
+
+/** An invoice as the list shows it; money as strings with two decimals. */
+export interface InvoiceListItem {
+  id: string;
+  version: number;
+  position: number;
+  bedriftId: string;
+  kind: InvoiceKind;
+  status: InvoiceStatus;
+  kunde: Kunde;
+  /** The invoice date once sent, else the day it was drafted (Norwegian time), `YYYY-MM-DD`. */
+  dato: string;
+  fakturanummer: string | null;
+  kid: string | null;
+  forfallsdato: string | null;
+  antallLinjer: number;
+  totals: InvoiceTotals;
+  /** Reminder fees, interest, payments and what is owed now. */
+  balance: {
+    gebyrer: string;
+    renter: string;
+    betalt: string;
+    utestaende: string;
+  };
+  antallPurringer: number;
+  betaltDato: string | null;
+  /** On a credit note: the invoice it credits. */
+  kreditnotaFor: string | null;
+  /** On a credited invoice: its credit note. */
+  kreditertAv: string | null;
+  sendtAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Filter of `listInvoices`. */
+export interface InvoiceFilter {
+  bedriftId?: string;
+  status?: InvoiceStatus;
+  /** Part of the customer's navn (any case), or the start of their organisasjonsnummer. */
+  kunde?: string;
+  /** First invoice date included, `YYYY-MM-DD`. */
+  from?: string;
+  /** Last invoice date included, `YYYY-MM-DD`. */
+  to?: string;
+  /** 1–200, default 50. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Shape of the invoices cursor: (created position, id). */
+export const INVOICE_CURSOR = ["number", "string"] as const;
+
+const LIST_SELECT = INVOICE_COLUMNS.map(([name]) => name)
+  .filter((name) => name !== "lines")
+  .join(", ");
+
+/**
+ * Lists invoices newest first, keyset-paged on (created position, id): new
+ * invoices never shift later pages. Throws `TypeError` for a malformed cursor
+ * and `RangeError` for a bad limit or date.
+ *
+ * @example
+ * ```ts
+ * const { items } = await listInvoices(store, { bedriftId, from: "2025-01-01", to: "2025-01-31" });
+ * ```
+ */
+export async function listInvoices(
+  db: SqlExecutor,
+  filter: InvoiceFilter = {},
+  options: SignalOptions = {},
+): Promise<Page<InvoiceListItem>> {
+  const limit = filter.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new RangeError("Limit must be a whole number from 1 to 200");
+  }
+  const p = new SqlParams();
+  if (filter.bedriftId) {
+    p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
+  }
+  if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
+  const kunde = filter.kunde?.trim();
+  if (kunde) {
+    const digits = kunde.replace(/\s+/g, "");
+    const byName = `kunde_navn ILIKE ${p.add(containsPattern(kunde))}::text`;
+    p.where(
+      /^\d+$/.test(digits)
+        ? `(${byName} OR kunde_organisasjonsnummer LIKE ${
+          p.add(prefixPattern(digits))
+        }::text)`
+        : byName,
+    );
+  }
+  if (filter.from) p.where(`dato >= ${p.add(isoDate(filter.from))}::date`);
+  if (filter.to) p.where(`dato <= ${p.add(isoDate(filter.to))}::date`);
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor, INVOICE_CURSOR);
+    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    p.where(
+      `(created_position, id) < (${p.add(after[0])}::bigint, ${
+        p.add(after[1])
+      }::text COLLATE "C")`,
+    );
+  }
+  const rows = await db.query(
+    `SELECT ${LIST_SELECT} FROM invoices ${p.clause()}
+     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
+    p.values,
+    options,
+  );
+  const page = rows.slice(0, limit).map(invoiceFromDb);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last
+      ? encodeCursor([last.created_position, last.id])
+      : null,
+  };
+}
+
+function isoDate(text: string): string {
+  const time = new Date(`${text}T00:00:00Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(time.getTime()) ||
+    time.toISOString().slice(0, 10) !== text
+  ) {
+    throw new RangeError(`Not a date (YYYY-MM-DD): ${text}`);
+  }
+  return text;
+}
+
+function toItem(row: InvoiceRow): InvoiceListItem {
+  return {
+    id: row.id,
+    version: row.version,
+    position: row.position,
+    bedriftId: row.bedrift_id,
+    kind: row.kind,
+    status: row.status,
+    kunde: {
+      navn: row.kunde_navn,
+      epost: row.kunde_epost,
+      organisasjonsnummer: row.kunde_organisasjonsnummer,
+    },
+    dato: row.dato,
+    fakturanummer: row.fakturanummer,
+    kid: row.kid,
+    forfallsdato: row.forfallsdato,
+    antallLinjer: row.antall_linjer,
+    totals: {
+      netto: money(row.netto),
+      mva: money(row.mva),
+      brutto: money(row.brutto),
+      perSats: row.mva_per_sats,
+    },
+    balance: {
+      gebyrer: money(row.gebyrer),
+      renter: money(row.renter),
+      betalt: money(row.betalt),
+      utestaende: money(row.utestaende),
+    },
+    antallPurringer: row.antall_purringer,
+    betaltDato: row.betalt_dato,
+    kreditnotaFor: row.kreditnota_for,
+    kreditertAv: row.kreditert_av,
+    sendtAt: row.sendt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,385 @@
+/**
+ * Distributed-mode benchmarks, `clusterBench()` (wired into `deno task bench`
+ * by ops/bench.ts; `deno run -A ops/bench_cluster.ts` runs it alone). Starts
+ * its own nats-server (single, JetStream, temp store) and measures in one run:
+ *
+ * - baseline: raw pipelined JetStream publishes of the same client (nats.js,
+ *   configured as a node configures it), commit-sized messages, 256 in flight;
+ * - TMS durable commands on JetStream in-process (1000 actors, one command in
+ *   flight each) and over HTTP (one node, load from a separate process), as a
+ *   ratio of the baseline, with p50/p99;
+ * - one node vs two nodes over HTTP (each node gets its own load process; about
+ *   half of the second run's commands are forwarded to the shard owner).
+ */
+import { registerActors } from "../actors/mod.ts";
+import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
+import {
+  jetstream,
+  jetstreamManager,
+  natsConnect,
+  StorageType,
+} from "../deps.ts";
+import { ActorSystem, JetStreamEventLog } from "../runtime/mod.ts";
+import { NatsServer } from "../tests/support/nats_server.ts";
+import type { BenchRow } from "./bench.ts";
+import type { LoadResult } from "./load.ts";
+import { organisasjonsnummerFor } from "./orgnr.ts";
+import { startServer } from "./server_process.ts";
+import type { ServerProcess } from "./server_process.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const SECTION = "cluster";
+
+/** Options of the cluster benchmark. */
+export interface ClusterBenchOptions {
+  /** Seconds per measurement (default 5). */
+  seconds?: number;
+  /** Progress lines (default to stderr). */
+  progress?: (message: string) => void;
+}
+
+const SAMPLE_EVENTS = JSON.stringify([{
+  type: "bedrift.updated",
+  v: 1,
+  data: { changes: { poststed: "OSLO" }, at: "2026-11-22T10:00:00.000Z" },
+}]);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function ratio(value: number, baseline: number): string {
+  return `${(value / baseline).toFixed(2)}×`;
+}
+
+/** Raw pipelined publishes of commit-sized messages, `window` in flight. */
+async function rawPublish(
+  url: string,
+  seconds: number,
+  window = 256,
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const nc = await connect(url, "bench-raw");
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete("BENCH_RAW").catch(() => false);
+    await jsm.streams.add({
+      name: "BENCH_RAW",
+      subjects: ["bench.raw.>"],
+      storage: StorageType.File,
+    });
+    const js = jetstream(nc);
+    const body = new TextEncoder().encode(SAMPLE_EVENTS);
+    const run = crypto.randomUUID();
+    const latencies: number[] = [];
+    let n = 0;
+    const start = performance.now();
+    const until = start + seconds * 1000;
+    await Promise.all(Array.from({ length: window }, async (_, slot) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await js.publish(`bench.raw.${slot}`, body, { msgID: `${run}-${n++}` });
+        latencies.push(performance.now() - t0);
+      }
+    }));
+    const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      rate: latencies.length / elapsed,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+    };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** TMS durable commands in-process on JetStream: one command in flight per actor. */
+async function tmsInProcess(
+  url: string,
+  seconds: number,
+  actors: number,
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const nc = await connect(url, "bench-tms");
+  const log = await JetStreamEventLog.open(nc);
+  const system = registerActors(new ActorSystem({ log }));
+  try {
+    const ids: string[] = [];
+    let seed = 5_000_000;
+    const at = new Date().toISOString();
+    while (ids.length < actors) {
+      const batch: Promise<string>[] = [];
+      for (let i = 0; i < 200 && ids.length + batch.length < actors; i++) {
+        let orgnr: string | null = null;
+        while (!orgnr) orgnr = organisasjonsnummerFor(seed++);
+        const id = crypto.randomUUID();
+        batch.push(
+          registerBedrift(system, {
+            id,
+            organisasjonsnummer: orgnr,
+            details: { navn: `Skole ${seed}` },
+            at,
+          }).then(() => id),
+        );
+      }
+      ids.push(...await Promise.all(batch));
+    }
+    const latencies: number[] = [];
+    let n = 0;
+    const start = performance.now();
+    const until = start + seconds * 1000;
+    await Promise.all(ids.map(async (id) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await system.ask(BEDRIFT, id, {
+          type: "update",
+          changes: { poststed: `P${n++}` },
+          at,
+        });
+        latencies.push(performance.now() - t0);
+      }
+    }));
+    const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      rate: latencies.length / elapsed,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+    };
+  } finally {
+    await system.shutdown();
+    await log.close();
+    await nc.close();
+  }
+}
+
+/** The client as a TMS node configures it (no per-request async traces). */
+function connect(url: string, name: string) {
+  return natsConnect({ servers: url, name, noAsyncTraces: true });
+}
+
+async function loadProcess(args: string[]): Promise<LoadResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}ops/load.ts`, "--json", ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) {
+    throw new Error(`Load process failed (exit ${output.code})`);
+  }
+  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+  return JSON.parse(lines.at(-1)!) as LoadResult;
+}
+
+async function ready(node: ServerProcess): Promise<number> {
+  const res = await fetch(`${node.url}/health/ready`);
+  const body = await res.json();
+  return body.checks?.cluster?.shardsOwned ?? 0;
+}
+
+/** Waits until every node holds a fair share (the split is even). */
+async function balanced(nodes: ServerProcess[], shards = 64): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const share = Math.ceil(shards / nodes.length);
+  while (Date.now() < deadline) {
+    const owned = await Promise.all(nodes.map(ready));
+    if (
+      owned.reduce((a, b) => a + b, 0) === shards &&
+      owned.every((n) => n >= share - 1)
+    ) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("Nodes did not balance their shards in time");
+}
+
+/** HTTP load through `count` nodes, one load process per node, at once. */
+async function tmsHttp(
+  url: string,
+  dir: string,
+  count: number,
+  seconds: number,
+): Promise<{ rate: number; p50: number; p99: number; errors: number }> {
+  const nodes: ServerProcess[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      nodes.push(
+        await startServer({
+          TMS_NATS_URL: url,
+          TMS_NODE_ID: `bench-${count}-${i + 1}`,
+          TMS_DATA_DIR: `${dir}/bench-${count}-${i + 1}`,
+          TMS_LEASE_TTL_MS: "3000",
+        }),
+      );
+    }
+    await balanced(nodes);
+    const results = await Promise.all(nodes.map((node) =>
+      loadProcess([
+        "--url",
+        node.url,
+        "--seconds",
+        String(seconds),
+        "--targets",
+        "500",
+        "--concurrency",
+        "64",
+      ])
+    ));
+    const rate = results.reduce((sum, r) => sum + r.rate, 0);
+    const weighted = (pick: (r: LoadResult) => number) =>
+      results.reduce((sum, r) => sum + pick(r) * r.ok, 0) /
+      Math.max(1, results.reduce((sum, r) => sum + r.ok, 0));
+    return {
+      rate,
+      p50: weighted((r) => r.p50),
+      p99: Math.max(...results.map((r) => r.p99)),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+    };
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+/**
+ * Runs the distributed-mode benchmark against its own nats-server.
+ *
+ * @example
+ * ```ts
+ * const rows = await clusterBench({ seconds: 5 });
+ * ```
+ */
+export async function clusterBench(
+  options: ClusterBenchOptions = {},
+): Promise<BenchRow[]> {
+  const seconds = options.seconds ?? 5;
+  const progress = options.progress ??
+    ((m: string) => console.error(`[bench] ${m}`));
+  const nats = await NatsServer.start({ name: "tms-bench" });
+  const dir = await Deno.makeTempDir({ prefix: "tms-bench-cluster-" });
+  try {
+    // The machine is shared: the baseline is the mean of a run before and a
+    // run after the in-process measurement.
+    progress("cluster: raw pipelined JetStream publishes (baseline, 1/2)");
+    const rawBefore = await rawPublish(nats.url, seconds);
+    progress("cluster: TMS in-process on JetStream, 1000 actors");
+    const inProcess = await tmsInProcess(nats.url, seconds, 1000);
+    progress("cluster: raw pipelined JetStream publishes (baseline, 2/2)");
+    const rawAfter = await rawPublish(nats.url, seconds);
+    const raw = {
+      rate: (rawBefore.rate + rawAfter.rate) / 2,
+      p50: (rawBefore.p50 + rawAfter.p50) / 2,
+      p99: Math.max(rawBefore.p99, rawAfter.p99),
+    };
+    progress("cluster: TMS over HTTP, 1 node (64 in flight)");
+    const one = await tmsHttp(nats.url, dir, 1, seconds);
+    progress("cluster: TMS over HTTP, 2 nodes (64 in flight each)");
+    const two = await tmsHttp(nats.url, dir, 2, seconds);
+    const cores = navigator.hardwareConcurrency;
+    return [
+      {
+        section: SECTION,
+        name:
+          "raw pipelined JetStream publish (nats.js, 256 in flight, mean of 2 runs) — baseline",
+        value: raw.rate,
+        unit: "msgs/s",
+        ratio: "1.00×",
+      },
+      {
+        section: SECTION,
+        name: "raw publish latency p50 / p99",
+        value: raw.p50,
+        unit: `ms / ${raw.p99.toFixed(1)} ms`,
+      },
+      {
+        section: SECTION,
+        name: "TMS durable commands on JetStream in-process (1000 actors)",
+        value: inProcess.rate,
+        unit: "commands/s",
+        ratio: ratio(inProcess.rate, raw.rate),
+        target: "≥ 0.7× raw pipelined publish",
+        met: inProcess.rate >= 0.7 * raw.rate,
+      },
+      {
+        section: SECTION,
+        name: "in-process command latency p50",
+        value: inProcess.p50,
+        unit: "ms",
+      },
+      {
+        section: SECTION,
+        name: "in-process command latency p99",
+        value: inProcess.p99,
+        unit: "ms",
+      },
+      {
+        section: SECTION,
+        name: "TMS over HTTP on JetStream, 1 node (64 in flight)",
+        value: one.rate,
+        unit: "commands/s",
+        ratio: ratio(one.rate, raw.rate),
+      },
+      {
+        section: SECTION,
+        name: "1 node HTTP latency p50",
+        value: one.p50,
+        unit: "ms",
+      },
+      {
+        section: SECTION,
+        name: "1 node HTTP latency p99",
+        value: one.p99,
+        unit: "ms",
+      },
+      {
+        section: SECTION,
+        name: `TMS over HTTP on JetStream, 2 nodes (${cores} cores)`,
+        value: two.rate,
+        unit: "commands/s",
+        ratio: ratio(two.rate, one.rate) + " of 1 node",
+        target: "≥ 1.6× one node",
+        met: two.rate >= 1.6 * one.rate,
+      },
+      {
+        section: SECTION,
+        name: "2 nodes HTTP latency p50",
+        value: two.p50,
+        unit: "ms",
+      },
+      {
+        section: SECTION,
+        name: "2 nodes HTTP latency p99",
+        value: two.p99,
+        unit: "ms",
+      },
+      {
+        section: SECTION,
+        name: "HTTP errors (both runs)",
+        value: one.errors + two.errors,
+        unit: "requests",
+      },
+    ];
+  } finally {
+    await nats.dispose();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  try {
+    const seconds = Number(Deno.args[0] ?? 5);
+    for (const row of await clusterBench({ seconds })) {
+      console.log(
+        `${row.name}: ${row.value.toFixed(2)} ${row.unit} ${row.ratio ?? ""} ${
+          row.target
+            ? `(target ${row.target}: ${row.met ? "met" : "NOT met"})`
+            : ""
+        }`,
+      );
+    }
+  } catch (error) {
+    console.error(
+      `bench failed: ${error instanceof Error ? error.message : error}`,
+    );
+    Deno.exit(1);
+  }
+}

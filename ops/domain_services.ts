@@ -1,0 +1,56 @@
+/**
+ * What the domain needs beside the actors, wired for one node: the photo
+ * store and the personal-data key store under `TMS_DATA_DIR`, the dated rates
+ * (`TMS_RATES_FILE` overrides the shipped ones), and the daily jobs on
+ * `Deno.cron` (`TMS_CRONS=off` leaves them out).
+ */
+import { parseDatedRates } from "../actors/invoice/mod.ts";
+import type { DatedRates } from "../actors/invoice/mod.ts";
+import { registerSchedules } from "../actors/schedules/mod.ts";
+import { FsFileStore, FsKeyStore } from "../runtime/mod.ts";
+import type { ActorClient, FileStore, KeyStore } from "../runtime/mod.ts";
+
+/** The domain services of a node. */
+export interface DomainServices {
+  /** Spread into `createApp`'s deps. */
+  edge: { files: FileStore; keys: KeyStore; rates?: DatedRates };
+  /** Unregisters the jobs and closes the stores. */
+  stop(): Promise<void>;
+}
+
+/** Opens the stores, reads the rates and registers the jobs. */
+export async function openDomainServices(
+  dataDir: string,
+  client: ActorClient,
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<DomainServices> {
+  const files = new FsFileStore(`${dataDir}/files`);
+  const keys = new FsKeyStore(`${dataDir}/keys`);
+  let rates: DatedRates | undefined;
+  if (env.TMS_RATES_FILE) {
+    try {
+      rates = parseDatedRates(
+        JSON.parse(await Deno.readTextFile(env.TMS_RATES_FILE)),
+      );
+    } catch (error) {
+      throw new RangeError(
+        `TMS_RATES_FILE ${env.TMS_RATES_FILE} is not usable: ${
+          error instanceof Error ? error.message : error
+        }`,
+      );
+    }
+  }
+  const crons = new AbortController();
+  const jobs = env.TMS_CRONS === "off"
+    ? []
+    : registerSchedules(client, { rates, signal: crons.signal });
+  return {
+    edge: { files, keys, rates },
+    async stop() {
+      crons.abort();
+      await Promise.allSettled(jobs);
+      await files.close();
+      await keys.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { FsKeyStore, MemoryKeyStore } from "../runtime/mod.ts";
+import type { KeyStore } from "../runtime/mod.ts";
+
+const backends: [string, () => Promise<{ keys: KeyStore; dir?: string }>][] = [
+  ["memory", () => Promise.resolve({ keys: new MemoryKeyStore() })],
+  ["filesystem", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+    return { keys: new FsKeyStore(`${dir}/keys`), dir };
+  }],
+];
+
+for (const [name, open] of backends) {
+  const test = (
+    title: string,
+    fn: (keys: KeyStore, dir?: string) => Promise<void>,
+  ) =>
+    Deno.test(`key store [${name}]: ${title}`, async () => {
+      const { keys, dir } = await open();
+      try {
+        await fn(keys, dir);
+      } finally {
+        await keys.close();
+        if (dir) await Deno.remove(dir, { recursive: true });
+      }
+    });
+
+  test("AES-256-GCM round trip with a key per subject", async (keys) => {
+    const a = await keys.encrypt("e1", "01010012356");
+    assert.ok(a.keyId.startsWith("e1:"));
+    assert.ok(!a.ciphertext.includes("01010012356"));
+    assert.equal(await keys.decrypt(a), "01010012356");
+    const again = await keys.encrypt("e1", "01010012356");
+    assert.equal(again.keyId, a.keyId);
+    assert.notEqual(again.iv, a.iv);
+    const b = await keys.encrypt("e2", "01010012356");
+    assert.notEqual(b.keyId, a.keyId);
+  });
+
+  test("tampering, a moved ciphertext or an unknown key reads as null", async (keys) => {
+    const a = await keys.encrypt("e1", "secret");
+    await keys.encrypt("e2", "other");
+    const flipped = atob(a.ciphertext).split("").map((ch, i) =>
+      i === 0 ? String.fromCharCode(ch.charCodeAt(0) ^ 1) : ch
+    ).join("");
+    assert.equal(await keys.decrypt({ ...a, ciphertext: btoa(flipped) }), null);
+    assert.equal(
+      await keys.decrypt({ ...a, keyId: a.keyId.replace("e1:", "e2:") }),
+      null,
+    );
+    assert.equal(await keys.decrypt({ ...a, keyId: "nobody:x" }), null);
+  });
+
+  test("shredding the key makes every ciphertext unreadable", async (keys) => {
+    const a = await keys.encrypt("e1", "secret");
+    assert.equal(await keys.shred("e1"), true);
+    assert.equal(await keys.decrypt(a), null);
+    assert.equal(await keys.shred("e1"), false);
+    const fresh = await keys.encrypt("e1", "new");
+    assert.notEqual(fresh.keyId, a.keyId);
+    assert.equal(await keys.decrypt(a), null);
+    assert.equal(await keys.decrypt(fresh), "new");
+  });
+
+  test("concurrent first uses of a subject share one key", async (keys) => {
+    const values = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => keys.encrypt("busy", `v${i}`)),
+    );
+    assert.equal(new Set(values.map((v) => v.keyId)).size, 1);
+    for (const [i, v] of values.entries()) {
+      assert.equal(await keys.decrypt(v), `v${i}`);
+    }
+    await assert.rejects(keys.encrypt("a/b", "x"), TypeError);
+  });
+}
+
+Deno.test("key store [filesystem]: keys persist, files are owner-only, two instances agree", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+  try {
+    const first = new FsKeyStore(`${dir}/keys`);
+    const second = new FsKeyStore(`${dir}/keys`);
+    const [a, b] = await Promise.all([
+      first.encrypt("e1", "from first"),
+      second.encrypt("e1", "from second"),
+    ]);
+    assert.equal(a.keyId, b.keyId);
+    const reopened = new FsKeyStore(`${dir}/keys`);
+    assert.equal(await reopened.decrypt(a), "from first");
+    assert.equal(await reopened.decrypt(b), "from second");
+    const mode = (await Deno.stat(`${dir}/keys/e1.json`)).mode! & 0o777;
+    assert.equal(mode, 0o600);
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/keys`)].map((e) => e.name),
+      ["e1.json"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
