@@ -2,11 +2,15 @@
  * `deno task bench [section…]`: measures TMS against baselines taken in the
  * same run on the same machine, prints the table and writes BENCHMARKS.md.
  * Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
- * a separate process). No section named runs them all.
+ * a separate process), read (projections into PGlite and PostgreSQL), cluster
+ * (JetStream: raw publish vs TMS, one node vs two). No section named runs them
+ * all.
  */
 import { registerActors } from "../actors/mod.ts";
 import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
 import { ActorSystem, KvEventLog } from "../runtime/mod.ts";
+import { clusterBench } from "./bench_cluster.ts";
+import { benchProjections } from "./bench_projections.ts";
 import type { LoadResult } from "./load.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
 import { startServer } from "./server_process.ts";
@@ -342,6 +346,23 @@ if (import.meta.main) {
       baseline = await kvSection(rows);
     }
     if (all || wanted.has("http")) await httpSection(rows, baseline);
+    if (all || wanted.has("read")) {
+      progress("read side: projections into PGlite and PostgreSQL");
+      for (const r of await benchProjections({ progress })) {
+        rows.push({
+          section: "read",
+          name: r.note ? `${r.name} (${r.note})` : r.name,
+          value: r.value,
+          unit: r.unit,
+          ratio: r.ratio === undefined ? undefined : `${r.ratio.toFixed(2)}×`,
+          target: r.target,
+          met: r.met,
+        });
+      }
+    }
+    if (all || wanted.has("cluster")) {
+      rows.push(...await clusterBench({ progress }));
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -351,8 +372,10 @@ if (import.meta.main) {
       } · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores · ${cpu} · \`deno task bench\`.`,
       "Every ratio is against a baseline measured in the same run on the same machine:",
       "the raw Deno KV batched-atomic rate (100 mutations per atomic, events/s) for the",
-      "embedded figures. Latency of the open-loop run is measured from the scheduled",
-      "send time. Load comes from a separate process (`ops/load.ts`).",
+      "embedded figures, the feed read rate for the read side, the raw pipelined",
+      "JetStream publish rate of the same client for the cluster figures. Latency of",
+      "open-loop runs is measured from the scheduled send time. HTTP load comes from",
+      "a separate process (`ops/load.ts`).",
       "",
     ].join("\n");
     const doc = `${header}${table(rows)}\n`;

@@ -20,7 +20,7 @@ import {
   StorageType,
 } from "../deps.ts";
 import { ActorSystem, JetStreamEventLog } from "../runtime/mod.ts";
-import { NatsServer } from "../tests/support/nats_server.ts";
+import { NatsServer } from "./nats_server.ts";
 import type { BenchRow } from "./bench.ts";
 import type { LoadResult } from "./load.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";

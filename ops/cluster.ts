@@ -6,7 +6,7 @@
  * here on free ports with a temporary store (R3 stream and buckets). Prints
  * progress and the shard split; Ctrl-C or SIGTERM stops everything.
  */
-import { NatsCluster } from "../tests/support/nats_server.ts";
+import { NatsCluster } from "./nats_server.ts";
 import { startServer } from "./server_process.ts";
 import type { ServerProcess } from "./server_process.ts";
 

@@ -25,7 +25,7 @@ import type {
   DomainEvent,
   EventLog,
 } from "../runtime/mod.ts";
-import { NatsServer } from "./support/nats_server.ts";
+import { NatsServer } from "../ops/nats_server.ts";
 import { checkLinear } from "./support/cluster.ts";
 
 type Counted = DomainEvent & { type: "counted"; data: { by: string } };

@@ -4,7 +4,7 @@
  * under load. A missing nats-server binary fails these tests.
  */
 import assert from "node:assert/strict";
-import { NatsServer } from "./support/nats_server.ts";
+import { NatsServer } from "../ops/nats_server.ts";
 import type { ServerProcess } from "../ops/server_process.ts";
 import {
   checkLinear,

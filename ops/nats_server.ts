@@ -7,6 +7,7 @@
  * The binary is `$NATS_SERVER_BIN`, else `/usr/sbin/nats-server` when present,
  * else `nats-server` on `PATH`.
  */
+import { freePort } from "./server_process.ts";
 
 const DEFAULT_BINARY = "/usr/sbin/nats-server";
 const READY_TIMEOUT_MS = 20_000;
@@ -79,8 +80,8 @@ export class NatsServer {
 
   /** Prepares a server without starting it (for clusters started together). */
   static async create(options: NatsServerOptions = {}): Promise<NatsServer> {
-    const port = options.port ?? await freePort();
-    const monitorPort = await freePort();
+    const port = options.port ?? freePort();
+    const monitorPort = freePort();
     const name = options.name ?? `tms-test-${port}`;
     const dir = await Deno.makeTempDir({ prefix: `nats-${name}-` });
     const args = [
@@ -295,7 +296,7 @@ export class NatsCluster {
     const size = options.size ?? 3;
     const name = options.name ?? `tms-test-${crypto.randomUUID().slice(0, 8)}`;
     const routes: number[] = [];
-    for (let i = 0; i < size; i++) routes.push(await freePort());
+    for (let i = 0; i < size; i++) routes.push(freePort());
     const servers: NatsServer[] = [];
     const cluster = new NatsCluster(servers);
     try {
@@ -337,14 +338,6 @@ export class NatsCluster {
   killSync(): void {
     for (const server of this.servers) server.killSync();
   }
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return Promise.resolve(port);
 }
 
 async function natsServerBinary(): Promise<string> {
