@@ -36,3 +36,5 @@ export { Kvm } from "npm:@nats-io/kv@3.4.0";
 export type { KV } from "npm:@nats-io/kv@3.4.0";
 export { PGlite } from "npm:@electric-sql/pglite@0.5.16";
 export { default as postgres } from "npm:postgres@3.4.9";
+export { Objm } from "npm:@nats-io/obj@3.4.0";
+export type { ObjectInfo, ObjectStore } from "npm:@nats-io/obj@3.4.0";

@@ -2,14 +2,19 @@
  * TMS node: reads configuration from the environment, wires the backends and
  * serves the HTTP edge. `deno task start`.
  */
-import { registerActors } from "./actors/mod.ts";
+import { readModelProjections, registerActors } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
+import { readRoutes } from "./http/read_routes.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import {
   ActorSystem,
   ClusterNode,
   JetStreamEventLog,
   KvEventLog,
+  openSqlStore,
+  ProjectionEngine,
+  projectionMetrics,
+  projectionReadiness,
 } from "./runtime/mod.ts";
 import type { EventLog } from "./runtime/mod.ts";
 import { natsConnect } from "./deps.ts";
@@ -35,6 +40,12 @@ export interface NodeConfig {
   leaseTtlMs: number;
   /** Replicas of the stream and buckets when created (`TMS_STREAM_REPLICAS`, 1). */
   streamReplicas: number;
+  /** Read models in PostgreSQL when set (`DATABASE_URL`), else PGlite in `dataDir`. */
+  databaseUrl?: string;
+  /** Schema of the read models (`TMS_READ_SCHEMA`, default `public`). */
+  readSchema?: string;
+  /** How long a query waits for `X-TMS-Min-Position` (`TMS_MIN_POSITION_TIMEOUT_MS`). */
+  minPositionTimeoutMs: number;
 }
 
 function intEnv(
@@ -72,6 +83,9 @@ export function loadConfig(
     shards: intEnv(env, "TMS_SHARDS", 64),
     leaseTtlMs: intEnv(env, "TMS_LEASE_TTL_MS", 10_000),
     streamReplicas: intEnv(env, "TMS_STREAM_REPLICAS", 1),
+    databaseUrl: env.DATABASE_URL || undefined,
+    readSchema: env.TMS_READ_SCHEMA || undefined,
+    minPositionTimeoutMs: intEnv(env, "TMS_MIN_POSITION_TIMEOUT_MS", 5000),
   };
 }
 
@@ -82,6 +96,8 @@ export interface Node {
   server: Deno.HttpServer;
   /** Shard placement and routing, in distributed mode. */
   cluster?: ClusterNode;
+  /** Projections into the SQL read models. */
+  projections: ProjectionEngine;
   stop(): Promise<void>;
 }
 
@@ -122,16 +138,41 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   const domain = await openDomainServices(
     config.dataDir,
     cluster?.client ?? system,
+    undefined,
+    nc ? { nc, replicas: config.streamReplicas } : undefined,
   );
+  const store = await openSqlStore(
+    config.databaseUrl
+      ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
+      : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
+  );
+  const projections = new ProjectionEngine({
+    store,
+    log,
+    projections: readModelProjections,
+    // Other nodes' commits are seen by polling; local ones by `watch`.
+    pollIntervalMs: nc ? 250 : 1000,
+  });
+  await projections.start();
   const app = createApp({
     ...domain.edge,
     system,
     client: cluster?.client,
-    readiness: cluster &&
-      (() => Promise.resolve({ cluster: cluster.readiness() })),
-    metrics: cluster && (() => cluster.metrics()),
+    readiness: () =>
+      Promise.resolve({
+        projections: projectionReadiness(projections),
+        ...(cluster ? { cluster: cluster.readiness() } : {}),
+      }),
+    metrics: async () =>
+      projectionMetrics(projections) + (cluster ? await cluster.metrics() : ""),
     requestTimeoutMs: config.requestTimeoutMs,
-  });
+  }, [
+    readRoutes({
+      store,
+      engine: projections,
+      minPositionTimeoutMs: config.minPositionTimeoutMs,
+    }),
+  ]);
   const server = Deno.serve({
     port: config.port,
     hostname: config.hostname,
@@ -145,9 +186,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     system,
     log,
     server,
+    cluster,
+    projections,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
+        await projections.stop();
+        await store.close();
         await domain.stop();
         await cluster?.stop();
         await system.shutdown();

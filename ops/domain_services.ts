@@ -1,13 +1,16 @@
 /**
  * What the domain needs beside the actors, wired for one node: the photo
- * store and the personal-data key store under `TMS_DATA_DIR`, the dated rates
+ * store (under `TMS_DATA_DIR` embedded, the JetStream object store `tms_files`
+ * when a NATS connection is given: distributed mode) and the personal-data
+ * key store under `TMS_DATA_DIR`, the dated rates
  * (`TMS_RATES_FILE` overrides the shipped ones), and the daily jobs on
  * `Deno.cron` (`TMS_CRONS=off` leaves them out).
  */
 import { parseDatedRates } from "../actors/invoice/mod.ts";
 import type { DatedRates } from "../actors/invoice/mod.ts";
 import { registerSchedules } from "../actors/schedules/mod.ts";
-import { FsFileStore, FsKeyStore } from "../runtime/mod.ts";
+import { FsFileStore, FsKeyStore, ObjectFileStore } from "../runtime/mod.ts";
+import type { NatsConnection } from "../deps.ts";
 import type { ActorClient, FileStore, KeyStore } from "../runtime/mod.ts";
 
 /** The domain services of a node. */
@@ -18,13 +21,23 @@ export interface DomainServices {
   stop(): Promise<void>;
 }
 
+/** Where files go in distributed mode: the node's NATS connection. */
+export interface DomainNats {
+  nc: NatsConnection;
+  /** Replicas of the `tms_files` bucket when created. */
+  replicas: number;
+}
+
 /** Opens the stores, reads the rates and registers the jobs. */
 export async function openDomainServices(
   dataDir: string,
   client: ActorClient,
   env: Record<string, string | undefined> = Deno.env.toObject(),
+  nats?: DomainNats,
 ): Promise<DomainServices> {
-  const files = new FsFileStore(`${dataDir}/files`);
+  const files: FileStore = nats
+    ? await ObjectFileStore.open(nats.nc, { replicas: nats.replicas })
+    : new FsFileStore(`${dataDir}/files`);
   const keys = new FsKeyStore(`${dataDir}/keys`);
   let rates: DatedRates | undefined;
   if (env.TMS_RATES_FILE) {

@@ -1,13 +1,14 @@
 /**
  * HTTP load driver: `deno task load --url http://127.0.0.1:8000 [--seconds 5]
- * [--concurrency 64] [--rate N] [--targets 200] [--json]`.
+ * [--warmup 1] [--concurrency 64] [--rate N] [--targets 200] [--json]`.
  *
  * Registers `targets` bedrifter, then sends durable commands (PATCH of a
  * bedrift's poststed) to them round-robin: closed loop with `concurrency`
  * requests in flight, or open loop at `rate` requests/s when given (latency is
  * measured from the scheduled send time, so a stall is not hidden). Only
- * addresses on this machine are allowed as targets. Prints progress lines and
- * a summary; with `--json`, one JSON line.
+ * addresses on this machine are allowed as targets. The first `warmup` seconds
+ * of load are not measured. Prints progress lines and a summary; with
+ * `--json`, one JSON line.
  */
 import { organisasjonsnummerFor } from "./orgnr.ts";
 
@@ -26,6 +27,8 @@ export interface LoadResult {
 interface Options {
   url: string;
   seconds: number;
+  /** Seconds of load before measuring (JIT and caches warm up). */
+  warmup: number;
   concurrency: number;
   rate?: number;
   targets: number;
@@ -55,6 +58,7 @@ function parseArgs(args: string[]): Options {
   return {
     url,
     seconds: num("seconds", 5),
+    warmup: get("warmup") === "0" ? 0 : num("warmup", 1),
     concurrency: num("concurrency", 64),
     rate: rate === undefined ? undefined : num("rate", 1),
     targets: num("targets", 200),
@@ -111,10 +115,12 @@ export async function runLoad(
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
-  const started = performance.now();
+  const begun = performance.now();
+  const started = begun + options.warmup * 1000;
   const until = started + options.seconds * 1000;
   const one = async (scheduled: number) => {
     const id = targets[next++ % targets.length];
+    const measured = scheduled >= started;
     try {
       const res = await fetch(`${options.url}/api/v1/bedrifter/${id}`, {
         method: "PATCH",
@@ -122,13 +128,14 @@ export async function runLoad(
         body: JSON.stringify({ poststed: `P${next}` }),
       });
       await res.body?.cancel();
+      if (!measured) return;
       if (res.ok) latencies.push(performance.now() - scheduled);
       else errors++;
     } catch {
-      errors++;
+      if (measured) errors++;
     }
   };
-  let lastReport = started;
+  let lastReport = begun;
   const report = () => {
     const now = performance.now();
     if (now - lastReport < 1000 || options.json) return;
@@ -136,7 +143,7 @@ export async function runLoad(
     const done = latencies.length + errors;
     console.error(
       `  ${done} requests, ${
-        Math.round(done / ((now - started) / 1000))
+        Math.round(done / ((now - begun) / 1000))
       }/s, ${errors} errors`,
     );
   };
@@ -145,7 +152,7 @@ export async function runLoad(
     const inFlight = new Set<Promise<void>>();
     let i = 0;
     while (performance.now() < until) {
-      const scheduled = started + i * interval;
+      const scheduled = begun + i * interval;
       const wait = scheduled - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const p = one(scheduled).finally(() => inFlight.delete(p));

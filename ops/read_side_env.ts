@@ -14,11 +14,11 @@ export function openReadStore(
   return openSqlStore(sqlStoreOptionsFromEnv(env));
 }
 
-/** The event log: JetStream when `NATS_URL` is set, else Deno KV under `TMS_DATA_DIR`. */
+/** The event log: JetStream when `TMS_NATS_URL` is set, else Deno KV under `TMS_DATA_DIR`. */
 export async function openEventLog(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): Promise<EventLog> {
-  const nats = env.NATS_URL?.trim();
+  const nats = env.TMS_NATS_URL?.trim();
   if (nats) {
     return await JetStreamEventLog.connect({
       servers: nats.split(",").map((s) => s.trim()),
@@ -30,7 +30,9 @@ export async function openEventLog(
   try {
     await Deno.stat(path);
   } catch {
-    throw new Error(`No event log at ${path} (set TMS_DATA_DIR or NATS_URL)`);
+    throw new Error(
+      `No event log at ${path} (set TMS_DATA_DIR or TMS_NATS_URL)`,
+    );
   }
   return await KvEventLog.open(path);
 }

@@ -28,7 +28,15 @@ export async function startServer(
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-kv", "--unstable-cron", `${ROOT}main.ts`],
     cwd: ROOT,
-    env: { ...env, PORT: String(port), TMS_HOSTNAME: "127.0.0.1" },
+    // Read models in PGlite under the data dir unless the caller names a database:
+    // servers of different tests must not share tables.
+    env: {
+      DATABASE_URL: "",
+      TMS_CRONS: "off",
+      ...env,
+      PORT: String(port),
+      TMS_HOSTNAME: "127.0.0.1",
+    },
     stdout: "null",
     stderr: "piped",
   });

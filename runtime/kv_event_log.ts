@@ -52,7 +52,11 @@ const CHUNK_BYTES = 32 * 1024;
 const CHUNK_COMMITS = 64;
 const BATCH_BYTES = 600 * 1024;
 const COMMIT_OVERHEAD = 256;
-const INDEX_ENTRIES_PER_ATOMIC = 100;
+/**
+ * Index entries land on random B-tree pages; an atomic of 100 of them holds
+ * the write lock ~15 ms (measured), small atomics let appends interleave.
+ */
+const INDEX_ENTRIES_PER_ATOMIC = 10;
 const HEAD_CACHE_SIZE = 200_000;
 
 /**

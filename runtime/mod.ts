@@ -150,3 +150,8 @@ export type {
 } from "./cluster_router.ts";
 export { ClusterNode } from "./cluster_node.ts";
 export type { ClusterNodeOptions, ClusterReadiness } from "./cluster_node.ts";
+export { ObjectFileStore } from "./object_file_store.ts";
+export type {
+  ObjectFileStoreConnectOptions,
+  ObjectFileStoreOptions,
+} from "./object_file_store.ts";

@@ -147,12 +147,13 @@ export class PostgresStore implements SqlStore {
   ): Promise<T> {
     return this.#run(options, async () => {
       // A session lock lives on one connection: reserve it for the duration.
+      const key = `${this.schema}:${name}`;
       const session = await this.#sql.reserve();
       try {
         while (true) {
           const [row] = await session.unsafe(
             "SELECT pg_try_advisory_lock(hashtext($1::text)) AS ok",
-            [name],
+            [key],
           );
           if (row.ok) break;
           if (!options.wait) {
@@ -167,9 +168,7 @@ export class PostgresStore implements SqlStore {
         } finally {
           await session.unsafe(
             "SELECT pg_advisory_unlock(hashtext($1::text))",
-            [
-              name,
-            ],
+            [key],
           ).catch(() => {});
         }
       } finally {

@@ -462,6 +462,7 @@ export class ProjectionEngine {
     );
     r.checkpoint = Number(rows[0]?.position ?? 0);
     r.position = r.checkpoint;
+    this.#settleAll();
   }
 
   #observeHead(position: number, wake = true): void {

@@ -68,8 +68,8 @@ export interface SqlStore extends SqlExecutor {
     options?: TransactionOptions,
   ): Promise<T>;
   /**
-   * Runs `fn` holding a named lock across processes sharing this database
-   * (a session advisory lock on PostgreSQL; PGlite has one process). With
+   * Runs `fn` holding a named lock across processes sharing this database and
+   * schema (a session advisory lock on PostgreSQL; PGlite has one process). With
    * `wait: false` (the default) a held lock fails at once with
    * `UnavailableError`.
    */

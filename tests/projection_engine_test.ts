@@ -434,3 +434,19 @@ backendTest(
     assert.deepEqual(await dumpTables(w.store, TABLES), live);
   },
 );
+
+backendTest("two engines on one store apply each batch once", async (w) => {
+  const writes = seedWorkload(w.system, "t", 12);
+  const [a, b] = await Promise.all([
+    w.engine({ batchSize: 4 }),
+    w.engine({ batchSize: 7 }),
+  ]);
+  const head = await writes;
+  await Promise.all([a.waitFor(head), b.waitFor(head)]);
+  const both = await dumpTables(w.store, TABLES);
+  for (const status of [...a.status(), ...b.status()]) {
+    assert.equal(status.failure, null, status.name);
+  }
+  await w.engine().then((fresh) => fresh.rebuild());
+  assert.deepEqual(await dumpTables(w.store, TABLES), both);
+});

@@ -219,6 +219,11 @@ export function sqlStoreContract(fixture: () => SqlStoreFixture): void {
     release();
     assert.deepEqual([await held, await waiting], [1, 3]);
     assert.deepEqual(order, ["first in", "first out", "second"]);
+    // Released for good: a holder that does not wait gets it at once.
+    assert.equal(
+      await store.withLock("contract.lock", () => Promise.resolve(5)),
+      5,
+    );
   });
 
   test("exec runs a script of several statements", async (store) => {
