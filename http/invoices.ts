@@ -4,7 +4,11 @@ import { DomainError, HttpHeaders, NotFoundError } from "../runtime/mod.ts";
 import type { ActorClient } from "../runtime/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../actors/bedrift/mod.ts";
 import type { BedriftState } from "../actors/bedrift/mod.ts";
-import { INVOICE, invoiceBalance } from "../actors/invoice/mod.ts";
+import {
+  INVOICE,
+  invoiceBalance,
+  renderInvoicePdf,
+} from "../actors/invoice/mod.ts";
 import type { InvoiceCommand, InvoiceState } from "../actors/invoice/mod.ts";
 import { AddLineBody, DraftInvoiceBody } from "../schemas/mod.ts";
 import {
@@ -117,6 +121,25 @@ export function invoiceRoutes(system: ActorClient): Hono {
     c.header(HttpHeaders.etag, `"${version}"`);
     c.header(HttpHeaders.position, String(position));
     return c.json(invoiceView(id, version, state));
+  });
+
+  app.get("/:id/pdf", async (c) => {
+    const id = pathId(c);
+    if (!id) throw new NotFoundError("No such invoice");
+    const { version, position, state } = await system.read<InvoiceState>(
+      INVOICE,
+      id,
+      { signal: c.get("signal") },
+    );
+    if (version === 0) throw new NotFoundError("No such invoice");
+    const pdf = renderInvoicePdf(state);
+    const name = (state.sent?.fakturanummer ?? id).replace(/[^\w-]/g, "_");
+    c.header(HttpHeaders.etag, `"${version}"`);
+    c.header(HttpHeaders.position, String(position));
+    c.header("Content-Disposition", `inline; filename="faktura-${name}.pdf"`);
+    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+      "Content-Type": "application/pdf",
+    });
   });
 
   app.post("/:id/lines", async (c) => {

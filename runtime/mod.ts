@@ -155,3 +155,18 @@ export type {
   ObjectFileStoreConnectOptions,
   ObjectFileStoreOptions,
 } from "./object_file_store.ts";
+export {
+  A4,
+  encodeWinAnsi,
+  PdfDocument,
+  PdfFonts,
+  PdfPage,
+  pdfString,
+  textWidth,
+} from "./pdf_writer.ts";
+export type {
+  PdfColor,
+  PdfFont,
+  PdfInfo,
+  PdfTextOptions,
+} from "./pdf_writer.ts";

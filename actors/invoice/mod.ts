@@ -67,3 +67,11 @@ export {
 } from "./projection.ts";
 export { INVOICE_CURSOR, listInvoices } from "./list_invoices.ts";
 export type { InvoiceFilter, InvoiceListItem } from "./list_invoices.ts";
+export {
+  formatDato,
+  formatKontonummer,
+  formatKroner,
+  formatOrgnr,
+  renderInvoicePdf,
+  sellerOrgLine,
+} from "./pdf.ts";
