@@ -198,7 +198,10 @@ export class KvEventLog implements EventLog {
     return await this.#io(options, async () => {
       const commits: Commit[] = [];
       if (limit <= 0) return commits;
-      for await (const chunk of this.#chunksFrom(afterPosition + 1)) {
+      const batchSize = Math.min(500, Math.max(2, Math.ceil(limit / 16)));
+      for await (
+        const chunk of this.#chunksFrom(afterPosition + 1, batchSize)
+      ) {
         for (const commit of chunk.value) {
           if (commit.position <= afterPosition) continue;
           commits.push(commit);
@@ -293,8 +296,14 @@ export class KvEventLog implements EventLog {
     }
   }
 
-  /** Feed chunks from the one holding `position` onwards. */
-  async *#chunksFrom(position: number): AsyncGenerator<Deno.KvEntry<Commit[]>> {
+  /**
+   * Feed chunks from the one holding `position` onwards, fetched `batchSize`
+   * chunks at a time (a chunk holds 1 to 64 commits).
+   */
+  async *#chunksFrom(
+    position: number,
+    batchSize = 100,
+  ): AsyncGenerator<Deno.KvEntry<Commit[]>> {
     let start = position;
     const holder = this.#kv.list<Commit[]>({
       start: [KvKeys.feed, 0],
@@ -304,7 +313,7 @@ export class KvEventLog implements EventLog {
     yield* this.#kv.list<Commit[]>({
       start: [KvKeys.feed, start],
       end: [KvKeys.feed, Number.MAX_SAFE_INTEGER],
-    }, { batchSize: 100 });
+    }, { batchSize });
   }
 
   /** Commits of one stream with after < version < before, from the index. */

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { startServer } from "../ops/server_process.ts";
+import { ObjectFileStore } from "../runtime/mod.ts";
+import { NatsServer } from "./support/mod.ts";
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+function photo(): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(400_000).fill(42);
+  bytes.set([0xff, 0xd8, 0xff, 0xe0]);
+  return bytes;
+}
+
+Deno.test({
+  name:
+    "e2e distributed: photos go to the tms_files object store, a sent invoice renders as PDF",
+  async fn() {
+    const nats = await NatsServer.start();
+    const dataDir = await Deno.makeTempDir({ prefix: "tms-e2e-dist-" });
+    try {
+      const server = await startServer({
+        TMS_DATA_DIR: dataDir,
+        TMS_NATS_URL: nats.url,
+      });
+      const api = (method: string, path: string, body?: unknown) =>
+        call(server.url, method, path, body);
+      try {
+        const bedrift = await api("POST", "/bedrifter", {
+          organisasjonsnummer: "923609016",
+          navn: "Bergen Trafikkskole AS",
+          postnummer: "5003",
+          poststed: "Bergen",
+        });
+        assert.equal(bedrift.status, 201);
+        const b = bedrift.body.id;
+        const mal = await api("POST", "/kontroll-maler", {
+          bedriftId: b,
+          navn: "Sikkerhetskontroll klasse B",
+          sjekkpunkter: [{
+            id: "dekk",
+            tittel: "Dekk",
+            kind: "FYSISK",
+            answerType: "PHOTO",
+            licenceClass: "B",
+          }],
+        });
+        assert.equal(mal.status, 201);
+        const kontroll = await api("POST", "/kontroller", {
+          malId: mal.body.id,
+          registreringsnummer: "EL12345",
+          instructorId: "laerer-1",
+        });
+        assert.equal(kontroll.status, 201);
+        const k = kontroll.body.id;
+        const upload = await fetch(
+          `${server.url}/api/v1/kontroller/${k}/photos?pointId=dekk`,
+          {
+            method: "POST",
+            headers: { "content-type": "image/jpeg" },
+            body: photo(),
+          },
+        );
+        assert.equal(upload.status, 201);
+        const fileId = (await upload.json()).photo.id;
+        const image = await fetch(
+          `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
+        );
+        assert.equal(image.status, 200);
+        assert.deepEqual(new Uint8Array(await image.arrayBuffer()), photo());
+
+        // The bytes are in JetStream, not under TMS_DATA_DIR.
+        const files = await ObjectFileStore.connect({ servers: nats.url });
+        try {
+          const info = await files.stat(fileId);
+          assert.equal(info?.size, photo().byteLength);
+          assert.equal(info?.contentType, "image/jpeg");
+        } finally {
+          await files.close();
+        }
+        await assert.rejects(
+          Deno.stat(`${dataDir}/files`),
+          Deno.errors.NotFound,
+        );
+
+        // A sent invoice over a real socket as application/pdf.
+        const settings = await api("PUT", `/bedrifter/${b}/invoice-settings`, {
+          kontonummer: "86011117947",
+          fakturaPrefix: "B-",
+          mvaRegistrert: true,
+        });
+        assert.equal(settings.status, 200);
+        const draft = await api("POST", "/invoices", {
+          bedriftId: b,
+          kunde: { navn: "Per Hansen" },
+        });
+        const inv = draft.body.id;
+        await api("POST", `/invoices/${inv}/lines`, {
+          beskrivelse: "Kjøretime",
+          antall: 1,
+          enhetspris: "780.00",
+          mvaSats: 25,
+        });
+        assert.equal((await api("POST", `/invoices/${inv}/send`)).status, 200);
+        const pdf = await fetch(`${server.url}/api/v1/invoices/${inv}/pdf`);
+        assert.equal(pdf.status, 200);
+        assert.equal(pdf.headers.get("content-type"), "application/pdf");
+        const bytes = new Uint8Array(await pdf.arrayBuffer());
+        assert.equal(
+          new TextDecoder().decode(bytes.subarray(0, 8)),
+          "%PDF-1.4",
+        );
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await nats.dispose();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
