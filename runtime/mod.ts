@@ -170,3 +170,4 @@ export type {
   PdfInfo,
   PdfTextOptions,
 } from "./pdf_writer.ts";
+export { SqlError, WorkerSqlStore } from "./worker_sql_store.ts";

@@ -1,9 +1,10 @@
-import { PgliteStore } from "./pglite_store.ts";
 import { PostgresStore } from "./postgres_store.ts";
 import type { SqlStore, SqlStoreOptions } from "./sql_store.ts";
+import { WorkerSqlStore } from "./worker_sql_store.ts";
 
 /**
- * Opens PostgreSQL when `databaseUrl` is given, else PGlite.
+ * Opens PostgreSQL when `databaseUrl` is given, else PGlite in a worker thread
+ * (its WebAssembly must not stall the node's event loop).
  *
  * @example
  * ```ts
@@ -15,5 +16,5 @@ export async function openSqlStore(
 ): Promise<SqlStore> {
   return options.databaseUrl
     ? await PostgresStore.open(options)
-    : await PgliteStore.open(options);
+    : await WorkerSqlStore.open(options);
 }

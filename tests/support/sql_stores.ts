@@ -1,10 +1,14 @@
 import { PGlite } from "../../deps.ts";
-import { PgliteStore, PostgresStore } from "../../runtime/mod.ts";
+import {
+  PgliteStore,
+  PostgresStore,
+  WorkerSqlStore,
+} from "../../runtime/mod.ts";
 import type { SqlStore } from "../../runtime/mod.ts";
 
 /** How a contract opens a fresh, empty store, and throws it away. */
 export interface SqlStoreFixture {
-  backend: "pglite" | "postgres";
+  backend: "pglite" | "pglite-worker" | "postgres";
   open(): Promise<SqlStore>;
   cleanup(): Promise<void>;
 }
@@ -49,6 +53,23 @@ export function pgliteFixture(): SqlStoreFixture {
     backend: "pglite",
     async open() {
       store = await PgliteStore.open({ loadDataDir: await pgliteTemplate() });
+      return store;
+    },
+    async cleanup() {
+      await store?.close();
+    },
+  };
+}
+
+/** A throwaway in-memory PGlite store running in a worker thread. */
+export function pgliteWorkerFixture(): SqlStoreFixture {
+  let store: SqlStore | undefined;
+  return {
+    backend: "pglite-worker",
+    async open() {
+      store = await WorkerSqlStore.open({
+        loadDataDir: await pgliteTemplate(),
+      });
       return store;
     },
     async cleanup() {
