@@ -6,13 +6,12 @@
  * (JetStream: raw publish vs TMS, one node vs two). No section named runs them
  * all.
  */
-import { registerActors } from "../actors/mod.ts";
-import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
-import { ActorSystem, KvEventLog } from "../runtime/mod.ts";
+import { KvEventLog } from "../runtime/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
 import { benchProjections } from "./bench_projections.ts";
+import { commandLoad } from "./bench_commands.ts";
+import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
-import { organisasjonsnummerFor } from "./orgnr.ts";
 import { startServer } from "./server_process.ts";
 
 /** One line of the benchmark table. */
@@ -31,12 +30,6 @@ const ROOT = new URL("../", import.meta.url).pathname;
 
 function progress(message: string) {
   console.error(`[bench] ${message}`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 const SAMPLE_COMMIT = {
@@ -96,55 +89,12 @@ async function rawKv(
 async function tmsInProcess(
   seconds: number,
   actors: number,
-): Promise<{ rate: number; p50: number; p99: number }> {
+): Promise<CommandLoadResult> {
   return await withTempDir(async (dir) => {
     const log = await KvEventLog.open(`${dir}/events.kv`);
-    const system = registerActors(new ActorSystem({ log }));
     try {
-      const ids: string[] = [];
-      let seed = 1;
-      const at = new Date().toISOString();
-      while (ids.length < actors) {
-        const batch: Promise<string>[] = [];
-        for (let i = 0; i < 500 && ids.length + batch.length < actors; i++) {
-          let orgnr: string | null = null;
-          while (!orgnr) orgnr = organisasjonsnummerFor(seed++);
-          const id = crypto.randomUUID();
-          batch.push(
-            registerBedrift(system, {
-              id,
-              organisasjonsnummer: orgnr,
-              details: { navn: `Skole ${seed}` },
-              at,
-            }).then(() => id),
-          );
-        }
-        ids.push(...await Promise.all(batch));
-      }
-      const latencies: number[] = [];
-      let n = 0;
-      const start = performance.now();
-      const until = start + seconds * 1000;
-      await Promise.all(ids.map(async (id) => {
-        while (performance.now() < until) {
-          const t0 = performance.now();
-          await system.ask(BEDRIFT, id, {
-            type: "update",
-            changes: { poststed: `P${n++}` },
-            at,
-          });
-          latencies.push(performance.now() - t0);
-        }
-      }));
-      const elapsed = (performance.now() - start) / 1000;
-      latencies.sort((a, b) => a - b);
-      return {
-        rate: latencies.length / elapsed,
-        p50: percentile(latencies, 0.5),
-        p99: percentile(latencies, 0.99),
-      };
+      return await commandLoad(log, { seconds, actors });
     } finally {
-      await system.shutdown();
       await log.close();
     }
   });

@@ -11,19 +11,18 @@
  * - one node vs two nodes over HTTP (each node gets its own load process; about
  *   half of the second run's commands are forwarded to the shard owner).
  */
-import { registerActors } from "../actors/mod.ts";
-import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
 import {
   jetstream,
   jetstreamManager,
   natsConnect,
   StorageType,
 } from "../deps.ts";
-import { ActorSystem, JetStreamEventLog } from "../runtime/mod.ts";
+import { JetStreamEventLog } from "../runtime/mod.ts";
 import { NatsServer } from "./nats_server.ts";
 import type { BenchRow } from "./bench.ts";
+import { commandLoad, percentile } from "./bench_commands.ts";
+import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
-import { organisasjonsnummerFor } from "./orgnr.ts";
 import { startServer } from "./server_process.ts";
 import type { ServerProcess } from "./server_process.ts";
 
@@ -43,12 +42,6 @@ const SAMPLE_EVENTS = JSON.stringify([{
   v: 1,
   data: { changes: { poststed: "OSLO" }, at: "2026-11-22T10:00:00.000Z" },
 }]);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
 
 function ratio(value: number, baseline: number): string {
   return `${(value / baseline).toFixed(2)}×`;
@@ -100,55 +93,12 @@ async function tmsInProcess(
   url: string,
   seconds: number,
   actors: number,
-): Promise<{ rate: number; p50: number; p99: number }> {
+): Promise<CommandLoadResult> {
   const nc = await connect(url, "bench-tms");
   const log = await JetStreamEventLog.open(nc);
-  const system = registerActors(new ActorSystem({ log }));
   try {
-    const ids: string[] = [];
-    let seed = 5_000_000;
-    const at = new Date().toISOString();
-    while (ids.length < actors) {
-      const batch: Promise<string>[] = [];
-      for (let i = 0; i < 200 && ids.length + batch.length < actors; i++) {
-        let orgnr: string | null = null;
-        while (!orgnr) orgnr = organisasjonsnummerFor(seed++);
-        const id = crypto.randomUUID();
-        batch.push(
-          registerBedrift(system, {
-            id,
-            organisasjonsnummer: orgnr,
-            details: { navn: `Skole ${seed}` },
-            at,
-          }).then(() => id),
-        );
-      }
-      ids.push(...await Promise.all(batch));
-    }
-    const latencies: number[] = [];
-    let n = 0;
-    const start = performance.now();
-    const until = start + seconds * 1000;
-    await Promise.all(ids.map(async (id) => {
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        await system.ask(BEDRIFT, id, {
-          type: "update",
-          changes: { poststed: `P${n++}` },
-          at,
-        });
-        latencies.push(performance.now() - t0);
-      }
-    }));
-    const elapsed = (performance.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
-    return {
-      rate: latencies.length / elapsed,
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
-    };
+    return await commandLoad(log, { seconds, actors, seed: 5_000_000 });
   } finally {
-    await system.shutdown();
     await log.close();
     await nc.close();
   }

@@ -1,3 +1,4 @@
+import { InProcessLocks } from "./in_process_locks.ts";
 import { PGlite } from "../deps.ts";
 import { UnavailableError } from "./errors.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./sql_store.ts";
@@ -39,7 +40,7 @@ export class PgliteStore implements SqlStore {
   readonly schema: string;
   readonly #db: PGlite;
   readonly #lock: Deno.FsFile | null;
-  readonly #held = new Map<string, Promise<unknown>>();
+  readonly #locks = new InProcessLocks();
   #closed = false;
 
   private constructor(db: PGlite, schema: string, lock: Deno.FsFile | null) {
@@ -108,26 +109,13 @@ export class PgliteStore implements SqlStore {
       }));
   }
 
-  async withLock<T>(
+  withLock<T>(
     name: string,
     fn: () => Promise<T>,
     options: LockOptions = {},
   ): Promise<T> {
     // The data dir lock makes this the only process: an in-process lock will do.
-    while (this.#held.has(name)) {
-      if (!options.wait) {
-        throw new UnavailableError(`Lock ${name} is held; try again later`);
-      }
-      options.signal?.throwIfAborted();
-      await this.#held.get(name)!.catch(() => {});
-    }
-    const run = fn();
-    this.#held.set(name, run);
-    try {
-      return await run;
-    } finally {
-      this.#held.delete(name);
-    }
+    return this.#locks.run(name, fn, options);
   }
 
   async close(): Promise<void> {

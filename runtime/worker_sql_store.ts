@@ -1,3 +1,4 @@
+import { InProcessLocks } from "./in_process_locks.ts";
 import { UnavailableError } from "./errors.ts";
 import type {
   LockOptions,
@@ -60,7 +61,7 @@ export class WorkerSqlStore implements SqlStore {
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
   }>();
-  readonly #held = new Map<string, Promise<unknown>>();
+  readonly #locks = new InProcessLocks();
   #next = 1;
   #closed = false;
 
@@ -140,26 +141,13 @@ export class WorkerSqlStore implements SqlStore {
     return result;
   }
 
-  async withLock<T>(
+  withLock<T>(
     name: string,
     fn: () => Promise<T>,
     options: LockOptions = {},
   ): Promise<T> {
     // The data dir lock makes this the only process: an in-process lock will do.
-    while (this.#held.has(name)) {
-      if (!options.wait) {
-        throw new UnavailableError(`Lock ${name} is held; try again later`);
-      }
-      options.signal?.throwIfAborted();
-      await this.#held.get(name)!.catch(() => {});
-    }
-    const run = fn();
-    this.#held.set(name, run);
-    try {
-      return await run;
-    } finally {
-      this.#held.delete(name);
-    }
+    return this.#locks.run(name, fn, options);
   }
 
   async close(): Promise<void> {

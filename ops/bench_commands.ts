@@ -1,0 +1,81 @@
+/** The in-process command load shared by the embedded and the cluster benchmarks. */
+import { registerActors } from "../actors/mod.ts";
+import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
+import { ActorSystem } from "../runtime/mod.ts";
+import type { EventLog } from "../runtime/mod.ts";
+import { organisasjonsnummerFor } from "./orgnr.ts";
+
+/** Throughput and latency (ms) of a command load. */
+export interface CommandLoadResult {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+/** The `p` quantile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+/**
+ * Registers `actors` bedrifter on `log`, then runs durable commands (bedrift
+ * updates) for `seconds` with one command in flight per actor.
+ */
+export async function commandLoad(
+  log: EventLog,
+  options: { seconds: number; actors: number; seed?: number },
+): Promise<CommandLoadResult> {
+  const system = registerActors(new ActorSystem({ log }));
+  try {
+    const ids: string[] = [];
+    let seed = options.seed ?? 1;
+    const at = new Date().toISOString();
+    while (ids.length < options.actors) {
+      const batch: Promise<string>[] = [];
+      for (
+        let i = 0;
+        i < 200 && ids.length + batch.length < options.actors;
+        i++
+      ) {
+        let orgnr: string | null = null;
+        while (!orgnr) orgnr = organisasjonsnummerFor(seed++);
+        const id = crypto.randomUUID();
+        batch.push(
+          registerBedrift(system, {
+            id,
+            organisasjonsnummer: orgnr,
+            details: { navn: `Skole ${seed}` },
+            at,
+          }).then(() => id),
+        );
+      }
+      ids.push(...await Promise.all(batch));
+    }
+    const latencies: number[] = [];
+    let n = 0;
+    const start = performance.now();
+    const until = start + options.seconds * 1000;
+    await Promise.all(ids.map(async (id) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await system.ask(BEDRIFT, id, {
+          type: "update",
+          changes: { poststed: `P${n++}` },
+          at,
+        });
+        latencies.push(performance.now() - t0);
+      }
+    }));
+    const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      rate: latencies.length / elapsed,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+    };
+  } finally {
+    await system.shutdown();
+  }
+}
