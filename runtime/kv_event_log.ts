@@ -58,6 +58,8 @@ const COMMIT_OVERHEAD = 256;
  */
 const INDEX_ENTRIES_PER_ATOMIC = 10;
 const HEAD_CACHE_SIZE = 200_000;
+/** Newest commits kept in memory for live feed readers. */
+const RECENT_COMMITS = 10_000;
 
 /**
  * The embedded `EventLog` on Deno KV.
@@ -100,6 +102,8 @@ export class KvEventLog implements EventLog {
   /** Unindexed commits per stream; `#flushing` is being written to the index. */
   #active = new Map<string, Located[]>();
   #activeCount = 0;
+  /** The newest commits by position, ending at `#position` (a window for live readers). */
+  #recent: Commit[] = [];
   #flushing: Map<string, Located[]> | null = null;
   #indexing: Promise<void> | null = null;
   #recovering = false;
@@ -190,6 +194,12 @@ export class KvEventLog implements EventLog {
     });
   }
 
+  /**
+   * Commits of the feed after `afterPosition`. The newest commits this
+   * instance wrote are served from memory (live projections read there), the
+   * rest from the feed chunks. Commits are shared, not copied: treat them as
+   * immutable.
+   */
   async readFeed(
     afterPosition: number,
     limit: number,
@@ -198,6 +208,11 @@ export class KvEventLog implements EventLog {
     return await this.#io(options, async () => {
       const commits: Commit[] = [];
       if (limit <= 0) return commits;
+      const recentFrom = this.#position - this.#recent.length + 1;
+      if (afterPosition + 1 >= recentFrom && this.#recent.length > 0) {
+        const start = afterPosition + 1 - recentFrom;
+        return this.#recent.slice(start, start + limit);
+      }
       const batchSize = Math.min(500, Math.max(2, Math.ceil(limit / 16)));
       for await (
         const chunk of this.#chunksFrom(afterPosition + 1, batchSize)
@@ -396,6 +411,7 @@ export class KvEventLog implements EventLog {
     this.#activeCount = count;
     this.#flushing = null;
     this.#heads.clear();
+    this.#recent = [];
     this.#stats.recoveries++;
   }
 
@@ -503,6 +519,10 @@ export class KvEventLog implements EventLog {
         });
       });
       this.#activeCount += batch.length;
+      for (const { commit } of located) this.#recent.push(commit);
+      if (this.#recent.length > RECENT_COMMITS * 2) {
+        this.#recent = this.#recent.slice(-RECENT_COMMITS);
+      }
       this.#watchers.notify(position);
       if (this.#activeCount >= this.#maxUnindexed) void this.#index();
       return;

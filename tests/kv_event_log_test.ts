@@ -148,6 +148,20 @@ Deno.test("Deno KV log: reading the feed across chunk boundaries is exact", asyn
       await Promise.all(
         Array.from({ length: 300 }, (_, i) => log.append(req(`s${i}`, 0))),
       );
+      // The writer serves recent commits from memory, another instance from the chunks.
+      const reader = await KvEventLog.open(path);
+      try {
+        for (
+          const [after, limit] of [[0, 300], [63, 10], [127, 129], [290, 50]]
+        ) {
+          assert.deepEqual(
+            await reader.readFeed(after, limit),
+            await log.readFeed(after, limit),
+          );
+        }
+      } finally {
+        await reader.close();
+      }
       for (
         const [after, limit] of [[0, 300], [63, 10], [64, 1], [127, 129], [
           299,
