@@ -1,9 +1,17 @@
 import type { Projection } from "../runtime/mod.ts";
 import { bedrifterProjection } from "./bedrift/mod.ts";
+import { employeesProjection } from "./employee/mod.ts";
 import { invoicesProjection } from "./invoice/mod.ts";
+import {
+  kontrollerProjection,
+  kontrollMalerProjection,
+} from "./kontroll/mod.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [
   bedrifterProjection,
   invoicesProjection,
+  kontrollMalerProjection,
+  kontrollerProjection,
+  employeesProjection,
 ];

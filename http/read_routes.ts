@@ -7,10 +7,17 @@ import type { Context } from "../deps.ts";
 import { HttpHeaders, UnavailableError } from "../runtime/mod.ts";
 import type { ProjectionEngine, SqlExecutor } from "../runtime/mod.ts";
 import { BEDRIFTER_PROJECTION, listBedrifter } from "../actors/bedrift/mod.ts";
+import { EMPLOYEES_PROJECTION, listEmployees } from "../actors/employee/mod.ts";
 import { INVOICES_PROJECTION, listInvoices } from "../actors/invoice/mod.ts";
 import {
+  KONTROLLER_PROJECTION,
+  listKontroller,
+} from "../actors/kontroll/mod.ts";
+import {
   BedrifterQuery,
+  EmployeesQuery,
   InvoicesQuery,
+  KontrollerQuery,
   MinPositionHeader,
 } from "../schemas/mod.ts";
 import "./context.ts";
@@ -26,7 +33,8 @@ export interface ReadRoutesOptions {
 }
 
 /**
- * `GET /api/v1/bedrifter` and `GET /api/v1/invoices` → `{ items, nextCursor }`.
+ * `GET /api/v1/bedrifter`, `/invoices`, `/kontroller` and `/employees` →
+ * `{ items, nextCursor }` (the write routes own `GET …/:id`).
  * Bad query parameters throw a `ZodError`; a read model that does not reach
  * `X-TMS-Min-Position` in time throws `UnavailableError` (503, Retry-After).
  * Each answer carries `X-TMS-Position`: the feed position the data reflects.
@@ -57,6 +65,26 @@ export function readRoutes(options: ReadRoutesOptions): Hono {
     await awaitPosition(c, engine, [INVOICES_PROJECTION], timeoutMs);
     const position = positionOf(engine, INVOICES_PROJECTION);
     const page = await listInvoices(store, query, { signal });
+    c.header(HttpHeaders.position, String(position));
+    return c.json(page);
+  });
+
+  app.get("/api/v1/kontroller", async (c) => {
+    const query = KontrollerQuery.parse(queryParams(c));
+    const signal = requestSignal(c);
+    await awaitPosition(c, engine, [KONTROLLER_PROJECTION], timeoutMs);
+    const position = positionOf(engine, KONTROLLER_PROJECTION);
+    const page = await listKontroller(store, query, { signal });
+    c.header(HttpHeaders.position, String(position));
+    return c.json(page);
+  });
+
+  app.get("/api/v1/employees", async (c) => {
+    const query = EmployeesQuery.parse(queryParams(c));
+    const signal = requestSignal(c);
+    await awaitPosition(c, engine, [EMPLOYEES_PROJECTION], timeoutMs);
+    const position = positionOf(engine, EMPLOYEES_PROJECTION);
+    const page = await listEmployees(store, query, { signal });
     c.header(HttpHeaders.position, String(position));
     return c.json(page);
   });

@@ -2,8 +2,21 @@
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** A port nobody listens on right now. */
+/**
+ * A port nobody listens on right now, below Linux's ephemeral range (32768+):
+ * a port the kernel hands out for port 0 may be taken by an outgoing
+ * connection before the server binds it.
+ */
 export function freePort(): number {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // taken: try another
+    }
+  }
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();

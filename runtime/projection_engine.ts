@@ -329,7 +329,12 @@ export class ProjectionEngine {
           : this.#options.batchSize;
         const load = (after: number, n: number) =>
           this.log.readFeed(after, n, { signal });
-        const commits = await this.#feed.read(r.position, limit, load);
+        const commits = await this.#feed.read(
+          r.position,
+          limit,
+          load,
+          this.#head,
+        );
         if (r.paused) continue;
         if (commits.length === 0) {
           r.state = ProjectionStates.live;
@@ -344,7 +349,7 @@ export class ProjectionEngine {
         this.#observeHead(to, false);
         if (limit > 1) {
           // Read the next batch while this one is applied.
-          this.#feed.read(to, limit, load).catch(() => {});
+          this.#feed.read(to, limit, load, this.#head).catch(() => {});
         }
         await this.#applyBatch(r, commits);
         attempt = 0;
@@ -468,9 +473,10 @@ export class ProjectionEngine {
   #observeHead(position: number, wake = true): void {
     if (position <= this.#head) return;
     this.#head = position;
-    if (!wake) return;
+    // Also when a read (`wake` false) saw commits before the watch reported
+    // them: that report will no longer raise the head, so wake all now.
     for (const runner of this.#runners.values()) {
-      this.#markBehind(runner);
+      if (wake) this.#markBehind(runner);
       runner.wake.notify();
     }
   }

@@ -127,15 +127,20 @@ export class FeedCache {
     this.#max = max;
   }
 
-  /** Up to `limit` commits after `after`, from memory or one shared read. */
+  /**
+   * Up to `limit` commits after `after`, from memory or one shared read.
+   * Reads share only when they know the same `head`: a read that started
+   * before the head moved may miss the commits that moved it.
+   */
   read(
     after: number,
     limit: number,
     load: (after: number, limit: number) => Promise<Commit[]>,
+    head = 0,
   ): Promise<Commit[]> {
     const cached = this.#get(after, limit);
     if (cached) return Promise.resolve(cached);
-    const key = `${after}:${limit}`;
+    const key = `${after}:${limit}:${head}`;
     let pending = this.#reads.get(key);
     if (!pending) {
       pending = load(after, limit).then((commits) => {

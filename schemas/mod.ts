@@ -31,4 +31,10 @@ export {
   TerminateEmployeeBody,
   UpdateEmployeeBody,
 } from "./employee.ts";
-export { BedrifterQuery, InvoicesQuery, MinPositionHeader } from "./queries.ts";
+export {
+  BedrifterQuery,
+  EmployeesQuery,
+  InvoicesQuery,
+  KontrollerQuery,
+  MinPositionHeader,
+} from "./queries.ts";

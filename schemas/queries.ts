@@ -47,6 +47,30 @@ export const InvoicesQuery = z.strictObject({
   { message: "Must not be before from", path: ["to"] },
 );
 
+/** Query of `GET /api/v1/kontroller`. */
+export const KontrollerQuery = z.strictObject({
+  bedriftId: z.string().min(1).max(100).optional(),
+  status: z.enum(["OPPRETTET", "UNDER_ARBEID", "BESTATT", "IKKE_BESTATT"])
+    .optional(),
+  registreringsnummer: z.string().trim().min(1).max(20).regex(
+    /^[A-Za-z]{0,2}[\d ]*$/,
+    "Must be the start of a registreringsnummer (two letters, five digits)",
+  ).optional(),
+  instructorId: z.string().min(1).max(100).optional(),
+  limit,
+  cursor: cursor(["number", "string"]).optional(),
+});
+
+/** Query of `GET /api/v1/employees`. */
+export const EmployeesQuery = z.strictObject({
+  bedriftId: z.string().min(1).max(100).optional(),
+  role: z.enum(["HOVEDBRUKER", "TRAFIKKLARER", "ADMIN", "OKONOMI"]).optional(),
+  status: z.enum(["ACTIVE", "TERMINATED"]).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  limit,
+  cursor: cursor(["string", "string"]).optional(),
+});
+
 /** `X-TMS-Min-Position`: a feed position from an earlier write's `X-TMS-Position`. */
 export const MinPositionHeader = z.string().trim().regex(
   /^\d{1,15}$/,

@@ -34,3 +34,12 @@ export {
   updateEmployee,
 } from "./hire.ts";
 export type { HireEmployeeInput, UpdateEmployeeInput } from "./hire.ts";
+export {
+  EMPLOYEE_COLUMNS,
+  EMPLOYEES_PROJECTION,
+  employeesProjection,
+  SHIFTS_TABLE,
+} from "./projection.ts";
+export type { EmployeeRow, ShiftRow } from "./projection.ts";
+export { EMPLOYEE_CURSOR, listEmployees } from "./list_employees.ts";
+export type { EmployeeFilter, EmployeeListItem } from "./list_employees.ts";

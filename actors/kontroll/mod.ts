@@ -51,3 +51,16 @@ export type {
   PointValue,
   Sjekkpunkt,
 } from "./types.ts";
+export {
+  KONTROLL_COLUMNS,
+  KONTROLLER_PROJECTION,
+  kontrollerProjection,
+} from "./projection.ts";
+export type { KontrollPointProgress, KontrollRow } from "./projection.ts";
+export { KONTROLL_CURSOR, listKontroller } from "./list_kontroller.ts";
+export type { KontrollFilter, KontrollListItem } from "./list_kontroller.ts";
+export {
+  KONTROLL_MALER_PROJECTION,
+  kontrollMalerProjection,
+} from "./mal_projection.ts";
+export type { KontrollMalRow } from "./mal_projection.ts";

@@ -1,0 +1,145 @@
+/** Queries of the `kontroller` read model. */
+import {
+  decodeCursor,
+  encodeCursor,
+  prefixPattern,
+  SqlParams,
+} from "../../runtime/mod.ts";
+import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
+import { KONTROLL_COLUMNS, kontrollFromDb } from "./projection.ts";
+import type { KontrollRow } from "./projection.ts";
+import type { Avvik, KontrollStatus, MalReference } from "./types.ts";
+
+/** A kontroll as the list shows it. */
+export interface KontrollListItem {
+  id: string;
+  version: number;
+  position: number;
+  bedriftId: string;
+  mal: MalReference;
+  registreringsnummer: string;
+  instructorId: string;
+  learnerId: string | null;
+  status: KontrollStatus;
+  /** Check points in all, required, recorded, recorded as passed; photos attached. */
+  counts: {
+    punkter: number;
+    pakrevde: number;
+    registrert: number;
+    bestatt: number;
+    bilder: number;
+    avvik: number;
+  };
+  /** The deviations of an `IKKE_BESTATT` kontroll (empty otherwise). */
+  avvik: Avvik[];
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  completedBy: string | null;
+  updatedAt: string;
+}
+
+/** Filter of `listKontroller`. */
+export interface KontrollFilter {
+  bedriftId?: string;
+  status?: KontrollStatus;
+  /** The start of the registreringsnummer (any case, spaces ignored). */
+  registreringsnummer?: string;
+  instructorId?: string;
+  /** 1–200, default 50. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Shape of the kontroller cursor: (created position, id). */
+export const KONTROLL_CURSOR = ["number", "string"] as const;
+
+const LIST_SELECT = KONTROLL_COLUMNS.map(([name]) => name)
+  .filter((name) => name !== "points")
+  .join(", ");
+
+/**
+ * Lists kontroller newest first, keyset-paged on (created position, id): new
+ * kontroller never shift later pages. Throws `TypeError` for a malformed
+ * cursor and `RangeError` for a bad limit.
+ *
+ * @example
+ * ```ts
+ * const { items } = await listKontroller(store, { bedriftId, status: "IKKE_BESTATT" });
+ * ```
+ */
+export async function listKontroller(
+  db: SqlExecutor,
+  filter: KontrollFilter = {},
+  options: SignalOptions = {},
+): Promise<Page<KontrollListItem>> {
+  const limit = filter.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new RangeError("Limit must be a whole number from 1 to 200");
+  }
+  const p = new SqlParams();
+  if (filter.bedriftId) {
+    p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
+  }
+  if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
+  if (filter.instructorId) {
+    p.where(`instructor_id = ${p.add(filter.instructorId)}::text`);
+  }
+  const regnr = filter.registreringsnummer?.replace(/\s+/g, "").toUpperCase();
+  if (regnr) {
+    p.where(
+      `registreringsnummer LIKE ${p.add(prefixPattern(regnr))}::text`,
+    );
+  }
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor, KONTROLL_CURSOR);
+    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    p.where(
+      `(created_position, id) < (${p.add(after[0])}::bigint, ${
+        p.add(after[1])
+      }::text COLLATE "C")`,
+    );
+  }
+  const rows = await db.query(
+    `SELECT ${LIST_SELECT} FROM kontroller ${p.clause()}
+     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
+    p.values,
+    options,
+  );
+  const page = rows.slice(0, limit).map(kontrollFromDb);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last
+      ? encodeCursor([last.created_position, last.id])
+      : null,
+  };
+}
+
+function toItem(row: KontrollRow): KontrollListItem {
+  return {
+    id: row.id,
+    version: row.version,
+    position: row.position,
+    bedriftId: row.bedrift_id,
+    mal: { id: row.mal_id, revision: row.mal_revision, navn: row.mal_navn },
+    registreringsnummer: row.registreringsnummer,
+    instructorId: row.instructor_id,
+    learnerId: row.learner_id,
+    status: row.status,
+    counts: {
+      punkter: row.antall_punkter,
+      pakrevde: row.antall_pakrevde,
+      registrert: row.antall_registrert,
+      bestatt: row.antall_bestatt,
+      bilder: row.antall_bilder,
+      avvik: row.antall_avvik,
+    },
+    avvik: row.avvik,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    completedBy: row.completed_by,
+    updatedAt: row.updated_at,
+  };
+}
