@@ -284,6 +284,11 @@ async function updateReadme(markdown: string): Promise<void> {
       readme.slice(to)
     }`,
   );
+  // The table must stay as `deno fmt --check` (CI) wants it.
+  const formatted = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "-q", path],
+  }).output();
+  if (!formatted.success) throw new Error("deno fmt of README.md failed");
 }
 
 if (import.meta.main) {
