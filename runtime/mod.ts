@@ -171,3 +171,5 @@ export type {
   PdfTextOptions,
 } from "./pdf_writer.ts";
 export { SqlError, WorkerSqlStore } from "./worker_sql_store.ts";
+export { foldRows } from "./fold_rows.ts";
+export type { VersionedRow } from "./fold_rows.ts";

@@ -4,6 +4,7 @@
  * reports.
  */
 import { upsertFromJson } from "../../runtime/mod.ts";
+import { foldRows } from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -385,23 +386,15 @@ export const employeesProjection: Projection = {
     const rows = new Map(
       loaded.map((r) => [r.id as string, employeeFromDb(r)]),
     );
-    const changed = new Set<string>();
     const shifts = new Map<string, ShiftRow>();
-    for (const commit of commits) {
-      let row = rows.get(commit.id) ?? null;
-      if (row && commit.version <= row.version) continue;
-      for (const event of commit.events as EmployeeEvent[]) {
-        row = evolve(row, commit, event, shifts);
-      }
-      if (row === null) continue;
-      row.version = commit.version;
-      row.position = commit.position;
-      rows.set(commit.id, row);
-      changed.add(commit.id);
-    }
-    if (changed.size === 0) return;
+    const changed = foldRows<EmployeeRow, EmployeeEvent>(
+      commits,
+      rows,
+      (row, commit, event) => evolve(row, commit, event, shifts),
+    );
+    if (changed.length === 0) return;
     await tx.query(UPSERT, [
-      JSON.stringify([...changed].map((id) => rows.get(id))),
+      JSON.stringify(changed.map((id) => rows.get(id))),
     ]);
     if (shifts.size > 0) {
       await tx.query(UPSERT_SHIFTS, [JSON.stringify([...shifts.values()])]);

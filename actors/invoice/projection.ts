@@ -4,6 +4,7 @@
  */
 import { Decimal } from "../../deps.ts";
 import { upsertFromJson } from "../../runtime/mod.ts";
+import { foldRows } from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -353,22 +354,14 @@ export const invoicesProjection: Projection = {
     const rows = new Map(
       loaded.map((r) => [r.id as string, invoiceFromDb(r)]),
     );
-    const changed = new Set<string>();
-    for (const commit of commits) {
-      let row = rows.get(commit.id) ?? null;
-      if (row && commit.version <= row.version) continue;
-      for (const event of commit.events as InvoiceEvent[]) {
-        row = evolve(row, commit, event);
-      }
-      if (row === null) continue;
-      row.version = commit.version;
-      row.position = commit.position;
-      rows.set(commit.id, row);
-      changed.add(commit.id);
-    }
-    if (changed.size === 0) return;
+    const changed = foldRows(
+      commits,
+      rows,
+      evolve,
+    );
+    if (changed.length === 0) return;
     await tx.query(UPSERT, [
-      JSON.stringify([...changed].map((id) => finish(rows.get(id)!))),
+      JSON.stringify(changed.map((id) => finish(rows.get(id)!))),
     ]);
   },
 };

@@ -3,6 +3,7 @@
  * with its progress counts, through its whole lifecycle.
  */
 import { upsertFromJson } from "../../runtime/mod.ts";
+import { foldRows } from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -280,22 +281,14 @@ export const kontrollerProjection: Projection = {
     const rows = new Map(
       loaded.map((r) => [r.id as string, kontrollFromDb(r)]),
     );
-    const changed = new Set<string>();
-    for (const commit of commits) {
-      let row = rows.get(commit.id) ?? null;
-      if (row && commit.version <= row.version) continue;
-      for (const event of commit.events as KontrollEvent[]) {
-        row = evolve(row, commit, event);
-      }
-      if (row === null) continue;
-      row.version = commit.version;
-      row.position = commit.position;
-      rows.set(commit.id, row);
-      changed.add(commit.id);
-    }
-    if (changed.size === 0) return;
+    const changed = foldRows(
+      commits,
+      rows,
+      evolve,
+    );
+    if (changed.length === 0) return;
     await tx.query(UPSERT, [
-      JSON.stringify([...changed].map((id) => finish(rows.get(id)!))),
+      JSON.stringify(changed.map((id) => finish(rows.get(id)!))),
     ]);
   },
 };
