@@ -102,6 +102,8 @@ export {
   containsPattern,
   decodeCursor,
   encodeCursor,
+  keysetPage,
+  pageLimit,
   prefixPattern,
   SqlParams,
   upsertFromJson,

@@ -8,6 +8,36 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A page size of 1–200 (default 50); `RangeError` otherwise. */
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new RangeError("Limit must be a whole number from 1 to 200");
+  }
+  return limit;
+}
+
+/**
+ * The page of a keyset query that asked for `limit + 1` rows: the first
+ * `limit` rows as items, and a cursor from the last of them when there are more.
+ */
+export function keysetPage<R, T>(
+  rows: readonly Record<string, unknown>[],
+  limit: number,
+  fromDb: (row: Record<string, unknown>) => R,
+  toItem: (row: R) => T,
+  cursorOf: (row: R) => (string | number)[],
+): Page<T> {
+  const page = rows.slice(0, limit).map(fromDb);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined
+      ? encodeCursor(cursorOf(last))
+      : null,
+  };
+}
+
 /** The kinds of the values a cursor holds, in order. */
 export type CursorShape = readonly ("string" | "number")[];
 

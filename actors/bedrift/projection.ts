@@ -6,7 +6,8 @@ import { Decimal } from "../../deps.ts";
 import {
   containsPattern,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
+  pageLimit,
   prefixPattern,
   SqlParams,
   upsertFromJson,
@@ -353,14 +354,13 @@ export async function listBedrifter(
     p.values,
     options,
   );
-  const page = rows.slice(0, limit).map(fromDb);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last
-      ? encodeCursor([last.navn_sort, last.id])
-      : null,
-  };
+  return keysetPage(
+    rows,
+    limit,
+    fromDb,
+    toItem,
+    (row) => [row.navn_sort, row.id],
+  );
 }
 
 function toItem(row: Row): BedriftListItem {
@@ -391,13 +391,4 @@ function toItem(row: Row): BedriftListItem {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-/** A page size of 1–200 (default 50). */
-export function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new RangeError("Limit must be a whole number from 1 to 200");
-  }
-  return limit;
 }

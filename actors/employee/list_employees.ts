@@ -2,7 +2,8 @@
 import {
   containsPattern,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
+  pageLimit,
   prefixPattern,
   SqlParams,
 } from "../../runtime/mod.ts";
@@ -70,10 +71,7 @@ export async function listEmployees(
   filter: EmployeeFilter = {},
   options: SignalOptions = {},
 ): Promise<Page<EmployeeListItem>> {
-  const limit = filter.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new RangeError("Limit must be a whole number from 1 to 200");
-  }
+  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
@@ -104,14 +102,13 @@ export async function listEmployees(
     p.values,
     options,
   );
-  const page = rows.slice(0, limit).map(employeeFromDb);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last
-      ? encodeCursor([last.navn_sort, last.id])
-      : null,
-  };
+  return keysetPage(
+    rows,
+    limit,
+    employeeFromDb,
+    toItem,
+    (row) => [row.navn_sort, row.id],
+  );
 }
 
 function toItem(row: EmployeeRow): EmployeeListItem {

@@ -2,7 +2,8 @@
 import {
   containsPattern,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
+  pageLimit,
   prefixPattern,
   SqlParams,
 } from "../../runtime/mod.ts";
@@ -84,10 +85,7 @@ export async function listInvoices(
   filter: InvoiceFilter = {},
   options: SignalOptions = {},
 ): Promise<Page<InvoiceListItem>> {
-  const limit = filter.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new RangeError("Limit must be a whole number from 1 to 200");
-  }
+  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
@@ -122,14 +120,13 @@ export async function listInvoices(
     p.values,
     options,
   );
-  const page = rows.slice(0, limit).map(invoiceFromDb);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last
-      ? encodeCursor([last.created_position, last.id])
-      : null,
-  };
+  return keysetPage(
+    rows,
+    limit,
+    invoiceFromDb,
+    toItem,
+    (row) => [row.created_position, row.id],
+  );
 }
 
 function isoDate(text: string): string {

@@ -1,7 +1,8 @@
 /** Queries of the `kontroller` read model. */
 import {
   decodeCursor,
-  encodeCursor,
+  keysetPage,
+  pageLimit,
   prefixPattern,
   SqlParams,
 } from "../../runtime/mod.ts";
@@ -73,10 +74,7 @@ export async function listKontroller(
   filter: KontrollFilter = {},
   options: SignalOptions = {},
 ): Promise<Page<KontrollListItem>> {
-  const limit = filter.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new RangeError("Limit must be a whole number from 1 to 200");
-  }
+  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
@@ -106,14 +104,13 @@ export async function listKontroller(
     p.values,
     options,
   );
-  const page = rows.slice(0, limit).map(kontrollFromDb);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toItem),
-    nextCursor: rows.length > limit && last
-      ? encodeCursor([last.created_position, last.id])
-      : null,
-  };
+  return keysetPage(
+    rows,
+    limit,
+    kontrollFromDb,
+    toItem,
+    (row) => [row.created_position, row.id],
+  );
 }
 
 function toItem(row: KontrollRow): KontrollListItem {
