@@ -18,7 +18,6 @@ import {
   pathId,
   writeHeaders,
 } from "./write.ts";
-import { HttpHeaders } from "../runtime/mod.ts";
 
 /** The JSON view of a bedrift. */
 export function bedriftView(id: string, version: number, state: BedriftState) {
@@ -62,8 +61,7 @@ export function bedriftRoutes(system: ActorClient): Hono {
       { signal: c.get("signal") },
     );
     if (version === 0) throw new NotFoundError("No such bedrift");
-    c.header(HttpHeaders.etag, `"${version}"`);
-    c.header(HttpHeaders.position, String(position));
+    writeHeaders(c, { version, position });
     return c.json(bedriftView(id, version, state));
   });
 

@@ -1,6 +1,6 @@
 import { Hono, z } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, HttpHeaders, NotFoundError } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/mod.ts";
 import type { ActorClient, AskResult, KeyStore } from "../runtime/mod.ts";
 import {
   employeeActor,
@@ -127,8 +127,7 @@ export function employeeRoutes(system: ActorClient, keys: KeyStore): Hono {
       { signal: c.get("signal") },
     );
     if (state === null) throw new NotFoundError("No such employee");
-    c.header(HttpHeaders.etag, `"${version}"`);
-    c.header(HttpHeaders.position, String(position));
+    writeHeaders(c, { version, position });
     return c.json(employeeView(version, state));
   });
 

@@ -1,6 +1,6 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, HttpHeaders, NotFoundError } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/mod.ts";
 import type { ActorClient } from "../runtime/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../actors/bedrift/mod.ts";
 import type { BedriftState } from "../actors/bedrift/mod.ts";
@@ -118,8 +118,7 @@ export function invoiceRoutes(system: ActorClient): Hono {
       { signal: c.get("signal") },
     );
     if (version === 0) throw new NotFoundError("No such invoice");
-    c.header(HttpHeaders.etag, `"${version}"`);
-    c.header(HttpHeaders.position, String(position));
+    writeHeaders(c, { version, position });
     return c.json(invoiceView(id, version, state));
   });
 
@@ -134,8 +133,7 @@ export function invoiceRoutes(system: ActorClient): Hono {
     if (version === 0) throw new NotFoundError("No such invoice");
     const pdf = renderInvoicePdf(state);
     const name = (state.sent?.fakturanummer ?? id).replace(/[^\w-]/g, "_");
-    c.header(HttpHeaders.etag, `"${version}"`);
-    c.header(HttpHeaders.position, String(position));
+    writeHeaders(c, { version, position });
     c.header("Content-Disposition", `inline; filename="faktura-${name}.pdf"`);
     return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": "application/pdf",

@@ -160,8 +160,7 @@ export function kontrollRoutes(system: ActorClient, files: FileStore): Hono {
       c,
       requireId(c, "template"),
     );
-    c.header(HttpHeaders.etag, `"${version}"`);
-    c.header(HttpHeaders.position, String(position));
+    writeHeaders(c, { version, position });
     return c.json(kontrollMalView(version, state));
   });
 
@@ -229,8 +228,7 @@ export function kontrollRoutes(system: ActorClient, files: FileStore): Hono {
       c,
       requireId(c, "kontroll"),
     );
-    c.header(HttpHeaders.etag, `"${version}"`);
-    c.header(HttpHeaders.position, String(position));
+    writeHeaders(c, { version, position });
     return c.json(kontrollView(version, state));
   });
 
