@@ -13,6 +13,7 @@ import {
   KvEventLog,
   openSqlStore,
   ProjectionEngine,
+  ProjectionFollower,
   projectionMetrics,
   projectionReadiness,
 } from "./runtime/mod.ts";
@@ -46,6 +47,14 @@ export interface NodeConfig {
   readSchema?: string;
   /** How long a query waits for `X-TMS-Min-Position` (`TMS_MIN_POSITION_TIMEOUT_MS`). */
   minPositionTimeoutMs: number;
+  /**
+   * Whether this node runs the projections (`TMS_PROJECTIONS`, `on`). `off`
+   * makes a command-and-query node that reads the read models another node
+   * projects into the shared `DATABASE_URL` (required then).
+   */
+  projections: boolean;
+  /** How long a projection at the feed head gathers commits for its next batch (`TMS_PROJECTION_LINGER_MS`, 50). */
+  projectionLingerMs: number;
 }
 
 function intEnv(
@@ -86,7 +95,22 @@ export function loadConfig(
     databaseUrl: env.DATABASE_URL || undefined,
     readSchema: env.TMS_READ_SCHEMA || undefined,
     minPositionTimeoutMs: intEnv(env, "TMS_MIN_POSITION_TIMEOUT_MS", 5000),
+    projections: projectionsEnv(env),
+    projectionLingerMs: intEnv(env, "TMS_PROJECTION_LINGER_MS", 50),
   };
+}
+
+function projectionsEnv(env: Record<string, string | undefined>): boolean {
+  const raw = env.TMS_PROJECTIONS || "on";
+  if (raw !== "on" && raw !== "off") {
+    throw new RangeError(`TMS_PROJECTIONS must be "on" or "off", got "${raw}"`);
+  }
+  if (raw === "off" && !env.DATABASE_URL) {
+    throw new RangeError(
+      "TMS_PROJECTIONS=off needs DATABASE_URL: the node reads the read models another node projects into it",
+    );
+  }
+  return raw === "on";
 }
 
 /** A running node: its parts, and how to stop it. */
@@ -96,8 +120,8 @@ export interface Node {
   server: Deno.HttpServer;
   /** Shard placement and routing, in distributed mode. */
   cluster?: ClusterNode;
-  /** Projections into the SQL read models. */
-  projections: ProjectionEngine;
+  /** Projections into the SQL read models (absent with `TMS_PROJECTIONS=off`). */
+  projections?: ProjectionEngine;
   stop(): Promise<void>;
 }
 
@@ -146,30 +170,42 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
       : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
   );
-  const projections = new ProjectionEngine({
-    store,
-    log,
-    projections: readModelProjections,
-    // Other nodes' commits are seen by polling; local ones by `watch`.
-    pollIntervalMs: nc ? 250 : 1000,
-  });
-  await projections.start();
+  const projections = config.projections
+    ? new ProjectionEngine({
+      store,
+      log,
+      projections: readModelProjections,
+      // Other nodes' commits are seen by polling; local ones by `watch`.
+      pollIntervalMs: nc ? 250 : 1000,
+      lingerMs: config.projectionLingerMs,
+    })
+    : undefined;
+  await projections?.start();
   const app = createApp({
     ...domain.edge,
     system,
     client: cluster?.client,
     readiness: () =>
       Promise.resolve({
-        projections: projectionReadiness(projections),
+        ...(projections
+          ? { projections: projectionReadiness(projections) }
+          : {}),
         ...(cluster ? { cluster: cluster.readiness() } : {}),
       }),
     metrics: async () =>
-      projectionMetrics(projections) + (cluster ? await cluster.metrics() : ""),
+      (projections ? projectionMetrics(projections) : "") +
+      (log instanceof KvEventLog ? kvLogMetrics(log) : "") +
+      (cluster ? await cluster.metrics() : ""),
     requestTimeoutMs: config.requestTimeoutMs,
   }, [
     readRoutes({
       store,
-      engine: projections,
+      positions: projections ??
+        new ProjectionFollower({
+          store,
+          log,
+          projections: readModelProjections,
+        }),
       minPositionTimeoutMs: config.minPositionTimeoutMs,
     }),
   ]);
@@ -191,7 +227,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
-        await projections.stop();
+        await projections?.stop();
         await store.close();
         await domain.stop();
         await cluster?.stop();
@@ -200,6 +236,24 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await nc?.close();
       })(),
   };
+}
+
+/** Prometheus lines of the embedded log: its group commits and index backlog. */
+function kvLogMetrics(log: KvEventLog): string {
+  const s = log.stats();
+  return [
+    "# TYPE tms_event_log_commits_total counter",
+    `tms_event_log_commits_total ${s.commits}`,
+    "# TYPE tms_event_log_atomics_total counter",
+    `tms_event_log_atomics_total ${s.atomics}`,
+    "# HELP tms_event_log_unindexed_commits Commits not yet in the stream index (served from memory)",
+    "# TYPE tms_event_log_unindexed_commits gauge",
+    `tms_event_log_unindexed_commits ${s.unindexed}`,
+    log.commitLatency.prometheus(
+      "tms_event_log_commit_seconds",
+      "Duration of one group-commit atomic of the Deno KV log, fsync included",
+    ),
+  ].join("\n");
 }
 
 async function openKvLog(config: NodeConfig): Promise<EventLog> {

@@ -14,7 +14,12 @@ export function requestId(): MiddlewareHandler {
   };
 }
 
-/** Bounds each request by a deadline, and by the client staying connected. */
+/**
+ * Bounds each request by a deadline, and by the client staying connected.
+ * One controller per request, wired by hand: `AbortSignal.any` builds weak
+ * references and a finalizer per request (measured: a tenth of the edge's
+ * CPU and much of its garbage).
+ */
 export function deadline(timeoutMs: number): MiddlewareHandler {
   return async function deadline(c, next) {
     const controller = new AbortController();
@@ -25,11 +30,16 @@ export function deadline(timeoutMs: number): MiddlewareHandler {
         ),
       timeoutMs,
     );
-    c.set("signal", AbortSignal.any([controller.signal, c.req.raw.signal]));
+    const client = c.req.raw.signal;
+    const gone = () => controller.abort(client.reason);
+    if (client.aborted) gone();
+    else client.addEventListener("abort", gone, { once: true });
+    c.set("signal", controller.signal);
     try {
       await next();
     } finally {
       clearTimeout(timer);
+      client.removeEventListener("abort", gone);
     }
   };
 }

@@ -5,7 +5,7 @@
 import { Hono, z } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { HttpHeaders, UnavailableError } from "../runtime/mod.ts";
-import type { ProjectionEngine, SqlExecutor } from "../runtime/mod.ts";
+import type { ProjectionPositions, SqlExecutor } from "../runtime/mod.ts";
 import { BEDRIFTER_PROJECTION, listBedrifter } from "../actors/bedrift/mod.ts";
 import { EMPLOYEES_PROJECTION, listEmployees } from "../actors/employee/mod.ts";
 import { INVOICES_PROJECTION, listInvoices } from "../actors/invoice/mod.ts";
@@ -26,8 +26,11 @@ import "./context.ts";
 export interface ReadRoutesOptions {
   /** The read-model store (a `SqlStore`). */
   store: SqlExecutor;
-  /** The engine feeding it, for read-your-writes waits and positions. */
-  engine: ProjectionEngine;
+  /**
+   * How far the read models are: the node's `ProjectionEngine`, or a
+   * `ProjectionFollower` where another process projects into a shared store.
+   */
+  positions: ProjectionPositions;
   /** Longest wait for `X-TMS-Min-Position` before a 503 (default 5000 ms). */
   minPositionTimeoutMs?: number;
 }
@@ -41,19 +44,19 @@ export interface ReadRoutesOptions {
  *
  * @example
  * ```ts
- * app.route("/", readRoutes({ store, engine }));
+ * app.route("/", readRoutes({ store, positions: engine }));
  * ```
  */
 export function readRoutes(options: ReadRoutesOptions): Hono {
-  const { store, engine } = options;
+  const { store, positions } = options;
   const timeoutMs = options.minPositionTimeoutMs ?? 5000;
   const app = new Hono();
 
   app.get("/api/v1/bedrifter", async (c) => {
     const query = BedrifterQuery.parse(queryParams(c));
     const signal = requestSignal(c);
-    await awaitPosition(c, engine, [BEDRIFTER_PROJECTION], timeoutMs);
-    const position = positionOf(engine, BEDRIFTER_PROJECTION);
+    await awaitPosition(c, positions, [BEDRIFTER_PROJECTION], timeoutMs);
+    const position = await positions.position(BEDRIFTER_PROJECTION, { signal });
     const page = await listBedrifter(store, query, { signal });
     c.header(HttpHeaders.position, String(position));
     return c.json(page);
@@ -62,8 +65,8 @@ export function readRoutes(options: ReadRoutesOptions): Hono {
   app.get("/api/v1/invoices", async (c) => {
     const query = InvoicesQuery.parse(queryParams(c));
     const signal = requestSignal(c);
-    await awaitPosition(c, engine, [INVOICES_PROJECTION], timeoutMs);
-    const position = positionOf(engine, INVOICES_PROJECTION);
+    await awaitPosition(c, positions, [INVOICES_PROJECTION], timeoutMs);
+    const position = await positions.position(INVOICES_PROJECTION, { signal });
     const page = await listInvoices(store, query, { signal });
     c.header(HttpHeaders.position, String(position));
     return c.json(page);
@@ -72,8 +75,10 @@ export function readRoutes(options: ReadRoutesOptions): Hono {
   app.get("/api/v1/kontroller", async (c) => {
     const query = KontrollerQuery.parse(queryParams(c));
     const signal = requestSignal(c);
-    await awaitPosition(c, engine, [KONTROLLER_PROJECTION], timeoutMs);
-    const position = positionOf(engine, KONTROLLER_PROJECTION);
+    await awaitPosition(c, positions, [KONTROLLER_PROJECTION], timeoutMs);
+    const position = await positions.position(KONTROLLER_PROJECTION, {
+      signal,
+    });
     const page = await listKontroller(store, query, { signal });
     c.header(HttpHeaders.position, String(position));
     return c.json(page);
@@ -82,8 +87,8 @@ export function readRoutes(options: ReadRoutesOptions): Hono {
   app.get("/api/v1/employees", async (c) => {
     const query = EmployeesQuery.parse(queryParams(c));
     const signal = requestSignal(c);
-    await awaitPosition(c, engine, [EMPLOYEES_PROJECTION], timeoutMs);
-    const position = positionOf(engine, EMPLOYEES_PROJECTION);
+    await awaitPosition(c, positions, [EMPLOYEES_PROJECTION], timeoutMs);
+    const position = await positions.position(EMPLOYEES_PROJECTION, { signal });
     const page = await listEmployees(store, query, { signal });
     c.header(HttpHeaders.position, String(position));
     return c.json(page);
@@ -103,10 +108,6 @@ function requestSignal(c: Context): AbortSignal {
   return (c.get("signal") as AbortSignal | undefined) ?? c.req.raw.signal;
 }
 
-function positionOf(engine: ProjectionEngine, name: string): number {
-  return engine.status().find((s) => s.name === name)?.position ?? 0;
-}
-
 const MinPosition = z.object({
   [HttpHeaders.minPosition]: MinPositionHeader,
 });
@@ -114,7 +115,7 @@ const MinPosition = z.object({
 /** Waits, bounded, until `projections` have passed `X-TMS-Min-Position`. */
 async function awaitPosition(
   c: Context,
-  engine: ProjectionEngine,
+  positions: ProjectionPositions,
   projections: readonly string[],
   timeoutMs: number,
 ): Promise<void> {
@@ -126,7 +127,7 @@ async function awaitPosition(
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
   try {
-    await engine.waitFor(position, {
+    await positions.waitFor(position, {
       projections,
       signal: AbortSignal.any([requestSignal(c), timeout.signal]),
     });

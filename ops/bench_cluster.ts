@@ -9,7 +9,11 @@
  *   flight each) and over HTTP (one node, load from a separate process), as a
  *   ratio of the baseline, with p50/p99;
  * - one node vs two nodes over HTTP (each node gets its own load process; about
- *   half of the second run's commands are forwarded to the shard owner).
+ *   half of the second run's commands are forwarded to the shard owner). The
+ *   nodes are command nodes (`TMS_PROJECTIONS=off`, read models in a fresh
+ *   PostgreSQL schema that nothing projects into during the run), and the
+ *   CPU each part used is reported: on a small machine the sum shows when the
+ *   machine, not TMS, is the limit.
  */
 import {
   jetstream,
@@ -17,16 +21,21 @@ import {
   natsConnect,
   StorageType,
 } from "../deps.ts";
-import { JetStreamEventLog } from "../runtime/mod.ts";
+import {
+  encodeHeaders,
+  JetStreamEventLog,
+  JetStreamPublisher,
+} from "../runtime/mod.ts";
 import { NatsServer } from "./nats_server.ts";
 import type { BenchRow } from "./bench.ts";
 import { commandLoad, percentile } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
+import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
+import { CpuMeter } from "./cpu_usage.ts";
 import { startServer } from "./server_process.ts";
 import type { ServerProcess } from "./server_process.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const SECTION = "cluster";
 
 /** Options of the cluster benchmark. */
@@ -42,10 +51,6 @@ const SAMPLE_EVENTS = JSON.stringify([{
   v: 1,
   data: { changes: { poststed: "OSLO" }, at: "2026-11-22T10:00:00.000Z" },
 }]);
-
-function ratio(value: number, baseline: number): string {
-  return `${(value / baseline).toFixed(2)}×`;
-}
 
 /** Raw pipelined publishes of commit-sized messages, `window` in flight. */
 async function rawPublish(
@@ -88,6 +93,45 @@ async function rawPublish(
   }
 }
 
+/**
+ * Raw pipelined publishes through `JetStreamPublisher` (core publish with a
+ * reply subject, one reply subscription): the publish path TMS itself uses,
+ * without the actor system, the fence headers or the commit encoding.
+ */
+async function rawLeanPublish(
+  url: string,
+  seconds: number,
+  window = 256,
+): Promise<{ rate: number }> {
+  const nc = await connect(url, "bench-raw-lean");
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete("BENCH_RAW_LEAN").catch(() => false);
+    await jsm.streams.add({
+      name: "BENCH_RAW_LEAN",
+      subjects: ["bench.lean.>"],
+      storage: StorageType.File,
+    });
+    const publisher = new JetStreamPublisher(nc);
+    const body = new TextEncoder().encode(SAMPLE_EVENTS);
+    const run = crypto.randomUUID();
+    let n = 0;
+    const start = performance.now();
+    const until = start + seconds * 1000;
+    await Promise.all(Array.from({ length: window }, async (_, slot) => {
+      while (performance.now() < until) {
+        const headers = encodeHeaders([["Nats-Msg-Id", `${run}-${n++}`]]);
+        await publisher.publish(`bench.lean.${slot}`, headers, body);
+      }
+    }));
+    const rate = n / ((performance.now() - start) / 1000);
+    publisher.close();
+    return { rate };
+  } finally {
+    await nc.close();
+  }
+}
+
 /** TMS durable commands in-process on JetStream: one command in flight per actor. */
 async function tmsInProcess(
   url: string,
@@ -107,19 +151,6 @@ async function tmsInProcess(
 /** The client as a TMS node configures it (no per-request async traces). */
 function connect(url: string, name: string) {
   return natsConnect({ servers: url, name, noAsyncTraces: true });
-}
-
-async function loadProcess(args: string[]): Promise<LoadResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}ops/load.ts`, "--json", ...args],
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!output.success) {
-    throw new Error(`Load process failed (exit ${output.code})`);
-  }
-  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
-  return JSON.parse(lines.at(-1)!) as LoadResult;
 }
 
 async function ready(node: ServerProcess): Promise<number> {
@@ -143,26 +174,45 @@ async function balanced(nodes: ServerProcess[], shards = 64): Promise<void> {
   throw new Error("Nodes did not balance their shards in time");
 }
 
-/** HTTP load through `count` nodes, one load process per node, at once. */
+/** Throughput and latency of an HTTP run, and the CPU each part used. */
+interface HttpRun {
+  rate: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cores: { nodes: number; nats: number; drivers: number };
+}
+
+/**
+ * HTTP load through `count` command nodes (`TMS_PROJECTIONS=off`: the read
+ * models are another node's work), one load process per node, at once.
+ */
 async function tmsHttp(
-  url: string,
+  nats: NatsServer,
   dir: string,
   count: number,
   seconds: number,
-): Promise<{ rate: number; p50: number; p99: number; errors: number }> {
+  readModels: Record<string, string>,
+): Promise<HttpRun> {
   const nodes: ServerProcess[] = [];
   try {
     for (let i = 0; i < count; i++) {
       nodes.push(
         await startServer({
-          TMS_NATS_URL: url,
+          TMS_NATS_URL: nats.url,
           TMS_NODE_ID: `bench-${count}-${i + 1}`,
           TMS_DATA_DIR: `${dir}/bench-${count}-${i + 1}`,
           TMS_LEASE_TTL_MS: "3000",
+          TMS_PROJECTIONS: "off",
+          ...readModels,
         }),
       );
     }
     await balanced(nodes);
+    const nodeCpu = new CpuMeter(nodes.map((n) => n.child.pid));
+    const natsCpu = new CpuMeter(nats.pid ? [nats.pid] : []);
+    nodeCpu.start();
+    natsCpu.start();
     const results = await Promise.all(nodes.map((node) =>
       loadProcess([
         "--url",
@@ -175,6 +225,11 @@ async function tmsHttp(
         "64",
       ])
     ));
+    const cores = {
+      nodes: nodeCpu.stop(),
+      nats: natsCpu.stop(),
+      drivers: results.reduce((sum, r) => sum + r.driverCores, 0),
+    };
     const rate = results.reduce((sum, r) => sum + r.rate, 0);
     const weighted = (pick: (r: LoadResult) => number) =>
       results.reduce((sum, r) => sum + pick(r) * r.ok, 0) /
@@ -184,10 +239,23 @@ async function tmsHttp(
       p50: weighted((r) => r.p50),
       p99: Math.max(...results.map((r) => r.p99)),
       errors: results.reduce((sum, r) => sum + r.errors, 0),
+      cores,
     };
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
   }
+}
+
+function cpuRow(label: string, run: HttpRun): BenchRow {
+  const { nodes, nats, drivers } = run.cores;
+  return {
+    section: SECTION,
+    name: `${label}: CPU used (nodes + nats-server + load drivers)`,
+    value: nodes + nats + drivers,
+    unit: `cores of ${navigator.hardwareConcurrency} (${nodes.toFixed(2)} + ${
+      nats.toFixed(2)
+    } + ${drivers.toFixed(2)})`,
+  };
 }
 
 /**
@@ -215,15 +283,21 @@ export async function clusterBench(
     const inProcess = await tmsInProcess(nats.url, seconds, 1000);
     progress("cluster: raw pipelined JetStream publishes (baseline, 2/2)");
     const rawAfter = await rawPublish(nats.url, seconds);
+    progress("cluster: raw pipelined publishes through TMS's publisher");
+    const lean = await rawLeanPublish(nats.url, seconds);
     const raw = {
       rate: (rawBefore.rate + rawAfter.rate) / 2,
       p50: (rawBefore.p50 + rawAfter.p50) / 2,
       p99: Math.max(rawBefore.p99, rawAfter.p99),
     };
-    progress("cluster: TMS over HTTP, 1 node (64 in flight)");
-    const one = await tmsHttp(nats.url, dir, 1, seconds);
-    progress("cluster: TMS over HTTP, 2 nodes (64 in flight each)");
-    const two = await tmsHttp(nats.url, dir, 2, seconds);
+    progress("cluster: TMS over HTTP, 1 command node (64 in flight)");
+    const one = await withBenchSchema((env) =>
+      tmsHttp(nats, dir, 1, seconds, env)
+    );
+    progress("cluster: TMS over HTTP, 2 command nodes (64 in flight each)");
+    const two = await withBenchSchema((env) =>
+      tmsHttp(nats, dir, 2, seconds, env)
+    );
     const cores = navigator.hardwareConcurrency;
     return [
       {
@@ -251,6 +325,21 @@ export async function clusterBench(
       },
       {
         section: SECTION,
+        name:
+          "raw pipelined publish through TMS's publisher (core publish, one reply subscription, 256 in flight)",
+        value: lean.rate,
+        unit: "msgs/s",
+        ratio: ratio(lean.rate, raw.rate),
+      },
+      {
+        section: SECTION,
+        name: "TMS in-process on JetStream as a ratio of TMS's publisher",
+        value: inProcess.rate,
+        unit: "commands/s",
+        ratio: ratio(inProcess.rate, lean.rate),
+      },
+      {
+        section: SECTION,
         name: "in-process command latency p50",
         value: inProcess.p50,
         unit: "ms",
@@ -263,7 +352,8 @@ export async function clusterBench(
       },
       {
         section: SECTION,
-        name: "TMS over HTTP on JetStream, 1 node (64 in flight)",
+        name:
+          "TMS over HTTP on JetStream, 1 command node (TMS_PROJECTIONS=off, 64 in flight)",
         value: one.rate,
         unit: "commands/s",
         ratio: ratio(one.rate, raw.rate),
@@ -282,7 +372,8 @@ export async function clusterBench(
       },
       {
         section: SECTION,
-        name: `TMS over HTTP on JetStream, 2 nodes (${cores} cores)`,
+        name:
+          `TMS over HTTP on JetStream, 2 command nodes (${cores} cores, half the requests forwarded)`,
         value: two.rate,
         unit: "commands/s",
         ratio: ratio(two.rate, one.rate) + " of 1 node",
@@ -301,6 +392,8 @@ export async function clusterBench(
         value: two.p99,
         unit: "ms",
       },
+      cpuRow("1 node", one),
+      cpuRow("2 nodes", two),
       {
         section: SECTION,
         name: "HTTP errors (both runs)",

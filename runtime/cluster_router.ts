@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from "../deps.ts";
 import { backoff, delay } from "./abort.ts";
+import { NatsRequester, NatsStatusError } from "./nats_requester.ts";
 import type { ActorSystem } from "./actor_system.ts";
 import type {
   ActorClient,
@@ -93,6 +94,7 @@ const decoder = new TextDecoder();
  */
 export class ClusterRouter implements ActorClient {
   readonly #nc: NatsConnection;
+  readonly #requester: NatsRequester;
   readonly #system: ActorSystem;
   readonly #placement: ShardOwnership;
   readonly #timeoutMs: number;
@@ -111,6 +113,9 @@ export class ClusterRouter implements ActorClient {
 
   constructor(options: ClusterRouterOptions) {
     this.#nc = options.nc;
+    this.#requester = new NatsRequester(options.nc, {
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+    });
     this.#system = options.system;
     this.#placement = options.placement;
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -202,6 +207,7 @@ export class ClusterRouter implements ActorClient {
     await Promise.all(
       [...this.#subscriptions.keys()].map((shard) => this.released(shard)),
     );
+    this.#requester.close();
   }
 
   async #route(
@@ -245,10 +251,10 @@ export class ClusterRouter implements ActorClient {
       try {
         this.#stats.forwarded++;
         const msg = await abortable(
-          this.#nc.request(
+          this.#requester.request(
             rpcSubject(shard),
             encoder.encode(JSON.stringify(request)),
-            { timeout: remaining },
+            { timeoutMs: remaining },
           ),
           signal,
         );
@@ -388,6 +394,7 @@ export function decodeError(wire: WireError): Error {
 
 function isNoResponders(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof NatsStatusError && e.code === 503) return true;
     if (e.name === "NoRespondersError") return true;
     const check = (e as { isNoResponders?: () => boolean }).isNoResponders;
     if (typeof check === "function" && check.call(e)) return true;

@@ -1,3 +1,5 @@
+import { sqlIdentifier } from "./sql_store.ts";
+import type { SqlExecutor, SqlRow } from "./sql_store.ts";
 import type { Commit } from "./types.ts";
 
 /** A read-model row that remembers the stream version and feed position it reflects. */
@@ -34,4 +36,49 @@ export function foldRows<R extends VersionedRow, E>(
     changed.add(commit.id);
   }
   return [...changed];
+}
+
+/** How `foldIntoTable` reads and writes the rows of one table keyed by `id`. */
+export interface FoldTable<R extends VersionedRow, E> {
+  /** The table (lower-case letters, digits and `_`). */
+  table: string;
+  /** The column list its rows are read with. */
+  select: string;
+  /** Its `upsertFromJson` statement. */
+  upsert: string;
+  /** A loaded row as JSON-ready values. */
+  fromDb: (row: SqlRow) => R;
+  evolve: (row: R | null, commit: Commit, event: E) => R | null;
+  /** The row as written back (default: as folded). */
+  toDb?: (row: R) => unknown;
+}
+
+/**
+ * The whole `apply` of a projection into one table of versioned rows: loads
+ * the rows the commits touch, folds the commits into them (`foldRows`) and
+ * upserts the rows that changed, in one statement.
+ *
+ * @example
+ * ```ts
+ * apply: (commits, tx) => foldIntoTable(commits, tx, { table: "bedrifter", select, upsert, fromDb, evolve }),
+ * ```
+ */
+export async function foldIntoTable<R extends VersionedRow, E>(
+  commits: readonly Commit[],
+  tx: SqlExecutor,
+  spec: FoldTable<R, E>,
+): Promise<void> {
+  const ids = [...new Set(commits.map((c) => c.id))];
+  const loaded = await tx.query(
+    `SELECT ${spec.select} FROM ${sqlIdentifier(spec.table)}
+     WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(ids)],
+  );
+  const rows = new Map(loaded.map((r) => [r.id as string, spec.fromDb(r)]));
+  const changed = foldRows(commits, rows, spec.evolve);
+  if (changed.length === 0) return;
+  const toDb = spec.toDb ?? ((row: R) => row);
+  await tx.query(spec.upsert, [
+    JSON.stringify(changed.map((id) => toDb(rows.get(id)!))),
+  ]);
 }

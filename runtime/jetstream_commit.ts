@@ -1,5 +1,5 @@
-import { natsHeaders } from "../deps.ts";
 import type { MsgHdrs } from "../deps.ts";
+import { encodeHeaders } from "./nats_requester.ts";
 import { commitMsgId, eventSubject, Headers, JetStreamNames } from "./keys.ts";
 import type {
   AppendRequest,
@@ -46,50 +46,48 @@ export function snapshotKey(type: string, id: string): string {
   return `${escapeKeyToken(type)}.${escapeKeyToken(id)}`;
 }
 
-/** Headers and body of the message that carries one commit. */
+/** Encoded headers and body of the message that carries one commit. */
 export function encodeCommit(
   request: AppendRequest,
   expectedLastSubjectSequence: number,
   timestamp: number,
-): { headers: MsgHdrs; body: Uint8Array } {
+): { headers: Uint8Array; body: Uint8Array } {
   const version = request.expectedVersion + 1;
-  const headers = natsHeaders();
-  headers.set(Headers.msgId, commitMsgId(request.type, request.id, version));
-  headers.set(Headers.commandId, headerValue("command id", request.commandId));
-  headers.set(
-    Headers.expectedLastSubjectSequence,
-    String(expectedLastSubjectSequence),
-  );
-  headers.set(Headers.version, String(version));
-  headers.set(Headers.timestamp, String(timestamp));
+  const entries: [string, string][] = [
+    [Headers.msgId, commitMsgId(request.type, request.id, version)],
+    [Headers.commandId, headerValue("command id", request.commandId)],
+    [Headers.expectedLastSubjectSequence, String(expectedLastSubjectSequence)],
+    [Headers.version, String(version)],
+    [Headers.timestamp, String(timestamp)],
+  ];
   const types = [...new Set(request.events.map((e) => e.type))];
   if (types.length > 0) {
-    headers.set(
+    entries.push([
       Headers.eventTypes,
       headerValue("event type", types.join(",")),
-    );
+    ]);
   }
   const meta = request.meta ?? {};
   if (meta.correlationId) {
-    headers.set(
+    entries.push([
       Headers.correlationId,
       headerValue("correlation id", meta.correlationId),
-    );
+    ]);
   }
   if (meta.causationId) {
-    headers.set(
+    entries.push([
       Headers.causationId,
       headerValue("causation id", meta.causationId),
-    );
+    ]);
   }
   if (meta.traceparent) {
-    headers.set(
+    entries.push([
       Headers.traceparent,
       headerValue("traceparent", meta.traceparent),
-    );
+    ]);
   }
   return {
-    headers,
+    headers: encodeHeaders(entries),
     body: encoder.encode(JSON.stringify(request.events)),
   };
 }

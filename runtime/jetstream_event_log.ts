@@ -10,7 +10,6 @@ import type {
   JetStreamManager,
   KV,
   NatsConnection,
-  PubAck,
   Status,
   StreamConfig,
 } from "../deps.ts";
@@ -21,6 +20,8 @@ import {
   encodeCommit,
   snapshotKey,
 } from "./jetstream_commit.ts";
+import { JetStreamPublisher } from "./jetstream_publisher.ts";
+import type { PublishAck } from "./jetstream_publisher.ts";
 import { IntegrityError, JetStreamReader } from "./jetstream_reader.ts";
 import type { Head } from "./jetstream_reader.ts";
 import {
@@ -73,7 +74,6 @@ const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
 const MESSAGE_TOO_LARGE = 10054;
 const HEAD_CACHE_SIZE = 100_000;
 const OPEN_ATTEMPTS = 5;
-const HEADER_ALLOWANCE = 1024;
 
 /**
  * The distributed `EventLog` on NATS JetStream.
@@ -114,6 +114,7 @@ export class JetStreamEventLog implements EventLog {
   readonly #jsm: JetStreamManager;
   readonly #kv: KV;
   readonly #reader: JetStreamReader;
+  readonly #publisher: JetStreamPublisher;
   readonly #settings: Settings;
   #heads = new Map<string, Head>();
   #anchors = new Map<string, Head>();
@@ -143,6 +144,9 @@ export class JetStreamEventLog implements EventLog {
     this.#jsm = jsm;
     this.#kv = kv;
     this.#settings = settings;
+    this.#publisher = new JetStreamPublisher(nc, {
+      timeoutMs: settings.timeout,
+    });
     this.#reader = new JetStreamReader(js, jsm, {
       direct: stream.allow_direct === true,
       replicated: stream.num_replicas > 1,
@@ -344,6 +348,7 @@ export class JetStreamEventLog implements EventLog {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#inflight]);
+    this.#publisher.close();
     this.#stop.abort();
     this.#watchers.clear();
     const followed = this.#followed;
@@ -379,7 +384,7 @@ export class JetStreamEventLog implements EventLog {
     const stale = current.version > expectedVersion;
     const expectedSeq = stale ? 0 : current.seq;
     const timestamp = Date.now();
-    let ack: PubAck;
+    let ack: PublishAck;
     try {
       ack = await this.#publish(subject, request, expectedSeq, timestamp);
     } catch (error) {
@@ -388,7 +393,7 @@ export class JetStreamEventLog implements EventLog {
       // A clustered leader checks the sequence before the message id: ask once
       // more with sequence 0 (never right for a non-empty subject) so that the
       // holder of the version, if any, is named.
-      let probe: PubAck | null = null;
+      let probe: PublishAck | null = null;
       if (expectedSeq > 0) {
         probe = await this.#publish(subject, request, 0, timestamp)
           .catch((e) => {
@@ -423,18 +428,15 @@ export class JetStreamEventLog implements EventLog {
     request: AppendRequest,
     expectedSeq: number,
     timestamp: number,
-  ): Promise<PubAck> {
+  ): Promise<PublishAck> {
     const { headers, body } = encodeCommit(request, expectedSeq, timestamp);
     const max = this.#nc.info?.max_payload ?? Infinity;
-    if (body.length + HEADER_ALLOWANCE > max) {
+    if (body.length + headers.length > max) {
       throw new RangeError(
         `Commit of ${body.length} bytes exceeds the ${max} byte payload limit of NATS`,
       );
     }
-    return this.#js.publish(subject, body, {
-      headers,
-      timeout: this.#settings.timeout,
-    });
+    return this.#publisher.publish(subject, headers, body);
   }
 
   /**

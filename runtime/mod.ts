@@ -43,6 +43,18 @@ export type {
   ReadResult,
 } from "./actor_types.ts";
 export { Watchers } from "./watchers.ts";
+export {
+  encodeHeaders,
+  NatsRequester,
+  NatsStatusError,
+  RequestClosedError,
+  RequestTimeoutError,
+} from "./nats_requester.ts";
+export type { NatsRequesterOptions } from "./nats_requester.ts";
+export { JetStreamPublisher } from "./jetstream_publisher.ts";
+export type { PublishAck } from "./jetstream_publisher.ts";
+export { LatencyHistogram } from "./latency_histogram.ts";
+export type { HistogramSnapshot } from "./latency_histogram.ts";
 export { JetStreamEventLog } from "./jetstream_event_log.ts";
 export type {
   JetStreamConnectOptions,
@@ -82,6 +94,11 @@ export type {
   ProjectionStatus,
 } from "./projection_types.ts";
 export { ProjectionEngine } from "./projection_engine.ts";
+export { ProjectionFollower } from "./projection_follower.ts";
+export type {
+  ProjectionFollowerOptions,
+  ProjectionPositions,
+} from "./projection_follower.ts";
 export type { ProjectionEngineOptions } from "./projection_engine.ts";
 export { CHECKPOINTS_TABLE, engineMigrations } from "./projection_support.ts";
 export { RebuildError, rebuildProjections } from "./projection_rebuild.ts";
@@ -102,9 +119,12 @@ export {
   containsPattern,
   decodeCursor,
   encodeCursor,
+  isoTimestamp,
+  isoTimestampOrNull,
   keysetPage,
   pageLimit,
   prefixPattern,
+  readCursor,
   SqlParams,
   upsertFromJson,
 } from "./sql_query.ts";
@@ -173,5 +193,5 @@ export type {
   PdfTextOptions,
 } from "./pdf_writer.ts";
 export { SqlError, WorkerSqlStore } from "./worker_sql_store.ts";
-export { foldRows } from "./fold_rows.ts";
-export type { VersionedRow } from "./fold_rows.ts";
+export { foldIntoTable, foldRows } from "./fold_rows.ts";
+export type { FoldTable, VersionedRow } from "./fold_rows.ts";

@@ -95,21 +95,26 @@ export class Wakeup {
     }
   }
 
-  wait(signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves on the next `notify` (at once when one is pending), on abort, or
+   * after `timeoutMs` when given.
+   */
+  wait(signal: AbortSignal, timeoutMs?: number): Promise<void> {
     if (this.#pending || signal.aborted) {
       this.#pending = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const onAbort = () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
         this.#resolve = null;
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
         resolve();
       };
-      this.#resolve = () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
+      this.#resolve = done;
+      signal.addEventListener("abort", done, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(done, timeoutMs);
     });
   }
 }

@@ -52,6 +52,19 @@ export function encodeCursor(values: readonly (string | number)[]): string {
   );
 }
 
+/**
+ * The values of a cursor a list gave out; `TypeError` when `cursor` is not
+ * one of the given shape.
+ */
+export function readCursor(
+  cursor: string,
+  shape: CursorShape,
+): (string | number)[] {
+  const values = decodeCursor(cursor, shape);
+  if (!values) throw new TypeError("The cursor is not one this list gave out");
+  return values;
+}
+
 /** Decodes a cursor of the given shape; null when it is not one. */
 export function decodeCursor(
   cursor: string,
@@ -152,4 +165,14 @@ export class SqlParams {
       ? `WHERE ${this.conditions.join(" AND ")}`
       : "";
   }
+}
+
+/** A timestamp column as read back (a `Date` from PostgreSQL) in ISO 8601. */
+export function isoTimestamp(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/** `isoTimestamp`, keeping SQL NULL as `null`. */
+export function isoTimestampOrNull(value: unknown): string | null {
+  return value == null ? null : isoTimestamp(value);
 }

@@ -18,6 +18,8 @@ import {
   waitFor,
 } from "./support/cluster.ts";
 import type { Outcome } from "./support/cluster.ts";
+import { postgres } from "../deps.ts";
+import { TEST_DATABASE_URL } from "./support/sql_stores.ts";
 
 const UPDATE_ROUTE = "bedrift.update";
 
@@ -25,7 +27,7 @@ const UPDATE_ROUTE = "bedrift.update";
 async function drill(
   fn: (ctx: {
     nats: NatsServer;
-    node: (id: string) => Promise<ServerProcess>;
+    node: (id: string, env?: Record<string, string>) => Promise<ServerProcess>;
   }) => Promise<void>,
 ): Promise<void> {
   const nats = await NatsServer.start();
@@ -34,8 +36,8 @@ async function drill(
   try {
     await fn({
       nats,
-      node: async (id) => {
-        const n = await startClusterNode(nats.url, id, `${dir}/${id}`);
+      node: async (id, env) => {
+        const n = await startClusterNode(nats.url, id, `${dir}/${id}`, env);
         nodes.push(n);
         return n;
       },
@@ -313,5 +315,52 @@ Deno.test({
         assert.equal(r.status, 200, JSON.stringify(r.body));
       }
     });
+  },
+});
+
+Deno.test({
+  name:
+    "cluster: a node without projections reads the read models another node projects into PostgreSQL",
+  async fn() {
+    const schema = `tms_follow_${crypto.randomUUID().slice(0, 8)}`;
+    const shared = { DATABASE_URL: TEST_DATABASE_URL, TMS_READ_SCHEMA: schema };
+    const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      await drill(async ({ node }) => {
+        const projector = await node("projector", shared);
+        const reader = await node("reader", {
+          ...shared,
+          TMS_PROJECTIONS: "off",
+        });
+        await waitBalanced([projector, reader]);
+        const ready = await (await fetch(`${reader.url}/health/ready`)).json();
+        assert.equal(ready.checks.projections, undefined);
+        const [id] = await registerBedrifter(reader.url, 1, 21);
+        const r = await patch(reader, id, "follow-1", "FØLGER");
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const read = await fetch(`${reader.url}/api/v1/bedrifter/${id}`);
+        await read.body?.cancel();
+        const position = read.headers.get("X-TMS-Position")!;
+        const res = await fetch(`${reader.url}/api/v1/bedrifter?limit=10`, {
+          headers: { "X-TMS-Min-Position": position },
+        });
+        assert.equal(res.status, 200);
+        const page = await res.json();
+        assert.deepEqual(
+          page.items.map((b: { id: string; poststed: string }) => [
+            b.id,
+            b.poststed,
+          ]),
+          [[id, "FØLGER"]],
+        );
+        assert.ok(Number(res.headers.get("X-TMS-Position")) > 0);
+        // Nothing projects on the reader: its metrics carry no projection.
+        const metrics = await (await fetch(`${reader.url}/metrics`)).text();
+        assert.ok(!metrics.includes("tms_projection_position"));
+      });
+    } finally {
+      await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await sql.end();
+    }
   },
 });

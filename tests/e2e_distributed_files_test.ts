@@ -1,28 +1,8 @@
 import assert from "node:assert/strict";
 import { startServer } from "../ops/server_process.ts";
+import { callJson, jpegPhoto } from "./support/http.ts";
 import { ObjectFileStore } from "../runtime/mod.ts";
 import { NatsServer } from "./support/mod.ts";
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-function photo(): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(400_000).fill(42);
-  bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-  return bytes;
-}
 
 Deno.test({
   name:
@@ -36,7 +16,7 @@ Deno.test({
         TMS_NATS_URL: nats.url,
       });
       const api = (method: string, path: string, body?: unknown) =>
-        call(server.url, method, path, body);
+        callJson(server.url, method, `/api/v1${path}`, body);
       try {
         const bedrift = await api("POST", "/bedrifter", {
           organisasjonsnummer: "923609016",
@@ -70,7 +50,7 @@ Deno.test({
           {
             method: "POST",
             headers: { "content-type": "image/jpeg" },
-            body: photo(),
+            body: jpegPhoto(400_000),
           },
         );
         assert.equal(upload.status, 201);
@@ -79,13 +59,16 @@ Deno.test({
           `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
         );
         assert.equal(image.status, 200);
-        assert.deepEqual(new Uint8Array(await image.arrayBuffer()), photo());
+        assert.deepEqual(
+          new Uint8Array(await image.arrayBuffer()),
+          jpegPhoto(400_000),
+        );
 
         // The bytes are in JetStream, not under TMS_DATA_DIR.
         const files = await ObjectFileStore.connect({ servers: nats.url });
         try {
           const info = await files.stat(fileId);
-          assert.equal(info?.size, photo().byteLength);
+          assert.equal(info?.size, jpegPhoto(400_000).byteLength);
           assert.equal(info?.contentType, "image/jpeg");
         } finally {
           await files.close();

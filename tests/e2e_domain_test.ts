@@ -1,30 +1,6 @@
 import assert from "node:assert/strict";
 import { startServer } from "../ops/server_process.ts";
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined
-      ? headers
-      : { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-/** A small JPEG-signed blob (a real camera photo is not needed to test). */
-function photo(): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(4096).fill(42);
-  bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-  return bytes;
-}
+import { callJson, jpegPhoto } from "./support/http.ts";
 
 Deno.test({
   name:
@@ -37,7 +13,7 @@ Deno.test({
       path: string,
       body?: unknown,
       headers?: Record<string, string>,
-    ) => call(server.url, method, `/api/v1${path}`, body, headers);
+    ) => callJson(server.url, method, `/api/v1${path}`, body, headers);
     try {
       // A bedrift that can invoice.
       const bedrift = await api("POST", "/bedrifter", {
@@ -126,7 +102,7 @@ Deno.test({
         {
           method: "POST",
           headers: { "content-type": "image/jpeg" },
-          body: photo(),
+          body: jpegPhoto(4096),
         },
       );
       assert.equal(upload.status, 201);
@@ -149,7 +125,10 @@ Deno.test({
         `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
       );
       assert.equal(image.headers.get("content-type"), "image/jpeg");
-      assert.deepEqual(new Uint8Array(await image.arrayBuffer()), photo());
+      assert.deepEqual(
+        new Uint8Array(await image.arrayBuffer()),
+        jpegPhoto(4096),
+      );
 
       // An employee with a recorded shift.
       const hired = await api("POST", "/employees", {

@@ -45,7 +45,7 @@ function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
         });
         await engine.start();
         const app = createApp({ system }, [
-          readRoutes({ store, engine, minPositionTimeoutMs: 300 }),
+          readRoutes({ store, positions: engine, minPositionTimeoutMs: 300 }),
         ]);
         const get = (path: string, headers: Record<string, string> = {}) =>
           Promise.resolve(app.request(path, { headers }));

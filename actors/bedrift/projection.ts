@@ -5,14 +5,14 @@
 import { Decimal } from "../../deps.ts";
 import {
   containsPattern,
-  decodeCursor,
   keysetPage,
   pageLimit,
   prefixPattern,
+  readCursor,
   SqlParams,
   upsertFromJson,
 } from "../../runtime/mod.ts";
-import { foldRows } from "../../runtime/mod.ts";
+import { foldIntoTable, isoTimestamp } from "../../runtime/mod.ts";
 import type {
   Commit,
   Page,
@@ -268,13 +268,9 @@ function evolve(row: Row | null, commit: Commit, event: BedriftEvent): Row {
 function fromDb(row: Record<string, unknown>): Row {
   return {
     ...row,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
   } as Row;
-}
-
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
 }
 
 /** Projection of Bedrift events into `bedrifter`; idempotent per row by stream version. */
@@ -288,23 +284,14 @@ export const bedrifterProjection: Projection = {
   ],
   tables: [BEDRIFTER_PROJECTION],
   migrations: MIGRATIONS,
-  async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
-    const ids = [...new Set(commits.map((c) => c.id))];
-    const loaded = await tx.query(
-      `SELECT ${SELECT} FROM bedrifter
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify(ids)],
-    );
-    const rows = new Map(loaded.map((r) => [r.id as string, fromDb(r)]));
-    const changed = foldRows(
-      commits,
-      rows,
+  apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+    return foldIntoTable(commits, tx, {
+      table: "bedrifter",
+      select: SELECT,
+      upsert: UPSERT,
+      fromDb: fromDb,
       evolve,
-    );
-    if (changed.length === 0) return;
-    await tx.query(UPSERT, [
-      JSON.stringify(changed.map((id) => rows.get(id))),
-    ]);
+    });
   },
 };
 
@@ -340,8 +327,7 @@ export async function listBedrifter(
     );
   }
   if (filter.cursor) {
-    const after = decodeCursor(filter.cursor, BEDRIFT_CURSOR);
-    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    const after = readCursor(filter.cursor, BEDRIFT_CURSOR);
     p.where(
       `(navn_sort, id) > (${p.add(after[0])}::text COLLATE "C", ${
         p.add(after[1])

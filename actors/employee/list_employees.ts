@@ -1,10 +1,10 @@
 /** Queries of the `employees` read model. */
 import {
   containsPattern,
-  decodeCursor,
   keysetPage,
   pageLimit,
   prefixPattern,
+  readCursor,
   SqlParams,
 } from "../../runtime/mod.ts";
 import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
@@ -88,8 +88,7 @@ export async function listEmployees(
     );
   }
   if (filter.cursor) {
-    const after = decodeCursor(filter.cursor, EMPLOYEE_CURSOR);
-    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    const after = readCursor(filter.cursor, EMPLOYEE_CURSOR);
     p.where(
       `(navn_sort, id) > (${p.add(after[0])}::text COLLATE "C", ${
         p.add(after[1])

@@ -4,7 +4,11 @@
  * reports.
  */
 import { upsertFromJson } from "../../runtime/mod.ts";
-import { foldRows } from "../../runtime/mod.ts";
+import {
+  foldRows,
+  isoTimestamp,
+  isoTimestampOrNull,
+} from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -343,20 +347,12 @@ function shiftKey(employeeId: string, shiftId: string): string {
 export function employeeFromDb(row: Record<string, unknown>): EmployeeRow {
   return {
     ...row,
-    clocked_in_at: isoOrNull(row.clocked_in_at),
-    last_clocked_out_at: isoOrNull(row.last_clocked_out_at),
-    hired_at: iso(row.hired_at),
-    terminated_at: isoOrNull(row.terminated_at),
-    updated_at: iso(row.updated_at),
+    clocked_in_at: isoTimestampOrNull(row.clocked_in_at),
+    last_clocked_out_at: isoTimestampOrNull(row.last_clocked_out_at),
+    hired_at: isoTimestamp(row.hired_at),
+    terminated_at: isoTimestampOrNull(row.terminated_at),
+    updated_at: isoTimestamp(row.updated_at),
   } as EmployeeRow;
-}
-
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
-}
-
-function isoOrNull(value: unknown): string | null {
-  return value == null ? null : iso(value);
 }
 
 /**

@@ -1,10 +1,10 @@
 /** Queries of the `invoices` read model. */
 import {
   containsPattern,
-  decodeCursor,
   keysetPage,
   pageLimit,
   prefixPattern,
+  readCursor,
   SqlParams,
 } from "../../runtime/mod.ts";
 import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
@@ -106,8 +106,7 @@ export async function listInvoices(
   if (filter.from) p.where(`dato >= ${p.add(isoDate(filter.from))}::date`);
   if (filter.to) p.where(`dato <= ${p.add(isoDate(filter.to))}::date`);
   if (filter.cursor) {
-    const after = decodeCursor(filter.cursor, INVOICE_CURSOR);
-    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    const after = readCursor(filter.cursor, INVOICE_CURSOR);
     p.where(
       `(created_position, id) < (${p.add(after[0])}::bigint, ${
         p.add(after[1])

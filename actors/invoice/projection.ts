@@ -4,7 +4,11 @@
  */
 import { Decimal } from "../../deps.ts";
 import { upsertFromJson } from "../../runtime/mod.ts";
-import { foldRows } from "../../runtime/mod.ts";
+import {
+  foldIntoTable,
+  isoTimestamp,
+  isoTimestampOrNull,
+} from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -313,14 +317,10 @@ function evolve(
 export function invoiceFromDb(row: Record<string, unknown>): InvoiceRow {
   return {
     ...row,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    sendt_at: row.sendt_at == null ? null : iso(row.sendt_at),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
+    sendt_at: isoTimestampOrNull(row.sendt_at),
   } as InvoiceRow;
-}
-
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
 }
 
 /**
@@ -344,24 +344,14 @@ export const invoicesProjection: Projection = {
   ],
   tables: [INVOICES_PROJECTION],
   migrations: MIGRATIONS,
-  async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
-    const ids = [...new Set(commits.map((c) => c.id))];
-    const loaded = await tx.query(
-      `SELECT ${SELECT} FROM invoices
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify(ids)],
-    );
-    const rows = new Map(
-      loaded.map((r) => [r.id as string, invoiceFromDb(r)]),
-    );
-    const changed = foldRows(
-      commits,
-      rows,
+  apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+    return foldIntoTable(commits, tx, {
+      table: "invoices",
+      select: SELECT,
+      upsert: UPSERT,
+      fromDb: invoiceFromDb,
       evolve,
-    );
-    if (changed.length === 0) return;
-    await tx.query(UPSERT, [
-      JSON.stringify(changed.map((id) => finish(rows.get(id)!))),
-    ]);
+      toDb: finish,
+    });
   },
 };

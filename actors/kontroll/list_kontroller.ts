@@ -1,9 +1,9 @@
 /** Queries of the `kontroller` read model. */
 import {
-  decodeCursor,
   keysetPage,
   pageLimit,
   prefixPattern,
+  readCursor,
   SqlParams,
 } from "../../runtime/mod.ts";
 import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
@@ -90,8 +90,7 @@ export async function listKontroller(
     );
   }
   if (filter.cursor) {
-    const after = decodeCursor(filter.cursor, KONTROLL_CURSOR);
-    if (!after) throw new TypeError("The cursor is not one this list gave out");
+    const after = readCursor(filter.cursor, KONTROLL_CURSOR);
     p.where(
       `(created_position, id) < (${p.add(after[0])}::bigint, ${
         p.add(after[1])

@@ -3,7 +3,7 @@
  * current revision and the size of its checklist.
  */
 import { upsertFromJson } from "../../runtime/mod.ts";
-import { foldRows } from "../../runtime/mod.ts";
+import { foldIntoTable, isoTimestamp } from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -146,13 +146,9 @@ function evolve(
 function fromDb(row: Record<string, unknown>): KontrollMalRow {
   return {
     ...row,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
   } as KontrollMalRow;
-}
-
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
 }
 
 /** Projection of KontrollMal events into `kontroll_maler`; idempotent per row by stream version. */
@@ -165,22 +161,13 @@ export const kontrollMalerProjection: Projection = {
   ],
   tables: [KONTROLL_MALER_PROJECTION],
   migrations: MIGRATIONS,
-  async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
-    const ids = [...new Set(commits.map((c) => c.id))];
-    const loaded = await tx.query(
-      `SELECT ${SELECT} FROM kontroll_maler
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify(ids)],
-    );
-    const rows = new Map(loaded.map((r) => [r.id as string, fromDb(r)]));
-    const changed = foldRows(
-      commits,
-      rows,
+  apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+    return foldIntoTable(commits, tx, {
+      table: "kontroll_maler",
+      select: SELECT,
+      upsert: UPSERT,
+      fromDb: fromDb,
       evolve,
-    );
-    if (changed.length === 0) return;
-    await tx.query(UPSERT, [
-      JSON.stringify(changed.map((id) => rows.get(id))),
-    ]);
+    });
   },
 };

@@ -3,7 +3,11 @@
  * with its progress counts, through its whole lifecycle.
  */
 import { upsertFromJson } from "../../runtime/mod.ts";
-import { foldRows } from "../../runtime/mod.ts";
+import {
+  foldIntoTable,
+  isoTimestamp,
+  isoTimestampOrNull,
+} from "../../runtime/mod.ts";
 import type {
   Commit,
   Projection,
@@ -248,15 +252,11 @@ function evolve(
 export function kontrollFromDb(row: Record<string, unknown>): KontrollRow {
   return {
     ...row,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    started_at: row.started_at == null ? null : iso(row.started_at),
-    completed_at: row.completed_at == null ? null : iso(row.completed_at),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
+    started_at: isoTimestampOrNull(row.started_at),
+    completed_at: isoTimestampOrNull(row.completed_at),
   } as KontrollRow;
-}
-
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
 }
 
 /** Projection of Kontroll events into `kontroller`; idempotent per row by stream version. */
@@ -271,24 +271,14 @@ export const kontrollerProjection: Projection = {
   ],
   tables: [KONTROLLER_PROJECTION],
   migrations: MIGRATIONS,
-  async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
-    const ids = [...new Set(commits.map((c) => c.id))];
-    const loaded = await tx.query(
-      `SELECT ${SELECT} FROM kontroller
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify(ids)],
-    );
-    const rows = new Map(
-      loaded.map((r) => [r.id as string, kontrollFromDb(r)]),
-    );
-    const changed = foldRows(
-      commits,
-      rows,
+  apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+    return foldIntoTable(commits, tx, {
+      table: "kontroller",
+      select: SELECT,
+      upsert: UPSERT,
+      fromDb: kontrollFromDb,
       evolve,
-    );
-    if (changed.length === 0) return;
-    await tx.query(UPSERT, [
-      JSON.stringify(changed.map((id) => finish(rows.get(id)!))),
-    ]);
+      toDb: finish,
+    });
   },
 };

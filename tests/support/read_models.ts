@@ -70,7 +70,11 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
         });
         await engine.start();
         const app = createApp({ system, keys, files: new MemoryFileStore() }, [
-          readRoutes({ store, engine, minPositionTimeoutMs: 2000 }),
+          readRoutes({
+            store,
+            positions: engine,
+            minPositionTimeoutMs: 2000,
+          }),
         ]);
         const send = async (method: string, path: string, body?: unknown) => {
           const res = await app.request(path, {

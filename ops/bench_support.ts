@@ -1,0 +1,43 @@
+/** Helpers the benchmark sections share: load processes, throwaway schemas, ratios. */
+import { postgres } from "../deps.ts";
+import type { LoadResult } from "./load.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Runs `ops/load.ts --json` with `args` as a separate process; its result. */
+export async function loadProcess(args: string[]): Promise<LoadResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}ops/load.ts`, "--json", ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) {
+    throw new Error(`Load process failed (exit ${output.code})`);
+  }
+  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+  return JSON.parse(lines.at(-1)!) as LoadResult;
+}
+
+/** `value` as a ratio of `baseline`, e.g. "0.62×". */
+export function ratio(value: number, baseline: number): string {
+  return `${(value / baseline).toFixed(2)}×`;
+}
+
+/**
+ * Runs `fn` with `DATABASE_URL` (the environment's, else the local server)
+ * and a fresh `TMS_READ_SCHEMA`, and drops the schema after.
+ */
+export async function withBenchSchema<T>(
+  fn: (env: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const url = Deno.env.get("DATABASE_URL") ||
+    "postgres://postgres@127.0.0.1:5432/postgres";
+  const schema = `tms_bench_${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    return await fn({ DATABASE_URL: url, TMS_READ_SCHEMA: schema });
+  } finally {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await sql.end();
+  }
+}

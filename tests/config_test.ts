@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../main.ts";
+
+Deno.test("config: defaults run an embedded node that projects", () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8000);
+  assert.equal(config.dataDir, "./data");
+  assert.equal(config.natsUrl, undefined);
+  assert.equal(config.projections, true);
+});
+
+Deno.test("config: a bad number names its variable", () => {
+  assert.throws(
+    () => loadConfig({ TMS_SNAPSHOT_EVERY: "often" }),
+    (e: unknown) =>
+      e instanceof RangeError && /TMS_SNAPSHOT_EVERY/.test(e.message),
+  );
+});
+
+Deno.test("config: TMS_PROJECTIONS=off needs shared read models", () => {
+  assert.throws(
+    () => loadConfig({ TMS_PROJECTIONS: "off" }),
+    (e: unknown) => e instanceof RangeError && /DATABASE_URL/.test(e.message),
+  );
+  const config = loadConfig({
+    TMS_PROJECTIONS: "off",
+    DATABASE_URL: "postgres://db/tms",
+  });
+  assert.equal(config.projections, false);
+  assert.throws(
+    () => loadConfig({ TMS_PROJECTIONS: "sometimes" }),
+    (e: unknown) =>
+      e instanceof RangeError && /TMS_PROJECTIONS/.test(e.message),
+  );
+});
