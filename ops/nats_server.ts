@@ -66,16 +66,18 @@ export class NatsServer {
   }
 
   /** Starts a server and waits until it (and JetStream) is ready. */
-  static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
-    const server = await NatsServer.create(options);
-    try {
-      await server.#spawn();
-      await server.waitReady();
-      return server;
-    } catch (error) {
-      await server.dispose();
-      throw error;
-    }
+  static start(options: NatsServerOptions = {}): Promise<NatsServer> {
+    return retryPortRace(async () => {
+      const server = await NatsServer.create(options);
+      try {
+        await server.#spawn();
+        await server.waitReady();
+        return server;
+      } catch (error) {
+        await server.dispose();
+        throw error;
+      }
+    }, options.port === undefined);
   }
 
   /** Prepares a server without starting it (for clusters started together). */
@@ -115,6 +117,11 @@ export class NatsServer {
   /** The client URL, `nats://127.0.0.1:<port>`. */
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** The process id while it runs. */
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
   }
 
   /** True while the process runs. */
@@ -292,7 +299,11 @@ export class NatsCluster {
   }
 
   /** Starts all servers and waits until every one reports healthy. */
-  static async start(options: NatsClusterOptions = {}): Promise<NatsCluster> {
+  static start(options: NatsClusterOptions = {}): Promise<NatsCluster> {
+    return retryPortRace(() => NatsCluster.#start(options), true);
+  }
+
+  static async #start(options: NatsClusterOptions): Promise<NatsCluster> {
     const size = options.size ?? 3;
     const name = options.name ?? `tms-test-${crypto.randomUUID().slice(0, 8)}`;
     const routes: number[] = [];
@@ -353,4 +364,22 @@ async function natsServerBinary(): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `start` again (with fresh ports) when a server died because a port it
+ * was given was bound by another process between the check and the bind.
+ */
+async function retryPortRace<T>(
+  start: () => Promise<T>,
+  portsAreOurs: boolean,
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const raced = String(error).includes("address already in use");
+      if (!raced || !portsAreOurs || attempt >= 3) throw error;
+    }
+  }
 }

@@ -2,25 +2,29 @@
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
+/** Ports this process has handed out: a port chosen but not yet bound is free to the kernel. */
+const handedOut = new Set<number>();
+
 /**
- * A port nobody listens on right now, below Linux's ephemeral range (32768+):
- * a port the kernel hands out for port 0 may be taken by an outgoing
- * connection before the server binds it.
+ * A port nobody listens on right now and that this process has not handed out
+ * before, below Linux's ephemeral range (32768+): a port the kernel hands out
+ * for port 0 may be taken by an outgoing connection before the server binds
+ * it. Remembering handed-out ports keeps two servers started together (a
+ * cluster's client, route and monitor ports) from being given the same one.
  */
 export function freePort(): number {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port)) continue;
     try {
       Deno.listen({ hostname: "127.0.0.1", port }).close();
+      handedOut.add(port);
       return port;
     } catch {
       // taken: try another
     }
   }
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+  throw new Error("no free port in 20000-31999");
 }
 
 /** A TMS node running as its own `deno run main.ts` process. */
