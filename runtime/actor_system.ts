@@ -1,11 +1,13 @@
 import { backoff, delay } from "./abort.ts";
 import { ConcurrencyError, DomainError, UnavailableError } from "./errors.ts";
-import type {
-  DomainEvent,
-  EventLog,
-  RecentCommand,
-  Snapshot,
-} from "./types.ts";
+import {
+  type ActorState,
+  type AnyDefinition,
+  rehydrate,
+  rememberCommand,
+  snapshotOf,
+} from "./actor_state.ts";
+import type { DomainEvent, EventLog } from "./types.ts";
 import type {
   ActorClient,
   ActorDefinition,
@@ -16,9 +18,6 @@ import type {
   ReadResult,
 } from "./actor_types.ts";
 
-// deno-lint-ignore no-explicit-any
-type AnyDefinition = ActorDefinition<any, DomainEvent, any>;
-
 interface Envelope {
   kind: "command" | "read";
   command?: unknown;
@@ -28,17 +27,12 @@ interface Envelope {
   detach: () => void;
 }
 
-interface Activation {
+interface Activation extends ActorState {
   key: string;
   type: string;
   id: string;
   def: AnyDefinition;
   loaded: boolean;
-  state: unknown;
-  version: number;
-  position: number;
-  snapshotVersion: number;
-  recent: Map<string, RecentCommand>;
   mailbox: Envelope[];
   running: boolean;
   /** Passivate as soon as the message in hand is done. */
@@ -476,12 +470,12 @@ export class ActorSystem implements ActorClient {
     activation.state = state;
     activation.version = appended.version;
     activation.position = appended.position;
-    this.#remember(activation, {
+    rememberCommand(activation.recent, {
       commandId,
       version: appended.version,
       position: appended.position,
       events,
-    });
+    }, this.#options.recentCommands);
     this.#maybeSnapshot(activation);
     return {
       version: appended.version,
@@ -494,60 +488,18 @@ export class ActorSystem implements ActorClient {
 
   async #load(activation: Activation): Promise<void> {
     const { def, type, id } = activation;
-    const stateVersion = def.stateVersion ?? 1;
     try {
-      let state = def.decider.initialState;
-      let version = 0;
-      let position = 0;
-      const recent = new Map<string, RecentCommand>();
-      const snapshot = await this.log.loadSnapshot(type, id);
-      if (snapshot && snapshot.stateVersion === stateVersion) {
-        state = snapshot.state;
-        version = snapshot.version;
-        position = snapshot.position;
-        for (const r of snapshot.recent) recent.set(r.commandId, r);
-      }
-      const tail = await this.log.readStream(type, id, version);
-      for (const commit of tail) {
-        const events = def.upcast
-          ? commit.events.map(def.upcast)
-          : commit.events;
-        for (const event of events) state = def.decider.evolve(state, event);
-        version = commit.version;
-        position = commit.position;
-        recent.set(commit.commandId, {
-          commandId: commit.commandId,
-          version,
-          position,
-          events,
-        });
-      }
-      activation.state = state;
-      activation.version = version;
-      activation.position = position;
-      activation.snapshotVersion = snapshot?.stateVersion === stateVersion
-        ? snapshot.version
-        : 0;
-      activation.recent = recent;
-      this.#trimRecent(activation);
-      activation.loaded = true;
+      const loaded = await rehydrate(
+        this.log,
+        def,
+        type,
+        id,
+        this.#options.recentCommands,
+      );
+      Object.assign(activation, loaded, { loaded: true });
     } catch (error) {
       if (error instanceof DomainError) throw error;
       throw new InfrastructureFailure(error);
-    }
-  }
-
-  #remember(activation: Activation, record: RecentCommand): void {
-    activation.recent.set(record.commandId, record);
-    this.#trimRecent(activation);
-  }
-
-  #trimRecent(activation: Activation): void {
-    const excess = activation.recent.size - this.#options.recentCommands;
-    if (excess <= 0) return;
-    const keys = activation.recent.keys();
-    for (let i = 0; i < excess; i++) {
-      activation.recent.delete(keys.next().value!);
     }
   }
 
@@ -556,13 +508,7 @@ export class ActorSystem implements ActorClient {
     if (every <= 0 || activation.version - activation.snapshotVersion < every) {
       return;
     }
-    const snapshot: Snapshot = {
-      version: activation.version,
-      position: activation.position,
-      stateVersion: activation.def.stateVersion ?? 1,
-      state: activation.state,
-      recent: [...activation.recent.values()],
-    };
+    const snapshot = snapshotOf(activation.def, activation);
     activation.snapshotVersion = activation.version;
     this.log.saveSnapshot(activation.type, activation.id, snapshot).catch(
       (error) => {

@@ -1,6 +1,19 @@
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { ConcurrencyError, UnavailableError } from "./errors.ts";
 import { KV_INDEXED_KEY, KV_POSITION_KEY, KvKeys } from "./keys.ts";
+import {
+  BATCH_BYTES,
+  CHUNK_BYTES,
+  COMMIT_OVERHEAD,
+  estimateBytes,
+  feedChunksFrom,
+  type Located,
+  packCommits,
+  readIndexed,
+  readIndexedHead,
+  streamKey,
+  writeIndexEntries,
+} from "./kv_log_layout.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -10,15 +23,6 @@ import type {
   Snapshot,
 } from "./types.ts";
 import { Watchers } from "./watchers.ts";
-
-/** Deno KV's limits for one atomic operation and one value. */
-export const KV_LIMITS = {
-  checks: 100,
-  mutations: 1000,
-  bytes: 800 * 1024,
-  valueBytes: 64 * 1024,
-  getMany: 10,
-} as const;
 
 /** Options of the Deno KV event log. */
 export interface KvEventLogOptions {
@@ -43,27 +47,6 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** A commit not yet in the stream index, with the feed chunk that holds it. */
-interface Located {
-  commit: Commit;
-  chunk: number;
-}
-
-/** A stream index entry: versions `from..to` live in these feed chunks. */
-interface IndexEntry {
-  to: number;
-  chunks: number[];
-}
-
-const CHUNK_BYTES = 32 * 1024;
-const CHUNK_COMMITS = 64;
-const BATCH_BYTES = 600 * 1024;
-const COMMIT_OVERHEAD = 256;
-/**
- * Index entries land on random B-tree pages; an atomic of 100 of them holds
- * the write lock ~15 ms (measured), small atomics let appends interleave.
- */
-const INDEX_ENTRIES_PER_ATOMIC = 10;
 const HEAD_CACHE_SIZE = 200_000;
 /** Newest commits kept in memory for live feed readers. */
 const RECENT_COMMITS = 10_000;
@@ -193,7 +176,7 @@ export class KvEventLog implements EventLog {
       ].map((l) => l.commit).filter((c) => c.version > afterVersion);
       const firstInMemory = memory[0]?.version ?? Infinity;
       const indexed = afterVersion + 1 < firstInMemory
-        ? await this.#readIndexed(type, id, afterVersion, firstInMemory)
+        ? await readIndexed(this.#kv, type, id, afterVersion, firstInMemory)
         : [];
       const commits = [...indexed, ...memory];
       const last = commits.at(-1);
@@ -223,7 +206,7 @@ export class KvEventLog implements EventLog {
       }
       const batchSize = Math.min(500, Math.max(2, Math.ceil(limit / 16)));
       for await (
-        const chunk of this.#chunksFrom(afterPosition + 1, batchSize)
+        const chunk of feedChunksFrom(this.#kv, afterPosition + 1, batchSize)
       ) {
         for (const commit of chunk.value) {
           if (commit.position <= afterPosition) continue;
@@ -327,80 +310,6 @@ export class KvEventLog implements EventLog {
     }
   }
 
-  /**
-   * Feed chunks from the one holding `position` onwards, fetched `batchSize`
-   * chunks at a time (a chunk holds 1 to 64 commits).
-   */
-  async *#chunksFrom(
-    position: number,
-    batchSize = 100,
-  ): AsyncGenerator<Deno.KvEntry<Commit[]>> {
-    let start = position;
-    const holder = this.#kv.list<Commit[]>({
-      start: [KvKeys.feed, 0],
-      end: [KvKeys.feed, position + 1],
-    }, { reverse: true, limit: 1 });
-    for await (const entry of holder) start = entry.key[1] as number;
-    yield* this.#kv.list<Commit[]>({
-      start: [KvKeys.feed, start],
-      end: [KvKeys.feed, Number.MAX_SAFE_INTEGER],
-    }, { batchSize });
-  }
-
-  /** Commits of one stream with after < version < before, from the index. */
-  async #readIndexed(
-    type: string,
-    id: string,
-    after: number,
-    before: number,
-  ): Promise<Commit[]> {
-    const wanted = new Map<number, number>();
-    let start = after + 1;
-    const holder = this.#kv.list<IndexEntry>({
-      start: [KvKeys.stream, type, id, 0],
-      end: [KvKeys.stream, type, id, after + 2],
-    }, { reverse: true, limit: 1 });
-    for await (const entry of holder) start = entry.key[3] as number;
-    const entries = this.#kv.list<IndexEntry>({
-      start: [KvKeys.stream, type, id, start],
-      end: [KvKeys.stream, type, id, before],
-    });
-    for await (const entry of entries) {
-      const from = entry.key[3] as number;
-      entry.value.chunks.forEach((chunk, i) => {
-        const version = from + i;
-        if (version > after && version < before) wanted.set(version, chunk);
-      });
-    }
-    const chunkKeys = [...new Set(wanted.values())];
-    const found = new Map<number, Commit>();
-    for (let i = 0; i < chunkKeys.length; i += KV_LIMITS.getMany) {
-      const chunks = await this.#kv.getMany<Commit[][]>(
-        chunkKeys.slice(i, i + KV_LIMITS.getMany).map((c) => [KvKeys.feed, c]),
-      );
-      for (const chunk of chunks) {
-        for (const commit of chunk.value ?? []) {
-          if (
-            commit.type === type && commit.id === id &&
-            wanted.has(commit.version)
-          ) {
-            found.set(commit.version, commit);
-          }
-        }
-      }
-    }
-    const versions = [...wanted.keys()].sort((a, b) => a - b);
-    return versions.map((version) => {
-      const commit = found.get(version);
-      if (!commit) {
-        throw new Error(
-          `Index points at a missing commit ${type}/${id}@${version}`,
-        );
-      }
-      return commit;
-    });
-  }
-
   /** Re-reads the position and the commits the index has not caught up with. */
   async #recover(): Promise<void> {
     const [position, indexed] = await this.#kv.getMany<[number, number]>([
@@ -410,7 +319,7 @@ export class KvEventLog implements EventLog {
     const active = new Map<string, Located[]>();
     let count = 0;
     const checkpoint = indexed.value ?? 0;
-    for await (const chunk of this.#chunksFrom(checkpoint + 1)) {
+    for await (const chunk of feedChunksFrom(this.#kv, checkpoint + 1)) {
       const at = chunk.key[1] as number;
       for (const commit of chunk.value) {
         if (commit.position <= checkpoint) continue;
@@ -477,35 +386,11 @@ export class KvEventLog implements EventLog {
       key: KV_POSITION_KEY,
       versionstamp: this.#positionStamp,
     });
-    const located: Located[] = [];
-    let position = this.#position;
-    let chunk: Commit[] = [];
-    let chunkBytes = 0;
-    for (const { request, bytes } of batch) {
-      if (
-        chunk.length >= CHUNK_COMMITS ||
-        (chunk.length > 0 && chunkBytes + bytes + COMMIT_OVERHEAD > CHUNK_BYTES)
-      ) {
-        atomic.set([KvKeys.feed, chunk[0].position], chunk);
-        chunk = [];
-        chunkBytes = 0;
-      }
-      position += 1;
-      const commit: Commit = {
-        type: request.type,
-        id: request.id,
-        version: request.expectedVersion + 1,
-        position,
-        commandId: request.commandId,
-        timestamp,
-        events: request.events,
-        ...(request.meta ? { meta: request.meta } : {}),
-      };
-      chunk.push(commit);
-      chunkBytes += bytes + COMMIT_OVERHEAD;
-      located.push({ commit, chunk: chunk[0].position });
+    const { chunks, located } = packCommits(batch, this.#position, timestamp);
+    for (const chunk of chunks) {
+      atomic.set([KvKeys.feed, chunk[0].position], chunk);
     }
-    atomic.set([KvKeys.feed, chunk[0].position], chunk);
+    const position = this.#position + batch.length;
     atomic.set(KV_POSITION_KEY, position);
 
     let outcome: Deno.KvCommitResult | Deno.KvCommitError;
@@ -596,12 +481,7 @@ export class KvEventLog implements EventLog {
     const memory = this.#active.get(key)?.at(-1) ??
       this.#flushing?.get(key)?.at(-1);
     if (memory) return memory.commit.version;
-    const iter = this.#kv.list<IndexEntry>(
-      { prefix: [KvKeys.stream, type, id] },
-      { reverse: true, limit: 1 },
-    );
-    for await (const entry of iter) return entry.value.to;
-    return 0;
+    return await readIndexedHead(this.#kv, type, id);
   }
 
   /** Heads only move forward; a late read never lowers a cached head. */
@@ -632,23 +512,7 @@ export class KvEventLog implements EventLog {
     this.#activeCount = 0;
     const run = async () => {
       try {
-        const entries = [...flushing.values()];
-        for (let i = 0; i < entries.length; i += INDEX_ENTRIES_PER_ATOMIC) {
-          const atomic = this.#kv.atomic();
-          for (
-            const located of entries.slice(i, i + INDEX_ENTRIES_PER_ATOMIC)
-          ) {
-            const first = located[0].commit;
-            atomic.set(
-              [KvKeys.stream, first.type, first.id, first.version],
-              {
-                to: located.at(-1)!.commit.version,
-                chunks: located.map((l) => l.chunk),
-              } satisfies IndexEntry,
-            );
-          }
-          await atomic.commit();
-        }
+        await writeIndexEntries(this.#kv, [...flushing.values()]);
         await this.#kv.set(KV_INDEXED_KEY, upTo);
         this.#flushing = null;
         this.#stats.indexFlushes++;
@@ -673,20 +537,4 @@ export class KvEventLog implements EventLog {
     const failure = new UnavailableError("Event log write failed", { cause });
     for (const pending of batch) pending.reject(failure);
   }
-}
-
-function streamKey(type: string, id: string): string {
-  return `${type}\u0000${id}`;
-}
-
-/** Upper bound of the serialized size: V8 stores non-Latin-1 text as UTF-16. */
-function estimateBytes(request: AppendRequest): number {
-  const text = JSON.stringify([
-    request.events,
-    request.meta ?? null,
-    request.type,
-    request.id,
-    request.commandId,
-  ]);
-  return /[^\x20-\xff]/.test(text) ? text.length * 2 : text.length;
 }

@@ -28,7 +28,8 @@ export {
 } from "./keys.ts";
 export { backoff, delay, withTimeout } from "./abort.ts";
 export { MemoryEventLog } from "./memory_event_log.ts";
-export { KV_LIMITS, KvEventLog } from "./kv_event_log.ts";
+export { KvEventLog } from "./kv_event_log.ts";
+export { KV_LIMITS } from "./kv_log_layout.ts";
 export type { KvEventLogOptions } from "./kv_event_log.ts";
 export { EventLogSeams, FaultyEventLog } from "./faulty_event_log.ts";
 export type { EventLogFault, EventLogSeam } from "./faulty_event_log.ts";
