@@ -11,6 +11,9 @@ import {
   ClusterNode,
   JetStreamEventLog,
   KvEventLog,
+  leasedMetrics,
+  LeasedProjections,
+  leasedReadiness,
   openSqlStore,
   ProjectionEngine,
   ProjectionFollower,
@@ -48,9 +51,12 @@ export interface NodeConfig {
   /** How long a query waits for `X-TMS-Min-Position` (`TMS_MIN_POSITION_TIMEOUT_MS`). */
   minPositionTimeoutMs: number;
   /**
-   * Whether this node runs the projections (`TMS_PROJECTIONS`, `on`). `off`
-   * makes a command-and-query node that reads the read models another node
-   * projects into the shared `DATABASE_URL` (required then).
+   * Whether this node may run the projections (`TMS_PROJECTIONS`, `on`). With
+   * PostgreSQL, nodes sharing the read models' schema elect one projector by
+   * a lease (TTL `TMS_LEASE_TTL_MS`); the others stand by and take over when
+   * it goes. `off` makes a command-and-query node that never projects and
+   * reads what a projector writes into the shared `DATABASE_URL` (required
+   * then).
    */
   projections: boolean;
   /** How long a projection at the feed head gathers commits for its next batch (`TMS_PROJECTION_LINGER_MS`, 50). */
@@ -120,8 +126,10 @@ export interface Node {
   server: Deno.HttpServer;
   /** Shard placement and routing, in distributed mode. */
   cluster?: ClusterNode;
-  /** Projections into the SQL read models (absent with `TMS_PROJECTIONS=off`). */
+  /** Projections into this node's own PGlite read models. */
   projections?: ProjectionEngine;
+  /** Projections into a shared PostgreSQL: run here while this node holds the projector lease. */
+  leased?: LeasedProjections;
   stop(): Promise<void>;
 }
 
@@ -170,17 +178,35 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
       : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
   );
-  const projections = config.projections
+  // Nodes sharing PostgreSQL elect one projector through a lease; PGlite
+  // belongs to this process alone.
+  const engineOptions = {
+    // Other nodes' commits are seen by polling; local ones by `watch`.
+    pollIntervalMs: nc ? 250 : 1000,
+    lingerMs: config.projectionLingerMs,
+  };
+  const leased = config.projections && store.backend === "postgres"
+    ? new LeasedProjections({
+      store,
+      log,
+      projections: readModelProjections,
+      holder: config.nodeId,
+      ttlMs: config.leaseTtlMs,
+      engine: engineOptions,
+      onRole: (role) =>
+        console.log(`Read models: this node is the ${role} (${config.nodeId})`),
+    })
+    : undefined;
+  const projections = config.projections && !leased
     ? new ProjectionEngine({
       store,
       log,
       projections: readModelProjections,
-      // Other nodes' commits are seen by polling; local ones by `watch`.
-      pollIntervalMs: nc ? 250 : 1000,
-      lingerMs: config.projectionLingerMs,
+      ...engineOptions,
     })
     : undefined;
   await projections?.start();
+  await leased?.start();
   const app = createApp({
     ...domain.edge,
     system,
@@ -190,17 +216,19 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         ...(projections
           ? { projections: projectionReadiness(projections) }
           : {}),
+        ...(leased ? { projections: leasedReadiness(leased) } : {}),
         ...(cluster ? { cluster: cluster.readiness() } : {}),
       }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
+      (leased ? leasedMetrics(leased) : "") +
       (log instanceof KvEventLog ? kvLogMetrics(log) : "") +
       (cluster ? await cluster.metrics() : ""),
     requestTimeoutMs: config.requestTimeoutMs,
   }, [
     readRoutes({
       store,
-      positions: projections ??
+      positions: projections ?? leased ??
         new ProjectionFollower({
           store,
           log,
@@ -224,10 +252,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     server,
     cluster,
     projections,
+    leased,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
         await projections?.stop();
+        await leased?.stop();
         await store.close();
         await domain.stop();
         await cluster?.stop();

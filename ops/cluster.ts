@@ -3,8 +3,10 @@
  * [--lease-ttl-ms 10000]`: N local TMS nodes in distributed mode on
  * consecutive ports, against `TMS_NATS_URL` (default nats://127.0.0.1:4222)
  * or, with `--nats-cluster`, against a 3-server JetStream cluster started
- * here on free ports with a temporary store (R3 stream and buckets). Prints
- * progress and the shard split; Ctrl-C or SIGTERM stops everything.
+ * here on free ports with a temporary store (R3 stream and buckets). With
+ * `DATABASE_URL` set the nodes share its read models (one projector elected
+ * by lease), else each has its own PGlite. Prints progress and the shard
+ * split; Ctrl-C or SIGTERM stops everything.
  */
 import { NatsCluster } from "./nats_server.ts";
 import { startServer } from "./server_process.ts";
@@ -99,6 +101,12 @@ async function main(options: Options): Promise<void> {
       };
       if (options.leaseTtlMs) {
         env.TMS_LEASE_TTL_MS = String(options.leaseTtlMs);
+      }
+      // With DATABASE_URL the nodes share its read models and elect one
+      // projector; without it each keeps its own PGlite.
+      for (const name of ["DATABASE_URL", "TMS_READ_SCHEMA"]) {
+        const value = Deno.env.get(name);
+        if (value) env[name] = value;
       }
       nodes.push(await startServer(env, { port, timeoutMs: 60_000 }));
       say(`${nodeId} ready at http://127.0.0.1:${port}`);

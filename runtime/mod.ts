@@ -196,3 +196,13 @@ export type {
 export { SqlError, WorkerSqlStore } from "./worker_sql_store.ts";
 export { foldIntoTable, foldRows } from "./fold_rows.ts";
 export type { FoldTable, VersionedRow } from "./fold_rows.ts";
+export {
+  leasedMetrics,
+  LeasedProjections,
+  leasedReadiness,
+  PROJECTOR_LEASE_TABLE,
+} from "./projector_lease.ts";
+export type {
+  LeasedProjectionsOptions,
+  ProjectorRole,
+} from "./projector_lease.ts";

@@ -66,6 +66,50 @@ function patch(
   );
 }
 
+/**
+ * Registers a bedrift through `node`, patches its poststed, and checks that a
+ * list query with the write's position as `X-TMS-Min-Position` shows it.
+ * Returns the query's answer.
+ */
+async function assertReadsOwnWrite(
+  node: ServerProcess,
+  n: number,
+  poststed: string,
+): Promise<Response> {
+  const [id] = await registerBedrifter(node.url, 1, n);
+  const r = await patch(node, id, `own-write-${n}`, poststed);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const read = await fetch(`${node.url}/api/v1/bedrifter/${id}`);
+  await read.body?.cancel();
+  const res = await fetch(`${node.url}/api/v1/bedrifter?limit=10`, {
+    headers: { "X-TMS-Min-Position": read.headers.get("X-TMS-Position")! },
+  });
+  assert.equal(res.status, 200);
+  const page = await res.clone().json();
+  assert.deepEqual(
+    page.items.map((b: { id: string; poststed: string }) => [
+      b.id,
+      b.poststed,
+    ]),
+    [[id, poststed]],
+  );
+  return res;
+}
+
+/** Runs `fn` with the env of read models in a fresh PostgreSQL schema, dropped after. */
+async function withSharedSchema(
+  fn: (shared: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const schema = `tms_shared_${crypto.randomUUID().slice(0, 8)}`;
+  const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await fn({ DATABASE_URL: TEST_DATABASE_URL, TMS_READ_SCHEMA: schema });
+  } finally {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await sql.end();
+  }
+}
+
 Deno.test({
   name: "cluster: commands through two nodes make one linear history",
   async fn() {
@@ -322,11 +366,8 @@ Deno.test({
   name:
     "cluster: a node without projections reads the read models another node projects into PostgreSQL",
   async fn() {
-    const schema = `tms_follow_${crypto.randomUUID().slice(0, 8)}`;
-    const shared = { DATABASE_URL: TEST_DATABASE_URL, TMS_READ_SCHEMA: schema };
-    const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-    try {
-      await drill(async ({ node }) => {
+    await withSharedSchema((shared) =>
+      drill(async ({ node }) => {
         const projector = await node("projector", shared);
         const reader = await node("reader", {
           ...shared,
@@ -335,32 +376,51 @@ Deno.test({
         await waitBalanced([projector, reader]);
         const ready = await (await fetch(`${reader.url}/health/ready`)).json();
         assert.equal(ready.checks.projections, undefined);
-        const [id] = await registerBedrifter(reader.url, 1, 21);
-        const r = await patch(reader, id, "follow-1", "FØLGER");
-        assert.equal(r.status, 200, JSON.stringify(r.body));
-        const read = await fetch(`${reader.url}/api/v1/bedrifter/${id}`);
-        await read.body?.cancel();
-        const position = read.headers.get("X-TMS-Position")!;
-        const res = await fetch(`${reader.url}/api/v1/bedrifter?limit=10`, {
-          headers: { "X-TMS-Min-Position": position },
-        });
-        assert.equal(res.status, 200);
-        const page = await res.json();
-        assert.deepEqual(
-          page.items.map((b: { id: string; poststed: string }) => [
-            b.id,
-            b.poststed,
-          ]),
-          [[id, "FØLGER"]],
-        );
+        const res = await assertReadsOwnWrite(reader, 21, "FØLGER");
+        await res.body?.cancel();
         assert.ok(Number(res.headers.get("X-TMS-Position")) > 0);
         // Nothing projects on the reader: its metrics carry no projection.
         const metrics = await (await fetch(`${reader.url}/metrics`)).text();
         assert.ok(!metrics.includes("tms_projection_position"));
-      });
-    } finally {
-      await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await sql.end();
-    }
+      })
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "cluster: nodes sharing PostgreSQL run one projector; when it is killed the other takes over",
+  async fn() {
+    const projectorGauge = async (n: ServerProcess) => {
+      const metrics = await (await fetch(`${n.url}/metrics`)).text();
+      return Number(/^tms_projector (\d)$/m.exec(metrics)?.[1]);
+    };
+    await withSharedSchema((shared) =>
+      drill(async ({ node }) => {
+        const a = await node("node-a", shared);
+        const b = await node("node-b", shared);
+        await waitBalanced([a, b]);
+        const gauges = [await projectorGauge(a), await projectorGauge(b)];
+        assert.deepEqual(gauges.toSorted(), [0, 1], `gauges ${gauges}`);
+        const [projector, standby] = gauges[0] === 1 ? [a, b] : [b, a];
+        const ready = await (await fetch(`${standby.url}/health/ready`)).json();
+        assert.equal(ready.checks.projections.role, "standby");
+
+        const killedAt = Date.now();
+        await projector.stop("SIGKILL");
+        // The lease expires within one TTL; the standby looks every third.
+        const tookOver = await waitFor(
+          async () => await projectorGauge(standby) === 1,
+          3 * TEST_TTL_MS,
+        );
+        assert.ok(tookOver, "the standby did not take the projector lease");
+        console.log(
+          `projector take-over ${Date.now() - killedAt} ms after kill`,
+        );
+        // Read-your-writes through the new projector.
+        const res = await assertReadsOwnWrite(standby, 31, "OVERTATT");
+        await res.body?.cancel();
+      })
+    );
   },
 });
