@@ -215,7 +215,11 @@ export class LeasedProjections implements ProjectionPositions {
   /** True when the lease is this node's after the upsert. */
   async #claim(): Promise<boolean> {
     const { store, holder } = this.#options;
-    const signal = this.#controller.signal;
+    // A hung query must not keep a holder from standing down in time.
+    const signal = AbortSignal.any([
+      this.#controller.signal,
+      AbortSignal.timeout(Math.max(100, Math.floor(this.#ttlMs / 3))),
+    ]);
     const [claimed] = await store.query<{ holder: string }>(
       `INSERT INTO ${this.#table()} AS l (name, holder, expires_at)
        VALUES ($1::text, $2::text,
