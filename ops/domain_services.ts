@@ -1,15 +1,20 @@
 /**
  * What the domain needs beside the actors, wired for one node: the photo
- * store (under `TMS_DATA_DIR` embedded, the JetStream object store `tms_files`
- * when a NATS connection is given: distributed mode) and the personal-data
- * key store under `TMS_DATA_DIR`, the dated rates
+ * store and the personal-data key store (under `TMS_DATA_DIR` embedded; the
+ * JetStream object store `tms_files` and KV bucket `tms_keys` when a NATS
+ * connection is given: distributed mode), the dated rates
  * (`TMS_RATES_FILE` overrides the shipped ones), and the daily jobs on
  * `Deno.cron` (`TMS_CRONS=off` leaves them out).
  */
 import { parseDatedRates } from "../actors/invoice/mod.ts";
 import type { DatedRates } from "../actors/invoice/mod.ts";
 import { registerSchedules } from "../actors/schedules/mod.ts";
-import { FsFileStore, FsKeyStore, ObjectFileStore } from "../runtime/mod.ts";
+import {
+  FsFileStore,
+  FsKeyStore,
+  NatsKeyStore,
+  ObjectFileStore,
+} from "../runtime/mod.ts";
 import type { NatsConnection } from "../deps.ts";
 import type { ActorClient, FileStore, KeyStore } from "../runtime/mod.ts";
 
@@ -21,10 +26,10 @@ export interface DomainServices {
   stop(): Promise<void>;
 }
 
-/** Where files go in distributed mode: the node's NATS connection. */
+/** Where files and keys go in distributed mode: the node's NATS connection. */
 export interface DomainNats {
   nc: NatsConnection;
-  /** Replicas of the `tms_files` bucket when created. */
+  /** Replicas of the `tms_files` and `tms_keys` buckets when created. */
   replicas: number;
 }
 
@@ -38,7 +43,9 @@ export async function openDomainServices(
   const files: FileStore = nats
     ? await ObjectFileStore.open(nats.nc, { replicas: nats.replicas })
     : new FsFileStore(`${dataDir}/files`);
-  const keys = new FsKeyStore(`${dataDir}/keys`);
+  const keys: KeyStore = nats
+    ? await NatsKeyStore.open(nats.nc, { replicas: nats.replicas })
+    : new FsKeyStore(`${dataDir}/keys`);
   let rates: DatedRates | undefined;
   if (env.TMS_RATES_FILE) {
     try {

@@ -82,6 +82,15 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 export abstract class AesKeyStore implements KeyStore {
   readonly #cache = new Map<string, { keyId: string; key: CryptoKey }>();
   readonly #creating = new Map<string, Promise<StoredKey>>();
+  readonly #caching: boolean;
+
+  /**
+   * `cache: false` loads the key on every use: for a backend other processes
+   * share, where a key another process shredded must stop working here too.
+   */
+  constructor(options: { cache?: boolean } = {}) {
+    this.#caching = options.cache ?? true;
+  }
 
   /** The subject's stored key, or null. */
   protected abstract load(subject: string): Promise<StoredKey | null>;
@@ -123,7 +132,7 @@ export abstract class AesKeyStore implements KeyStore {
       ["encrypt", "decrypt"],
     );
     const entry = { keyId: stored.keyId, key };
-    this.#cache.set(subject, entry);
+    if (this.#caching) this.#cache.set(subject, entry);
     return entry;
   }
 

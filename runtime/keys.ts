@@ -23,6 +23,7 @@ export const JetStreamNames = {
   snapshots: "tms_snapshots",
   placement: "tms_placement",
   files: "tms_files",
+  keys: "tms_keys",
   rpcPrefix: "tms.rpc",
 } as const;
 

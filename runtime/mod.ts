@@ -149,6 +149,8 @@ export { FsFileStore } from "./fs_file_store.ts";
 export { AesKeyStore, MemoryKeyStore } from "./key_store.ts";
 export type { EncryptedValue, KeyStore, StoredKey } from "./key_store.ts";
 export { FsKeyStore } from "./fs_key_store.ts";
+export { NatsKeyStore } from "./nats_key_store.ts";
+export type { NatsKeyStoreOptions } from "./nats_key_store.ts";
 export type { LockOptions } from "./sql_store.ts";
 export { PlacementKeys, rpcSubject } from "./keys.ts";
 export {

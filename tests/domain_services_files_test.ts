@@ -4,7 +4,9 @@ import { openDomainServices } from "../ops/domain_services.ts";
 import {
   ActorSystem,
   FsFileStore,
+  FsKeyStore,
   MemoryEventLog,
+  NatsKeyStore,
   ObjectFileStore,
 } from "../runtime/mod.ts";
 import { png } from "./contracts/file_store_contract.ts";
@@ -17,7 +19,7 @@ const opts = {
 };
 const env = { TMS_CRONS: "off" };
 
-Deno.test("domain services: embedded photos go to the filesystem under TMS_DATA_DIR", async () => {
+Deno.test("domain services: embedded photos and keys go to the filesystem under TMS_DATA_DIR", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tms-domain-" });
   const log = new MemoryEventLog();
   const system = new ActorSystem({ log });
@@ -26,6 +28,9 @@ Deno.test("domain services: embedded photos go to the filesystem under TMS_DATA_
     assert.ok(domain.edge.files instanceof FsFileStore);
     await domain.edge.files.put("p1", png(100), opts);
     assert.ok((await Deno.stat(`${dir}/files/p1/p1.json`)).isFile);
+    assert.ok(domain.edge.keys instanceof FsKeyStore);
+    await domain.edge.keys.encrypt("e1", "01010012356");
+    assert.ok((await Deno.stat(`${dir}/keys/e1.json`)).isFile);
   } finally {
     await domain.stop();
     await system.shutdown();
@@ -34,7 +39,7 @@ Deno.test("domain services: embedded photos go to the filesystem under TMS_DATA_
   }
 });
 
-Deno.test("domain services: with a NATS connection photos go to the tms_files object store", async () => {
+Deno.test("domain services: with a NATS connection photos go to the tms_files object store, keys to tms_keys", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tms-domain-" });
   const server = await NatsServer.start();
   const nc = await natsConnect({ servers: server.url });
@@ -55,6 +60,11 @@ Deno.test("domain services: with a NATS connection photos go to the tms_files ob
         await other.close();
       }
       await assert.rejects(Deno.stat(`${dir}/files`), Deno.errors.NotFound);
+      assert.ok(domain.edge.keys instanceof NatsKeyStore);
+      const secret = await domain.edge.keys.encrypt("e1", "01010012356");
+      const keys = await NatsKeyStore.open(nc);
+      assert.equal(await keys.decrypt(secret), "01010012356");
+      await assert.rejects(Deno.stat(`${dir}/keys`), Deno.errors.NotFound);
     } finally {
       await domain.stop();
     }

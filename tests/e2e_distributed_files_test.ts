@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { startServer } from "../ops/server_process.ts";
 import { callJson, jpegPhoto } from "./support/http.ts";
-import { ObjectFileStore } from "../runtime/mod.ts";
+import { JetStreamNames, ObjectFileStore } from "../runtime/mod.ts";
+import { jetstream, Kvm, natsConnect } from "../deps.ts";
 import { NatsServer } from "./support/mod.ts";
 
 Deno.test({
   name:
-    "e2e distributed: photos go to the tms_files object store, a sent invoice renders as PDF",
+    "e2e distributed: photos go to the tms_files object store, personal-data keys to tms_keys, a sent invoice renders as PDF",
   async fn() {
     const nats = await NatsServer.start();
     const dataDir = await Deno.makeTempDir({ prefix: "tms-e2e-dist-" });
@@ -75,6 +76,40 @@ Deno.test({
         }
         await assert.rejects(
           Deno.stat(`${dataDir}/files`),
+          Deno.errors.NotFound,
+        );
+
+        // The fødselsnummer's key is in the shared bucket, so every node
+        // encrypts with it and shredding reaches all; nothing on local disk.
+        const hired = await api("POST", "/employees", {
+          bedriftId: b,
+          ansattnummer: "1001",
+          fornavn: "Kari",
+          etternavn: "Nordmann",
+          epost: "kari@example.no",
+          role: "TRAFIKKLARER",
+          licenceClasses: ["B"],
+          stillingsprosent: 100,
+          startDate: "2025-01-06",
+          fodselsnummer: "01010012356",
+        });
+        assert.equal(hired.status, 201, JSON.stringify(hired.body));
+        assert.equal(hired.body.fodselsnummer, "010100*****");
+        const nc = await natsConnect({ servers: nats.url });
+        try {
+          const kv = await new Kvm(jetstream(nc)).open(JetStreamNames.keys);
+          const entry = await kv.get(hired.body.id);
+          assert.equal(entry?.operation, "PUT");
+          assert.ok(
+            entry.json<{ keyId: string }>().keyId.startsWith(
+              `${hired.body.id}:`,
+            ),
+          );
+        } finally {
+          await nc.close();
+        }
+        await assert.rejects(
+          Deno.stat(`${dataDir}/keys`),
           Deno.errors.NotFound,
         );
 

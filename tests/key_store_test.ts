@@ -1,27 +1,63 @@
 import assert from "node:assert/strict";
-import { FsKeyStore, MemoryKeyStore } from "../runtime/mod.ts";
+import { natsConnect } from "../deps.ts";
+import type { NatsConnection } from "../deps.ts";
+import {
+  FsKeyStore,
+  MemoryKeyStore,
+  NatsKeyStore,
+  UnavailableError,
+} from "../runtime/mod.ts";
 import type { KeyStore } from "../runtime/mod.ts";
+import { NatsServer } from "./support/mod.ts";
 
-const backends: [string, () => Promise<{ keys: KeyStore; dir?: string }>][] = [
+interface Opened {
+  keys: KeyStore;
+  cleanup?: () => Promise<void>;
+}
+
+/** A nats-server of its own (a missing binary fails the test) and a connection. */
+async function natsWithConnection(): Promise<
+  { server: NatsServer; nc: NatsConnection }
+> {
+  const server = await NatsServer.start();
+  try {
+    return { server, nc: await natsConnect({ servers: server.url }) };
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+}
+
+const backends: [string, () => Promise<Opened>][] = [
   ["memory", () => Promise.resolve({ keys: new MemoryKeyStore() })],
   ["filesystem", async () => {
     const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
-    return { keys: new FsKeyStore(`${dir}/keys`), dir };
+    return {
+      keys: new FsKeyStore(`${dir}/keys`),
+      cleanup: () => Deno.remove(dir, { recursive: true }),
+    };
+  }],
+  ["jetstream-kv", async () => {
+    const { server, nc } = await natsWithConnection();
+    return {
+      keys: await NatsKeyStore.open(nc),
+      async cleanup() {
+        await nc.close();
+        await server.dispose();
+      },
+    };
   }],
 ];
 
 for (const [name, open] of backends) {
-  const test = (
-    title: string,
-    fn: (keys: KeyStore, dir?: string) => Promise<void>,
-  ) =>
+  const test = (title: string, fn: (keys: KeyStore) => Promise<void>) =>
     Deno.test(`key store [${name}]: ${title}`, async () => {
-      const { keys, dir } = await open();
+      const { keys, cleanup } = await open();
       try {
-        await fn(keys, dir);
+        await fn(keys);
       } finally {
         await keys.close();
-        if (dir) await Deno.remove(dir, { recursive: true });
+        await cleanup?.();
       }
     });
 
@@ -95,5 +131,48 @@ Deno.test("key store [filesystem]: keys persist, files are owner-only, two insta
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("key store [jetstream-kv]: nodes share keys; a key shredded through one no longer decrypts on another", async () => {
+  const { server, nc } = await natsWithConnection();
+  const other = await natsConnect({ servers: server.url });
+  try {
+    const a = await NatsKeyStore.open(nc);
+    const b = await NatsKeyStore.open(other);
+    const [x, y] = await Promise.all([
+      a.encrypt("e1", "via a"),
+      b.encrypt("e1", "via b"),
+    ]);
+    assert.equal(x.keyId, y.keyId, "one key per subject across nodes");
+    assert.equal(await b.decrypt(x), "via a");
+    assert.equal(await a.decrypt(y), "via b");
+    // b has used the key: shredding through a must reach b all the same.
+    assert.equal(await a.shred("e1"), true);
+    assert.equal(await b.decrypt(x), null);
+    assert.equal(await b.decrypt(y), null);
+    assert.equal(await b.shred("e1"), false);
+    // A restarted node reads the same bucket.
+    const reopened = await NatsKeyStore.open(other);
+    const fresh = await reopened.encrypt("e2", "after restart");
+    assert.equal(await a.decrypt(fresh), "after restart");
+  } finally {
+    await other.close();
+    await nc.close();
+    await server.dispose();
+  }
+});
+
+Deno.test("key store [jetstream-kv]: NATS down is UnavailableError, not a wrong answer", async () => {
+  const { server, nc } = await natsWithConnection();
+  try {
+    const keys = await NatsKeyStore.open(nc);
+    const value = await keys.encrypt("e1", "secret");
+    await nc.close();
+    await assert.rejects(keys.decrypt(value), UnavailableError);
+    await assert.rejects(keys.encrypt("e2", "x"), UnavailableError);
+    await assert.rejects(keys.shred("e1"), UnavailableError);
+  } finally {
+    await server.dispose();
   }
 });
