@@ -51,10 +51,10 @@ export interface NodeConfig {
   /** How long a query waits for `X-TMS-Min-Position` (`TMS_MIN_POSITION_TIMEOUT_MS`). */
   minPositionTimeoutMs: number;
   /**
-   * Whether this node may run the projections (`TMS_PROJECTIONS`, `on`). With
-   * PostgreSQL, nodes sharing the read models' schema elect one projector by
-   * a lease (TTL `TMS_LEASE_TTL_MS`); the others stand by and take over when
-   * it goes. `off` makes a command-and-query node that never projects and
+   * Whether this node may run the projections (`TMS_PROJECTIONS`, `on`). In
+   * distributed mode with PostgreSQL, nodes sharing the read models' schema
+   * elect one projector by a lease (TTL `TMS_LEASE_TTL_MS`); the others stand
+   * by and take over when it goes. `off` makes a command-and-query node that never projects and
    * reads what a projector writes into the shared `DATABASE_URL` (required
    * then).
    */
@@ -178,14 +178,14 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
       : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
   );
-  // Nodes sharing PostgreSQL elect one projector through a lease; PGlite
-  // belongs to this process alone.
+  // Distributed nodes sharing PostgreSQL elect one projector through a lease;
+  // an embedded node (its log is its own) always projects.
   const engineOptions = {
     // Other nodes' commits are seen by polling; local ones by `watch`.
     pollIntervalMs: nc ? 250 : 1000,
     lingerMs: config.projectionLingerMs,
   };
-  const leased = config.projections && store.backend === "postgres"
+  const leased = config.projections && nc && store.backend === "postgres"
     ? new LeasedProjections({
       store,
       log,

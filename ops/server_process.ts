@@ -24,7 +24,7 @@ export function freePort(): number {
       // taken: try another
     }
   }
-  throw new Error("no free port in 20000-31999");
+  throw new Error("No free port in 20000-31999");
 }
 
 /** A TMS node running as its own `deno run main.ts` process. */

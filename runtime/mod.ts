@@ -202,6 +202,7 @@ export {
   leasedMetrics,
   LeasedProjections,
   leasedReadiness,
+  PROJECTOR_LEASE_NAME,
   PROJECTOR_LEASE_TABLE,
 } from "./projector_lease.ts";
 export type {

@@ -82,6 +82,7 @@ export class NatsKeyStore extends AesKeyStore {
       }
     }
     throw new UnavailableError("The key store bucket could not be opened", {
+      retryAfter: 1,
       cause: failure,
     });
   }
@@ -101,6 +102,7 @@ export class NatsKeyStore extends AesKeyStore {
       const existing = await this.load(subject);
       if (existing) return existing;
       throw new UnavailableError("The key store could not be written", {
+        retryAfter: 1,
         cause: error,
       });
     }

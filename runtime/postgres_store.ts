@@ -222,17 +222,30 @@ function executor(tx: Sql, outer: AbortSignal | undefined): SqlExecutor {
   };
 }
 
-/** Awaits a postgres.js query, cancelling it on the server when `signal` aborts. */
+/**
+ * Awaits a postgres.js query; when `signal` aborts, asks the server to cancel
+ * it and rejects with the signal's reason at once. A cut connection delivers
+ * neither the answer nor the cancel, and the caller must not wait for it.
+ */
 async function cancellable(
   query: Pending,
   signal: AbortSignal | undefined,
 ): Promise<unknown> {
   if (!signal) return rows(await query);
   signal.throwIfAborted();
-  const onAbort = () => query.cancel();
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      query.cancel();
+      reject(signal.reason);
+    };
+  });
   signal.addEventListener("abort", onAbort, { once: true });
+  // The query's own late answer or error has nobody waiting for it.
+  const answer = Promise.resolve(query).then(rows);
+  answer.catch(() => {});
   try {
-    return rows(await query);
+    return await Promise.race([answer, aborted]);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw error;

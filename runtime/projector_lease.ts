@@ -4,7 +4,7 @@
  * engine; the others stand by, answer read-your-writes through a
  * `ProjectionFollower`, and take over when the lease expires.
  */
-import { delay } from "./abort.ts";
+import { delay, withTimeout } from "./abort.ts";
 import { UnavailableError } from "./errors.ts";
 import { ProjectionEngine } from "./projection_engine.ts";
 import type { ProjectionEngineOptions } from "./projection_engine.ts";
@@ -28,7 +28,8 @@ import type { EventLog, SignalOptions } from "./types.ts";
 /** The table of the lease, in the read models' schema. */
 export const PROJECTOR_LEASE_TABLE = "tms_projector_lease";
 
-const LEASE_NAME = "projector";
+/** The lease's row in that table. */
+export const PROJECTOR_LEASE_NAME = "projector";
 
 const leaseMigrations: MigrationSet = {
   scope: "tms.projector_lease",
@@ -95,8 +96,13 @@ export class LeasedProjections implements ProjectionPositions {
   #engine: ProjectionEngine | null = null;
   #role: ProjectorRole = "standby";
   #holder: string | null = null;
-  #renewedAt = 0;
+  /** Local estimate of the lease's expiry: the last successful claim's start + TTL. */
+  #validUntil = 0;
+  /** No claims before this (after this node failed to start its engine). */
+  #claimAfter = 0;
+  #startError: string | null = null;
   #loop: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
   #transition: Promise<void> = Promise.resolve();
 
   constructor(options: LeasedProjectionsOptions) {
@@ -125,6 +131,11 @@ export class LeasedProjections implements ProjectionPositions {
     return this.#holder;
   }
 
+  /** Why this node's engine last failed to start (it gave the lease up), or null. */
+  get startError(): string | null {
+    return this.#startError;
+  }
+
   /**
    * Creates the lease table, tries once to take the lease (and starts the
    * engine when it does), then keeps renewing or trying in the background.
@@ -137,20 +148,16 @@ export class LeasedProjections implements ProjectionPositions {
   }
 
   /** Stops the engine and gives the lease up, so another node takes over at once. */
-  async stop(): Promise<void> {
-    if (this.#role === "stopped") return;
-    this.#controller.abort(new DOMException("Stopped", "AbortError"));
-    await this.#loop;
-    await this.#transition;
-    const wasProjector = this.#engine !== null;
-    await this.#stepDown();
-    this.#role = "stopped";
-    if (wasProjector) {
-      await this.#options.store.query(
-        `DELETE FROM ${this.#table()} WHERE name = $1::text AND holder = $2::text`,
-        [LEASE_NAME, this.#options.holder],
-      ).catch(() => {});
-    }
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#controller.abort(new DOMException("Stopped", "AbortError"));
+      await this.#loop;
+      await this.#transition;
+      await this.#stepDown();
+      this.#role = "stopped";
+      await this.#release();
+    })();
+    return this.#stopping;
   }
 
   position(name: string, options?: SignalOptions): Promise<number> {
@@ -180,32 +187,46 @@ export class LeasedProjections implements ProjectionPositions {
     const signal = this.#controller.signal;
     while (!signal.aborted) {
       try {
-        await delay(Math.max(10, Math.floor(this.#ttlMs / 3)), { signal });
+        await delay(this.#intervalMs(), { signal });
       } catch {
         return;
       }
-      await this.#tick();
+      try {
+        await this.#tick();
+      } catch (error) {
+        console.warn("Projector lease round failed", error);
+      }
     }
+  }
+
+  /** Renewal interval, and the longest a claim may take. */
+  #intervalMs(): number {
+    return Math.max(10, Math.floor(this.#ttlMs / 3));
   }
 
   /** Takes or renews the lease; starts or stops the engine to match. */
   async #tick(): Promise<void> {
+    const started = performance.now();
+    if (started < this.#claimAfter) return;
     let held: boolean;
     try {
       held = await this.#claim();
     } catch (error) {
-      // The store is unreachable: the engine cannot write either. Once the
-      // lease may have expired, another node may take it: stand down.
-      if (
-        this.#engine && performance.now() - this.#renewedAt >= this.#ttlMs
-      ) {
-        console.warn("Projector lease not renewed in time; standing by", error);
+      // The store does not answer, so the engine cannot write either. Once
+      // the next renewal could come too late, another node may take the
+      // lease: stand down before it expires.
+      const late = performance.now() >= this.#validUntil - this.#intervalMs();
+      if (this.#engine && late) {
+        console.warn(
+          "Projector lease could not be renewed; standing by",
+          error,
+        );
         await this.#change(() => this.#stepDown());
       }
       return;
     }
     if (held) {
-      this.#renewedAt = performance.now();
+      this.#validUntil = started + this.#ttlMs;
       if (!this.#engine) await this.#change(() => this.#stepUp());
     } else if (this.#engine) {
       await this.#change(() => this.#stepDown());
@@ -216,10 +237,7 @@ export class LeasedProjections implements ProjectionPositions {
   async #claim(): Promise<boolean> {
     const { store, holder } = this.#options;
     // A hung query must not keep a holder from standing down in time.
-    const signal = AbortSignal.any([
-      this.#controller.signal,
-      AbortSignal.timeout(Math.max(100, Math.floor(this.#ttlMs / 3))),
-    ]);
+    const signal = withTimeout(this.#intervalMs(), this.#controller.signal);
     const [claimed] = await store.query<{ holder: string }>(
       `INSERT INTO ${this.#table()} AS l (name, holder, expires_at)
        VALUES ($1::text, $2::text,
@@ -228,7 +246,7 @@ export class LeasedProjections implements ProjectionPositions {
          SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE l.holder = excluded.holder OR l.expires_at < clock_timestamp()
        RETURNING holder`,
-      [LEASE_NAME, holder, this.#ttlMs / 1000],
+      [PROJECTOR_LEASE_NAME, holder, this.#ttlMs / 1000],
       { signal },
     );
     if (claimed) {
@@ -237,7 +255,7 @@ export class LeasedProjections implements ProjectionPositions {
     }
     const [current] = await store.query<{ holder: string }>(
       `SELECT holder FROM ${this.#table()} WHERE name = $1::text`,
-      [LEASE_NAME],
+      [PROJECTOR_LEASE_NAME],
       { signal },
     );
     this.#holder = current?.holder ?? null;
@@ -259,26 +277,53 @@ export class LeasedProjections implements ProjectionPositions {
       projections,
     });
     try {
-      // No signal: `stop` waits for this start, then stops the engine itself
-      // (and awaits its in-flight batches, which an abort would not).
+      // No signal: `stop` waits for this start, then stops the engine itself.
       await engine.start();
     } catch (error) {
       await engine.stop();
-      console.warn("Projection engine did not start; retrying", error);
+      // Give the lease to a node that can use it, and keep out for a TTL.
+      this.#startError = error instanceof Error ? error.message : String(error);
+      this.#claimAfter = performance.now() + this.#ttlMs;
+      console.warn("Projection engine did not start; lease given up", error);
+      await this.#release();
       return;
     }
+    this.#startError = null;
     this.#engine = engine;
     this.#role = "projector";
     this.#options.onRole?.("projector");
   }
 
+  /**
+   * Stops the engine: after its in-flight batch, or, when the store does not
+   * answer, after a grace period (a batch that still commits later is
+   * harmless: the checkpoint fence refuses to apply it twice).
+   */
   async #stepDown(): Promise<void> {
     const engine = this.#engine;
     if (!engine) return;
     this.#engine = null;
     this.#role = "standby";
-    await engine.stop();
+    const grace = new AbortController();
+    const stopped = engine.stop().catch(() => {}).finally(() => grace.abort());
+    await Promise.race([
+      stopped,
+      delay(this.#intervalMs(), { signal: grace.signal }).then(
+        () => console.warn("Projection engine still stopping; standing by"),
+        () => {},
+      ),
+    ]);
     this.#options.onRole?.("standby");
+  }
+
+  /** Deletes the lease row if it is this node's (a no-op otherwise). */
+  async #release(): Promise<void> {
+    await this.#options.store.query(
+      `DELETE FROM ${this.#table()} WHERE name = $1::text AND holder = $2::text`,
+      [PROJECTOR_LEASE_NAME, this.#options.holder],
+      { signal: AbortSignal.timeout(this.#intervalMs()) },
+    ).catch(() => {});
+    if (this.#holder === this.#options.holder) this.#holder = null;
   }
 
   #table(): string {
@@ -299,6 +344,7 @@ export function leasedReadiness(
   ok: boolean;
   role: ProjectorRole;
   holder: string | null;
+  startError?: string;
 } {
   const engine = leased.engine;
   if (engine) {
@@ -308,6 +354,7 @@ export function leasedReadiness(
     ok: leased.role === "standby",
     role: leased.role,
     holder: leased.holder,
+    ...(leased.startError ? { startError: leased.startError } : {}),
   };
 }
 

@@ -166,13 +166,23 @@ Deno.test("key store [jetstream-kv]: nodes share keys; a key shredded through on
 Deno.test("key store [jetstream-kv]: NATS down is UnavailableError, not a wrong answer", async () => {
   const { server, nc } = await natsWithConnection();
   try {
-    const keys = await NatsKeyStore.open(nc);
+    const keys = await NatsKeyStore.open(nc, { requestTimeoutMs: 300 });
     const value = await keys.encrypt("e1", "secret");
-    await nc.close();
+    // The server goes away; the client keeps reconnecting meanwhile.
+    await server.stop();
     await assert.rejects(keys.decrypt(value), UnavailableError);
     await assert.rejects(keys.encrypt("e2", "x"), UnavailableError);
     await assert.rejects(keys.shred("e1"), UnavailableError);
+    // Back again: the same key still decrypts.
+    await server.restart();
+    let plain: string | null = null;
+    for (let i = 0; i < 50 && plain === null; i++) {
+      plain = await keys.decrypt(value).catch(() => null);
+      if (plain === null) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(plain, "secret");
   } finally {
+    await nc.close();
     await server.dispose();
   }
 });
