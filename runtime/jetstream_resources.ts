@@ -11,6 +11,7 @@ import type {
   KV,
   StreamConfig,
 } from "../deps.ts";
+import { backoff, delay } from "./abort.ts";
 import { JetStreamNames } from "./keys.ts";
 
 const STREAM_NOT_FOUND = 10059;
@@ -93,4 +94,29 @@ async function ensureStream(
     }
     throw error;
   }
+}
+
+/**
+ * Runs `open` until it succeeds (at most `attempts` times, default 5, with
+ * backoff): a replicated bucket answers only once its first leader is
+ * elected, and nodes starting together race to create it. Stops early when
+ * `closed()` says the connection is gone; throws the last failure.
+ */
+export async function openWithRetries<T>(
+  open: () => Promise<T>,
+  options: { signal?: AbortSignal; attempts?: number; closed?: () => boolean },
+): Promise<T> {
+  let failure: unknown;
+  for (let attempt = 0; attempt < (options.attempts ?? 5); attempt++) {
+    if (attempt > 0) {
+      await delay(backoff(attempt, 200, 2_000), { signal: options.signal });
+    }
+    try {
+      return await open();
+    } catch (error) {
+      failure = error;
+      if (options.closed?.()) break;
+    }
+  }
+  throw failure;
 }

@@ -1,13 +1,11 @@
 import { jetstream, Kvm, StorageType } from "../deps.ts";
 import type { KV, NatsConnection } from "../deps.ts";
-import { backoff, delay } from "./abort.ts";
 import { UnavailableError } from "./errors.ts";
 import { AesKeyStore } from "./key_store.ts";
 import type { StoredKey } from "./key_store.ts";
+import { openWithRetries } from "./jetstream_resources.ts";
 import { JetStreamNames } from "./keys.ts";
 import type { SignalOptions } from "./types.ts";
-
-const OPEN_ATTEMPTS = 5;
 
 /** Options of `NatsKeyStore.open`. */
 export interface NatsKeyStoreOptions extends SignalOptions {
@@ -57,34 +55,32 @@ export class NatsKeyStore extends AesKeyStore {
     }
     const bucket = options.bucket ?? JetStreamNames.keys;
     const js = jetstream(nc, { timeout: options.requestTimeoutMs ?? 5_000 });
-    // Nodes starting together race to create the bucket, and a replicated
-    // one answers only once its first leader is elected: try a few times.
-    let failure: unknown;
-    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-      if (attempt > 0) {
-        await delay(backoff(attempt, 200, 2_000), { signal: options.signal });
-      }
-      try {
-        const kv = await new Kvm(js).create(bucket, {
-          history: 1,
-          replicas,
-          storage: StorageType.File,
-        });
-        return new NatsKeyStore(kv);
-      } catch (error) {
-        failure = error;
+    try {
+      return await openWithRetries(async () => {
         try {
+          return new NatsKeyStore(
+            await new Kvm(js).create(bucket, {
+              history: 1,
+              replicas,
+              storage: StorageType.File,
+            }),
+          );
+        } catch (error) {
           // Created by another node with other settings: use it as it is.
-          return new NatsKeyStore(await new Kvm(js).open(bucket));
-        } catch {
-          if (nc.isClosed()) break;
+          try {
+            return new NatsKeyStore(await new Kvm(js).open(bucket));
+          } catch {
+            throw error;
+          }
         }
-      }
+      }, { signal: options.signal, closed: () => nc.isClosed() });
+    } catch (failure) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new UnavailableError("The key store bucket could not be opened", {
+        retryAfter: 1,
+        cause: failure,
+      });
     }
-    throw new UnavailableError("The key store bucket could not be opened", {
-      retryAfter: 1,
-      cause: failure,
-    });
   }
 
   protected async load(subject: string): Promise<StoredKey | null> {

@@ -1,6 +1,5 @@
 import { jetstream, JetStreamApiError, natsConnect, Objm } from "../deps.ts";
 import type { NatsConnection, ObjectInfo, ObjectStore } from "../deps.ts";
-import { backoff, delay } from "./abort.ts";
 import { DomainError, UnavailableError } from "./errors.ts";
 import { checkFileId, fileExists, readChecked } from "./file_store.ts";
 import type {
@@ -9,11 +8,11 @@ import type {
   FileStore,
   StoredFile,
 } from "./file_store.ts";
+import { openWithRetries } from "./jetstream_resources.ts";
 import { JetStreamNames } from "./keys.ts";
 import type { SignalOptions } from "./types.ts";
 
 const WRONG_LAST_SEQUENCE = 10071;
-const OPEN_ATTEMPTS = 5;
 
 /** Options of `ObjectFileStore.open`. */
 export interface ObjectFileStoreOptions extends SignalOptions {
@@ -118,14 +117,8 @@ export class ObjectFileStore implements FileStore {
       throw new RangeError("Replicas must be an integer from 1 to 5");
     }
     const retryAfter = options.retryAfter ?? 1;
-    // A replicated bucket answers only once its first leader is elected, and
-    // nodes starting together race to create it: try a few times.
-    let failure: unknown;
-    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-      if (attempt > 0) {
-        await delay(backoff(attempt, 200, 2_000), { signal: options.signal });
-      }
-      try {
+    try {
+      return await openWithRetries(async () => {
         const js = jetstream(nc, {
           timeout: options.requestTimeoutMs ?? 5_000,
         });
@@ -134,15 +127,14 @@ export class ObjectFileStore implements FileStore {
           { replicas, max_bytes: options.maxBucketBytes ?? -1 },
         );
         return new ObjectFileStore(nc, owns, os, retryAfter);
-      } catch (error) {
-        failure = error;
-        if (nc.isClosed()) break;
-      }
+      }, { signal: options.signal, closed: () => nc.isClosed() });
+    } catch (failure) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new UnavailableError(
+        "JetStream object store could not be opened",
+        { retryAfter, cause: failure },
+      );
     }
-    throw new UnavailableError("JetStream object store could not be opened", {
-      retryAfter,
-      cause: failure,
-    });
   }
 
   async put(
