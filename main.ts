@@ -54,9 +54,9 @@ export interface NodeConfig {
    * Whether this node may run the projections (`TMS_PROJECTIONS`, `on`). In
    * distributed mode with PostgreSQL, nodes sharing the read models' schema
    * elect one projector by a lease (TTL `TMS_LEASE_TTL_MS`); the others stand
-   * by and take over when it goes. `off` makes a command-and-query node that never projects and
-   * reads what a projector writes into the shared `DATABASE_URL` (required
-   * then).
+   * by and take over when it goes. `off` makes a command-and-query node that
+   * never projects and reads what a projector writes into the shared
+   * `DATABASE_URL` (required then).
    */
   projections: boolean;
   /** How long a projection at the feed head gathers commits for its next batch (`TMS_PROJECTION_LINGER_MS`, 50). */

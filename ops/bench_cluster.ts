@@ -21,6 +21,7 @@ import {
   natsConnect,
   StorageType,
 } from "../deps.ts";
+import type { NatsConnection } from "../deps.ts";
 import {
   encodeHeaders,
   JetStreamEventLog,
@@ -52,6 +53,21 @@ const SAMPLE_EVENTS = JSON.stringify([{
   data: { changes: { poststed: "OSLO" }, at: "2026-11-22T10:00:00.000Z" },
 }]);
 
+/** A file-stored stream `name` on `subjects`, emptied of earlier runs. */
+async function freshStream(
+  nc: NatsConnection,
+  name: string,
+  subjects: string,
+): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(name).catch(() => false);
+  await jsm.streams.add({
+    name,
+    subjects: [subjects],
+    storage: StorageType.File,
+  });
+}
+
 /** Raw pipelined publishes of commit-sized messages, `window` in flight. */
 async function rawPublish(
   url: string,
@@ -60,13 +76,7 @@ async function rawPublish(
 ): Promise<{ rate: number; p50: number; p99: number }> {
   const nc = await connect(url, "bench-raw");
   try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete("BENCH_RAW").catch(() => false);
-    await jsm.streams.add({
-      name: "BENCH_RAW",
-      subjects: ["bench.raw.>"],
-      storage: StorageType.File,
-    });
+    await freshStream(nc, "BENCH_RAW", "bench.raw.>");
     const js = jetstream(nc);
     const body = new TextEncoder().encode(SAMPLE_EVENTS);
     const run = crypto.randomUUID();
@@ -105,13 +115,7 @@ async function rawLeanPublish(
 ): Promise<{ rate: number }> {
   const nc = await connect(url, "bench-raw-lean");
   try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete("BENCH_RAW_LEAN").catch(() => false);
-    await jsm.streams.add({
-      name: "BENCH_RAW_LEAN",
-      subjects: ["bench.lean.>"],
-      storage: StorageType.File,
-    });
+    await freshStream(nc, "BENCH_RAW_LEAN", "bench.lean.>");
     const publisher = new JetStreamPublisher(nc);
     const body = new TextEncoder().encode(SAMPLE_EVENTS);
     const run = crypto.randomUUID();
