@@ -6,21 +6,21 @@ import { readModelProjections, registerActors } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { readRoutes } from "./http/read_routes.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
+import { ActorSystem } from "./runtime/actor/mod.ts";
+import { ClusterNode } from "./runtime/cluster/mod.ts";
+import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
+import { KvEventLog } from "./runtime/log/kv/mod.ts";
 import {
-  ActorSystem,
-  ClusterNode,
-  JetStreamEventLog,
-  KvEventLog,
   leasedMetrics,
   LeasedProjections,
   leasedReadiness,
-  openSqlStore,
   ProjectionEngine,
   ProjectionFollower,
   projectionMetrics,
   projectionReadiness,
-} from "./runtime/mod.ts";
-import type { EventLog } from "./runtime/mod.ts";
+} from "./runtime/projection/mod.ts";
+import { openSqlStore } from "./runtime/sql/mod.ts";
+import type { EventLog } from "./runtime/core/mod.ts";
 import { natsConnect } from "./deps.ts";
 import type { NatsConnection } from "./deps.ts";
 

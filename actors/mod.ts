@@ -1,4 +1,4 @@
-import type { ActorSystem } from "../runtime/mod.ts";
+import type { ActorSystem } from "../runtime/actor/mod.ts";
 import { bedriftActor } from "./bedrift/mod.ts";
 import { employeeActor } from "./employee/mod.ts";
 import { invoiceActor } from "./invoice/mod.ts";

@@ -1,4 +1,4 @@
-import type { Projection } from "../runtime/mod.ts";
+import type { Projection } from "../runtime/projection/mod.ts";
 import { bedrifterProjection } from "./bedrift/mod.ts";
 import { employeesProjection } from "./employee/mod.ts";
 import { invoicesProjection } from "./invoice/mod.ts";

@@ -7,7 +7,7 @@ import { invoiceRoutes } from "./invoices.ts";
 import { invoiceLifecycleRoutes } from "./invoice_lifecycle.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
-import { MemoryFileStore, MemoryKeyStore } from "../runtime/mod.ts";
+import { MemoryFileStore, MemoryKeyStore } from "../runtime/storage/mod.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 

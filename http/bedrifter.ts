@@ -1,7 +1,7 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { NotFoundError } from "../runtime/mod.ts";
-import type { ActorClient } from "../runtime/mod.ts";
+import { NotFoundError } from "../runtime/core/mod.ts";
+import type { ActorClient } from "../runtime/actor/mod.ts";
 import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
 import type { BedriftCommand, BedriftState } from "../actors/bedrift/mod.ts";
 import {

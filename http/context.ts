@@ -1,9 +1,5 @@
-import type {
-  ActorClient,
-  ActorSystem,
-  FileStore,
-  KeyStore,
-} from "../runtime/mod.ts";
+import type { ActorClient, ActorSystem } from "../runtime/actor/mod.ts";
+import type { FileStore, KeyStore } from "../runtime/storage/mod.ts";
 import type { DatedRates } from "../actors/invoice/mod.ts";
 
 declare module "npm:hono@4.13.19" {

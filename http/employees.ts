@@ -1,7 +1,8 @@
 import { Hono, z } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, NotFoundError } from "../runtime/mod.ts";
-import type { ActorClient, AskResult, KeyStore } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
+import type { ActorClient, AskResult } from "../runtime/actor/mod.ts";
+import type { KeyStore } from "../runtime/storage/mod.ts";
 import {
   employeeActor,
   hireEmployee,

@@ -1,7 +1,7 @@
 import { Hono } from "../deps.ts";
 import type { EdgeDeps, ReadinessCheck } from "./context.ts";
 import { PROBLEM_CONTENT_TYPE, ProblemTypes } from "./problem.ts";
-import { withTimeout } from "../runtime/mod.ts";
+import { withTimeout } from "../runtime/core/mod.ts";
 
 /** Largest mailbox depth that still counts as ready. */
 const MAX_READY_MAILBOX = 500;

@@ -1,7 +1,7 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { NotFoundError } from "../runtime/mod.ts";
-import type { ActorClient, AskResult } from "../runtime/mod.ts";
+import { NotFoundError } from "../runtime/core/mod.ts";
+import type { ActorClient, AskResult } from "../runtime/actor/mod.ts";
 import {
   cancelInvoice,
   creditInvoice,

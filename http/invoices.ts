@@ -1,7 +1,7 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, NotFoundError } from "../runtime/mod.ts";
-import type { ActorClient } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
+import type { ActorClient } from "../runtime/actor/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../actors/bedrift/mod.ts";
 import type { BedriftState } from "../actors/bedrift/mod.ts";
 import {

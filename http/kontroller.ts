@@ -1,7 +1,12 @@
 import { bodyLimit, Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, HttpHeaders, NotFoundError } from "../runtime/mod.ts";
-import type { ActorClient, AskResult, FileStore } from "../runtime/mod.ts";
+import {
+  DomainError,
+  HttpHeaders,
+  NotFoundError,
+} from "../runtime/core/mod.ts";
+import type { ActorClient, AskResult } from "../runtime/actor/mod.ts";
+import type { FileStore } from "../runtime/storage/mod.ts";
 import { BEDRIFT } from "../actors/bedrift/mod.ts";
 import {
   kontrollActor,

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "../deps.ts";
-import { HttpHeaders } from "../runtime/mod.ts";
+import { HttpHeaders } from "../runtime/core/mod.ts";
 
 /** Gives each request an id and echoes it in `X-Request-Id`. */
 export function requestId(): MiddlewareHandler {

@@ -6,7 +6,7 @@ import {
   HttpHeaders,
   NotFoundError,
   UnavailableError,
-} from "../runtime/mod.ts";
+} from "../runtime/core/mod.ts";
 
 /** An RFC 9457 problem document. */
 export interface Problem {

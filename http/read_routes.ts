@@ -4,8 +4,9 @@
  */
 import { Hono, z } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { HttpHeaders, UnavailableError } from "../runtime/mod.ts";
-import type { ProjectionPositions, SqlExecutor } from "../runtime/mod.ts";
+import { HttpHeaders, UnavailableError } from "../runtime/core/mod.ts";
+import type { ProjectionPositions } from "../runtime/projection/mod.ts";
+import type { SqlExecutor } from "../runtime/sql/mod.ts";
 import { BEDRIFTER_PROJECTION, listBedrifter } from "../actors/bedrift/mod.ts";
 import { EMPLOYEES_PROJECTION, listEmployees } from "../actors/employee/mod.ts";
 import { INVOICES_PROJECTION, listInvoices } from "../actors/invoice/mod.ts";

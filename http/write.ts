@@ -1,7 +1,7 @@
 import type { Context } from "../deps.ts";
 import type { z } from "../deps.ts";
-import type { AskOptions, AskResult } from "../runtime/mod.ts";
-import { HttpHeaders } from "../runtime/mod.ts";
+import type { AskOptions, AskResult } from "../runtime/actor/mod.ts";
+import { HttpHeaders } from "../runtime/core/mod.ts";
 import { BadRequestError } from "./problem.ts";
 
 /** Reads and validates a JSON body; malformed JSON is a 400, a bad shape a 422. */

@@ -6,7 +6,7 @@
  * (JetStream: raw publish vs TMS, one node vs two). No section named runs them
  * all.
  */
-import { KvEventLog } from "../runtime/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
 import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";

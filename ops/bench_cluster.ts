@@ -22,11 +22,8 @@ import {
   StorageType,
 } from "../deps.ts";
 import type { NatsConnection } from "../deps.ts";
-import {
-  encodeHeaders,
-  JetStreamEventLog,
-  JetStreamPublisher,
-} from "../runtime/mod.ts";
+import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
+import { encodeHeaders, JetStreamPublisher } from "../runtime/nats/mod.ts";
 import { NatsServer } from "./nats_server.ts";
 import type { BenchRow } from "./bench.ts";
 import { commandLoad, percentile } from "./bench_commands.ts";

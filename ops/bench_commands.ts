@@ -1,8 +1,8 @@
 /** The in-process command load shared by the embedded and the cluster benchmarks. */
 import { registerActors } from "../actors/mod.ts";
 import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
-import { ActorSystem } from "../runtime/mod.ts";
-import type { EventLog } from "../runtime/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import type { EventLog } from "../runtime/core/mod.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
 
 /** Throughput and latency (ms) of a command load. */

@@ -7,20 +7,16 @@
  */
 import { readModelProjections, registerActors } from "../actors/mod.ts";
 import { mod11CheckDigit } from "../actors/validators/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import {
-  ActorSystem,
-  KvEventLog,
-  PgliteStore,
-  PostgresStore,
   ProjectionEngine,
   rebuildProjections,
-} from "../runtime/mod.ts";
-import type {
-  AppendRequest,
-  BatchInfo,
-  EventLog,
-  SqlStore,
-} from "../runtime/mod.ts";
+} from "../runtime/projection/mod.ts";
+import { PgliteStore, PostgresStore } from "../runtime/sql/mod.ts";
+import type { AppendRequest, EventLog } from "../runtime/core/mod.ts";
+import type { BatchInfo } from "../runtime/projection/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 
 /** One benchmark figure. */
 export interface ProjectionBenchRow {

@@ -14,9 +14,10 @@ import {
   FsKeyStore,
   NatsKeyStore,
   ObjectFileStore,
-} from "../runtime/mod.ts";
+} from "../runtime/storage/mod.ts";
 import type { NatsConnection } from "../deps.ts";
-import type { ActorClient, FileStore, KeyStore } from "../runtime/mod.ts";
+import type { ActorClient } from "../runtime/actor/mod.ts";
+import type { FileStore, KeyStore } from "../runtime/storage/mod.ts";
 
 /** The domain services of a node. */
 export interface DomainServices {

@@ -5,8 +5,9 @@
  * failure. The node also applies them at start.
  */
 import { readModelProjections } from "../actors/mod.ts";
-import { engineMigrations, migrate, migrationStatus } from "../runtime/mod.ts";
-import type { SqlStore } from "../runtime/mod.ts";
+import { engineMigrations } from "../runtime/projection/mod.ts";
+import { migrate, migrationStatus } from "../runtime/sql/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 import { oneLine, openReadStore } from "./read_side_env.ts";
 
 /** Applies every read-model migration; returns the lines to print. */

@@ -1,11 +1,9 @@
 /** Opening the read side's backends from the environment, for `deno task` entry points. */
-import {
-  JetStreamEventLog,
-  KvEventLog,
-  openSqlStore,
-  sqlStoreOptionsFromEnv,
-} from "../runtime/mod.ts";
-import type { EventLog, SqlStore } from "../runtime/mod.ts";
+import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
+import { openSqlStore, sqlStoreOptionsFromEnv } from "../runtime/sql/mod.ts";
+import type { EventLog } from "../runtime/core/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 
 /** The read-model store: PostgreSQL when `DATABASE_URL` is set, else PGlite under `TMS_DATA_DIR`. */
 export function openReadStore(

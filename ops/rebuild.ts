@@ -10,13 +10,10 @@
  * tables until the swap, then continues from the new checkpoint.
  */
 import { readModelProjections } from "../actors/mod.ts";
-import { rebuildProjections } from "../runtime/mod.ts";
-import type {
-  EventLog,
-  Projection,
-  RebuildProgress,
-  SqlStore,
-} from "../runtime/mod.ts";
+import { rebuildProjections } from "../runtime/projection/mod.ts";
+import type { EventLog } from "../runtime/core/mod.ts";
+import type { Projection, RebuildProgress } from "../runtime/projection/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 import { oneLine, openEventLog, openReadStore } from "./read_side_env.ts";
 
 /** Parsed command line of the rebuild task. */

@@ -1,6 +1,6 @@
 import { z } from "../deps.ts";
-import { decodeCursor } from "../runtime/mod.ts";
-import type { CursorShape } from "../runtime/mod.ts";
+import { decodeCursor } from "../runtime/sql/mod.ts";
+import type { CursorShape } from "../runtime/sql/mod.ts";
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 

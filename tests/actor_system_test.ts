@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
+import { ActorSystem } from "../runtime/actor/mod.ts";
 import {
-  ActorSystem,
   ConcurrencyError,
   delay,
   DomainError,
-  FaultyEventLog,
-  KvEventLog,
-  MemoryEventLog,
   UnavailableError,
-} from "../runtime/mod.ts";
-import type { Decider, DomainEvent, EventLog } from "../runtime/mod.ts";
+} from "../runtime/core/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
+import { FaultyEventLog } from "../runtime/log/mod.ts";
+import type { Decider, DomainEvent, EventLog } from "../runtime/core/mod.ts";
 
 type CounterCommand =
   | { type: "add"; n: number }

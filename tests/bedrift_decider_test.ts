@@ -4,7 +4,7 @@ import {
   DEFAULT_INVOICE_SETTINGS,
 } from "../actors/bedrift/mod.ts";
 import type { BedriftEvent } from "../actors/bedrift/mod.ts";
-import { DomainError, NotFoundError } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
 import { deciderSpec } from "./support/mod.ts";
 
 const spec = deciderSpec(bedriftDecider);

@@ -7,24 +7,23 @@
 import assert from "node:assert/strict";
 import { natsConnect } from "../deps.ts";
 import type { NatsConnection } from "../deps.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { ClusterNode, shardOf } from "../runtime/cluster/mod.ts";
 import {
-  ActorSystem,
-  ClusterNode,
   ConcurrencyError,
   decodeError,
   DomainError,
   encodeError,
-  JetStreamEventLog,
   NotFoundError,
-  shardOf,
   UnavailableError,
-} from "../runtime/mod.ts";
+} from "../runtime/core/mod.ts";
+import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import type {
   AppendRequest,
   Decider,
   DomainEvent,
   EventLog,
-} from "../runtime/mod.ts";
+} from "../runtime/core/mod.ts";
 import { NatsServer } from "../ops/nats_server.ts";
 import { checkLinear } from "./support/cluster.ts";
 

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { natsConnect } from "../deps.ts";
 import { openDomainServices } from "../ops/domain_services.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
 import {
-  ActorSystem,
   FsFileStore,
   FsKeyStore,
-  MemoryEventLog,
   NatsKeyStore,
   ObjectFileStore,
-} from "../runtime/mod.ts";
+} from "../runtime/storage/mod.ts";
 import { png } from "./contracts/file_store_contract.ts";
 import { NatsServer } from "./support/mod.ts";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { startServer } from "../ops/server_process.ts";
 import { callJson, jpegPhoto } from "./support/http.ts";
-import { JetStreamNames, ObjectFileStore } from "../runtime/mod.ts";
+import { JetStreamNames } from "../runtime/core/mod.ts";
+import { ObjectFileStore } from "../runtime/storage/mod.ts";
 import { jetstream, Kvm, natsConnect } from "../deps.ts";
 import { NatsServer } from "./support/mod.ts";
 

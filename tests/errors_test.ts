@@ -5,7 +5,7 @@ import {
   isRetryable,
   NotFoundError,
   UnavailableError,
-} from "../runtime/mod.ts";
+} from "../runtime/core/mod.ts";
 
 Deno.test("errors: only unavailable and concurrency errors are retryable", () => {
   assert.equal(isRetryable(new UnavailableError("down")), true);

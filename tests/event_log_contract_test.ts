@@ -1,4 +1,5 @@
-import { KvEventLog, MemoryEventLog } from "../runtime/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
 import { eventLogContract } from "./contracts/event_log_contract.ts";
 
 eventLogContract("memory", () => ({

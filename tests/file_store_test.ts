@@ -1,4 +1,4 @@
-import { FsFileStore, MemoryFileStore } from "../runtime/mod.ts";
+import { FsFileStore, MemoryFileStore } from "../runtime/storage/mod.ts";
 import { fileStoreContract } from "./contracts/file_store_contract.ts";
 
 fileStoreContract("memory", () => ({

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { FaultyEventLog, MemoryEventLog } from "../runtime/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
+import { FaultyEventLog } from "../runtime/log/mod.ts";
 import { testApp } from "./support/app.ts";
 
 const ORGNR = "923609016";

@@ -7,7 +7,7 @@ import {
 } from "../actors/invoice/mod.ts";
 import type { InvoiceEvent } from "../actors/invoice/mod.ts";
 import { Decimal } from "../deps.ts";
-import { DomainError, NotFoundError } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
 import { deciderSpec } from "./support/mod.ts";
 
 const spec = deciderSpec(invoiceDecider);

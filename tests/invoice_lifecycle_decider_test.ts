@@ -13,7 +13,7 @@ import type {
   Selger,
 } from "../actors/invoice/mod.ts";
 import { isKid } from "../actors/validators/mod.ts";
-import { DomainError, NotFoundError } from "../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
 import { deciderSpec } from "./support/mod.ts";
 
 // Each rule violation's code; at the edge a DomainError becomes

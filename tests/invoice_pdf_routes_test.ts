@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeWinAnsi } from "../runtime/mod.ts";
+import { encodeWinAnsi } from "../actors/invoice/pdf_writer.ts";
 import { domainApp, KONTONUMMER } from "./support/domain_app.ts";
 
 type T = ReturnType<typeof domainApp>;

@@ -10,13 +10,13 @@ import type {
   InvoiceState,
   Selger,
 } from "../actors/invoice/mod.ts";
+import { DomainError } from "../runtime/core/mod.ts";
 import {
-  DomainError,
   encodeWinAnsi,
   PdfDocument,
   pdfString,
   textWidth,
-} from "../runtime/mod.ts";
+} from "../actors/invoice/pdf_writer.ts";
 import { generateKid } from "../actors/validators/mod.ts";
 
 const at = "2026-11-02T09:00:00.000Z";

@@ -19,7 +19,7 @@ import {
   MAX_SEQUENCE_NUMBER,
 } from "../actors/invoice_sequence/mod.ts";
 import { onError } from "../http/mod.ts";
-import type { Decider } from "../runtime/mod.ts";
+import type { Decider } from "../runtime/core/mod.ts";
 
 const at = "2025-01-10T09:00:00.000Z";
 const line: InvoiceLine = {

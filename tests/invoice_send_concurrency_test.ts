@@ -3,7 +3,8 @@ import { registerActors } from "../actors/mod.ts";
 import { cancelInvoice, sendInvoice } from "../actors/invoice/mod.ts";
 import type { InvoiceState } from "../actors/invoice/mod.ts";
 import type { InvoiceSequenceState } from "../actors/invoice_sequence/mod.ts";
-import { ActorSystem, KvEventLog } from "../runtime/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import {
   bedriftWithSettings,
   domainApp,

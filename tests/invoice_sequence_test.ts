@@ -8,7 +8,7 @@ import {
 import type { InvoiceSequenceEvent } from "../actors/invoice_sequence/mod.ts";
 import { openItemsDecider } from "../actors/open_items/mod.ts";
 import type { OpenItemsEvent } from "../actors/open_items/mod.ts";
-import { DomainError } from "../runtime/mod.ts";
+import { DomainError } from "../runtime/core/mod.ts";
 import { deciderSpec } from "./support/mod.ts";
 
 const spec = deciderSpec(invoiceSequenceDecider);

@@ -2,15 +2,12 @@ import assert from "node:assert/strict";
 import { jetstreamManager, natsConnect } from "../deps.ts";
 import {
   ConcurrencyError,
-  JetStreamEventLog,
   JetStreamNames,
   UnavailableError,
-} from "../runtime/mod.ts";
-import type {
-  AppendRequest,
-  EventLog,
-  JetStreamEventLogOptions,
-} from "../runtime/mod.ts";
+} from "../runtime/core/mod.ts";
+import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
+import type { AppendRequest, EventLog } from "../runtime/core/mod.ts";
+import type { JetStreamEventLogOptions } from "../runtime/log/jetstream/mod.ts";
 import { eventLogContract } from "./contracts/event_log_contract.ts";
 import { NatsCluster, NatsServer } from "./support/mod.ts";
 

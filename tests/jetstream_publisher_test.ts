@@ -14,7 +14,7 @@ import {
   NatsStatusError,
   RequestClosedError,
   RequestTimeoutError,
-} from "../runtime/mod.ts";
+} from "../runtime/nats/mod.ts";
 import { NatsServer } from "./support/mod.ts";
 
 const body = new TextEncoder().encode("[]");

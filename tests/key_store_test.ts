@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { natsConnect } from "../deps.ts";
 import type { NatsConnection } from "../deps.ts";
+import { UnavailableError } from "../runtime/core/mod.ts";
 import {
   FsKeyStore,
   MemoryKeyStore,
   NatsKeyStore,
-  UnavailableError,
-} from "../runtime/mod.ts";
-import type { KeyStore } from "../runtime/mod.ts";
+} from "../runtime/storage/mod.ts";
+import type { KeyStore } from "../runtime/storage/mod.ts";
 import { NatsServer } from "./support/mod.ts";
 
 interface Opened {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DomainError } from "../runtime/mod.ts";
+import { DomainError } from "../runtime/core/mod.ts";
 import {
   KontrollMalCommand,
   kontrollMalDecider,

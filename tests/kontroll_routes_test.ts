@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MemoryFileStore, sha256Hex } from "../runtime/mod.ts";
+import { MemoryFileStore, sha256Hex } from "../runtime/storage/mod.ts";
 import { jpeg, png } from "./contracts/file_store_contract.ts";
 import { domainApp } from "./support/domain_app.ts";
 

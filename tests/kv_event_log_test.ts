@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { ConcurrencyError, KvEventLog } from "../runtime/mod.ts";
-import type { AppendRequest } from "../runtime/mod.ts";
+import { ConcurrencyError } from "../runtime/core/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
+import type { AppendRequest } from "../runtime/core/mod.ts";
 
 function req(
   id: string,

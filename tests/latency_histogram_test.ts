@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LatencyHistogram } from "../runtime/mod.ts";
+import { LatencyHistogram } from "../runtime/telemetry/mod.ts";
 
 Deno.test("latency histogram: observations land in cumulative buckets", () => {
   const h = new LatencyHistogram([0.01, 0.1, 1]);

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { jetstreamManager, natsConnect } from "../deps.ts";
-import {
-  JetStreamNames,
-  ObjectFileStore,
-  UnavailableError,
-} from "../runtime/mod.ts";
+import { JetStreamNames, UnavailableError } from "../runtime/core/mod.ts";
+import { ObjectFileStore } from "../runtime/storage/mod.ts";
 import { fileStoreContract, png } from "./contracts/file_store_contract.ts";
 import { NatsCluster, NatsServer } from "./support/mod.ts";
 

@@ -11,20 +11,20 @@ import {
   sendInvoice,
 } from "../actors/invoice/mod.ts";
 import type { InvoiceState } from "../actors/invoice/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { UnavailableError } from "../runtime/core/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
 import {
-  ActorSystem,
   CHECKPOINTS_TABLE,
-  MemoryEventLog,
-  PgliteStore,
-  PostgresStore,
   ProjectionEngine,
   projectionMetrics,
   projectionReadiness,
   ProjectionStates,
   rebuildProjections,
-  UnavailableError,
-} from "../runtime/mod.ts";
-import type { Projection, SqlStore } from "../runtime/mod.ts";
+} from "../runtime/projection/mod.ts";
+import { PgliteStore, PostgresStore } from "../runtime/sql/mod.ts";
+import type { Projection } from "../runtime/projection/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 import {
   addBedrift,
   addInvoice,

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { readModelProjections, registerActors } from "../actors/mod.ts";
 import { BEDRIFTER_PROJECTION } from "../actors/bedrift/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
 import {
-  ActorSystem,
-  MemoryEventLog,
   ProjectionEngine,
   ProjectionFollower,
-} from "../runtime/mod.ts";
-import type { SqlStore } from "../runtime/mod.ts";
+} from "../runtime/projection/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 import { addBedrift, addInvoice } from "./support/read_side.ts";
 import { SQL_FIXTURES } from "./support/sql_stores.ts";
 

@@ -4,11 +4,9 @@ import {
   BEDRIFTER_PROJECTION,
   registerBedrift,
 } from "../actors/bedrift/mod.ts";
-import {
-  ActorSystem,
-  MemoryEventLog,
-  ProjectionEngine,
-} from "../runtime/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
+import { ProjectionEngine } from "../runtime/projection/mod.ts";
 import { addBedrift } from "./support/read_side.ts";
 import { SQL_FIXTURES } from "./support/sql_stores.ts";
 

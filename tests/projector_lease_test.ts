@@ -4,18 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { readModelProjections, registerActors } from "../actors/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
 import {
-  ActorSystem,
   leasedMetrics,
   LeasedProjections,
   leasedReadiness,
-  MemoryEventLog,
-  PostgresStore,
   PROJECTOR_LEASE_NAME,
   PROJECTOR_LEASE_TABLE,
-  sqlIdentifier,
-} from "../runtime/mod.ts";
-import type { Projection, ProjectorRole, SqlStore } from "../runtime/mod.ts";
+} from "../runtime/projection/mod.ts";
+import { PostgresStore, sqlIdentifier } from "../runtime/sql/mod.ts";
+import type { Projection, ProjectorRole } from "../runtime/projection/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 import { addBedrift } from "./support/read_side.ts";
 import { postgresFixture, TEST_DATABASE_URL } from "./support/sql_stores.ts";
 import { TcpProxy } from "./support/tcp_proxy.ts";

@@ -7,7 +7,10 @@ import {
   listKontroller,
 } from "../actors/kontroll/mod.ts";
 import { readModelProjections } from "../actors/mod.ts";
-import { CHECKPOINTS_TABLE, ProjectionEngine } from "../runtime/mod.ts";
+import {
+  CHECKPOINTS_TABLE,
+  ProjectionEngine,
+} from "../runtime/projection/mod.ts";
 import { edgeTest, FNR, workload } from "./support/read_models.ts";
 import type { Page } from "./support/read_models.ts";
 import { dumpTables } from "./support/read_side.ts";

@@ -3,13 +3,11 @@ import { registerBedrift } from "../actors/bedrift/mod.ts";
 import { readModelProjections, registerActors } from "../actors/mod.ts";
 import { createApp } from "../http/mod.ts";
 import { readRoutes } from "../http/read_routes.ts";
-import {
-  ActorSystem,
-  HttpHeaders,
-  KvEventLog,
-  ProjectionEngine,
-} from "../runtime/mod.ts";
-import type { SqlStore } from "../runtime/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { HttpHeaders } from "../runtime/core/mod.ts";
+import { KvEventLog } from "../runtime/log/kv/mod.ts";
+import { ProjectionEngine } from "../runtime/projection/mod.ts";
+import type { SqlStore } from "../runtime/sql/mod.ts";
 import { addBedrift, addInvoice, orgnr } from "./support/read_side.ts";
 import { SQL_FIXTURES } from "./support/sql_stores.ts";
 

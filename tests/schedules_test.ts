@@ -11,7 +11,9 @@ import {
   runInvoiceReminderJob,
   runShiftClosingJob,
 } from "../actors/schedules/mod.ts";
-import { ActorSystem, MemoryEventLog, MemoryKeyStore } from "../runtime/mod.ts";
+import { ActorSystem } from "../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../runtime/log/memory/mod.ts";
+import { MemoryKeyStore } from "../runtime/storage/mod.ts";
 import { bedriftWithSettings, draftWithLine } from "./support/domain_app.ts";
 
 const sentAt = "2025-01-10T09:00:00.000Z"; // due 2025-01-24

@@ -1,9 +1,6 @@
-import { DomainError, NotFoundError } from "../../runtime/mod.ts";
-import type {
-  ActorDefinition,
-  Decider,
-  DomainEvent,
-} from "../../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../../runtime/core/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
 import { isOrganisasjonsnummer, mod11CheckDigit } from "../validators/mod.ts";
 
 /** The statuses of a bedrift: AVVIKLET is terminal (a soft delete). */

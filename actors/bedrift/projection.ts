@@ -11,16 +11,12 @@ import {
   readCursor,
   SqlParams,
   upsertFromJson,
-} from "../../runtime/mod.ts";
-import { foldIntoTable, isoTimestamp } from "../../runtime/mod.ts";
-import type {
-  Commit,
-  Page,
-  Projection,
-  SignalOptions,
-  SqlExecutor,
-  UpsertColumn,
-} from "../../runtime/mod.ts";
+} from "../../runtime/sql/mod.ts";
+import { foldIntoTable } from "../../runtime/projection/mod.ts";
+import { isoTimestamp } from "../../runtime/sql/mod.ts";
+import type { Commit, SignalOptions } from "../../runtime/core/mod.ts";
+import type { Projection } from "../../runtime/projection/mod.ts";
+import type { Page, SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { DEFAULT_INVOICE_SETTINGS } from "./decider.ts";
 import type {
   BedriftEvent,

@@ -1,5 +1,9 @@
-import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
-import { DomainError } from "../../runtime/mod.ts";
+import type {
+  ActorClient,
+  AskOptions,
+  AskResult,
+} from "../../runtime/actor/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
 import { UniqueKinds } from "../unique/mod.ts";
 import { BEDRIFT } from "./decider.ts";
 import type { BedriftDetails, BedriftEvent, BedriftState } from "./decider.ts";

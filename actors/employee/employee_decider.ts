@@ -1,8 +1,6 @@
-import {
-  type ActorDefinition,
-  type Decider,
-  DomainError,
-} from "../../runtime/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
 import {
   type Employee,
   type EmployeeCommand,

@@ -1,10 +1,10 @@
-import { DomainError } from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
 import type {
   ActorClient,
   AskOptions,
   AskResult,
-  KeyStore,
-} from "../../runtime/mod.ts";
+} from "../../runtime/actor/mod.ts";
+import type { KeyStore } from "../../runtime/storage/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
 import { UniqueKinds } from "../unique/mod.ts";

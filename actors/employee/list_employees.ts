@@ -6,8 +6,9 @@ import {
   prefixPattern,
   readCursor,
   SqlParams,
-} from "../../runtime/mod.ts";
-import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
+} from "../../runtime/sql/mod.ts";
+import type { SignalOptions } from "../../runtime/core/mod.ts";
+import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import type { LicenceClass } from "../validators/mod.ts";
 import { EMPLOYEE_COLUMNS, employeeFromDb } from "./projection.ts";
 import type { EmployeeRow } from "./projection.ts";

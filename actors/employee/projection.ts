@@ -3,18 +3,12 @@
  * not even encrypted or masked), and `shifts`: one row per shift for time
  * reports.
  */
-import { upsertFromJson } from "../../runtime/mod.ts";
-import {
-  foldRows,
-  isoTimestamp,
-  isoTimestampOrNull,
-} from "../../runtime/mod.ts";
-import type {
-  Commit,
-  Projection,
-  SqlExecutor,
-  UpsertColumn,
-} from "../../runtime/mod.ts";
+import { upsertFromJson } from "../../runtime/sql/mod.ts";
+import { foldRows } from "../../runtime/projection/mod.ts";
+import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import type { Commit } from "../../runtime/core/mod.ts";
+import type { Projection } from "../../runtime/projection/mod.ts";
+import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { norwegianSortKey } from "../bedrift/mod.ts";
 import type { LicenceClass } from "../validators/mod.ts";
 import type { EmployeeEvent } from "./employee_events.ts";

@@ -1,4 +1,4 @@
-import { DomainError } from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
 import {
   type Employee,
   type EmployeeCommand,

@@ -1,5 +1,9 @@
-import { NotFoundError } from "../../runtime/mod.ts";
-import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
+import { NotFoundError } from "../../runtime/core/mod.ts";
+import type {
+  ActorClient,
+  AskOptions,
+  AskResult,
+} from "../../runtime/actor/mod.ts";
 import { BEDRIFT } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
 import { INVOICE_SEQUENCE } from "../invoice_sequence/mod.ts";

@@ -1,5 +1,9 @@
-import { ConcurrencyError, NotFoundError } from "../../runtime/mod.ts";
-import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
+import { ConcurrencyError, NotFoundError } from "../../runtime/core/mod.ts";
+import type {
+  ActorClient,
+  AskOptions,
+  AskResult,
+} from "../../runtime/actor/mod.ts";
 import { untrackOpenItem } from "../open_items/mod.ts";
 import { assertCreditable, INVOICE } from "./decider.ts";
 import { sendInvoice } from "./send_invoice.ts";

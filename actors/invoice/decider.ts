@@ -1,5 +1,6 @@
-import { DomainError, NotFoundError } from "../../runtime/mod.ts";
-import type { ActorDefinition, Decider } from "../../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../../runtime/core/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
 import { isOrganisasjonsnummer } from "../validators/mod.ts";
 import {
   invoiceTotals,

@@ -3,7 +3,7 @@
  * credit notes. Pure rules; the flows (`send_invoice.ts`, …) gather the facts.
  */
 import { Decimal } from "../../deps.ts";
-import { DomainError, NotFoundError } from "../../runtime/mod.ts";
+import { DomainError, NotFoundError } from "../../runtime/core/mod.ts";
 import {
   addDays,
   daysBetween,

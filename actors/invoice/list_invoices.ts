@@ -6,8 +6,9 @@ import {
   prefixPattern,
   readCursor,
   SqlParams,
-} from "../../runtime/mod.ts";
-import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
+} from "../../runtime/sql/mod.ts";
+import type { SignalOptions } from "../../runtime/core/mod.ts";
+import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { money } from "./money.ts";
 import type { InvoiceTotals } from "./money.ts";
 import { INVOICE_COLUMNS, invoiceFromDb } from "./projection.ts";

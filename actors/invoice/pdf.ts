@@ -1,6 +1,7 @@
 import { Decimal } from "../../deps.ts";
-import { A4, DomainError, PdfDocument, textWidth } from "../../runtime/mod.ts";
-import type { PdfColor, PdfPage } from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import { A4, PdfDocument, textWidth } from "./pdf_writer.ts";
+import type { PdfColor, PdfPage } from "./pdf_writer.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
 import type { InvoiceLine, InvoiceState, SentInfo } from "./types.ts";
 

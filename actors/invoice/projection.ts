@@ -3,18 +3,12 @@
  * `numeric` totals and balance, through its whole lifecycle.
  */
 import { Decimal } from "../../deps.ts";
-import { upsertFromJson } from "../../runtime/mod.ts";
-import {
-  foldIntoTable,
-  isoTimestamp,
-  isoTimestampOrNull,
-} from "../../runtime/mod.ts";
-import type {
-  Commit,
-  Projection,
-  SqlExecutor,
-  UpsertColumn,
-} from "../../runtime/mod.ts";
+import { upsertFromJson } from "../../runtime/sql/mod.ts";
+import { foldIntoTable } from "../../runtime/projection/mod.ts";
+import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import type { Commit } from "../../runtime/core/mod.ts";
+import type { Projection } from "../../runtime/projection/mod.ts";
+import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { invoiceTotals } from "./money.ts";
 import type { InvoiceTotals } from "./money.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";

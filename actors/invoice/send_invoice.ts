@@ -2,8 +2,12 @@ import {
   ConcurrencyError,
   DomainError,
   NotFoundError,
-} from "../../runtime/mod.ts";
-import type { ActorClient, AskOptions, AskResult } from "../../runtime/mod.ts";
+} from "../../runtime/core/mod.ts";
+import type {
+  ActorClient,
+  AskOptions,
+  AskResult,
+} from "../../runtime/actor/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
 import { INVOICE_SEQUENCE, reservedNumber } from "../invoice_sequence/mod.ts";

@@ -1,4 +1,4 @@
-import type { DomainEvent } from "../../runtime/mod.ts";
+import type { DomainEvent } from "../../runtime/core/mod.ts";
 import type { KidAlgorithm } from "../validators/mod.ts";
 import type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
 import type { Dated } from "./dated_rates.ts";

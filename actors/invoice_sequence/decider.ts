@@ -1,9 +1,6 @@
-import { DomainError } from "../../runtime/mod.ts";
-import type {
-  ActorDefinition,
-  Decider,
-  DomainEvent,
-} from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
 
 /** Highest number a series hands out (a KID carries 8 digits of it). */
 export const MAX_SEQUENCE_NUMBER = 99_999_999;

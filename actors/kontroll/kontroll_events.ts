@@ -1,4 +1,4 @@
-import type { DomainEvent } from "../../runtime/mod.ts";
+import type { DomainEvent } from "../../runtime/core/mod.ts";
 import type {
   AttachedPhoto,
   Avvik,

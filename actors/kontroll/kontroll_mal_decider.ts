@@ -1,9 +1,6 @@
-import {
-  type ActorDefinition,
-  type Decider,
-  DomainError,
-  type DomainEvent,
-} from "../../runtime/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
 import { parseInstant } from "../validators/mod.ts";
 import { normalizeSjekkpunkter } from "./sjekkpunkt.ts";
 import {

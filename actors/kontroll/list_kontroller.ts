@@ -5,8 +5,9 @@ import {
   prefixPattern,
   readCursor,
   SqlParams,
-} from "../../runtime/mod.ts";
-import type { Page, SignalOptions, SqlExecutor } from "../../runtime/mod.ts";
+} from "../../runtime/sql/mod.ts";
+import type { SignalOptions } from "../../runtime/core/mod.ts";
+import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { KONTROLL_COLUMNS, kontrollFromDb } from "./projection.ts";
 import type { KontrollRow } from "./projection.ts";
 import type { Avvik, KontrollStatus, MalReference } from "./types.ts";

@@ -2,14 +2,12 @@
  * The `kontroll_maler` read model: one row per checklist template with its
  * current revision and the size of its checklist.
  */
-import { upsertFromJson } from "../../runtime/mod.ts";
-import { foldIntoTable, isoTimestamp } from "../../runtime/mod.ts";
-import type {
-  Commit,
-  Projection,
-  SqlExecutor,
-  UpsertColumn,
-} from "../../runtime/mod.ts";
+import { upsertFromJson } from "../../runtime/sql/mod.ts";
+import { foldIntoTable } from "../../runtime/projection/mod.ts";
+import { isoTimestamp } from "../../runtime/sql/mod.ts";
+import type { Commit } from "../../runtime/core/mod.ts";
+import type { Projection } from "../../runtime/projection/mod.ts";
+import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import type { KontrollMalEvent } from "./kontroll_mal_decider.ts";
 import { KontrollMalStatus } from "./types.ts";
 import type { Sjekkpunkt } from "./types.ts";

@@ -2,18 +2,12 @@
  * The `kontroller` read model: one row per kontroll (vehicle safety check)
  * with its progress counts, through its whole lifecycle.
  */
-import { upsertFromJson } from "../../runtime/mod.ts";
-import {
-  foldIntoTable,
-  isoTimestamp,
-  isoTimestampOrNull,
-} from "../../runtime/mod.ts";
-import type {
-  Commit,
-  Projection,
-  SqlExecutor,
-  UpsertColumn,
-} from "../../runtime/mod.ts";
+import { upsertFromJson } from "../../runtime/sql/mod.ts";
+import { foldIntoTable } from "../../runtime/projection/mod.ts";
+import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import type { Commit } from "../../runtime/core/mod.ts";
+import type { Projection } from "../../runtime/projection/mod.ts";
+import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import type { KontrollEvent } from "./kontroll_events.ts";
 import { KontrollStatus } from "./types.ts";
 import type { Avvik } from "./types.ts";

@@ -1,8 +1,5 @@
-import type {
-  ActorDefinition,
-  Decider,
-  DomainEvent,
-} from "../../runtime/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
 
 /**
  * Durable registries of what the daily jobs must visit, so no job scans every

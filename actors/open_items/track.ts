@@ -1,4 +1,5 @@
-import type { ActorClient, SignalOptions } from "../../runtime/mod.ts";
+import type { ActorClient } from "../../runtime/actor/mod.ts";
+import type { SignalOptions } from "../../runtime/core/mod.ts";
 import {
   OPEN_ITEMS,
   OPEN_ITEMS_INDEX,

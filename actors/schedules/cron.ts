@@ -1,4 +1,4 @@
-import type { ActorClient } from "../../runtime/mod.ts";
+import type { ActorClient } from "../../runtime/actor/mod.ts";
 import type { DatedRates } from "../invoice/mod.ts";
 import { runInvoiceReminderJob } from "./invoice_reminders.ts";
 import { runShiftClosingJob } from "./shift_closing.ts";

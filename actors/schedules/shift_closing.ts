@@ -1,5 +1,5 @@
-import { DomainError } from "../../runtime/mod.ts";
-import type { ActorClient } from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import type { ActorClient } from "../../runtime/actor/mod.ts";
 import { employeeActor, EmployeeStatus } from "../employee/mod.ts";
 import type { EmployeeState } from "../employee/mod.ts";
 import {

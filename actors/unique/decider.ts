@@ -1,9 +1,6 @@
-import { DomainError } from "../../runtime/mod.ts";
-import type {
-  ActorDefinition,
-  Decider,
-  DomainEvent,
-} from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import type { ActorDefinition } from "../../runtime/actor/mod.ts";
+import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
 
 /**
  * A unique value (an organisasjonsnummer, an ansattnummer within a bedrift) is

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ConcurrencyError, UnavailableError } from "../../runtime/mod.ts";
-import type { AppendRequest, EventLog } from "../../runtime/mod.ts";
+import { ConcurrencyError, UnavailableError } from "../../runtime/core/mod.ts";
+import type { AppendRequest, EventLog } from "../../runtime/core/mod.ts";
 
 /** How a backend under test is opened; `reopen` only for durable backends. */
 export interface EventLogFixture {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { DomainError, sha256Hex } from "../../runtime/mod.ts";
-import type { FilePutOptions, FileStore } from "../../runtime/mod.ts";
+import { DomainError } from "../../runtime/core/mod.ts";
+import { sha256Hex } from "../../runtime/storage/mod.ts";
+import type { FilePutOptions, FileStore } from "../../runtime/storage/mod.ts";
 
 /** How a `FileStore` backend under test is opened and cleaned up. */
 export interface FileStoreFixture {

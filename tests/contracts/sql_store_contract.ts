@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { UnavailableError } from "../../runtime/core/mod.ts";
 import {
   migrate,
   migrationStatus,
-  UnavailableError,
   upsertFromJson,
-} from "../../runtime/mod.ts";
-import type { SqlStore } from "../../runtime/mod.ts";
+} from "../../runtime/sql/mod.ts";
+import type { SqlStore } from "../../runtime/sql/mod.ts";
 import type { SqlStoreFixture } from "../support/sql_stores.ts";
 
 /** Runs the same `SqlStore` cases against one backend. */

@@ -1,7 +1,9 @@
 import { registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
-import { ActorSystem, MemoryEventLog } from "../../runtime/mod.ts";
-import type { ActorSystemOptions, EventLog } from "../../runtime/mod.ts";
+import { ActorSystem } from "../../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
+import type { ActorSystemOptions } from "../../runtime/actor/mod.ts";
+import type { EventLog } from "../../runtime/core/mod.ts";
 
 /** An edge over a fresh in-memory system, for `app.request()` tests. */
 export function testApp(

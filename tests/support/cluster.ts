@@ -5,8 +5,8 @@
 import { organisasjonsnummerFor } from "../../ops/orgnr.ts";
 import { startServer } from "../../ops/server_process.ts";
 import type { ServerProcess } from "../../ops/server_process.ts";
-import { JetStreamEventLog } from "../../runtime/mod.ts";
-import type { Commit } from "../../runtime/mod.ts";
+import { JetStreamEventLog } from "../../runtime/log/jetstream/mod.ts";
+import type { Commit } from "../../runtime/core/mod.ts";
 
 /** Lease TTL of the drills. */
 export const TEST_TTL_MS = 2000;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Decider } from "../../runtime/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
 
 /**
  * Given / When / Then for a pure decider: given past events, when a command,

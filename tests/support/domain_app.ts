@@ -1,13 +1,12 @@
 import { registerActors } from "../../actors/mod.ts";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
 import { createApp } from "../../http/mod.ts";
-import {
-  ActorSystem,
-  MemoryEventLog,
-  MemoryFileStore,
-  MemoryKeyStore,
-} from "../../runtime/mod.ts";
-import type { ActorClient, EventLog, FileStore } from "../../runtime/mod.ts";
+import { ActorSystem } from "../../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
+import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import type { ActorClient } from "../../runtime/actor/mod.ts";
+import type { EventLog } from "../../runtime/core/mod.ts";
+import type { FileStore } from "../../runtime/storage/mod.ts";
 
 /** A bedrift's account number that passes MOD11. */
 export const KONTONUMMER = "86011117947";

@@ -7,15 +7,12 @@ import assert from "node:assert/strict";
 import { readModelProjections, registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { readRoutes } from "../../http/read_routes.ts";
-import {
-  ActorSystem,
-  HttpHeaders,
-  KvEventLog,
-  MemoryFileStore,
-  MemoryKeyStore,
-  ProjectionEngine,
-} from "../../runtime/mod.ts";
-import type { SqlStore } from "../../runtime/mod.ts";
+import { ActorSystem } from "../../runtime/actor/mod.ts";
+import { HttpHeaders } from "../../runtime/core/mod.ts";
+import { KvEventLog } from "../../runtime/log/kv/mod.ts";
+import { ProjectionEngine } from "../../runtime/projection/mod.ts";
+import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import type { SqlStore } from "../../runtime/sql/mod.ts";
 import type { Hono } from "../../deps.ts";
 import { jpeg } from "../contracts/file_store_contract.ts";
 import { orgnr } from "./read_side.ts";

@@ -1,7 +1,8 @@
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
 import { mod11CheckDigit } from "../../actors/validators/mod.ts";
-import { sqlIdentifier } from "../../runtime/mod.ts";
-import type { ActorSystem, SqlExecutor } from "../../runtime/mod.ts";
+import { sqlIdentifier } from "../../runtime/sql/mod.ts";
+import type { ActorSystem } from "../../runtime/actor/mod.ts";
+import type { SqlExecutor } from "../../runtime/sql/mod.ts";
 
 const ORGNR_WEIGHTS = [3, 2, 7, 6, 5, 4, 3, 2] as const;
 

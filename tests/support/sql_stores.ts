@@ -3,8 +3,8 @@ import {
   PgliteStore,
   PostgresStore,
   WorkerSqlStore,
-} from "../../runtime/mod.ts";
-import type { SqlStore } from "../../runtime/mod.ts";
+} from "../../runtime/sql/mod.ts";
+import type { SqlStore } from "../../runtime/sql/mod.ts";
 
 /** How a contract opens a fresh, empty store, and throws it away. */
 export interface SqlStoreFixture {

@@ -1,0 +1,103 @@
+/**
+ * The event-sourced state of one actor: rehydration from the latest snapshot
+ * plus the tail of its stream, the recent command ids that make retries
+ * idempotent, and the snapshot taken from it. The mailbox lives in
+ * `ActorSystem`; this part knows only the log.
+ */
+import type { ActorDefinition } from "./types.ts";
+import type {
+  DomainEvent,
+  EventLog,
+  RecentCommand,
+  Snapshot,
+} from "../core/types.ts";
+
+// deno-lint-ignore no-explicit-any
+export type AnyDefinition = ActorDefinition<any, DomainEvent, any>;
+
+/** What an actor knows of its stream. */
+export interface ActorState {
+  state: unknown;
+  version: number;
+  position: number;
+  /** Version of the latest snapshot written or loaded (0: none usable). */
+  snapshotVersion: number;
+  /** Recent command ids, oldest first, with their original results. */
+  recent: Map<string, RecentCommand>;
+}
+
+/**
+ * Folds the actor's stream: its latest snapshot (when written by the same
+ * `stateVersion`) and the commits after it, upcast where the definition says
+ * so. Keeps at most `recentLimit` command ids.
+ */
+export async function rehydrate(
+  log: EventLog,
+  def: AnyDefinition,
+  type: string,
+  id: string,
+  recentLimit: number,
+): Promise<ActorState> {
+  const stateVersion = def.stateVersion ?? 1;
+  let state = def.decider.initialState;
+  let version = 0;
+  let position = 0;
+  const recent = new Map<string, RecentCommand>();
+  const snapshot = await log.loadSnapshot(type, id);
+  const usable = snapshot !== null && snapshot.stateVersion === stateVersion;
+  if (usable) {
+    state = snapshot.state;
+    version = snapshot.version;
+    position = snapshot.position;
+    for (const r of snapshot.recent) recent.set(r.commandId, r);
+  }
+  const tail = await log.readStream(type, id, version);
+  for (const commit of tail) {
+    const events = def.upcast ? commit.events.map(def.upcast) : commit.events;
+    for (const event of events) state = def.decider.evolve(state, event);
+    version = commit.version;
+    position = commit.position;
+    recent.set(commit.commandId, {
+      commandId: commit.commandId,
+      version,
+      position,
+      events,
+    });
+  }
+  trimRecent(recent, recentLimit);
+  return {
+    state,
+    version,
+    position,
+    snapshotVersion: usable ? snapshot.version : 0,
+    recent,
+  };
+}
+
+/** Records a committed command; forgets the oldest beyond `limit`. */
+export function rememberCommand(
+  recent: Map<string, RecentCommand>,
+  record: RecentCommand,
+  limit: number,
+): void {
+  recent.set(record.commandId, record);
+  trimRecent(recent, limit);
+}
+
+/** The snapshot of an actor's state, with its recent command ids. */
+export function snapshotOf(def: AnyDefinition, actor: ActorState): Snapshot {
+  return {
+    version: actor.version,
+    position: actor.position,
+    stateVersion: def.stateVersion ?? 1,
+    state: actor.state,
+    recent: [...actor.recent.values()],
+  };
+}
+
+function trimRecent(recent: Map<string, RecentCommand>, limit: number): void {
+  const excess = recent.size - limit;
+  if (excess <= 0) return;
+  const keys = recent.keys();
+  for (let i = 0; i < excess; i++) recent.delete(keys.next().value!);
+}

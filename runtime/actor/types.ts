@@ -1,0 +1,95 @@
+import type {
+  CommitMeta,
+  Decider,
+  DomainEvent,
+  EventLog,
+} from "../core/types.ts";
+
+/** One aggregate type: its decider plus how its history is read. */
+export interface ActorDefinition<C, E extends DomainEvent, S> {
+  type: string;
+  decider: Decider<C, E, S>;
+  /** Shape version of the state; bump it to ignore older snapshots. Default 1. */
+  stateVersion?: number;
+  /** Lifts an old event version to the current one on read. */
+  upcast?: (event: DomainEvent) => E;
+  /** Snapshot every N commits (overrides the system default). */
+  snapshotEvery?: number;
+}
+
+/** Options of one `ask`. */
+export interface AskOptions {
+  /** Idempotency key: a command id already committed returns its first result. */
+  commandId?: string;
+  /** The version the actor must be at (from `If-Match`); else `ConcurrencyError`. */
+  expectedVersion?: number;
+  /** Deadline or cancellation of the wait (a started append still completes). */
+  signal?: AbortSignal;
+  meta?: CommitMeta;
+}
+
+/** What a command produced. Callers never see a half-applied command. */
+export interface AskResult<E = DomainEvent, S = unknown> {
+  version: number;
+  position: number;
+  events: E[];
+  state: S;
+  /** True when the command id had already been committed. */
+  duplicate: boolean;
+}
+
+/**
+ * What callers of actors need. The local `ActorSystem` provides it, and so
+ * does a cluster router that forwards to the node owning the actor's shard.
+ */
+export interface ActorClient {
+  ask<E extends DomainEvent = DomainEvent, S = unknown>(
+    type: string,
+    id: string,
+    command: unknown,
+    options?: AskOptions,
+  ): Promise<AskResult<E, S>>;
+  read<S = unknown>(
+    type: string,
+    id: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<ReadResult<S>>;
+}
+
+/** An actor's current state as read through its mailbox. */
+export interface ReadResult<S = unknown> {
+  version: number;
+  position: number;
+  state: S;
+}
+
+/** Tuning of the actor system; every field has a default. */
+export interface ActorSystemOptions {
+  log: EventLog;
+  /** Most messages waiting in one mailbox; more are refused with 429. */
+  mailboxCapacity?: number;
+  /** An actor idle this long is passivated. */
+  idleTimeoutMs?: number;
+  /** Most activations held at once; the least recently used idle ones go first. */
+  maxActive?: number;
+  /** Default snapshot interval in commits. */
+  snapshotEvery?: number;
+  /** Command ids remembered per actor for idempotent retries. */
+  recentCommands?: number;
+  /** Restarts after an infrastructure failure before the actor is parked. */
+  restartAttempts?: number;
+  restartBaseDelayMs?: number;
+  restartMaxDelayMs?: number;
+  /** How long a parked actor refuses messages before it is tried again. */
+  parkMs?: number;
+}
+
+/** Counters and gauges of the actor system, for health and metrics. */
+export interface ActorSystemStats {
+  active: number;
+  queued: number;
+  maxMailboxDepth: number;
+  commands: number;
+  restarts: number;
+  parked: { type: string; id: string; until: number; reason: string }[];
+}

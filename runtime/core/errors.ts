@@ -1,0 +1,80 @@
+/**
+ * The small error taxonomy of TMS. The HTTP edge maps each class to one RFC 9457
+ * problem type; anything else that escapes is a bug (500).
+ */
+
+/** A business rule was broken (HTTP 409, or 422 when `status` says so). */
+export class DomainError extends Error {
+  override name = "DomainError";
+  /** Short machine-readable code, e.g. `bedrift.not_active`. */
+  readonly code: string;
+  /** 409 (conflict with current state) or 422 (the request can never succeed). */
+  readonly status: 409 | 422;
+  constructor(
+    code: string,
+    message: string,
+    options?: { status?: 409 | 422; cause?: unknown },
+  ) {
+    super(message, { cause: options?.cause });
+    this.code = code;
+    this.status = options?.status ?? 409;
+  }
+}
+
+/**
+ * The thing asked for does not exist (HTTP 404). Another tenant's object is
+ * one too: its existence is not disclosed.
+ */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+  /** Short machine-readable code, e.g. `employee.not_found`, when known. */
+  readonly code?: string;
+  constructor(message: string, options?: { code?: string; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.code = options?.code;
+  }
+}
+
+/**
+ * A version expectation did not hold: the stream moved on (HTTP 412 when the
+ * client stated the version, 409 otherwise). Retryable after re-reading.
+ */
+export class ConcurrencyError extends Error {
+  override name = "ConcurrencyError";
+  readonly expectedVersion: number;
+  readonly actualVersion: number | null;
+  constructor(
+    message: string,
+    expectedVersion: number,
+    actualVersion: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = actualVersion;
+  }
+}
+
+/**
+ * A dependency (event log, read model, mailbox capacity) cannot serve now;
+ * retry after `retryAfter` seconds (HTTP 503, or 429 when `status` says so).
+ */
+export class UnavailableError extends Error {
+  override name = "UnavailableError";
+  readonly retryAfter: number;
+  readonly status: 429 | 503;
+  constructor(
+    message: string,
+    options?: { retryAfter?: number; status?: 429 | 503; cause?: unknown },
+  ) {
+    super(message, { cause: options?.cause });
+    this.retryAfter = options?.retryAfter ?? 1;
+    this.status = options?.status ?? 503;
+  }
+}
+
+/** True for errors a caller may retry unchanged after a pause. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof UnavailableError ||
+    error instanceof ConcurrencyError;
+}

@@ -1,0 +1,62 @@
+/**
+ * @module core
+ *
+ * The contracts every other package of the runtime builds on, and nothing
+ * that does I/O:
+ *
+ * - `Decider`, `DomainEvent`, `Commit`, `EventLog`, `Snapshot` (`types.ts`);
+ * - the error taxonomy — `DomainError` (409/422), `NotFoundError` (404),
+ *   `ConcurrencyError` (409/412), `UnavailableError` (429/503) — and its one
+ *   wire codec (`encodeError`/`decodeError`), used by cluster forwarding and
+ *   the SQL worker alike; `TypeError`/`RangeError` stand for bad arguments;
+ * - the names of subjects, bucket keys and headers (`names.ts`):
+ *   - stream `TMS_EVENTS` on `tms.evt.<type>.<id>`, one message per commit,
+ *     with the headers `Nats-Msg-Id` (`<type>.<id>@<version>`),
+ *     `Nats-Expected-Last-Subject-Sequence`, `Tms-Command-Id`, `Tms-Version`,
+ *     `Tms-Timestamp`, `Tms-Event-Types`, `Tms-Correlation-Id`,
+ *     `Tms-Causation-Id`, `traceparent`;
+ *   - buckets `tms_snapshots`, `tms_placement` (`shard.<n>`, `node.<id>`),
+ *     `tms_keys`; object store `tms_files`;
+ *   - remote asks on `tms.rpc.<shard>`;
+ *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
+ *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`);
+ * - abort helpers where `@std/async` would go (`delay`, `withTimeout`,
+ *   `backoff`) and the `Watchers` of a head position.
+ *
+ * @example
+ * ```ts
+ * import { DomainError, type Decider } from "./mod.ts";
+ * ```
+ */
+export type {
+  AppendRequest,
+  AppendResult,
+  Commit,
+  CommitMeta,
+  Decider,
+  DomainEvent,
+  EventLog,
+  RecentCommand,
+  SignalOptions,
+  Snapshot,
+} from "./types.ts";
+export {
+  ConcurrencyError,
+  DomainError,
+  isRetryable,
+  NotFoundError,
+  UnavailableError,
+} from "./errors.ts";
+export { decodeError, encodeError } from "./error_codec.ts";
+export type { WireError } from "./error_codec.ts";
+export {
+  commitMsgId,
+  eventSubject,
+  Headers,
+  HttpHeaders,
+  JetStreamNames,
+  PlacementKeys,
+  rpcSubject,
+} from "./names.ts";
+export { backoff, delay, withTimeout } from "./abort.ts";
+export { Watchers } from "./watchers.ts";

@@ -1,0 +1,73 @@
+/**
+ * Subjects, bucket keys and header names of TMS, defined once. Nothing else
+ * spells them. (The Deno KV key layout is the KV log's own: `log/kv/layout.ts`.)
+ */
+
+/** JetStream names of the distributed event log. */
+export const JetStreamNames = {
+  stream: "TMS_EVENTS",
+  subjectPrefix: "tms.evt",
+  snapshots: "tms_snapshots",
+  placement: "tms_placement",
+  files: "tms_files",
+  keys: "tms_keys",
+  rpcPrefix: "tms.rpc",
+} as const;
+
+/** Message headers of a commit. */
+export const Headers = {
+  /** JetStream dedup id of a commit: `commitMsgId(type, id, version)`. */
+  msgId: "Nats-Msg-Id",
+  expectedLastSubjectSequence: "Nats-Expected-Last-Subject-Sequence",
+  eventTypes: "Tms-Event-Types",
+  correlationId: "Tms-Correlation-Id",
+  causationId: "Tms-Causation-Id",
+  traceparent: "traceparent",
+  /** The command that produced the commit (its idempotency key). */
+  commandId: "Tms-Command-Id",
+  /** Version of the stream after the commit (recovers version ↔ sequence). */
+  version: "Tms-Version",
+  /** Epoch ms when the writer accepted the commit. */
+  timestamp: "Tms-Timestamp",
+} as const;
+
+/** HTTP headers of the edge. */
+export const HttpHeaders = {
+  position: "X-TMS-Position",
+  minPosition: "X-TMS-Min-Position",
+  idempotencyKey: "Idempotency-Key",
+  ifMatch: "If-Match",
+  etag: "ETag",
+  retryAfter: "Retry-After",
+  requestId: "X-Request-Id",
+} as const;
+
+/**
+ * JetStream dedup id of one commit, `<type>.<id>@<version>`: unique per stream
+ * version, so concurrent writers of one version collide even where a clustered
+ * server does not serialise `Nats-Expected-Last-Subject-Sequence`
+ * (nats-server#4320, seen on 2.9.10).
+ */
+export function commitMsgId(type: string, id: string, version: number): string {
+  return `${type}.${id}@${version}`;
+}
+
+/** Subject of one aggregate's stream: `tms.evt.<type>.<id>`. */
+export function eventSubject(type: string, id: string): string {
+  return `${JetStreamNames.subjectPrefix}.${type}.${id}`;
+}
+
+/** Subject on which the owner of `shard` answers remote asks: `tms.rpc.<shard>`. */
+export function rpcSubject(shard: number): string {
+  return `${JetStreamNames.rpcPrefix}.${shard}`;
+}
+
+/** Keys of the `tms_placement` bucket: shard leases and node heartbeats. */
+export const PlacementKeys = {
+  /** Lease of one shard: `shard.<n>`. */
+  shard: (shard: number): string => `shard.${shard}`,
+  /** Heartbeat of one node: `node.<nodeId>`. */
+  node: (nodeId: string): string => `node.${nodeId}`,
+  /** Prefix of the heartbeat keys. */
+  nodePrefix: "node.",
+} as const;

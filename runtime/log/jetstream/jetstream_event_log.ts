@@ -1,0 +1,624 @@
+import {
+  jetstream,
+  JetStreamApiError,
+  jetstreamManager,
+  natsConnect,
+} from "../../../deps.ts";
+import type {
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  KV,
+  NatsConnection,
+  Status,
+  StreamConfig,
+} from "../../../deps.ts";
+import { backoff, delay } from "../../core/abort.ts";
+import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { commitSubject, encodeCommit, snapshotKey } from "./commit.ts";
+import { JetStreamPublisher } from "../../nats/publisher.ts";
+import type { PublishAck } from "../../nats/publisher.ts";
+import { IntegrityError, JetStreamReader } from "./reader.ts";
+import type { Head } from "./reader.ts";
+import { ensureEventStream, openSnapshotBucket } from "../../nats/resources.ts";
+import { JetStreamNames } from "../../core/names.ts";
+import type {
+  AppendRequest,
+  AppendResult,
+  Commit,
+  EventLog,
+  SignalOptions,
+  Snapshot,
+} from "../../core/types.ts";
+import { Watchers } from "../../core/watchers.ts";
+
+/** Options of the JetStream event log. */
+export interface JetStreamEventLogOptions {
+  /** Replicas of the stream and of the snapshot bucket when they are created (default 1). */
+  replicas?: number;
+  /** JetStream deduplication window on `Nats-Msg-Id` (default 2 min). */
+  duplicateWindowMs?: number;
+  /** Timeout of each JetStream request (default 5 s). */
+  requestTimeoutMs?: number;
+  /** Seconds an `UnavailableError` tells the caller to wait (default 1). */
+  retryAfter?: number;
+  /**
+   * Reads of more commits than this (a `readStream` tail, a `readFeed` page)
+   * stream through an ordered consumer; fewer are direct gets (default 32).
+   */
+  scanThreshold?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of `JetStreamEventLog.connect`: the servers plus the log's options. */
+export interface JetStreamConnectOptions extends JetStreamEventLogOptions {
+  servers: string | string[];
+  /** Connection name shown by the server (default `tms-event-log`). */
+  name?: string;
+}
+
+interface Settings {
+  retryAfter: number;
+  timeout: number;
+  scanThreshold: number;
+}
+
+const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
+const MESSAGE_TOO_LARGE = 10054;
+const HEAD_CACHE_SIZE = 100_000;
+const OPEN_ATTEMPTS = 5;
+
+/**
+ * The distributed `EventLog` on NATS JetStream.
+ *
+ * - One stream `TMS_EVENTS` on `tms.evt.>`; one subject per aggregate,
+ *   `tms.evt.<type>.<id>`; one message per commit (the events array as JSON).
+ * - The fence is `Nats-Expected-Last-Subject-Sequence`. Versions count commits,
+ *   so each message carries its version (`Tms-Version`) and the log caches, per
+ *   stream, the head `{ version, seq }` learnt from acks and reads; a miss costs
+ *   one `last_by_subj` get. A new stream appends with expected sequence 0.
+ * - `Nats-Msg-Id` is `<type>.<id>@<version>` (the command id travels in
+ *   `Tms-Command-Id`): two writers of one version collide on it even where a
+ *   clustered nats-server lets concurrent expected-sequence checks through
+ *   (nats-server#4320, 2.9.x). A retry of the same command inside the
+ *   duplicate window is answered with the original commit and
+ *   `duplicate: true`; another command at that version is a `ConcurrencyError`.
+ * - A commit's `position` is its stream sequence: gap-free, since only commits
+ *   are published on `tms.evt.>` and deletes and purges are denied.
+ * - `readFeed` asks the head (stream info), then direct-gets a short page
+ *   (all gets in flight at once) or streams a long one through an ordered
+ *   consumer. `readStream` reads the subject's last message, then the tail by
+ *   `next_by_subj` gets, or a filtered ordered consumer when long; a snapshot's
+ *   position anchors the tail. `watch` follows the stream with a headers-only
+ *   ordered consumer, so commits of other nodes are heard too.
+ * - Snapshots live in the KV bucket `tms_snapshots` under `<type>.<id>`.
+ *
+ * @example
+ * ```ts
+ * const log = await JetStreamEventLog.connect({ servers: "nats://127.0.0.1:4222" });
+ * await log.append({ type: "bedrift", id: "1", expectedVersion: 0, commandId: "c1", events: [] });
+ * await log.close();
+ * ```
+ */
+export class JetStreamEventLog implements EventLog {
+  readonly #nc: NatsConnection;
+  readonly #ownsConnection: boolean;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #kv: KV;
+  readonly #reader: JetStreamReader;
+  readonly #publisher: JetStreamPublisher;
+  readonly #settings: Settings;
+  #heads = new Map<string, Head>();
+  #anchors = new Map<string, Head>();
+  #watchers = new Watchers();
+  #notified = 0;
+  #inflight = new Set<Promise<unknown>>();
+  #closed = false;
+  #connected = true;
+  #stop = new AbortController();
+  #follower: Promise<void> | null = null;
+  #followed: ConsumerMessages | null = null;
+  #status: Promise<void>;
+  #statuses: StatusIterator | null = null;
+
+  private constructor(
+    nc: NatsConnection,
+    ownsConnection: boolean,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    kv: KV,
+    stream: StreamConfig,
+    settings: Settings,
+  ) {
+    this.#nc = nc;
+    this.#ownsConnection = ownsConnection;
+    this.#js = js;
+    this.#jsm = jsm;
+    this.#kv = kv;
+    this.#settings = settings;
+    this.#publisher = new JetStreamPublisher(nc, {
+      timeoutMs: settings.timeout,
+    });
+    this.#reader = new JetStreamReader(js, jsm, {
+      direct: stream.allow_direct === true,
+      replicated: stream.num_replicas > 1,
+      scanThreshold: settings.scanThreshold,
+      timeout: settings.timeout,
+      retryAfter: settings.retryAfter,
+    }, (work) => this.#track(work));
+    this.#status = this.#watchStatus();
+  }
+
+  /** Connects to `servers`, then opens the log; `close()` closes the connection. */
+  static async connect(
+    options: JetStreamConnectOptions,
+  ): Promise<JetStreamEventLog> {
+    options.signal?.throwIfAborted();
+    let nc: NatsConnection;
+    try {
+      nc = await natsConnect({
+        servers: options.servers,
+        name: options.name ?? "tms-event-log",
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        timeout: options.requestTimeoutMs ?? 5_000,
+        // Async stack traces build an Error per request: half the throughput.
+        noAsyncTraces: true,
+      });
+    } catch (error) {
+      throw new UnavailableError("NATS could not be reached", {
+        retryAfter: options.retryAfter,
+        cause: error,
+      });
+    }
+    try {
+      return await JetStreamEventLog.#open(nc, true, options);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens the log on a connection the caller owns (and closes): creates the
+   * stream and the snapshot bucket when they do not exist yet.
+   */
+  static open(
+    nc: NatsConnection,
+    options: JetStreamEventLogOptions = {},
+  ): Promise<JetStreamEventLog> {
+    return JetStreamEventLog.#open(nc, false, options);
+  }
+
+  static async #open(
+    nc: NatsConnection,
+    owns: boolean,
+    options: JetStreamEventLogOptions,
+  ): Promise<JetStreamEventLog> {
+    options.signal?.throwIfAborted();
+    const replicas = options.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+      throw new RangeError("Replicas must be an integer from 1 to 5");
+    }
+    const timeout = options.requestTimeoutMs ?? 5_000;
+    const settings: Settings = {
+      retryAfter: options.retryAfter ?? 1,
+      timeout,
+      scanThreshold: options.scanThreshold ?? 32,
+    };
+    // Nodes starting together race to create the replicated stream; requests
+    // to it time out until its first leader is elected: try a few times.
+    let failure: unknown;
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        await delay(backoff(attempt, 200, 2_000), { signal: options.signal });
+      }
+      try {
+        const jsm = await jetstreamManager(nc, { timeout });
+        const js = jetstream(nc, { timeout });
+        const stream = await ensureEventStream(jsm, {
+          replicas,
+          duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
+        });
+        const kv = await openSnapshotBucket(js, {
+          replicas: stream.num_replicas,
+        });
+        return new JetStreamEventLog(nc, owns, js, jsm, kv, stream, settings);
+      } catch (error) {
+        if (error instanceof RangeError || error instanceof TypeError) {
+          throw error;
+        }
+        failure = error;
+      }
+    }
+    throw new UnavailableError("JetStream event log could not be opened", {
+      retryAfter: settings.retryAfter,
+      cause: failure,
+    });
+  }
+
+  /** True while the connection to NATS is up. */
+  get connected(): boolean {
+    return this.#connected && !this.#nc.isClosed();
+  }
+
+  async append(
+    request: AppendRequest,
+    options?: SignalOptions,
+  ): Promise<AppendResult> {
+    const subject = commitSubject(request.type, request.id);
+    if (
+      !Number.isInteger(request.expectedVersion) ||
+      request.expectedVersion < 0
+    ) {
+      throw new RangeError("Expected version must be a non-negative integer");
+    }
+    return await this.#io(options, () => this.#append(subject, request));
+  }
+
+  async readStream(
+    type: string,
+    id: string,
+    afterVersion: number,
+    options?: SignalOptions,
+  ): Promise<Commit[]> {
+    const subject = commitSubject(type, id);
+    assertCount("After version", afterVersion);
+    return await this.#io(options, async () => {
+      const known = [this.#anchors.get(subject), this.#heads.get(subject)];
+      const { commits, head } = await this.#reader.readStream(
+        subject,
+        afterVersion,
+        known,
+      );
+      if (head) {
+        this.#rememberHead(subject, {
+          version: head.version,
+          seq: head.position,
+        });
+      }
+      return commits;
+    });
+  }
+
+  async readFeed(
+    afterPosition: number,
+    limit: number,
+    options?: SignalOptions,
+  ): Promise<Commit[]> {
+    assertCount("After position", afterPosition);
+    assertCount("Limit", limit);
+    return await this.#io(
+      options,
+      () => this.#reader.readFeed(afterPosition, limit),
+    );
+  }
+
+  headPosition(options?: SignalOptions): Promise<number> {
+    return this.#io(options, () => this.#reader.lastSeq());
+  }
+
+  async loadSnapshot(
+    type: string,
+    id: string,
+    options?: SignalOptions,
+  ): Promise<Snapshot | null> {
+    const key = snapshotKey(type, id);
+    return await this.#io(options, async () => {
+      const entry = await this.#kv.get(key);
+      if (!entry || entry.operation !== "PUT") return null;
+      const snapshot = entry.json<Snapshot>();
+      if (snapshot.version > 0 && snapshot.position > 0) {
+        remember(this.#anchors, commitSubject(type, id), {
+          version: snapshot.version,
+          seq: snapshot.position,
+        });
+      }
+      return snapshot;
+    });
+  }
+
+  async saveSnapshot(
+    type: string,
+    id: string,
+    snapshot: Snapshot,
+    options?: SignalOptions,
+  ): Promise<void> {
+    const key = snapshotKey(type, id);
+    return await this.#io(options, async () => {
+      await this.#kv.put(key, JSON.stringify(snapshot));
+    });
+  }
+
+  watch(listener: (position: number) => void): () => void {
+    const stop = this.#watchers.add(listener);
+    if (!this.#closed) this.#follower ??= this.#follow();
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inflight]);
+    this.#publisher.close();
+    this.#stop.abort();
+    this.#watchers.clear();
+    const followed = this.#followed;
+    if (followed && !this.#nc.isClosed()) {
+      await followed.close().catch(() => {});
+    }
+    await this.#follower;
+    if (this.#ownsConnection) await this.#nc.close().catch(() => {});
+    this.#statuses?.stop();
+    await this.#status;
+  }
+
+  async #append(
+    subject: string,
+    request: AppendRequest,
+  ): Promise<AppendResult> {
+    const { expectedVersion } = request;
+    let current = this.#heads.get(subject) ?? { version: 0, seq: 0 };
+    // Only the server may say the append is stale: the cache can lag (refresh
+    // when behind) and must not be trusted when ahead (refresh as well).
+    if (
+      current.version !== expectedVersion &&
+      (current.version > 0 || expectedVersion > 0)
+    ) {
+      current = await this.#loadHead(subject) ?? { version: 0, seq: 0 };
+    }
+    if (current.version < expectedVersion) {
+      throw conflict(subject, expectedVersion, current.version);
+    }
+    // A stream already past the expected version can only answer with the
+    // commit that holds the version (the message id names it); sequence 0
+    // never matches a non-empty subject, so nothing can be written.
+    const stale = current.version > expectedVersion;
+    const expectedSeq = stale ? 0 : current.seq;
+    const timestamp = Date.now();
+    let ack: PublishAck;
+    try {
+      ack = await this.#publish(subject, request, expectedSeq, timestamp);
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error;
+      this.#heads.delete(subject);
+      // A clustered leader checks the sequence before the message id: ask once
+      // more with sequence 0 (never right for a non-empty subject) so that the
+      // holder of the version, if any, is named.
+      let probe: PublishAck | null = null;
+      if (expectedSeq > 0) {
+        probe = await this.#publish(subject, request, 0, timestamp)
+          .catch((e) => {
+            if (isWrongLastSequence(e)) return null;
+            throw e;
+          });
+      }
+      if (!probe?.duplicate) {
+        throw conflict(
+          subject,
+          expectedVersion,
+          stale ? current.version : null,
+          { cause: error },
+        );
+      }
+      ack = probe;
+    }
+    if (ack.duplicate) return await this.#duplicate(subject, request, ack.seq);
+    if (stale) {
+      throw new IntegrityError(
+        `Stream ${subject} accepted a commit at a stale version`,
+      );
+    }
+    const version = expectedVersion + 1;
+    this.#rememberHead(subject, { version, seq: ack.seq });
+    this.#notify(ack.seq);
+    return { version, position: ack.seq, timestamp };
+  }
+
+  #publish(
+    subject: string,
+    request: AppendRequest,
+    expectedSeq: number,
+    timestamp: number,
+  ): Promise<PublishAck> {
+    const { headers, body } = encodeCommit(request, expectedSeq, timestamp);
+    const max = this.#nc.info?.max_payload ?? Infinity;
+    if (body.length + headers.length > max) {
+      throw new RangeError(
+        `Commit of ${body.length} bytes exceeds the ${max} byte payload limit of NATS`,
+      );
+    }
+    return this.#publisher.publish(subject, headers, body);
+  }
+
+  /**
+   * The message id named a commit that already holds the version: the same
+   * command retried (a duplicate), or another command (a conflict).
+   */
+  async #duplicate(
+    subject: string,
+    request: AppendRequest,
+    seq: number,
+  ): Promise<AppendResult> {
+    let commit: Commit | null = null;
+    // The holder may still be in flight on the leader: wait a little for it.
+    for (let attempt = 0; !commit && attempt < 6; attempt++) {
+      if (attempt > 0) await delay(10 * 2 ** attempt);
+      if (seq > 0) commit = await this.#reader.bySeq(seq);
+    }
+    if (!commit || commitSubject(commit.type, commit.id) !== subject) {
+      throw new UnavailableError(
+        `The commit holding ${subject} version ${
+          request.expectedVersion + 1
+        } could not be read`,
+        { retryAfter: this.#settings.retryAfter },
+      );
+    }
+    if (commit.commandId !== request.commandId) {
+      throw conflict(subject, request.expectedVersion, commit.version);
+    }
+    return {
+      version: commit.version,
+      position: commit.position,
+      timestamp: commit.timestamp,
+      duplicate: true,
+    };
+  }
+
+  async #loadHead(subject: string): Promise<Head | null> {
+    const last = await this.#reader.last(subject);
+    if (!last) return null;
+    const head = { version: last.version, seq: last.position };
+    this.#rememberHead(subject, head);
+    return head;
+  }
+
+  #rememberHead(subject: string, head: Head): void {
+    const known = this.#heads.get(subject);
+    if (known && known.version >= head.version) return;
+    remember(this.#heads, subject, head);
+  }
+
+  #notify(position: number): void {
+    if (position <= this.#notified) return;
+    this.#notified = position;
+    queueMicrotask(() => {
+      if (position === this.#notified) this.#watchers.notify(position);
+    });
+  }
+
+  /** Follows the stream's new sequences with a headers-only ordered consumer. */
+  async #follow(): Promise<void> {
+    const signal = this.#stop.signal;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const head = await this.#reader.lastSeq();
+        const consumer = await this.#js.consumers.get(JetStreamNames.stream, {
+          opt_start_seq: head + 1,
+          headers_only: true,
+          inactive_threshold: 30_000,
+        });
+        const messages = await consumer.consume({ max_messages: 256 });
+        this.#followed = messages;
+        if (signal.aborted) {
+          await messages.close();
+        }
+        this.#notify(head);
+        attempt = 0;
+        for await (const message of messages) this.#notify(message.seq);
+        await consumer.delete().catch(() => false);
+      } catch {
+        // retried below until closed
+      }
+      this.#followed = null;
+      await delay(backoff(attempt, 100, 5_000), { signal }).catch(() => {});
+    }
+  }
+
+  async #watchStatus(): Promise<void> {
+    const statuses = this.#nc.status() as StatusIterator;
+    this.#statuses = statuses;
+    for await (const status of statuses) {
+      if (status.type === "disconnect") this.#connected = false;
+      if (status.type === "reconnect") this.#connected = true;
+    }
+  }
+
+  async #io<T>(
+    options: SignalOptions | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    if (this.#closed || this.#nc.isClosed()) {
+      throw new UnavailableError("Event log is closed", {
+        retryAfter: this.#settings.retryAfter,
+      });
+    }
+    if (!this.#connected) {
+      throw new UnavailableError("NATS connection is down", {
+        retryAfter: this.#settings.retryAfter,
+      });
+    }
+    const work = fn().catch((error) => {
+      throw this.#translate(error);
+    });
+    this.#track(work);
+    return signal ? await abortable(work, signal) : await work;
+  }
+
+  /** Remembers work that `close()` must wait for. */
+  #track(work: Promise<unknown>): void {
+    this.#inflight.add(work);
+    const done = () => this.#inflight.delete(work);
+    work.then(done, done);
+  }
+
+  #translate(error: unknown): unknown {
+    if (
+      error instanceof ConcurrencyError ||
+      error instanceof UnavailableError ||
+      error instanceof TypeError ||
+      error instanceof RangeError ||
+      error instanceof SyntaxError
+    ) {
+      return error;
+    }
+    if (
+      error instanceof JetStreamApiError && error.code === MESSAGE_TOO_LARGE
+    ) {
+      return new RangeError(error.message, { cause: error });
+    }
+    if (error instanceof IntegrityError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new UnavailableError(`JetStream event log unavailable: ${reason}`, {
+      retryAfter: this.#settings.retryAfter,
+      cause: error,
+    });
+  }
+}
+
+type StatusIterator = AsyncIterable<Status> & { stop(): void };
+
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError &&
+    WRONG_LAST_SEQUENCE.has(error.code);
+}
+
+function conflict(
+  subject: string,
+  expected: number,
+  actual: number | null,
+  options?: { cause?: unknown },
+): ConcurrencyError {
+  const at = actual === null ? "ahead" : `at version ${actual}`;
+  return new ConcurrencyError(
+    `Stream ${subject} is ${at}, not at version ${expected}`,
+    expected,
+    actual,
+    options,
+  );
+}
+
+function assertCount(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer`);
+  }
+}
+
+function remember(map: Map<string, Head>, key: string, head: Head): void {
+  map.delete(key);
+  map.set(key, head);
+  if (map.size > HEAD_CACHE_SIZE) map.delete(map.keys().next().value!);
+}
+
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * @module log/kv
+ *
+ * `KvEventLog`: the embedded default, Deno KV written like a WAL. A KV atomic
+ * costs per mutation and per B-tree page dirtied, not per fsync (measured:
+ * 100 sequential sets ≈ 3 ms, two 100-commit chunk values ≈ 0.5 ms), so:
+ *
+ * | key | value |
+ * | --- | --- |
+ * | `["feed", firstPosition]` | a chunk of consecutive commits (≤ 64 commits / 32 KiB), written by group commit |
+ * | `["meta", "position"]` | the newest feed position; its versionstamp is the fence |
+ * | `["stream", type, id, fromVersion]` | `{ to, chunks }`: where a stream's versions live, written in the background |
+ * | `["meta", "indexed"]` | the feed position the stream index has caught up with |
+ * | `["snapshot", type, id]` | the latest snapshot of one actor |
+ *
+ * A group commit writes its chunks and moves `["meta","position"]` in one
+ * atomic, checked against the versionstamp this process last wrote: a second
+ * writer causes recovery, never a fork. Commits not yet indexed live in
+ * memory and are rebuilt from the feed on open; live feed readers are served
+ * the newest commits from memory. There is no per-stream head key.
+ */
+export { KvEventLog } from "./kv_event_log.ts";
+export type { KvEventLogOptions } from "./kv_event_log.ts";
+export {
+  KV_INDEXED_KEY,
+  KV_LIMITS,
+  KV_POSITION_KEY,
+  KvKeys,
+} from "./layout.ts";

@@ -1,0 +1,571 @@
+import { backoff, delay } from "../core/abort.ts";
+import { UnavailableError } from "../core/errors.ts";
+import { rebuildProjections, staleProjections } from "./rebuild.ts";
+import type { ProjectionPositions } from "./follower.ts";
+import type { RebuildOptions, RebuildResult } from "./rebuild.ts";
+import {
+  aheadFailure,
+  BatchFailed,
+  CheckpointMoved,
+  CHECKPOINTS_TABLE,
+  commitFailure,
+  engineMigrations,
+  FeedCache,
+  filterCommits,
+  PoisonCommit,
+  Wakeup,
+} from "./support.ts";
+import { ProjectionStates } from "./types.ts";
+import type {
+  BatchInfo,
+  Projection,
+  ProjectionFailure,
+  ProjectionState,
+  ProjectionStatus,
+} from "./types.ts";
+import { migrate } from "../sql/migrations.ts";
+import { PositionWaiters } from "./position_waiters.ts";
+import type { WaitOutcome } from "./position_waiters.ts";
+import { isConnectionError, sqlIdentifier } from "../sql/store.ts";
+import type { SqlStore } from "../sql/store.ts";
+import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
+
+/** Tuning of the projection engine; every field but the first three has a default. */
+export interface ProjectionEngineOptions {
+  store: SqlStore;
+  log: EventLog;
+  projections: readonly Projection[];
+  /** Most commits read and applied in one transaction (default 1000). */
+  batchSize?: number;
+  /** Fallback poll of the feed head, for commits other processes write (default 1000 ms). */
+  pollIntervalMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /**
+   * A projection at the head of the feed waits this long before it reads
+   * again (after a batch, or when woken by a new commit), so that commits
+   * arriving meanwhile share one transaction: fewer, larger batches under
+   * load, at most this much more lag (default 10 ms; 0 off). A `waitFor`
+   * cuts the wait short.
+   */
+  lingerMs?: number;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+  /** Called after each committed batch. */
+  onBatch?: (info: BatchInfo) => void;
+}
+
+interface Runner {
+  projection: Projection;
+  types: ReadonlySet<string>;
+  state: ProjectionState;
+  position: number;
+  checkpoint: number;
+  /** Epoch ms of the oldest commit not applied yet, when behind. */
+  behindSince: number | null;
+  eventsApplied: number;
+  batchesApplied: number;
+  retries: number;
+  lastError: string | null;
+  failure: ProjectionFailure | null;
+  /** Apply one commit per transaction up to here, to find a failing commit. */
+  singleStepUntil: number;
+  paused: boolean;
+  inflight: Promise<unknown> | null;
+  wake: Wakeup;
+  /** Ends a linger early: somebody waits for a position. */
+  hurry: Wakeup;
+  loop: Promise<void> | null;
+}
+
+/**
+ * Runs projections over the global feed: each from its checkpoint, in
+ * batches, rows and checkpoint in one transaction (exactly-once effects over
+ * at-least-once delivery). Wakes on `log.watch` and polls the head as a
+ * fallback. A projection that throws on a commit halts there (`failed`, with
+ * position and error) and never skips it; the others go on.
+ *
+ * @example
+ * ```ts
+ * const engine = new ProjectionEngine({ store, log, projections: [todos] });
+ * await engine.start();
+ * const { position } = await system.ask("todo", "1", { type: "add" });
+ * await engine.waitFor(position, { signal: AbortSignal.timeout(5000) });
+ * await engine.stop();
+ * ```
+ */
+export class ProjectionEngine implements ProjectionPositions {
+  readonly store: SqlStore;
+  readonly log: EventLog;
+  readonly #runners = new Map<string, Runner>();
+  readonly #options: Required<
+    Omit<ProjectionEngineOptions, "store" | "log" | "projections" | "onBatch">
+  >;
+  readonly #onBatch?: (info: BatchInfo) => void;
+  readonly #waiters = new PositionWaiters((position, names) =>
+    this.#outcome(position, names)
+  );
+  #head = 0;
+  #controller = new AbortController();
+  #started = false;
+  #stopped = false;
+  #unwatch: (() => void) | null = null;
+  #pollTimer: ReturnType<typeof setTimeout> | null = null;
+  #polling: Promise<void> | null = null;
+  #startupRebuild: Promise<unknown> | null = null;
+  readonly #feed = new FeedCache();
+
+  constructor(options: ProjectionEngineOptions) {
+    this.store = options.store;
+    this.log = options.log;
+    this.#onBatch = options.onBatch;
+    this.#options = {
+      batchSize: options.batchSize ?? 1000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      retryBaseMs: options.retryBaseMs ?? 100,
+      retryMaxMs: options.retryMaxMs ?? 10_000,
+      lingerMs: options.lingerMs ?? 10,
+      migrate: options.migrate ?? true,
+    };
+    for (const projection of options.projections) {
+      sqlIdentifier(projection.name);
+      if (this.#runners.has(projection.name)) {
+        throw new TypeError(`Projection ${projection.name} is given twice`);
+      }
+      this.#runners.set(projection.name, {
+        projection,
+        types: new Set(projection.eventTypes),
+        state: ProjectionStates.starting,
+        position: 0,
+        checkpoint: 0,
+        behindSince: null,
+        eventsApplied: 0,
+        batchesApplied: 0,
+        retries: 0,
+        lastError: null,
+        failure: null,
+        singleStepUntil: 0,
+        paused: false,
+        inflight: null,
+        wake: new Wakeup(),
+        hurry: new Wakeup(),
+        loop: null,
+      });
+    }
+  }
+
+  /** The projections this engine runs. */
+  get projections(): Projection[] {
+    return [...this.#runners.values()].map((r) => r.projection);
+  }
+
+  /**
+   * Applies migrations, loads checkpoints and starts consuming the feed.
+   * Aborting `signal` stops the engine.
+   */
+  async start(options: SignalOptions = {}): Promise<void> {
+    if (this.#started) throw new TypeError("Projection engine already started");
+    this.#started = true;
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    if (this.#options.migrate) {
+      await migrate(this.store, [
+        engineMigrations,
+        ...this.projections.map((p) => ({
+          scope: p.name,
+          migrations: p.migrations,
+        })),
+      ], { signal });
+    }
+    for (const runner of this.#runners.values()) {
+      await this.#loadCheckpoint(runner, true);
+    }
+    const stale = await staleProjections(this.store, this.projections);
+    this.#head = await this.log.headPosition({ signal });
+    this.#unwatch = this.log.watch((position) => this.#observeHead(position));
+    for (const runner of this.#runners.values()) {
+      if (runner.checkpoint > this.#head) {
+        this.#fail(runner, aheadFailure(runner.checkpoint, this.#head));
+      }
+      this.#markBehind(runner);
+      runner.loop = this.#run(runner);
+    }
+    this.#schedulePoll();
+    signal?.addEventListener("abort", () => void this.stop(), { once: true });
+    if (stale.length > 0) {
+      console.log(`Projections ${stale.join(", ")} changed: rebuilding`);
+      this.#startupRebuild = this.rebuild(stale, {
+        lock: "wait",
+        onlyStale: true,
+        signal: this.#controller.signal,
+      }).catch((error) =>
+        console.error(`Rebuild of ${stale.join(", ")} failed:`, error)
+      );
+    }
+  }
+
+  /** Stops every projection after its in-flight batch; idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#controller.abort(new DOMException("Engine stopped", "AbortError"));
+    this.#unwatch?.();
+    if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
+    for (const runner of this.#runners.values()) runner.wake.notify();
+    await Promise.allSettled(
+      [...this.#runners.values()].map((r) => r.loop ?? Promise.resolve()),
+    );
+    await this.#polling;
+    await this.#startupRebuild;
+    for (const runner of this.#runners.values()) {
+      runner.state = ProjectionStates.stopped;
+    }
+    this.#waiters.rejectAll(new UnavailableError("Projection engine stopped"));
+  }
+
+  /** Status and lag of every projection. */
+  status(): ProjectionStatus[] {
+    return [...this.#runners.values()].map((r) => this.#status(r));
+  }
+
+  /** Everything up to this feed position is reflected in `name`'s tables. */
+  position(name: string): Promise<number> {
+    try {
+      return Promise.resolve(this.#runner(name).position);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Newest feed position the engine knows of. */
+  get head(): number {
+    return this.#head;
+  }
+
+  /**
+   * Resolves when the named projections (default: all) reflect every commit up
+   * to `position`. Rejects with `UnavailableError` when one of them is halted
+   * below it or the engine stops, and with the signal's reason on abort.
+   */
+  waitFor(
+    position: number,
+    options: SignalOptions & { projections?: readonly string[] } = {},
+  ): Promise<void> {
+    const names = options.projections ?? [...this.#runners.keys()];
+    for (const name of names) {
+      if (!this.#runners.has(name)) {
+        return Promise.reject(new TypeError(`No projection named ${name}`));
+      }
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#stopped || !this.#started) {
+      return Promise.reject(
+        new UnavailableError("Projection engine is not running"),
+      );
+    }
+    if (position > this.#head) this.#pollNow();
+    for (const name of names) {
+      const runner = this.#runners.get(name)!;
+      if (runner.position < position) runner.hurry.notify();
+    }
+    return this.#waiters.wait(position, names, signal);
+  }
+
+  /** Clears a failure and retries the commit it halted at. */
+  resume(name: string): void {
+    const runner = this.#runner(name);
+    if (runner.state !== ProjectionStates.failed) return;
+    runner.failure = null;
+    runner.state = ProjectionStates.catchingUp;
+    runner.wake.notify();
+  }
+
+  /**
+   * Rebuilds projections from position 0 into fresh tables and swaps them in,
+   * pausing them meanwhile. Default: all.
+   */
+  async rebuild(
+    names: readonly string[] = [...this.#runners.keys()],
+    options: RebuildOptions = {},
+  ): Promise<RebuildResult[]> {
+    const runners = names.map((name) => this.#runner(name));
+    for (const runner of runners) {
+      runner.paused = true;
+      runner.state = ProjectionStates.rebuilding;
+      await runner.inflight?.catch(() => {});
+    }
+    try {
+      return await rebuildProjections(
+        this.store,
+        this.log,
+        runners.map((r) => r.projection),
+        options,
+      );
+    } finally {
+      for (const runner of runners) {
+        runner.paused = false;
+        runner.failure = null;
+        runner.singleStepUntil = 0;
+        runner.state = ProjectionStates.catchingUp;
+        await this.#loadCheckpoint(runner, false).catch(() => {});
+        this.#settleAll();
+        runner.wake.notify();
+      }
+    }
+  }
+
+  #runner(name: string): Runner {
+    const runner = this.#runners.get(name);
+    if (!runner) throw new TypeError(`No projection named ${name}`);
+    return runner;
+  }
+
+  #status(r: Runner): ProjectionStatus {
+    const behind = Math.max(0, this.#head - r.position);
+    return {
+      name: r.projection.name,
+      state: r.state,
+      position: r.position,
+      checkpoint: r.checkpoint,
+      head: this.#head,
+      lagPositions: behind,
+      lagMs: behind > 0 && r.behindSince !== null
+        ? Math.max(0, Date.now() - r.behindSince)
+        : 0,
+      eventsApplied: r.eventsApplied,
+      batchesApplied: r.batchesApplied,
+      retries: r.retries,
+      lastError: r.lastError,
+      failure: r.failure,
+    };
+  }
+
+  async #run(r: Runner): Promise<void> {
+    const signal = this.#controller.signal;
+    let attempt = 0;
+    while (!this.#stopped) {
+      if (r.paused || r.state === ProjectionStates.failed) {
+        await r.wake.wait(signal);
+        continue;
+      }
+      try {
+        const limit = r.position < r.singleStepUntil
+          ? 1
+          : this.#options.batchSize;
+        const load = (after: number, n: number) =>
+          this.log.readFeed(after, n, { signal });
+        const commits = await this.#feed.read(
+          r.position,
+          limit,
+          load,
+          this.#head,
+        );
+        if (r.paused) continue;
+        if (commits.length === 0) {
+          r.state = ProjectionStates.live;
+          r.behindSince = null;
+          attempt = 0;
+          await r.wake.wait(signal);
+          if (this.#options.lingerMs > 0) {
+            await r.hurry.wait(signal, this.#options.lingerMs);
+          }
+          continue;
+        }
+        r.state = ProjectionStates.catchingUp;
+        r.behindSince = commits[0].timestamp;
+        const to = commits[commits.length - 1].position;
+        this.#observeHead(to, false);
+        if (limit > 1) {
+          // Read the next batch while this one is applied.
+          this.#feed.read(to, limit, load, this.#head).catch(() => {});
+        }
+        await this.#applyBatch(r, commits);
+        attempt = 0;
+        r.lastError = null;
+        if (commits.length < limit && this.#options.lingerMs > 0) {
+          // At the head: let the next batch gather for a moment.
+          await r.hurry.wait(signal, this.#options.lingerMs);
+        }
+      } catch (error) {
+        if (this.#stopped) break;
+        if (error instanceof CheckpointMoved) {
+          await this.#loadCheckpoint(r, false).catch(() => {});
+          continue;
+        }
+        if (error instanceof PoisonCommit) {
+          this.#fail(r, commitFailure(error.commit, error.cause));
+          continue;
+        }
+        if (error instanceof BatchFailed) continue;
+        r.state = ProjectionStates.retrying;
+        r.retries += 1;
+        r.lastError = error instanceof Error ? error.message : String(error);
+        await delay(
+          backoff(
+            attempt++,
+            this.#options.retryBaseMs,
+            this.#options.retryMaxMs,
+          ),
+          { signal },
+        ).catch(() => {});
+      }
+    }
+  }
+
+  async #applyBatch(r: Runner, commits: Commit[]): Promise<void> {
+    const from = r.position;
+    const to = commits[commits.length - 1].position;
+    const relevant = filterCommits(commits, r.types);
+    if (relevant.length === 0) {
+      this.#advance(r, to);
+      return;
+    }
+    const started = performance.now();
+    const table = `${sqlIdentifier(this.store.schema)}.${CHECKPOINTS_TABLE}`;
+    const expected = r.checkpoint;
+    const work = this.store.transaction(async (tx) => {
+      const moved = await tx.query(
+        `UPDATE ${table} SET position = $2::bigint, updated_at = now()
+         WHERE name = $1::text AND position = $3::bigint RETURNING name`,
+        [r.projection.name, to, expected],
+      );
+      if (moved.length !== 1) throw new CheckpointMoved();
+      await r.projection.apply(relevant, tx);
+    }, { relaxed: true });
+    r.inflight = work;
+    try {
+      await work;
+    } catch (error) {
+      if (error instanceof CheckpointMoved || isConnectionError(error)) {
+        throw error;
+      }
+      if (commits.length === 1) throw new PoisonCommit(commits[0], error);
+      // Find the failing commit: apply one commit per transaction up to `to`.
+      r.singleStepUntil = to;
+      throw new BatchFailed();
+    } finally {
+      r.inflight = null;
+    }
+    r.checkpoint = to;
+    r.eventsApplied += relevant.reduce((n, c) => n + c.events.length, 0);
+    r.batchesApplied += 1;
+    this.#advance(r, to);
+    this.#onBatch?.({
+      projection: r.projection.name,
+      from,
+      to,
+      commits: relevant,
+      events: relevant.reduce((n, c) => n + c.events.length, 0),
+      durationMs: performance.now() - started,
+      committedAt: Date.now(),
+    });
+  }
+
+  #advance(r: Runner, to: number): void {
+    r.position = to;
+    if (to >= this.#head) {
+      r.behindSince = null;
+      if (r.state === ProjectionStates.catchingUp) {
+        r.state = ProjectionStates.live;
+      }
+    }
+    this.#settleAll();
+  }
+
+  #fail(r: Runner, failure: ProjectionFailure): void {
+    r.state = ProjectionStates.failed;
+    r.singleStepUntil = 0;
+    r.failure = failure;
+    console.error(`Projection ${r.projection.name} halted: ${failure.error}`);
+    this.#settleAll();
+  }
+
+  async #loadCheckpoint(r: Runner, create: boolean): Promise<void> {
+    const table = `${sqlIdentifier(this.store.schema)}.${CHECKPOINTS_TABLE}`;
+    if (create) {
+      // A projection with nothing applied yet takes the current version.
+      await this.store.query(
+        `INSERT INTO ${table} (name, position, projection_version)
+         VALUES ($1::text, 0, $2::int)
+         ON CONFLICT (name) DO UPDATE
+         SET projection_version = excluded.projection_version
+         WHERE ${table}.position = 0`,
+        [r.projection.name, r.projection.version ?? 1],
+      );
+    }
+    const rows = await this.store.query<{ position: number }>(
+      `SELECT position FROM ${table} WHERE name = $1::text`,
+      [r.projection.name],
+    );
+    r.checkpoint = Number(rows[0]?.position ?? 0);
+    r.position = r.checkpoint;
+    this.#settleAll();
+  }
+
+  #observeHead(position: number, wake = true): void {
+    if (position <= this.#head) return;
+    this.#head = position;
+    // Also when a read (`wake` false) saw commits before the watch reported
+    // them: that report will no longer raise the head, so wake all now.
+    for (const runner of this.#runners.values()) {
+      if (wake) this.#markBehind(runner);
+      runner.wake.notify();
+    }
+  }
+
+  #markBehind(r: Runner): void {
+    if (r.position < this.#head && r.behindSince === null) {
+      r.behindSince = Date.now();
+    }
+  }
+
+  #schedulePoll(): void {
+    if (this.#stopped) return;
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = null;
+      this.#pollNow();
+    }, this.#options.pollIntervalMs);
+  }
+
+  #pollNow(): void {
+    if (this.#polling || this.#stopped) return;
+    if (this.#pollTimer !== null) {
+      clearTimeout(this.#pollTimer);
+      this.#pollTimer = null;
+    }
+    this.#polling = (async () => {
+      try {
+        const head = await this.log.headPosition({
+          signal: this.#controller.signal,
+        });
+        this.#observeHead(head);
+      } catch {
+        // The loops see the log's failure themselves and retry.
+      } finally {
+        this.#polling = null;
+        this.#schedulePoll();
+      }
+    })();
+  }
+
+  #settleAll(): void {
+    this.#waiters.settleAll();
+  }
+
+  #outcome(position: number, names: readonly string[]): WaitOutcome {
+    let reached = true;
+    for (const name of names) {
+      const r = this.#runners.get(name)!;
+      if (r.position >= position) continue;
+      if (r.state === ProjectionStates.failed && r.failure) {
+        return new UnavailableError(
+          `Read model ${name} is halted at position ${r.failure.position}: ${r.failure.error}`,
+          { retryAfter: 30 },
+        );
+      }
+      reached = false;
+    }
+    return reached ? "reached" : "waiting";
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * @module projection
+ *
+ * The read side's engine. A `Projection` is a name, the event types it reads
+ * and `apply(commits, tx)`; `ProjectionEngine` feeds it batches from the feed
+ * and writes rows and checkpoint (`tms_projection_checkpoints`) in one
+ * transaction — the checkpoint update is the batch's first statement, so
+ * several engines on one store apply each batch once. A poison commit halts
+ * only its projection. `ProjectionFollower` answers read-your-writes on nodes
+ * that do not project; `LeasedProjections` elects one projector per
+ * PostgreSQL schema through the `tms_projector_lease` row (expiry by the
+ * database clock). `rebuildProjections` fills fresh tables from position 0 and
+ * swaps them in, in one transaction. `foldRows`/`foldIntoTable` fold commits
+ * into versioned rows.
+ *
+ * Imports `core`, `sql`.
+ */
+export { ProjectionStates } from "./types.ts";
+export type {
+  BatchInfo,
+  Projection,
+  ProjectionFailure,
+  ProjectionState,
+  ProjectionStatus,
+} from "./types.ts";
+export { ProjectionEngine } from "./engine.ts";
+export type { ProjectionEngineOptions } from "./engine.ts";
+export { ProjectionFollower } from "./follower.ts";
+export type {
+  ProjectionFollowerOptions,
+  ProjectionPositions,
+} from "./follower.ts";
+export { CHECKPOINTS_TABLE, engineMigrations } from "./support.ts";
+export { RebuildError, rebuildProjections } from "./rebuild.ts";
+export type {
+  RebuildOptions,
+  RebuildProgress,
+  RebuildResult,
+} from "./rebuild.ts";
+export { projectionMetrics, projectionReadiness } from "./metrics.ts";
+export type { ProjectionHealthBounds, ProjectionReadiness } from "./metrics.ts";
+export { foldIntoTable, foldRows } from "./fold_rows.ts";
+export type { FoldTable, VersionedRow } from "./fold_rows.ts";
+export {
+  leasedMetrics,
+  LeasedProjections,
+  leasedReadiness,
+  PROJECTOR_LEASE_NAME,
+  PROJECTOR_LEASE_TABLE,
+} from "./lease.ts";
+export type { LeasedProjectionsOptions, ProjectorRole } from "./lease.ts";

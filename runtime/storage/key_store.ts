@@ -1,0 +1,209 @@
+/**
+ * Per-subject encryption of personal data (AES-256-GCM, WebCrypto). Each data
+ * subject (a person) gets their own key; events hold only ciphertext. Erasure
+ * deletes the key (crypto-shredding): the append-only log and its backups stay
+ * as they are, and the data in them can no longer be read.
+ */
+import type { SignalOptions } from "../core/types.ts";
+
+/** A ciphertext with what it takes to decrypt it; base64 fields. */
+export interface EncryptedValue {
+  /** `<subject>:<key id>`: names the subject's key. */
+  keyId: string;
+  ciphertext: string;
+  iv: string;
+}
+
+/**
+ * Keys per data subject.
+ *
+ * @example
+ * ```ts
+ * const value = await keys.encrypt("employee-1", "01010012356");
+ * await keys.decrypt(value); // "01010012356"
+ * await keys.shred("employee-1");
+ * await keys.decrypt(value); // null
+ * ```
+ */
+export interface KeyStore {
+  /** Encrypts with the subject's key, creating it on first use. */
+  encrypt(
+    subject: string,
+    plaintext: string,
+    options?: SignalOptions,
+  ): Promise<EncryptedValue>;
+  /** The plaintext, or `null` when the key is gone (shredded). */
+  decrypt(
+    value: EncryptedValue,
+    options?: SignalOptions,
+  ): Promise<string | null>;
+  /** Deletes the subject's key; true when there was one. */
+  shred(subject: string, options?: SignalOptions): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A subject's raw key as a backend stores it. */
+export interface StoredKey {
+  keyId: string;
+  /** Base64 of the 32 raw key bytes. */
+  key: string;
+  createdAt: string;
+}
+
+const SUBJECT = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Throws `TypeError` unless `subject` is a safe subject id. */
+export function checkSubject(subject: string): string {
+  if (typeof subject !== "string" || !SUBJECT.test(subject)) {
+    throw new TypeError("A key subject is 1-128 letters, digits, _ or -");
+  }
+  return subject;
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}
+
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * AES-256-GCM over a backend of raw keys. The key id is the additional
+ * authenticated data, so a ciphertext cannot be moved to another subject.
+ * Key creation is serialised per subject, and a backend's `create` must fail
+ * (return the existing key) when another writer created one first.
+ */
+export abstract class AesKeyStore implements KeyStore {
+  readonly #cache = new Map<string, { keyId: string; key: CryptoKey }>();
+  readonly #creating = new Map<string, Promise<StoredKey>>();
+  readonly #caching: boolean;
+
+  /**
+   * `cache: false` loads the key on every use: for a backend other processes
+   * share, where a key another process shredded must stop working here too.
+   */
+  constructor(options: { cache?: boolean } = {}) {
+    this.#caching = options.cache ?? true;
+  }
+
+  /** The subject's stored key, or null. */
+  protected abstract load(subject: string): Promise<StoredKey | null>;
+  /** Stores `key` unless the subject has one; returns the one that holds. */
+  protected abstract create(
+    subject: string,
+    key: StoredKey,
+  ): Promise<StoredKey>;
+  /** Removes the subject's key; true when there was one. */
+  protected abstract remove(subject: string): Promise<boolean>;
+  abstract close(): Promise<void>;
+
+  async #key(
+    subject: string,
+    create: boolean,
+  ): Promise<{ keyId: string; key: CryptoKey } | null> {
+    const cached = this.#cache.get(subject);
+    if (cached) return cached;
+    let stored = await this.load(subject);
+    if (!stored) {
+      if (!create) return null;
+      let pending = this.#creating.get(subject);
+      if (!pending) {
+        const raw = crypto.getRandomValues(new Uint8Array(32));
+        pending = this.create(subject, {
+          keyId: `${subject}:${crypto.randomUUID()}`,
+          key: toBase64(raw),
+          createdAt: new Date().toISOString(),
+        }).finally(() => this.#creating.delete(subject));
+        this.#creating.set(subject, pending);
+      }
+      stored = await pending;
+    }
+    const key = await crypto.subtle.importKey(
+      "raw",
+      fromBase64(stored.key),
+      "AES-GCM",
+      false,
+      ["encrypt", "decrypt"],
+    );
+    const entry = { keyId: stored.keyId, key };
+    if (this.#caching) this.#cache.set(subject, entry);
+    return entry;
+  }
+
+  async encrypt(subject: string, plaintext: string): Promise<EncryptedValue> {
+    checkSubject(subject);
+    const { keyId, key } = (await this.#key(subject, true))!;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ciphertext = await crypto.subtle.encrypt(
+      {
+        name: "AES-GCM",
+        iv,
+        additionalData: new TextEncoder().encode(keyId),
+      },
+      key,
+      new TextEncoder().encode(plaintext),
+    );
+    return {
+      keyId,
+      ciphertext: toBase64(new Uint8Array(ciphertext)),
+      iv: toBase64(iv),
+    };
+  }
+
+  async decrypt(value: EncryptedValue): Promise<string | null> {
+    const subject = value.keyId.slice(0, value.keyId.lastIndexOf(":"));
+    if (!SUBJECT.test(subject)) return null;
+    const entry = await this.#key(subject, false);
+    if (!entry || entry.keyId !== value.keyId) return null;
+    try {
+      const plain = await crypto.subtle.decrypt(
+        {
+          name: "AES-GCM",
+          iv: fromBase64(value.iv),
+          additionalData: new TextEncoder().encode(value.keyId),
+        },
+        entry.key,
+        fromBase64(value.ciphertext),
+      );
+      return new TextDecoder().decode(plain);
+    } catch {
+      return null;
+    }
+  }
+
+  async shred(subject: string): Promise<boolean> {
+    checkSubject(subject);
+    this.#cache.delete(subject);
+    return await this.remove(subject);
+  }
+}
+
+/** Keys in memory: for tests. */
+export class MemoryKeyStore extends AesKeyStore {
+  readonly #keys = new Map<string, StoredKey>();
+
+  protected load(subject: string): Promise<StoredKey | null> {
+    return Promise.resolve(this.#keys.get(subject) ?? null);
+  }
+
+  protected create(subject: string, key: StoredKey): Promise<StoredKey> {
+    const existing = this.#keys.get(subject);
+    if (existing) return Promise.resolve(existing);
+    this.#keys.set(subject, key);
+    return Promise.resolve(key);
+  }
+
+  protected remove(subject: string): Promise<boolean> {
+    return Promise.resolve(this.#keys.delete(subject));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
