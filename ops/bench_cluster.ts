@@ -24,7 +24,7 @@ import {
 import type { NatsConnection } from "../deps.ts";
 import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { encodeHeaders, JetStreamPublisher } from "../runtime/nats/mod.ts";
-import { NatsServer } from "./nats_server.ts";
+import { NatsServer } from "../tests/support/nats_server.ts";
 import type { BenchRow } from "./bench.ts";
 import { commandLoad, percentile } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";

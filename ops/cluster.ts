@@ -8,7 +8,7 @@
  * by lease), else each has its own PGlite. Prints progress and the shard
  * split; Ctrl-C or SIGTERM stops everything.
  */
-import { NatsCluster } from "./nats_server.ts";
+import { NatsCluster } from "../tests/support/nats_server.ts";
 import { startServer } from "./server_process.ts";
 import type { ServerProcess } from "./server_process.ts";
 

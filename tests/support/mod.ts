@@ -1,7 +1,4 @@
 export { deciderSpec } from "./decider_spec.ts";
-export { NatsCluster, NatsServer } from "../../ops/nats_server.ts";
+export { NatsCluster, NatsServer } from "./nats_server.ts";
 export { freePort } from "../../ops/server_process.ts";
-export type {
-  NatsClusterOptions,
-  NatsServerOptions,
-} from "../../ops/nats_server.ts";
+export type { NatsClusterOptions, NatsServerOptions } from "./nats_server.ts";

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import type { KeyStore } from "../../runtime/storage/mod.ts";
+
+/** A key store under test and how to tidy up after it. */
+export interface KeyStoreFixture {
+  keys: KeyStore;
+  cleanup?: () => Promise<void>;
+}
+
+/** Runs the same `KeyStore` cases against one backend. */
+export function keyStoreContract(
+  name: string,
+  open: () => Promise<KeyStoreFixture>,
+): void {
+  const test = (title: string, fn: (keys: KeyStore) => Promise<void>) =>
+    Deno.test(`key store [${name}]: ${title}`, async () => {
+      const { keys, cleanup } = await open();
+      try {
+        await fn(keys);
+      } finally {
+        await keys.close();
+        await cleanup?.();
+      }
+    });
+
+  test("AES-256-GCM round trip with a key per subject", async (keys) => {
+    const a = await keys.encrypt("e1", "01010012356");
+    assert.ok(a.keyId.startsWith("e1:"));
+    assert.ok(!a.ciphertext.includes("01010012356"));
+    assert.equal(await keys.decrypt(a), "01010012356");
+    const again = await keys.encrypt("e1", "01010012356");
+    assert.equal(again.keyId, a.keyId);
+    assert.notEqual(again.iv, a.iv);
+    const b = await keys.encrypt("e2", "01010012356");
+    assert.notEqual(b.keyId, a.keyId);
+  });
+
+  test("tampering, a moved ciphertext or an unknown key reads as null", async (keys) => {
+    const a = await keys.encrypt("e1", "secret");
+    await keys.encrypt("e2", "other");
+    const flipped = atob(a.ciphertext).split("").map((ch, i) =>
+      i === 0 ? String.fromCharCode(ch.charCodeAt(0) ^ 1) : ch
+    ).join("");
+    assert.equal(await keys.decrypt({ ...a, ciphertext: btoa(flipped) }), null);
+    assert.equal(
+      await keys.decrypt({ ...a, keyId: a.keyId.replace("e1:", "e2:") }),
+      null,
+    );
+    assert.equal(await keys.decrypt({ ...a, keyId: "nobody:x" }), null);
+  });
+
+  test("shredding the key makes every ciphertext unreadable", async (keys) => {
+    const a = await keys.encrypt("e1", "secret");
+    assert.equal(await keys.shred("e1"), true);
+    assert.equal(await keys.decrypt(a), null);
+    assert.equal(await keys.shred("e1"), false);
+    const fresh = await keys.encrypt("e1", "new");
+    assert.notEqual(fresh.keyId, a.keyId);
+    assert.equal(await keys.decrypt(a), null);
+    assert.equal(await keys.decrypt(fresh), "new");
+  });
+
+  test("concurrent first uses of a subject share one key", async (keys) => {
+    const values = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => keys.encrypt("busy", `v${i}`)),
+    );
+    assert.equal(new Set(values.map((v) => v.keyId)).size, 1);
+    for (const [i, v] of values.entries()) {
+      assert.equal(await keys.decrypt(v), `v${i}`);
+    }
+    await assert.rejects(keys.encrypt("a/b", "x"), TypeError);
+  });
+}

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { natsConnect } from "../../../deps.ts";
+import type { NatsConnection } from "../../../deps.ts";
+import { UnavailableError } from "../../../runtime/core/mod.ts";
+import {
+  FsKeyStore,
+  MemoryKeyStore,
+  NatsKeyStore,
+} from "../../../runtime/storage/mod.ts";
+import { NatsServer } from "../../support/mod.ts";
+import { keyStoreContract } from "../../contracts/key_store_contract.ts";
+import type { KeyStoreFixture } from "../../contracts/key_store_contract.ts";
+
+/** A nats-server of its own (a missing binary fails the test) and a connection. */
+async function natsWithConnection(): Promise<
+  { server: NatsServer; nc: NatsConnection }
+> {
+  const server = await NatsServer.start();
+  try {
+    return { server, nc: await natsConnect({ servers: server.url }) };
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+}
+
+const backends: [string, () => Promise<KeyStoreFixture>][] = [
+  ["memory", () => Promise.resolve({ keys: new MemoryKeyStore() })],
+  ["filesystem", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+    return {
+      keys: new FsKeyStore(`${dir}/keys`),
+      cleanup: () => Deno.remove(dir, { recursive: true }),
+    };
+  }],
+  ["jetstream-kv", async () => {
+    const { server, nc } = await natsWithConnection();
+    return {
+      keys: await NatsKeyStore.open(nc),
+      async cleanup() {
+        await nc.close();
+        await server.dispose();
+      },
+    };
+  }],
+];
+
+for (const [name, open] of backends) keyStoreContract(name, open);
+
+Deno.test("key store [filesystem]: keys persist, files are owner-only, two instances agree", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+  try {
+    const first = new FsKeyStore(`${dir}/keys`);
+    const second = new FsKeyStore(`${dir}/keys`);
+    const [a, b] = await Promise.all([
+      first.encrypt("e1", "from first"),
+      second.encrypt("e1", "from second"),
+    ]);
+    assert.equal(a.keyId, b.keyId);
+    const reopened = new FsKeyStore(`${dir}/keys`);
+    assert.equal(await reopened.decrypt(a), "from first");
+    assert.equal(await reopened.decrypt(b), "from second");
+    const mode = (await Deno.stat(`${dir}/keys/e1.json`)).mode! & 0o777;
+    assert.equal(mode, 0o600);
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/keys`)].map((e) => e.name),
+      ["e1.json"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("key store [jetstream-kv]: nodes share keys; a key shredded through one no longer decrypts on another", async () => {
+  const { server, nc } = await natsWithConnection();
+  const other = await natsConnect({ servers: server.url });
+  try {
+    const a = await NatsKeyStore.open(nc);
+    const b = await NatsKeyStore.open(other);
+    const [x, y] = await Promise.all([
+      a.encrypt("e1", "via a"),
+      b.encrypt("e1", "via b"),
+    ]);
+    assert.equal(x.keyId, y.keyId, "one key per subject across nodes");
+    assert.equal(await b.decrypt(x), "via a");
+    assert.equal(await a.decrypt(y), "via b");
+    // b has used the key: shredding through a must reach b all the same.
+    assert.equal(await a.shred("e1"), true);
+    assert.equal(await b.decrypt(x), null);
+    assert.equal(await b.decrypt(y), null);
+    assert.equal(await b.shred("e1"), false);
+    // A restarted node reads the same bucket.
+    const reopened = await NatsKeyStore.open(other);
+    const fresh = await reopened.encrypt("e2", "after restart");
+    assert.equal(await a.decrypt(fresh), "after restart");
+  } finally {
+    await other.close();
+    await nc.close();
+    await server.dispose();
+  }
+});
+
+Deno.test("key store [jetstream-kv]: NATS down is UnavailableError, not a wrong answer", async () => {
+  const { server, nc } = await natsWithConnection();
+  try {
+    const keys = await NatsKeyStore.open(nc, { requestTimeoutMs: 300 });
+    const value = await keys.encrypt("e1", "secret");
+    // The server goes away; the client keeps reconnecting meanwhile.
+    await server.stop();
+    await assert.rejects(keys.decrypt(value), UnavailableError);
+    await assert.rejects(keys.encrypt("e2", "x"), UnavailableError);
+    await assert.rejects(keys.shred("e1"), UnavailableError);
+    // Back again: the same key still decrypts.
+    await server.restart();
+    let plain: string | null = null;
+    for (let i = 0; i < 50 && plain === null; i++) {
+      plain = await keys.decrypt(value).catch(() => null);
+      if (plain === null) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(plain, "secret");
+  } finally {
+    await nc.close();
+    await server.dispose();
+  }
+});
