@@ -3,7 +3,8 @@ import { bedriftActor } from "./bedrift/mod.ts";
 import { employeeActor } from "./employee/mod.ts";
 import { invoiceActor } from "./invoice/mod.ts";
 import { invoiceSequenceActor } from "./invoice_sequence/mod.ts";
-import { kontrollActor, kontrollMalActor } from "./kontroll/mod.ts";
+import { kontrollActor } from "./kontroll/mod.ts";
+import { kontrollMalActor } from "./kontroll_mal/mod.ts";
 import { openItemsActors } from "./open_items/mod.ts";
 import { uniqueActors } from "./unique/mod.ts";
 

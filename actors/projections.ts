@@ -2,10 +2,8 @@ import type { Projection } from "../runtime/projection/mod.ts";
 import { bedrifterProjection } from "./bedrift/mod.ts";
 import { employeesProjection } from "./employee/mod.ts";
 import { invoicesProjection } from "./invoice/mod.ts";
-import {
-  kontrollerProjection,
-  kontrollMalerProjection,
-} from "./kontroll/mod.ts";
+import { kontrollerProjection } from "./kontroll/mod.ts";
+import { kontrollMalerProjection } from "./kontroll_mal/mod.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [

@@ -1,3 +1,4 @@
+import { InvoiceErrorCode } from "../actors/invoice/types.ts";
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
@@ -81,7 +82,7 @@ export function invoiceRoutes(system: ActorClient): Hono {
     });
     if (bedrift.version === 0) {
       throw new DomainError(
-        "invoice.unknown_bedrift",
+        InvoiceErrorCode.UNKNOWN_BEDRIFT,
         "No bedrift with that id",
         {
           status: 422,
@@ -90,7 +91,7 @@ export function invoiceRoutes(system: ActorClient): Hono {
     }
     if (bedrift.state.status !== BedriftStatus.AKTIV) {
       throw new DomainError(
-        "invoice.bedrift_not_active",
+        InvoiceErrorCode.BEDRIFT_NOT_ACTIVE,
         `Bedrift is ${bedrift.state.status} and cannot invoice`,
       );
     }

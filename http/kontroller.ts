@@ -10,20 +10,24 @@ import type { FileStore } from "../runtime/storage/mod.ts";
 import { BEDRIFT } from "../actors/bedrift/mod.ts";
 import {
   kontrollActor,
-  kontrollMalActor,
-  kontrollMalSnapshot,
   ParticipantRole,
   PhotoLimits,
 } from "../actors/kontroll/mod.ts";
+import {
+  kontrollMalActor,
+  kontrollMalSnapshot,
+} from "../actors/kontroll_mal/mod.ts";
 import type {
   Kontroll,
   KontrollCommand,
-  KontrollMal,
-  KontrollMalCommand,
-  KontrollMalState,
   KontrollState,
   Participant,
 } from "../actors/kontroll/mod.ts";
+import type {
+  KontrollMal,
+  KontrollMalCommand,
+  KontrollMalState,
+} from "../actors/kontroll_mal/mod.ts";
 import {
   CompleteKontrollBody,
   CreateKontrollBody,

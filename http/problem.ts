@@ -84,14 +84,6 @@ export function onError(error: unknown, c: Context): Response {
       detail: error.message,
     });
   }
-  if (error instanceof DomainError && error.code.endsWith(".not_found")) {
-    return problem(c, {
-      type: ProblemTypes.notFound,
-      title: error.message,
-      status: 404,
-      code: error.code,
-    });
-  }
   if (error instanceof DomainError) {
     return problem(c, {
       type: `/problems/${error.code.replaceAll(".", "-").replaceAll("_", "-")}`,
@@ -105,6 +97,7 @@ export function onError(error: unknown, c: Context): Response {
       type: ProblemTypes.notFound,
       title: error.message,
       status: 404,
+      ...(error.code === undefined ? {} : { code: error.code }),
     });
   }
   if (error instanceof ConcurrencyError) {

@@ -3,13 +3,12 @@ import {
   LicenceClass,
   normalizeRegistreringsnummer,
 } from "../actors/validators/mod.ts";
+import { ParticipantRole, PhotoLimits } from "../actors/kontroll/mod.ts";
 import {
   AnswerType,
-  ParticipantRole,
-  PhotoLimits,
   SignOff,
   SjekkpunktKind,
-} from "../actors/kontroll/mod.ts";
+} from "../actors/kontroll_mal/mod.ts";
 
 // Bodies validate shape only; the deciders normalise (trim, upper-case) and
 // enforce the rules, so no schema here transforms its input.

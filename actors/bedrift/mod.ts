@@ -1,25 +1,37 @@
+/**
+ * @module bedrift
+ *
+ * Bedrift — a driving school as a company: registration with a system-wide
+ * unique organisasjonsnummer (`register.ts`, through the unique-value actor),
+ * details, status (AKTIV ↔ SUSPENDERT → AVVIKLET) and invoice settings; the
+ * `bedrifter` read model and its queries.
+ */
 export {
   BEDRIFT,
-  bedriftActor,
-  bedriftDecider,
+  BedriftErrorCode,
   BedriftStatus,
   DEFAULT_INVOICE_SETTINGS,
   KidAlgorithm,
-} from "./decider.ts";
+} from "./types.ts";
 export type {
   BedriftCommand,
   BedriftDetails,
-  BedriftEvent,
   BedriftState,
   InvoiceSettings,
-} from "./decider.ts";
+} from "./types.ts";
+export {
+  BEDRIFT_EVENT_TYPES,
+  bedriftEvent,
+  BedriftEventVersions,
+} from "./events.ts";
+export type { BedriftEvent } from "./events.ts";
+export { bedriftActor, bedriftDecider } from "./decider.ts";
 export { registerBedrift } from "./register.ts";
 export type { RegisterBedriftInput } from "./register.ts";
 export {
-  BEDRIFT_CURSOR,
   BEDRIFTER_PROJECTION,
   bedrifterProjection,
-  listBedrifter,
   norwegianSortKey,
 } from "./projection.ts";
-export type { BedriftFilter, BedriftListItem } from "./projection.ts";
+export { BEDRIFT_CURSOR, listBedrifter } from "./queries.ts";
+export type { BedriftFilter, BedriftListItem } from "./queries.ts";

@@ -1,68 +1,23 @@
 /**
- * The `bedrifter` read model: one row per bedrift, searchable by navn and
- * organisasjonsnummer, paged by (navn, id) in Norwegian alphabetical order.
+ * The `bedrifter` read model: one row per bedrift, with a Norwegian sort key
+ * of its navn. Its queries are in `queries.ts`.
  */
-import { Decimal } from "../../deps.ts";
-import {
-  containsPattern,
-  keysetPage,
-  pageLimit,
-  prefixPattern,
-  readCursor,
-  SqlParams,
-  upsertFromJson,
-} from "../../runtime/sql/mod.ts";
+import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldIntoTable } from "../../runtime/projection/mod.ts";
 import { isoTimestamp } from "../../runtime/sql/mod.ts";
-import type { Commit, SignalOptions } from "../../runtime/core/mod.ts";
+import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
-import type { Page, SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import { DEFAULT_INVOICE_SETTINGS } from "./decider.ts";
-import type {
-  BedriftEvent,
-  BedriftStatus,
-  InvoiceSettings,
-  KidAlgorithm,
-} from "./decider.ts";
+import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
+import { BEDRIFT_EVENT_TYPES } from "./events.ts";
+import type { BedriftEvent } from "./events.ts";
+import { DEFAULT_INVOICE_SETTINGS } from "./types.ts";
+import type { BedriftStatus, KidAlgorithm } from "./types.ts";
 
 /** Name of the projection and of its table. */
 export const BEDRIFTER_PROJECTION = "bedrifter";
 
-/** A bedrift as the list shows it (the shape of `GET /api/v1/bedrifter/:id`, plus its feed position). */
-export interface BedriftListItem {
-  id: string;
-  version: number;
-  position: number;
-  organisasjonsnummer: string;
-  navn: string;
-  adresse: string | null;
-  postnummer: string | null;
-  poststed: string | null;
-  telefon: string | null;
-  epost: string | null;
-  naeringskode: string | null;
-  organisasjonsform: string | null;
-  status: BedriftStatus;
-  statusReason: string | null;
-  invoiceSettings: InvoiceSettings;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Filter of `listBedrifter`. */
-export interface BedriftFilter {
-  status?: BedriftStatus;
-  /** Part of the navn (any case), or the start of the organisasjonsnummer. */
-  q?: string;
-  /** 1–200, default 50. */
-  limit?: number;
-  cursor?: string | null;
-}
-
-/** Shape of the bedrifter cursor: (navn sort key, id). */
-export const BEDRIFT_CURSOR = ["string", "string"] as const;
-
-interface Row {
+/** A row of `bedrifter`. */
+export interface BedriftRow {
   id: string;
   organisasjonsnummer: string;
   navn: string;
@@ -117,7 +72,8 @@ const COLUMNS: readonly UpsertColumn[] = [
   ["version", "integer"],
   ["position", "bigint"],
 ];
-const SELECT = COLUMNS.map(([name]) => name).join(", ");
+/** The column list of `bedrifter`. */
+export const BEDRIFT_SELECT = COLUMNS.map(([name]) => name).join(", ");
 const UPSERT = upsertFromJson(BEDRIFTER_PROJECTION, COLUMNS, ["id"]);
 
 const MIGRATIONS = [{
@@ -183,7 +139,11 @@ const DETAIL_KEYS = [
 ] as const;
 
 /** Folds the events of one commit into a row (null: not registered yet). */
-function evolve(row: Row | null, commit: Commit, event: BedriftEvent): Row {
+function evolve(
+  row: BedriftRow | null,
+  commit: Commit,
+  event: BedriftEvent,
+): BedriftRow {
   if (event.v !== 1) {
     throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
   }
@@ -261,116 +221,27 @@ function evolve(row: Row | null, commit: Commit, event: BedriftEvent): Row {
 }
 
 /** A loaded row as JSON-ready values (timestamps as ISO strings). */
-function fromDb(row: Record<string, unknown>): Row {
+export function bedriftFromDb(row: Record<string, unknown>): BedriftRow {
   return {
     ...row,
     created_at: isoTimestamp(row.created_at),
     updated_at: isoTimestamp(row.updated_at),
-  } as Row;
+  } as BedriftRow;
 }
 
 /** Projection of Bedrift events into `bedrifter`; idempotent per row by stream version. */
 export const bedrifterProjection: Projection = {
   name: BEDRIFTER_PROJECTION,
-  eventTypes: [
-    "bedrift.registered",
-    "bedrift.updated",
-    "bedrift.status_changed",
-    "bedrift.invoice_settings_changed",
-  ],
+  eventTypes: BEDRIFT_EVENT_TYPES,
   tables: [BEDRIFTER_PROJECTION],
   migrations: MIGRATIONS,
   apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
     return foldIntoTable(commits, tx, {
       table: "bedrifter",
-      select: SELECT,
+      select: BEDRIFT_SELECT,
       upsert: UPSERT,
-      fromDb: fromDb,
+      fromDb: bedriftFromDb,
       evolve,
     });
   },
 };
-
-/**
- * Lists bedrifter in Norwegian alphabetical order of navn, keyset-paged on
- * (navn, id): a page never repeats or skips a row because others were
- * inserted meanwhile. Throws `TypeError` for a malformed cursor.
- *
- * @example
- * ```ts
- * const { items, nextCursor } = await listBedrifter(store, { status: "AKTIV", q: "trafikk" });
- * ```
- */
-export async function listBedrifter(
-  db: SqlExecutor,
-  filter: BedriftFilter = {},
-  options: SignalOptions = {},
-): Promise<Page<BedriftListItem>> {
-  const limit = pageLimit(filter.limit);
-  const p = new SqlParams();
-  if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
-  const q = filter.q?.trim();
-  if (q) {
-    const digits = q.replace(/\s+/g, "");
-    p.where(
-      /^\d+$/.test(digits)
-        ? `(navn ILIKE ${
-          p.add(containsPattern(q))
-        }::text OR organisasjonsnummer LIKE ${
-          p.add(prefixPattern(digits))
-        }::text)`
-        : `navn ILIKE ${p.add(containsPattern(q))}::text`,
-    );
-  }
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, BEDRIFT_CURSOR);
-    p.where(
-      `(navn_sort, id) > (${p.add(after[0])}::text COLLATE "C", ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${SELECT} FROM bedrifter ${p.clause()}
-     ORDER BY navn_sort, id LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
-    options,
-  );
-  return keysetPage(
-    rows,
-    limit,
-    fromDb,
-    toItem,
-    (row) => [row.navn_sort, row.id],
-  );
-}
-
-function toItem(row: Row): BedriftListItem {
-  return {
-    id: row.id,
-    version: row.version,
-    position: row.position,
-    organisasjonsnummer: row.organisasjonsnummer,
-    navn: row.navn,
-    adresse: row.adresse,
-    postnummer: row.postnummer,
-    poststed: row.poststed,
-    telefon: row.telefon,
-    epost: row.epost,
-    naeringskode: row.naeringskode,
-    organisasjonsform: row.organisasjonsform,
-    status: row.status,
-    statusReason: row.status_reason,
-    invoiceSettings: {
-      fakturaPrefix: row.faktura_prefix,
-      fakturaStartNummer: row.faktura_start_nummer,
-      forfallsdager: row.forfallsdager,
-      kontonummer: row.kontonummer,
-      purregebyr: new Decimal(row.purregebyr).toFixed(2),
-      mvaRegistrert: row.mva_registrert,
-      kidAlgoritme: row.kid_algoritme,
-    },
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}

@@ -4,9 +4,10 @@ import type {
   AskResult,
 } from "../../runtime/actor/mod.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
-import { UniqueKinds } from "../unique/mod.ts";
-import { BEDRIFT } from "./decider.ts";
-import type { BedriftDetails, BedriftEvent, BedriftState } from "./decider.ts";
+import { UniqueErrorCode, UniqueKinds } from "../unique/mod.ts";
+import type { BedriftEvent } from "./events.ts";
+import { BEDRIFT, BedriftErrorCode } from "./types.ts";
+import type { BedriftDetails, BedriftState } from "./types.ts";
 
 export interface RegisterBedriftInput {
   id: string;
@@ -38,7 +39,9 @@ export async function registerBedrift(
   try {
     await reserve();
   } catch (error) {
-    if (!(error instanceof DomainError && error.code === "unique.taken")) {
+    if (
+      !(error instanceof DomainError && error.code === UniqueErrorCode.TAKEN)
+    ) {
       throw error;
     }
     const current = await system.read<{ owner: string }>(
@@ -50,7 +53,7 @@ export async function registerBedrift(
     const ownerBedrift = await system.read(BEDRIFT, owner, { signal });
     if (ownerBedrift.version > 0) {
       throw new DomainError(
-        "bedrift.organisasjonsnummer_taken",
+        BedriftErrorCode.ORGANISASJONSNUMMER_TAKEN,
         `Organisasjonsnummer ${input.organisasjonsnummer} is already registered`,
       );
     }
@@ -66,7 +69,7 @@ export async function registerBedrift(
   } catch (error) {
     if (
       error instanceof DomainError &&
-      error.code !== "bedrift.already_registered"
+      error.code !== BedriftErrorCode.ALREADY_REGISTERED
     ) {
       await system.ask(
         UniqueKinds.organisasjonsnummer,

@@ -1,3 +1,4 @@
+import { EmployeeErrorCode } from "./types.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
 import type {
   ActorClient,
@@ -7,14 +8,11 @@ import type {
 import type { KeyStore } from "../../runtime/storage/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
-import { UniqueKinds } from "../unique/mod.ts";
+import { UniqueErrorCode, UniqueKinds } from "../unique/mod.ts";
 import { maskFodselsnummer } from "../validators/mod.ts";
-import { employeeActor } from "./employee_decider.ts";
-import type {
-  EmployeeCommand,
-  EmployeeEvent,
-  EmployeeState,
-} from "./employee_events.ts";
+import { employeeActor } from "./decider.ts";
+import type { EmployeeEvent } from "./events.ts";
+import type { EmployeeCommand, EmployeeState } from "./types.ts";
 import type { EncryptedFodselsnummer } from "./types.ts";
 
 type Hire = Extract<EmployeeCommand, { type: "hire" }>;
@@ -94,7 +92,7 @@ export async function hireEmployee(
   }
   if (bedrift.state.status !== BedriftStatus.AKTIV) {
     throw new DomainError(
-      "employee.bedrift_not_active",
+      EmployeeErrorCode.BEDRIFT_NOT_ACTIVE,
       `Bedrift is ${bedrift.state.status} and cannot hire`,
     );
   }
@@ -120,7 +118,9 @@ export async function hireEmployee(
   try {
     await reserve();
   } catch (error) {
-    if (!(error instanceof DomainError && error.code === "unique.taken")) {
+    if (
+      !(error instanceof DomainError && error.code === UniqueErrorCode.TAKEN)
+    ) {
       await forgetKey();
       throw error;
     }

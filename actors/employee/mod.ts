@@ -1,20 +1,16 @@
-export { employeeActor, employeeDecider } from "./employee_decider.ts";
-export { EmployeeErrorCode } from "./employee_events.ts";
-export type {
-  Employee,
-  EmployeeAbsenceRegistered,
-  EmployeeClockedIn,
-  EmployeeClockedOut,
-  EmployeeCommand,
-  EmployeeEvent,
-  EmployeeHired,
-  EmployeeRoleChanged,
-  EmployeeState,
-  EmployeeTerminated,
-  EmployeeUpdated,
-} from "./employee_events.ts";
+/**
+ * @module employee
+ *
+ * Employee (ansatt) of one bedrift: hiring with an ansattnummer unique per
+ * bedrift (`hire.ts`, through the unique-value actor), profile and role,
+ * termination, time recording (clock in/out, no overlaps, > 13 h flagged,
+ * absences). The fødselsnummer is encrypted per person before it reaches the
+ * actor and only ever shown masked. The `employees` and `shifts` read models
+ * and their queries.
+ */
 export {
   AbsenceKind,
+  EmployeeErrorCode,
   EmployeeRole,
   EmployeeStatus,
   MAX_SHIFT_MS,
@@ -22,11 +18,30 @@ export {
 } from "./types.ts";
 export type {
   Absence,
+  Employee,
+  EmployeeCommand,
   EmployeeProfile,
+  EmployeeState,
   EncryptedFodselsnummer,
   EncryptedValue,
   OpenShift,
 } from "./types.ts";
+export {
+  EMPLOYEE_EVENT_TYPES,
+  employeeEvent,
+  EmployeeEventVersions,
+} from "./events.ts";
+export type {
+  EmployeeAbsenceRegistered,
+  EmployeeClockedIn,
+  EmployeeClockedOut,
+  EmployeeEvent,
+  EmployeeHired,
+  EmployeeRoleChanged,
+  EmployeeTerminated,
+  EmployeeUpdated,
+} from "./events.ts";
+export { employeeActor, employeeDecider } from "./decider.ts";
 export {
   ansattnummerKey,
   encryptFodselsnummer,
@@ -41,5 +56,5 @@ export {
   SHIFTS_TABLE,
 } from "./projection.ts";
 export type { EmployeeRow, ShiftRow } from "./projection.ts";
-export { EMPLOYEE_CURSOR, listEmployees } from "./list_employees.ts";
-export type { EmployeeFilter, EmployeeListItem } from "./list_employees.ts";
+export { EMPLOYEE_CURSOR, listEmployees } from "./queries.ts";
+export type { EmployeeFilter, EmployeeListItem } from "./queries.ts";

@@ -5,7 +5,7 @@ import {
   LicenceClass,
   normalizeTelefon,
 } from "../validators/mod.ts";
-import { EmployeeErrorCode as E } from "./employee_events.ts";
+import { EmployeeErrorCode as E } from "./types.ts";
 import {
   type EmployeeProfile,
   EmployeeRole,

@@ -11,7 +11,8 @@ import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { norwegianSortKey } from "../bedrift/mod.ts";
 import type { LicenceClass } from "../validators/mod.ts";
-import type { EmployeeEvent } from "./employee_events.ts";
+import { EMPLOYEE_EVENT_TYPES } from "./events.ts";
+import type { EmployeeEvent } from "./events.ts";
 import { EmployeeStatus, ShiftFlag } from "./types.ts";
 import type { EmployeeProfile, EmployeeRole } from "./types.ts";
 
@@ -355,15 +356,7 @@ export function employeeFromDb(row: Record<string, unknown>): EmployeeRow {
  */
 export const employeesProjection: Projection = {
   name: EMPLOYEES_PROJECTION,
-  eventTypes: [
-    "employee.hired",
-    "employee.updated",
-    "employee.role_changed",
-    "employee.clocked_in",
-    "employee.clocked_out",
-    "employee.absence_registered",
-    "employee.terminated",
-  ],
+  eventTypes: EMPLOYEE_EVENT_TYPES,
   tables: [EMPLOYEES_PROJECTION, SHIFTS_TABLE],
   migrations: MIGRATIONS,
   async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {

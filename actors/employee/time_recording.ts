@@ -1,10 +1,8 @@
 import { DomainError } from "../../runtime/core/mod.ts";
-import {
-  type Employee,
-  type EmployeeCommand,
-  EmployeeErrorCode as E,
-  type EmployeeEvent,
-} from "./employee_events.ts";
+import { employeeEvent } from "./events.ts";
+import type { EmployeeEvent } from "./events.ts";
+import { EmployeeErrorCode as E } from "./types.ts";
+import type { Employee, EmployeeCommand } from "./types.ts";
 import { date } from "./profile.ts";
 import { instantMs } from "./time.ts";
 import {
@@ -41,11 +39,12 @@ export function clockIn(
       `A shift cannot start before the previous one ended (${state.lastClockedOutAt})`,
     );
   }
-  return [{
-    type: "employee.clocked_in",
-    v: 1,
-    data: { shiftId: command.shiftId, clockedInAt: command.at },
-  }];
+  return [
+    employeeEvent("employee.clocked_in", {
+      shiftId: command.shiftId,
+      clockedInAt: command.at,
+    }),
+  ];
 }
 
 export function clockOut(
@@ -83,17 +82,13 @@ function clockedOut(
   flags: ShiftFlag[],
 ): EmployeeEvent {
   const ms = instantMs(clockedOutAt) - instantMs(shift.clockedInAt);
-  return {
-    type: "employee.clocked_out",
-    v: 1,
-    data: {
-      shiftId: shift.shiftId,
-      clockedInAt: shift.clockedInAt,
-      clockedOutAt,
-      durationMinutes: Math.floor(ms / 60_000),
-      flags: ms > MAX_SHIFT_MS ? [...flags, ShiftFlag.OVER_13_HOURS] : flags,
-    },
-  };
+  return employeeEvent("employee.clocked_out", {
+    shiftId: shift.shiftId,
+    clockedInAt: shift.clockedInAt,
+    clockedOutAt,
+    durationMinutes: Math.floor(ms / 60_000),
+    flags: ms > MAX_SHIFT_MS ? [...flags, ShiftFlag.OVER_13_HOURS] : flags,
+  });
 }
 
 export function registerAbsence(
@@ -137,16 +132,12 @@ export function registerAbsence(
       `Overlaps ${clash.kind} ${clash.fromDate}–${clash.toDate}`,
     );
   }
-  return [{
-    type: "employee.absence_registered",
-    v: 1,
-    data: {
-      absenceId: command.absenceId,
-      kind: command.kind,
-      fromDate,
-      toDate,
-      note: command.note?.trim() || null,
-      registeredAt: command.at,
-    },
-  }];
+  return [employeeEvent("employee.absence_registered", {
+    absenceId: command.absenceId,
+    kind: command.kind,
+    fromDate,
+    toDate,
+    note: command.note?.trim() || null,
+    registeredAt: command.at,
+  })];
 }

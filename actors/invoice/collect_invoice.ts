@@ -12,10 +12,11 @@ import { untrackOpenItem } from "../open_items/mod.ts";
 import { osloDay } from "../validators/mod.ts";
 import { consumerReminderFeeCap, DEFAULT_RATES } from "./dated_rates.ts";
 import type { DatedRates } from "./dated_rates.ts";
-import { INVOICE } from "./decider.ts";
+import { INVOICE } from "./types.ts";
 import { releaseNumber } from "./send_invoice.ts";
 import { InvoiceStatus } from "./types.ts";
-import type { InvoiceEvent, InvoiceState } from "./types.ts";
+import type { InvoiceEvent } from "./events.ts";
+import type { InvoiceState } from "./types.ts";
 
 type Result = AskResult<InvoiceEvent, InvoiceState>;
 

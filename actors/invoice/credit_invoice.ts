@@ -5,9 +5,11 @@ import type {
   AskResult,
 } from "../../runtime/actor/mod.ts";
 import { untrackOpenItem } from "../open_items/mod.ts";
-import { assertCreditable, INVOICE } from "./decider.ts";
+import { assertCreditable } from "./lifecycle.ts";
+import { INVOICE } from "./types.ts";
 import { sendInvoice } from "./send_invoice.ts";
-import type { InvoiceEvent, InvoiceReference, InvoiceState } from "./types.ts";
+import type { InvoiceEvent } from "./events.ts";
+import type { InvoiceReference, InvoiceState } from "./types.ts";
 
 export interface CreditInvoiceInput {
   /** The sent invoice to credit. */

@@ -1,3 +1,5 @@
+import { invoiceEvent } from "./events.ts";
+import { InvoiceErrorCode } from "./types.ts";
 import { DomainError, NotFoundError } from "../../runtime/core/mod.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
 import type { Decider } from "../../runtime/core/mod.ts";
@@ -11,8 +13,6 @@ import {
 } from "./money.ts";
 import type { MvaRate } from "./money.ts";
 import {
-  assertCreditable,
-  assertSendable,
   cancel,
   createCreditNote,
   credit,
@@ -20,17 +20,14 @@ import {
   remind,
   send,
 } from "./lifecycle.ts";
-import { InvoiceKind, InvoiceStatus, MAX_LINES } from "./types.ts";
+import { INVOICE, InvoiceKind, InvoiceStatus, MAX_LINES } from "./types.ts";
+import type { InvoiceEvent } from "./events.ts";
 import type {
   InvoiceCommand,
-  InvoiceEvent,
   InvoiceLine,
   InvoiceState,
   Kunde,
 } from "./types.ts";
-
-export { assertCreditable, assertSendable, InvoiceStatus, MAX_LINES };
-export type { InvoiceCommand, InvoiceEvent, InvoiceLine, InvoiceState, Kunde };
 
 function invalid(code: string, message: string): DomainError {
   return new DomainError(code, message, { status: 422 });
@@ -42,13 +39,13 @@ function requireDraft(state: InvoiceState): void {
   }
   if (state.status !== InvoiceStatus.UTKAST) {
     throw new DomainError(
-      "invoice.not_editable",
+      InvoiceErrorCode.NOT_EDITABLE,
       `Invoice is ${state.status}; only an UTKAST can be edited`,
     );
   }
   if (state.kind === InvoiceKind.KREDITNOTA) {
     throw new DomainError(
-      "invoice.not_editable",
+      InvoiceErrorCode.NOT_EDITABLE,
       "A credit note holds the credited invoice's lines and cannot be edited",
     );
   }
@@ -57,7 +54,7 @@ function requireDraft(state: InvoiceState): void {
 function checkKunde(kunde: Kunde): void {
   if (kunde.navn.trim().length === 0) {
     throw invalid(
-      "invoice.kunde_navn_required",
+      InvoiceErrorCode.KUNDE_NAVN_REQUIRED,
       "Kunde navn must not be empty",
     );
   }
@@ -66,13 +63,13 @@ function checkKunde(kunde: Kunde): void {
     !isOrganisasjonsnummer(kunde.organisasjonsnummer)
   ) {
     throw invalid(
-      "invoice.invalid_kunde_organisasjonsnummer",
+      InvoiceErrorCode.INVALID_KUNDE_ORGANISASJONSNUMMER,
       "Kunde organisasjonsnummer must be 9 digits with a valid MOD11 check digit",
     );
   }
   if (kunde.kundenummer && !/^\d{1,10}$/.test(kunde.kundenummer)) {
     throw invalid(
-      "invoice.invalid_kundenummer",
+      InvoiceErrorCode.INVALID_KUNDENUMMER,
       "Kundenummer must be 1–10 digits",
     );
   }
@@ -83,26 +80,26 @@ function checkLine(
 ): MvaRate {
   if (command.beskrivelse.trim().length === 0) {
     throw invalid(
-      "invoice.beskrivelse_required",
+      InvoiceErrorCode.BESKRIVELSE_REQUIRED,
       "Beskrivelse must not be empty",
     );
   }
   if (!isQuantity(command.antall)) {
     throw invalid(
-      "invoice.invalid_antall",
+      InvoiceErrorCode.INVALID_ANTALL,
       "Antall must be a positive number with at most three decimals",
     );
   }
   if (!isMoney(command.enhetspris) || command.enhetspris.startsWith("-")) {
     throw invalid(
-      "invoice.invalid_enhetspris",
+      InvoiceErrorCode.INVALID_ENHETSPRIS,
       "Enhetspris must be a non-negative amount with at most two decimals",
     );
   }
   const rate = MVA_RATES.find((r) => r === command.mvaSats);
   if (rate === undefined) {
     throw invalid(
-      "invoice.invalid_mva_sats",
+      InvoiceErrorCode.INVALID_MVA_SATS,
       "MVA sats must be 25, 15, 12 or 0",
     );
   }
@@ -140,33 +137,29 @@ export const invoiceDecider: Decider<
       case "draft": {
         if (state.status !== null) {
           throw new DomainError(
-            "invoice.already_drafted",
+            InvoiceErrorCode.ALREADY_DRAFTED,
             "Invoice already exists",
           );
         }
         checkKunde(command.kunde);
-        return [{
-          type: "invoice.drafted",
-          v: 1,
-          data: {
-            bedriftId: command.bedriftId,
-            kunde: command.kunde,
-            at: command.at,
-          },
-        }];
+        return [invoiceEvent("invoice.drafted", {
+          bedriftId: command.bedriftId,
+          kunde: command.kunde,
+          at: command.at,
+        })];
       }
       case "add_line": {
         requireDraft(state);
         const mvaSats = checkLine(command);
         if (state.lines.some((l) => l.lineId === command.lineId)) {
           throw new DomainError(
-            "invoice.line_exists",
+            InvoiceErrorCode.LINE_EXISTS,
             "Line id is already in use",
           );
         }
         if (state.lines.length >= MAX_LINES) {
           throw invalid(
-            "invoice.too_many_lines",
+            InvoiceErrorCode.TOO_MANY_LINES,
             `An invoice holds at most ${MAX_LINES} lines`,
           );
         }
@@ -178,28 +171,25 @@ export const invoiceDecider: Decider<
           mvaSats,
           ...lineAmounts(command.antall, command.enhetspris, mvaSats),
         };
-        return [{
-          type: "invoice.line_added",
-          v: 1,
-          data: { line, at: command.at },
-        }];
+        return [invoiceEvent("invoice.line_added", { line, at: command.at })];
       }
       case "remove_line": {
         requireDraft(state);
         if (!state.lines.some((l) => l.lineId === command.lineId)) {
           throw new DomainError(
-            "invoice.line_not_found",
+            InvoiceErrorCode.LINE_NOT_FOUND,
             "No line with that id",
             {
               status: 422,
             },
           );
         }
-        return [{
-          type: "invoice.line_removed",
-          v: 1,
-          data: { lineId: command.lineId, at: command.at },
-        }];
+        return [
+          invoiceEvent("invoice.line_removed", {
+            lineId: command.lineId,
+            at: command.at,
+          }),
+        ];
       }
       case "send":
         return send(command, state);
@@ -312,8 +302,6 @@ export const invoiceDecider: Decider<
     }
   },
 };
-
-export const INVOICE = "invoice";
 
 export const invoiceActor: ActorDefinition<
   InvoiceCommand,

@@ -2,6 +2,8 @@
  * The invoice after its draft phase: send, payments, reminders, cancel, and
  * credit notes. Pure rules; the flows (`send_invoice.ts`, …) gather the facts.
  */
+import { invoiceEvent } from "./events.ts";
+import { InvoiceErrorCode } from "./types.ts";
 import { Decimal } from "../../deps.ts";
 import { DomainError, NotFoundError } from "../../runtime/core/mod.ts";
 import {
@@ -17,12 +19,8 @@ import { invoiceBalance, unpaidPrincipal } from "./balance.ts";
 import { lateInterest } from "./dated_rates.ts";
 import { isMoney } from "./money.ts";
 import { InvoiceKind, InvoiceStatus, ReminderRules } from "./types.ts";
-import type {
-  InvoiceCommand,
-  InvoiceEvent,
-  InvoiceLine,
-  InvoiceState,
-} from "./types.ts";
+import type { InvoiceEvent } from "./events.ts";
+import type { InvoiceCommand, InvoiceLine, InvoiceState } from "./types.ts";
 
 type Cmd<T extends InvoiceCommand["type"]> = Extract<
   InvoiceCommand,
@@ -46,7 +44,10 @@ function requireExisting(state: InvoiceState): InvoiceStatus {
 
 function date(value: string, name: string): string {
   if (!isPlainDate(value)) {
-    throw invalid("invoice.invalid_date", `${name} must be a date YYYY-MM-DD`);
+    throw invalid(
+      InvoiceErrorCode.INVALID_DATE,
+      `${name} must be a date YYYY-MM-DD`,
+    );
   }
   return value;
 }
@@ -59,13 +60,13 @@ export function assertSendable(state: InvoiceState): void {
   const status = requireExisting(state);
   if (status !== InvoiceStatus.UTKAST) {
     throw new DomainError(
-      "invoice.not_draft",
+      InvoiceErrorCode.NOT_DRAFT,
       `Invoice is ${status}; only an UTKAST can be sent`,
     );
   }
   if (state.lines.length === 0) {
     throw new DomainError(
-      "invoice.no_lines",
+      InvoiceErrorCode.NO_LINES,
       "An invoice without lines cannot be sent",
     );
   }
@@ -80,26 +81,26 @@ export function send(
   const credit = state.kind === InvoiceKind.KREDITNOTA;
   if (!Number.isSafeInteger(command.number) || command.number < 1) {
     throw invalid(
-      "invoice.invalid_number",
+      InvoiceErrorCode.INVALID_NUMBER,
       "Number must be a positive integer",
     );
   }
   if (!command.fakturanummer.endsWith(String(command.number))) {
     throw invalid(
-      "invoice.invalid_fakturanummer",
+      InvoiceErrorCode.INVALID_FAKTURANUMMER,
       "Fakturanummer must be the prefix followed by the number",
     );
   }
   const algorithm = command.kidAlgoritme;
   if (!Object.hasOwn(KidAlgorithm, algorithm)) {
     throw invalid(
-      "invoice.invalid_kid",
+      InvoiceErrorCode.INVALID_KID,
       "KID algorithm must be MOD10 or MOD11",
     );
   }
   if (credit ? command.kid !== null : !isKid(command.kid ?? "", algorithm)) {
     throw invalid(
-      "invoice.invalid_kid",
+      InvoiceErrorCode.INVALID_KID,
       credit
         ? "A credit note has no KID"
         : `KID must be 2–25 digits with a valid ${algorithm} check digit`,
@@ -109,7 +110,7 @@ export function send(
   const forfallsdato = date(command.forfallsdato, "Forfallsdato");
   if (forfallsdato < fakturadato) {
     throw invalid(
-      "invoice.invalid_forfallsdato",
+      InvoiceErrorCode.INVALID_FORFALLSDATO,
       "Forfallsdato must not be before fakturadato",
     );
   }
@@ -118,56 +119,55 @@ export function send(
     !selger.navn?.trim() || !isOrganisasjonsnummer(selger.organisasjonsnummer)
   ) {
     throw invalid(
-      "invoice.invalid_selger",
+      InvoiceErrorCode.INVALID_SELGER,
       "The seller needs a navn and a valid organisasjonsnummer",
     );
   }
   if (selger.kontonummer !== null && !isKontonummer(selger.kontonummer)) {
-    throw invalid("invoice.invalid_selger", "Seller kontonummer is not valid");
+    throw invalid(
+      InvoiceErrorCode.INVALID_SELGER,
+      "Seller kontonummer is not valid",
+    );
   }
   if (!credit && selger.kontonummer === null) {
     throw invalid(
-      "invoice.kontonummer_missing",
+      InvoiceErrorCode.KONTONUMMER_MISSING,
       "An invoice needs the seller's kontonummer",
     );
   }
-  return [{
-    type: "invoice.sent",
-    v: 1,
-    data: {
-      kind: state.kind,
-      number: command.number,
-      fakturanummer: command.fakturanummer,
-      kid: command.kid,
-      kidAlgoritme: algorithm,
-      fakturadato,
-      forfallsdato,
-      selger: { ...selger },
-      totals: state.totals,
-      at: command.at,
-    },
-  }];
+  return [invoiceEvent("invoice.sent", {
+    kind: state.kind,
+    number: command.number,
+    fakturanummer: command.fakturanummer,
+    kid: command.kid,
+    kidAlgoritme: algorithm,
+    fakturadato,
+    forfallsdato,
+    selger: { ...selger },
+    totals: state.totals,
+    at: command.at,
+  })];
 }
 
 function requireOpenFaktura(state: InvoiceState, action: string): void {
   const status = requireExisting(state);
   if (state.kind === InvoiceKind.KREDITNOTA) {
     throw invalid(
-      "invoice.is_credit_note",
+      InvoiceErrorCode.IS_CREDIT_NOTE,
       `A credit note cannot be ${action}`,
     );
   }
   if (OPEN.includes(status)) return;
   if (status === InvoiceStatus.UTKAST) {
     throw new DomainError(
-      "invoice.not_sent",
+      InvoiceErrorCode.NOT_SENT,
       `Send the invoice before it is ${action}`,
     );
   }
   if (status === InvoiceStatus.BETALT) {
-    throw new DomainError("invoice.already_paid", "The invoice is paid");
+    throw new DomainError(InvoiceErrorCode.ALREADY_PAID, "The invoice is paid");
   }
-  throw new DomainError("invoice.closed", `Invoice is ${status}`);
+  throw new DomainError(InvoiceErrorCode.CLOSED, `Invoice is ${status}`);
 }
 
 export function registerPayment(
@@ -185,14 +185,14 @@ export function registerPayment(
       return [];
     }
     throw new DomainError(
-      "invoice.payment_exists",
+      InvoiceErrorCode.PAYMENT_EXISTS,
       "Another payment with that id is registered",
     );
   }
   requireOpenFaktura(state, "paid");
   if (!isMoney(command.amount) || !new Decimal(command.amount).greaterThan(0)) {
     throw invalid(
-      "invoice.invalid_amount",
+      InvoiceErrorCode.INVALID_AMOUNT,
       "Amount must be positive with at most two decimals",
     );
   }
@@ -201,32 +201,30 @@ export function registerPayment(
   const before = new Decimal(invoiceBalance(state).utestaende);
   if (before.lessThan(amount)) {
     throw new DomainError(
-      "invoice.overpayment",
+      InvoiceErrorCode.OVERPAYMENT,
       `The payment of ${amount} exceeds the ${
         before.toFixed(2)
       } left to pay; register at most that and refund the rest`,
     );
   }
   const utestaende = before.minus(amount).toFixed(2);
-  const events: InvoiceEvent[] = [{
-    type: "invoice.payment_registered",
-    v: 1,
-    data: {
-      paymentId: command.paymentId,
-      amount,
-      paidOn,
-      reference: command.reference?.trim() || null,
-      utestaende,
-      at: command.at,
-    },
-  }];
+  const events: InvoiceEvent[] = [invoiceEvent("invoice.payment_registered", {
+    paymentId: command.paymentId,
+    amount,
+    paidOn,
+    reference: command.reference?.trim() || null,
+    utestaende,
+    at: command.at,
+  })];
   if (new Decimal(utestaende).isZero()) {
     const betalt = new Decimal(invoiceBalance(state).betalt).plus(amount);
-    events.push({
-      type: "invoice.paid",
-      v: 1,
-      data: { paidOn, betalt: betalt.toFixed(2), at: command.at },
-    });
+    events.push(
+      invoiceEvent("invoice.paid", {
+        paidOn,
+        betalt: betalt.toFixed(2),
+        at: command.at,
+      }),
+    );
   }
   return events;
 }
@@ -240,25 +238,28 @@ export function remind(
   const on = date(command.on, "on");
   if (on <= sent.forfallsdato) {
     throw new DomainError(
-      "invoice.not_overdue",
+      InvoiceErrorCode.NOT_OVERDUE,
       `The invoice is due ${sent.forfallsdato}; remind only after that`,
     );
   }
   const last = state.reminders.at(-1);
   if (state.reminders.length >= ReminderRules.maxReminders) {
     throw new DomainError(
-      "invoice.reminder_limit_reached",
+      InvoiceErrorCode.REMINDER_LIMIT_REACHED,
       `${ReminderRules.maxReminders} reminders are sent; the claim is due for debt collection`,
     );
   }
   if (last && daysBetween(last.on, on) < ReminderRules.minDaysBetween) {
     throw new DomainError(
-      "invoice.reminder_too_soon",
+      InvoiceErrorCode.REMINDER_TOO_SOON,
       `The last reminder was ${last.on}; the next may follow ${ReminderRules.minDaysBetween} days later`,
     );
   }
   if (!isMoney(command.purregebyr) || command.purregebyr.startsWith("-")) {
-    throw invalid("invoice.invalid_amount", "Purregebyr must be an amount");
+    throw invalid(
+      InvoiceErrorCode.INVALID_AMOUNT,
+      "Purregebyr must be an amount",
+    );
   }
   const fees = state.reminders.filter((r) => !new Decimal(r.gebyr).isZero());
   const feeAllowed = fees.length < ReminderRules.maxFees &&
@@ -277,19 +278,15 @@ export function remind(
   );
   const utestaende = new Decimal(invoiceBalance(state).utestaende).plus(gebyr)
     .plus(rente);
-  return [{
-    type: "invoice.reminded",
-    v: 1,
-    data: {
-      step: state.reminders.length + 1,
-      on,
-      gebyr: gebyr.toFixed(2),
-      rente,
-      renteFra,
-      utestaende: utestaende.toFixed(2),
-      at: command.at,
-    },
-  }];
+  return [invoiceEvent("invoice.reminded", {
+    step: state.reminders.length + 1,
+    on,
+    gebyr: gebyr.toFixed(2),
+    rente,
+    renteFra,
+    utestaende: utestaende.toFixed(2),
+    at: command.at,
+  })];
 }
 
 export function cancel(
@@ -300,41 +297,45 @@ export function cancel(
   if (status === InvoiceStatus.KANSELLERT) return [];
   if (state.kind === InvoiceKind.KREDITNOTA) {
     throw new DomainError(
-      "invoice.credit_note_not_cancellable",
+      InvoiceErrorCode.CREDIT_NOTE_NOT_CANCELLABLE,
       "A credit note cannot be cancelled",
     );
   }
   if (status !== InvoiceStatus.UTKAST) {
     throw new DomainError(
-      "invoice.not_cancellable",
+      InvoiceErrorCode.NOT_CANCELLABLE,
       `Invoice is ${status}; only an UTKAST can be cancelled, credit it instead`,
     );
   }
-  return [{
-    type: "invoice.cancelled",
-    v: 1,
-    data: { reason: command.reason?.trim() || null, at: command.at },
-  }];
+  return [
+    invoiceEvent("invoice.cancelled", {
+      reason: command.reason?.trim() || null,
+      at: command.at,
+    }),
+  ];
 }
 
 /** Throws unless the invoice is a sent, uncredited ordinary invoice. */
 export function assertCreditable(state: InvoiceState): void {
   const status = requireExisting(state);
   if (state.kind === InvoiceKind.KREDITNOTA) {
-    throw invalid("invoice.is_credit_note", "A credit note cannot be credited");
+    throw invalid(
+      InvoiceErrorCode.IS_CREDIT_NOTE,
+      "A credit note cannot be credited",
+    );
   }
   if (status === InvoiceStatus.UTKAST) {
     throw new DomainError(
-      "invoice.not_sent",
+      InvoiceErrorCode.NOT_SENT,
       "A draft is not credited; cancel it instead",
     );
   }
   if (status === InvoiceStatus.KANSELLERT) {
-    throw new DomainError("invoice.closed", "The invoice is cancelled");
+    throw new DomainError(InvoiceErrorCode.CLOSED, "The invoice is cancelled");
   }
   if (status === InvoiceStatus.KREDITERT) {
     throw new DomainError(
-      "invoice.already_credited",
+      InvoiceErrorCode.ALREADY_CREDITED,
       `The invoice is credited by ${state.kreditertAv?.fakturanummer}`,
     );
   }
@@ -365,30 +366,30 @@ export function createCreditNote(
     if (state.kreditnotaFor?.invoiceId === command.original.invoiceId) {
       return [];
     }
-    throw new DomainError("invoice.already_drafted", "Invoice already exists");
+    throw new DomainError(
+      InvoiceErrorCode.ALREADY_DRAFTED,
+      "Invoice already exists",
+    );
   }
   if (command.lines.length === 0) {
     throw invalid(
-      "invoice.no_lines",
+      InvoiceErrorCode.NO_LINES,
       "A credit note needs the original's lines",
     );
   }
   return [
-    {
-      type: "invoice.drafted",
-      v: 1,
-      data: {
-        bedriftId: command.bedriftId,
-        kunde: command.kunde,
-        at: command.at,
-        kreditnotaFor: { ...command.original },
-      },
-    },
-    ...command.lines.map((line): InvoiceEvent => ({
-      type: "invoice.line_added",
-      v: 1,
-      data: { line: negatedLine(line), at: command.at },
-    })),
+    invoiceEvent("invoice.drafted", {
+      bedriftId: command.bedriftId,
+      kunde: command.kunde,
+      at: command.at,
+      kreditnotaFor: { ...command.original },
+    }),
+    ...command.lines.map((
+      line,
+    ): InvoiceEvent => (invoiceEvent("invoice.line_added", {
+      line: negatedLine(line),
+      at: command.at,
+    }))),
   ];
 }
 
@@ -403,16 +404,12 @@ export function credit(
     return [];
   }
   assertCreditable(state);
-  return [{
-    type: "invoice.credited",
-    v: 1,
-    data: {
-      creditNote: { ...command.creditNote },
-      amount: state.totals.brutto,
-      reason: command.reason?.trim() || null,
-      at: command.at,
-    },
-  }];
+  return [invoiceEvent("invoice.credited", {
+    creditNote: { ...command.creditNote },
+    amount: state.totals.brutto,
+    reason: command.reason?.trim() || null,
+    at: command.at,
+  })];
 }
 
 function money(value: string): string {

@@ -1,28 +1,44 @@
+/**
+ * @module invoice
+ *
+ * Invoice (faktura) and credit note (kreditnota): the draft (`draft_invoice.ts`
+ * checks the bedrift is AKTIV), lines with exact `Decimal` amounts rounded to
+ * øre per line and running totals per MVA rate, sending with a gap-free number
+ * from the bedrift's sequence actor (`send_invoice.ts`), KID, payments,
+ * reminders with fee and late-payment interest from dated rates, cancelling,
+ * crediting (`credit_invoice.ts`); the PDF of a sent invoice; the `invoices`
+ * read model and its queries.
+ */
 export {
-  assertCreditable,
-  assertSendable,
   INVOICE,
-  invoiceActor,
-  invoiceDecider,
+  InvoiceErrorCode,
+  InvoiceKind,
   InvoiceStatus,
   MAX_LINES,
-} from "./decider.ts";
+  ReminderRules,
+} from "./types.ts";
 export type {
   InvoiceCommand,
-  InvoiceEvent,
   InvoiceLine,
+  InvoiceReference,
   InvoiceState,
   Kunde,
-} from "./decider.ts";
-export { InvoiceKind, ReminderRules } from "./types.ts";
-export type {
-  InvoiceReference,
   Payment,
   Reminder,
   Selger,
   SendInput,
   SentInfo,
 } from "./types.ts";
+export {
+  INVOICE_EVENT_TYPES,
+  invoiceEvent,
+  InvoiceEventVersions,
+} from "./events.ts";
+export type { InvoiceEvent } from "./events.ts";
+export { invoiceActor, invoiceDecider } from "./decider.ts";
+export { assertCreditable, assertSendable } from "./lifecycle.ts";
+export { draftInvoice } from "./draft_invoice.ts";
+export type { DraftInvoiceInput } from "./draft_invoice.ts";
 export {
   invoiceTotals,
   isMoney,
@@ -65,8 +81,8 @@ export {
   invoicesProjection,
   osloDate,
 } from "./projection.ts";
-export { INVOICE_CURSOR, listInvoices } from "./list_invoices.ts";
-export type { InvoiceFilter, InvoiceListItem } from "./list_invoices.ts";
+export { INVOICE_CURSOR, listInvoices } from "./queries.ts";
+export type { InvoiceFilter, InvoiceListItem } from "./queries.ts";
 export {
   formatDato,
   formatKontonummer,

@@ -1,3 +1,4 @@
+import { InvoiceErrorCode } from "./types.ts";
 import { Decimal } from "../../deps.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
 import { A4, PdfDocument, textWidth } from "./pdf_writer.ts";
@@ -109,7 +110,7 @@ export function renderInvoicePdf(state: InvoiceState): Uint8Array {
     state.status === InvoiceStatus.KANSELLERT
   ) {
     throw new DomainError(
-      "invoice.not_sent",
+      InvoiceErrorCode.NOT_SENT,
       `Only a sent invoice has a PDF; this one is ${state.status ?? "unknown"}`,
     );
   }

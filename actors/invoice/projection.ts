@@ -12,7 +12,9 @@ import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { invoiceTotals } from "./money.ts";
 import type { InvoiceTotals } from "./money.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
-import type { InvoiceEvent, InvoiceLine } from "./types.ts";
+import { INVOICE_EVENT_TYPES } from "./events.ts";
+import type { InvoiceEvent } from "./events.ts";
+import type { InvoiceLine } from "./types.ts";
 
 /** Name of the projection and of its table. */
 export const INVOICES_PROJECTION = "invoices";
@@ -325,17 +327,7 @@ export function invoiceFromDb(row: Record<string, unknown>): InvoiceRow {
 export const invoicesProjection: Projection = {
   name: INVOICES_PROJECTION,
   version: 2,
-  eventTypes: [
-    "invoice.drafted",
-    "invoice.line_added",
-    "invoice.line_removed",
-    "invoice.sent",
-    "invoice.payment_registered",
-    "invoice.paid",
-    "invoice.reminded",
-    "invoice.cancelled",
-    "invoice.credited",
-  ],
+  eventTypes: INVOICE_EVENT_TYPES,
   tables: [INVOICES_PROJECTION],
   migrations: MIGRATIONS,
   apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {

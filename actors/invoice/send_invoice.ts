@@ -1,3 +1,4 @@
+import { InvoiceErrorCode } from "./types.ts";
 import {
   ConcurrencyError,
   DomainError,
@@ -14,10 +15,12 @@ import { INVOICE_SEQUENCE, reservedNumber } from "../invoice_sequence/mod.ts";
 import type { InvoiceSequenceState } from "../invoice_sequence/mod.ts";
 import { trackOpenItem } from "../open_items/mod.ts";
 import { addDays, osloDay } from "../validators/mod.ts";
-import { assertSendable, INVOICE } from "./decider.ts";
+import { assertSendable } from "./lifecycle.ts";
+import { INVOICE } from "./types.ts";
 import { invoiceKid } from "./kid.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
-import type { InvoiceEvent, InvoiceState, Selger } from "./types.ts";
+import type { InvoiceEvent } from "./events.ts";
+import type { InvoiceState, Selger } from "./types.ts";
 
 export interface SendInvoiceInput {
   id: string;
@@ -75,14 +78,14 @@ export async function sendInvoice(
       : status !== BedriftStatus.AKTIV)
   ) {
     throw new DomainError(
-      "invoice.bedrift_not_active",
+      InvoiceErrorCode.BEDRIFT_NOT_ACTIVE,
       `Bedrift is ${status ?? "unknown"} and cannot send invoices`,
     );
   }
   const settings = bedrift.state.invoiceSettings;
   if (!credit && settings.kontonummer === null) {
     throw new DomainError(
-      "invoice.kontonummer_missing",
+      InvoiceErrorCode.KONTONUMMER_MISSING,
       "Set the bedrift's kontonummer in its invoice settings before sending",
     );
   }

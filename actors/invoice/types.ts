@@ -1,7 +1,9 @@
-import type { DomainEvent } from "../../runtime/core/mod.ts";
 import type { KidAlgorithm } from "../validators/mod.ts";
 import type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
 import type { Dated } from "./dated_rates.ts";
+
+/** Actor type of an invoice (and of a credit note). */
+export const INVOICE = "invoice";
 
 /** Invoice statuses of DOMAIN.md; only UTKAST (draft) is editable. */
 export const InvoiceStatus = {
@@ -195,48 +197,43 @@ export type InvoiceCommand =
     at: string;
   };
 
-export type InvoiceEvent =
-  | DomainEvent<
-    "invoice.drafted",
-    {
-      bedriftId: string;
-      kunde: Kunde;
-      at: string;
-      /** Only on a credit note. */
-      kreditnotaFor?: InvoiceReference;
-    }
-  >
-  | DomainEvent<"invoice.line_added", { line: InvoiceLine; at: string }>
-  | DomainEvent<"invoice.line_removed", { lineId: string; at: string }>
-  | DomainEvent<
-    "invoice.sent",
-    SendInput & { kind: InvoiceKind; totals: InvoiceTotals; at: string }
-  >
-  | DomainEvent<"invoice.payment_registered", {
-    paymentId: string;
-    amount: string;
-    paidOn: string;
-    reference: string | null;
-    /** Left to pay after this payment. */
-    utestaende: string;
-    at: string;
-  }>
-  | DomainEvent<"invoice.paid", { paidOn: string; betalt: string; at: string }>
-  | DomainEvent<"invoice.reminded", {
-    step: number;
-    on: string;
-    gebyr: string;
-    rente: string;
-    renteFra: string;
-    /** Left to pay after the fee and interest. */
-    utestaende: string;
-    at: string;
-  }>
-  | DomainEvent<"invoice.cancelled", { reason: string | null; at: string }>
-  | DomainEvent<"invoice.credited", {
-    creditNote: InvoiceReference;
-    /** Gross amount credited (the original's gross). */
-    amount: string;
-    reason: string | null;
-    at: string;
-  }>;
+/** Stable error codes of the `invoice` aggregate and its flows. */
+export const InvoiceErrorCode = {
+  ALREADY_CREDITED: "invoice.already_credited",
+  ALREADY_DRAFTED: "invoice.already_drafted",
+  ALREADY_PAID: "invoice.already_paid",
+  BEDRIFT_NOT_ACTIVE: "invoice.bedrift_not_active",
+  BESKRIVELSE_REQUIRED: "invoice.beskrivelse_required",
+  CLOSED: "invoice.closed",
+  CREDIT_NOTE_NOT_CANCELLABLE: "invoice.credit_note_not_cancellable",
+  INVALID_AMOUNT: "invoice.invalid_amount",
+  INVALID_ANTALL: "invoice.invalid_antall",
+  INVALID_DATE: "invoice.invalid_date",
+  INVALID_ENHETSPRIS: "invoice.invalid_enhetspris",
+  INVALID_FAKTURANUMMER: "invoice.invalid_fakturanummer",
+  INVALID_FORFALLSDATO: "invoice.invalid_forfallsdato",
+  INVALID_KID: "invoice.invalid_kid",
+  INVALID_KUNDE_ORGANISASJONSNUMMER:
+    "invoice.invalid_kunde_organisasjonsnummer",
+  INVALID_KUNDENUMMER: "invoice.invalid_kundenummer",
+  INVALID_MVA_SATS: "invoice.invalid_mva_sats",
+  INVALID_NUMBER: "invoice.invalid_number",
+  INVALID_SELGER: "invoice.invalid_selger",
+  IS_CREDIT_NOTE: "invoice.is_credit_note",
+  KONTONUMMER_MISSING: "invoice.kontonummer_missing",
+  KUNDE_NAVN_REQUIRED: "invoice.kunde_navn_required",
+  LINE_EXISTS: "invoice.line_exists",
+  LINE_NOT_FOUND: "invoice.line_not_found",
+  NO_LINES: "invoice.no_lines",
+  NOT_CANCELLABLE: "invoice.not_cancellable",
+  NOT_DRAFT: "invoice.not_draft",
+  NOT_EDITABLE: "invoice.not_editable",
+  NOT_OVERDUE: "invoice.not_overdue",
+  NOT_SENT: "invoice.not_sent",
+  OVERPAYMENT: "invoice.overpayment",
+  PAYMENT_EXISTS: "invoice.payment_exists",
+  REMINDER_LIMIT_REACHED: "invoice.reminder_limit_reached",
+  REMINDER_TOO_SOON: "invoice.reminder_too_soon",
+  TOO_MANY_LINES: "invoice.too_many_lines",
+  UNKNOWN_BEDRIFT: "invoice.unknown_bedrift",
+} as const;

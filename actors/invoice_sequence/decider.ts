@@ -1,6 +1,13 @@
 import { DomainError } from "../../runtime/core/mod.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
-import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
+import { invoiceSequenceEvent } from "./events.ts";
+import type { InvoiceSequenceEvent } from "./events.ts";
+
+/** Stable error codes of the invoice number series. */
+export const InvoiceSequenceErrorCode = {
+  EXHAUSTED: "invoice_sequence.exhausted",
+} as const;
 
 /** Highest number a series hands out (a KID carries 8 digits of it). */
 export const MAX_SEQUENCE_NUMBER = 99_999_999;
@@ -29,23 +36,6 @@ export type InvoiceSequenceCommand =
   }
   | { type: "confirm"; invoiceId: string; number: number; at: string }
   | { type: "release"; invoiceId: string; number: number; at: string };
-
-export type InvoiceSequenceEvent =
-  | DomainEvent<"invoice_sequence.reserved", {
-    invoiceId: string;
-    number: number;
-    at: string;
-  }>
-  | DomainEvent<"invoice_sequence.confirmed", {
-    invoiceId: string;
-    number: number;
-    at: string;
-  }>
-  | DomainEvent<"invoice_sequence.released", {
-    invoiceId: string;
-    number: number;
-    at: string;
-  }>;
 
 export interface InvoiceSequenceState {
   /** The next fresh number; `null` until the first reservation. */
@@ -102,31 +92,34 @@ export const invoiceSequenceDecider: Decider<
           number = state.next ?? positive(command.startNummer, "startNummer");
           if (number > MAX_SEQUENCE_NUMBER) {
             throw new DomainError(
-              "invoice_sequence.exhausted",
+              InvoiceSequenceErrorCode.EXHAUSTED,
               `The invoice series has reached ${MAX_SEQUENCE_NUMBER}`,
             );
           }
         }
-        return [{
-          type: "invoice_sequence.reserved",
-          v: 1,
-          data: { invoiceId: command.invoiceId, number, at: command.at },
-        }];
+        return [
+          invoiceSequenceEvent("invoice_sequence.reserved", {
+            invoiceId: command.invoiceId,
+            number,
+            at: command.at,
+          }),
+        ];
       }
       case "confirm":
       case "release": {
         if (state.pending[command.invoiceId] !== command.number) return [];
-        return [{
-          type: command.type === "confirm"
-            ? "invoice_sequence.confirmed"
-            : "invoice_sequence.released",
-          v: 1,
-          data: {
-            invoiceId: command.invoiceId,
-            number: command.number,
-            at: command.at,
-          },
-        }];
+        return [
+          invoiceSequenceEvent(
+            command.type === "confirm"
+              ? "invoice_sequence.confirmed"
+              : "invoice_sequence.released",
+            {
+              invoiceId: command.invoiceId,
+              number: command.number,
+              at: command.at,
+            },
+          ),
+        ];
       }
       default:
         throw new TypeError(

@@ -1,66 +1,51 @@
+/**
+ * @module kontroll
+ *
+ * Kontroll — a vehicle safety check (sikkerhetskontroll) run for one vehicle
+ * by one instructor, optionally with one learner, from a copy of a template's
+ * check points: OPPRETTET → UNDER_ARBEID (results point by point, photos in
+ * the file store) → BESTATT, or IKKE_BESTATT with the avvik listed; a
+ * completed kontroll is immutable. The `kontroller` read model and its queries.
+ */
 export {
-  isCompleted,
-  kontrollActor,
-  kontrollDecider,
-} from "./kontroll_decider.ts";
-export { KontrollErrorCode } from "./kontroll_events.ts";
+  AvvikReason,
+  KONTROLL,
+  KontrollErrorCode,
+  KontrollStatus,
+  ParticipantRole,
+  PhotoLimits,
+} from "./types.ts";
 export type {
+  AttachedPhoto,
+  Avvik,
   Kontroll,
   KontrollCommand,
+  KontrollPoint,
+  KontrollState,
+  Participant,
+  PhotoMetadata,
+  PointResult,
+  PointValue,
+} from "./types.ts";
+export {
+  KONTROLL_EVENT_TYPES,
+  kontrollEvent,
+  KontrollEventVersions,
+} from "./events.ts";
+export type {
   KontrollCompleted,
   KontrollCreated,
   KontrollEvent,
   KontrollFailed,
   KontrollPhotoAttached,
   KontrollPointRecorded,
-  KontrollState,
-} from "./kontroll_events.ts";
-export {
-  kontrollMalActor,
-  kontrollMalDecider,
-  KontrollMalErrorCode,
-  kontrollMalSnapshot,
-} from "./kontroll_mal_decider.ts";
-export type {
-  KontrollMal,
-  KontrollMalArchived,
-  KontrollMalCommand,
-  KontrollMalCreated,
-  KontrollMalEvent,
-  KontrollMalState,
-  KontrollMalUpdated,
-} from "./kontroll_mal_decider.ts";
-export {
-  AnswerType,
-  AvvikReason,
-  KontrollMalStatus,
-  KontrollStatus,
-  ParticipantRole,
-  PhotoLimits,
-  SignOff,
-  SjekkpunktKind,
-} from "./types.ts";
-export type {
-  AttachedPhoto,
-  Avvik,
-  KontrollPoint,
-  MalReference,
-  Participant,
-  PhotoMetadata,
-  PointResult,
-  PointValue,
-  Sjekkpunkt,
-} from "./types.ts";
+} from "./events.ts";
+export { isCompleted, kontrollActor, kontrollDecider } from "./decider.ts";
 export {
   KONTROLL_COLUMNS,
   KONTROLLER_PROJECTION,
   kontrollerProjection,
 } from "./projection.ts";
 export type { KontrollPointProgress, KontrollRow } from "./projection.ts";
-export { KONTROLL_CURSOR, listKontroller } from "./list_kontroller.ts";
-export type { KontrollFilter, KontrollListItem } from "./list_kontroller.ts";
-export {
-  KONTROLL_MALER_PROJECTION,
-  kontrollMalerProjection,
-} from "./mal_projection.ts";
-export type { KontrollMalRow } from "./mal_projection.ts";
+export { KONTROLL_CURSOR, listKontroller } from "./queries.ts";
+export type { KontrollFilter, KontrollListItem } from "./queries.ts";

@@ -8,7 +8,8 @@ import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import type { KontrollEvent } from "./kontroll_events.ts";
+import { KONTROLL_EVENT_TYPES } from "./events.ts";
+import type { KontrollEvent } from "./events.ts";
 import { KontrollStatus } from "./types.ts";
 import type { Avvik } from "./types.ts";
 
@@ -256,13 +257,7 @@ export function kontrollFromDb(row: Record<string, unknown>): KontrollRow {
 /** Projection of Kontroll events into `kontroller`; idempotent per row by stream version. */
 export const kontrollerProjection: Projection = {
   name: KONTROLLER_PROJECTION,
-  eventTypes: [
-    "kontroll.created",
-    "kontroll.point_recorded",
-    "kontroll.photo_attached",
-    "kontroll.completed",
-    "kontroll.failed",
-  ],
+  eventTypes: KONTROLL_EVENT_TYPES,
   tables: [KONTROLLER_PROJECTION],
   migrations: MIGRATIONS,
   apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {

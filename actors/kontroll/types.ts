@@ -1,30 +1,8 @@
-import type { LicenceClass } from "../validators/mod.ts";
+/** Value types, commands, state and error codes of the `kontroll` aggregate. */
+import type { MalReference, Sjekkpunkt } from "../kontroll_mal/mod.ts";
 
-/** How a check point is checked: by hand on the vehicle, or by looking. */
-export const SjekkpunktKind = { FYSISK: "FYSISK", VISUELL: "VISUELL" } as const;
-export type SjekkpunktKind =
-  (typeof SjekkpunktKind)[keyof typeof SjekkpunktKind];
-
-/** What a result of a check point holds. */
-export const AnswerType = {
-  /** `true` (passed) or `false`. */
-  CHECKBOX: "CHECKBOX",
-  /** A non-blank text. */
-  TEXT: "TEXT",
-  /** A finite number. */
-  NUMBER: "NUMBER",
-  /** The `fileId` of a photo already attached to the point. */
-  PHOTO: "PHOTO",
-} as const;
-export type AnswerType = (typeof AnswerType)[keyof typeof AnswerType];
-
-/** Who may sign a check point off: the instructor, the learner, or either. */
-export const SignOff = {
-  LAERER: "LAERER",
-  ELEV: "ELEV",
-  BEGGE: "BEGGE",
-} as const;
-export type SignOff = (typeof SignOff)[keyof typeof SignOff];
+/** Actor type of a kontroll. */
+export const KONTROLL = "kontroll";
 
 /** The role a participant acts in on one kontroll. */
 export const ParticipantRole = { LAERER: "LAERER", ELEV: "ELEV" } as const;
@@ -40,14 +18,6 @@ export const KontrollStatus = {
 } as const;
 export type KontrollStatus =
   (typeof KontrollStatus)[keyof typeof KontrollStatus];
-
-/** Lifecycle of a checklist template. An archived template is read-only. */
-export const KontrollMalStatus = {
-  AKTIV: "AKTIV",
-  ARKIVERT: "ARKIVERT",
-} as const;
-export type KontrollMalStatus =
-  (typeof KontrollMalStatus)[keyof typeof KontrollMalStatus];
 
 /** Why a required check point is a deviation (avvik). */
 export const AvvikReason = {
@@ -68,19 +38,6 @@ export const PhotoLimits = {
     "image/heif",
   ],
 } as const;
-
-/** One check point of a template, copied as-is into each kontroll. */
-export interface Sjekkpunkt {
-  /** Unique within its template; results refer to it. */
-  id: string;
-  tittel: string;
-  beskrivelse: string;
-  kind: SjekkpunktKind;
-  answerType: AnswerType;
-  required: boolean;
-  signedOffBy: SignOff;
-  licenceClass: LicenceClass;
-}
 
 /** Who acts on a kontroll: its instructor (`LAERER`) or its learner (`ELEV`). */
 export interface Participant {
@@ -130,9 +87,76 @@ export interface Avvik {
   comment: string | null;
 }
 
-/** Which template (and which revision of it) a kontroll was built from. */
-export interface MalReference {
+/** Stable error codes of the `kontroll` aggregate. */
+export const KontrollErrorCode = {
+  ALREADY_CREATED: "kontroll.already_created",
+  NOT_FOUND: "kontroll.not_found",
+  COMPLETED_IMMUTABLE: "kontroll.completed_immutable",
+  NOT_STARTED: "kontroll.not_started",
+  INVALID_REGISTRERINGSNUMMER: "kontroll.invalid_registreringsnummer",
+  NO_SJEKKPUNKTER: "kontroll.no_sjekkpunkter",
+  INVALID_SJEKKPUNKT: "kontroll.invalid_sjekkpunkt",
+  DUPLICATE_SJEKKPUNKT_ID: "kontroll.duplicate_sjekkpunkt_id",
+  LEARNER_REQUIRED: "kontroll.learner_required",
+  NOT_PARTICIPANT: "kontroll.not_participant",
+  NOT_INSTRUCTOR: "kontroll.not_instructor",
+  UNKNOWN_SJEKKPUNKT: "kontroll.unknown_sjekkpunkt",
+  SIGNOFF_NOT_ALLOWED: "kontroll.signoff_not_allowed",
+  INVALID_VALUE: "kontroll.invalid_value",
+  PHOTO_MISSING: "kontroll.photo_missing",
+  INVALID_PHOTO: "kontroll.invalid_photo",
+  PHOTO_ALREADY_ATTACHED: "kontroll.photo_already_attached",
+  TOO_MANY_PHOTOS: "kontroll.too_many_photos",
+} as const;
+
+/** Commands of a kontroll. `at` is an ISO instant, ids come from the caller. */
+export type KontrollCommand =
+  | {
+    type: "create";
+    id: string;
+    bedriftId: string;
+    /** From `kontrollMalSnapshot`: the decider never reads the template. */
+    mal: MalReference;
+    sjekkpunkter: Sjekkpunkt[];
+    registreringsnummer: string;
+    instructorId: string;
+    learnerId?: string | null;
+    at: string;
+  }
+  | {
+    type: "record_point";
+    pointId: string;
+    value: PointValue;
+    /** Verdict for TEXT, NUMBER and PHOTO (default `true`); CHECKBOX uses its value. */
+    passed?: boolean;
+    comment?: string | null;
+    by: Participant;
+    at: string;
+  }
+  | {
+    type: "attach_photo";
+    pointId: string;
+    photo: PhotoMetadata;
+    by: Participant;
+    at: string;
+  }
+  | { type: "complete"; by: Participant; at: string };
+
+/** A kontroll; `null` until created. Plain JSON. */
+export interface Kontroll {
   id: string;
-  revision: number;
-  navn: string;
+  bedriftId: string;
+  mal: MalReference;
+  registreringsnummer: string;
+  instructorId: string;
+  learnerId: string | null;
+  status: KontrollStatus;
+  points: KontrollPoint[];
+  avvik: Avvik[];
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  completedBy: string | null;
 }
+
+export type KontrollState = Kontroll | null;

@@ -1,5 +1,7 @@
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
-import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
+import { openItemsEvent } from "./events.ts";
+import type { OpenItemsEvent } from "./events.ts";
 
 /**
  * Durable registries of what the daily jobs must visit, so no job scans every
@@ -23,18 +25,6 @@ export type OpenItemsCommand = {
   at: string;
 };
 
-export type OpenItemsEvent =
-  | DomainEvent<"open_items.tracked", {
-    kind: OpenItemKind;
-    itemId: string;
-    at: string;
-  }>
-  | DomainEvent<"open_items.untracked", {
-    kind: OpenItemKind;
-    itemId: string;
-    at: string;
-  }>;
-
 /** Tracked item ids by kind, each with the time it was tracked. */
 export type OpenItemsState = Record<OpenItemKind, Record<string, string>>;
 
@@ -53,13 +43,14 @@ export const openItemsDecider: Decider<
     }
     const tracked = Object.hasOwn(state[command.kind], command.itemId);
     if (command.type === "track" ? tracked : !tracked) return [];
-    return [{
-      type: command.type === "track"
-        ? "open_items.tracked"
-        : "open_items.untracked",
-      v: 1,
-      data: { kind: command.kind, itemId: command.itemId, at: command.at },
-    }];
+    return [
+      openItemsEvent(
+        command.type === "track"
+          ? "open_items.tracked"
+          : "open_items.untracked",
+        { kind: command.kind, itemId: command.itemId, at: command.at },
+      ),
+    ];
   },
   evolve(state, event) {
     const { kind, itemId, at } = event.data;

@@ -6,14 +6,16 @@ export {
   openItemsActors,
   openItemsDecider,
 } from "./decider.ts";
-export type {
-  OpenItemsCommand,
-  OpenItemsEvent,
-  OpenItemsState,
-} from "./decider.ts";
+export type { OpenItemsCommand, OpenItemsState } from "./decider.ts";
 export {
   trackedBedrifter,
   trackedItems,
   trackOpenItem,
   untrackOpenItem,
 } from "./track.ts";
+export {
+  OPEN_ITEMS_EVENT_TYPES,
+  openItemsEvent,
+  OpenItemsEventVersions,
+} from "./events.ts";
+export type { OpenItemsEvent } from "./events.ts";

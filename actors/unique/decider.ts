@@ -1,6 +1,8 @@
 import { DomainError } from "../../runtime/core/mod.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
-import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
+import { uniqueEvent } from "./events.ts";
+import type { UniqueEvent } from "./events.ts";
 
 /**
  * A unique value (an organisasjonsnummer, an ansattnummer within a bedrift) is
@@ -9,10 +11,6 @@ import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
 export type UniqueCommand =
   | { type: "reserve"; owner: string; at: string; takeoverFrom?: string }
   | { type: "release"; owner: string; at: string };
-
-export type UniqueEvent =
-  | DomainEvent<"unique.reserved", { owner: string; at: string }>
-  | DomainEvent<"unique.released", { owner: string; at: string }>;
 
 export interface UniqueState {
   owner: string | null;
@@ -25,21 +23,26 @@ export const uniqueDecider: Decider<UniqueCommand, UniqueEvent, UniqueState> = {
       case "reserve": {
         if (state.owner === command.owner) return [];
         if (state.owner !== null && state.owner !== command.takeoverFrom) {
-          throw new DomainError("unique.taken", "The value is already in use");
+          throw new DomainError(
+            UniqueErrorCode.TAKEN,
+            "The value is already in use",
+          );
         }
-        return [{
-          type: "unique.reserved",
-          v: 1,
-          data: { owner: command.owner, at: command.at },
-        }];
+        return [
+          uniqueEvent("unique.reserved", {
+            owner: command.owner,
+            at: command.at,
+          }),
+        ];
       }
       case "release": {
         if (state.owner !== command.owner) return [];
-        return [{
-          type: "unique.released",
-          v: 1,
-          data: { owner: command.owner, at: command.at },
-        }];
+        return [
+          uniqueEvent("unique.released", {
+            owner: command.owner,
+            at: command.at,
+          }),
+        ];
       }
     }
   },
@@ -52,6 +55,9 @@ export const uniqueDecider: Decider<UniqueCommand, UniqueEvent, UniqueState> = {
     }
   },
 };
+
+/** Stable error codes of unique values. */
+export const UniqueErrorCode = { TAKEN: "unique.taken" } as const;
 
 /** The actor types of unique values, one per kind of value. */
 export const UniqueKinds = {

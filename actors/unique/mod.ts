@@ -1,2 +1,13 @@
-export { uniqueActors, uniqueDecider, UniqueKinds } from "./decider.ts";
-export type { UniqueCommand, UniqueEvent, UniqueState } from "./decider.ts";
+export {
+  uniqueActors,
+  uniqueDecider,
+  UniqueErrorCode,
+  UniqueKinds,
+} from "./decider.ts";
+export type { UniqueCommand, UniqueState } from "./decider.ts";
+export {
+  UNIQUE_EVENT_TYPES,
+  uniqueEvent,
+  UniqueEventVersions,
+} from "./events.ts";
+export type { UniqueEvent } from "./events.ts";

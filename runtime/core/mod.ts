@@ -36,10 +36,12 @@ export type {
   Decider,
   DomainEvent,
   EventLog,
+  EventVersions,
   RecentCommand,
   SignalOptions,
   Snapshot,
 } from "./types.ts";
+export { eventFactory, eventTypesOf } from "./types.ts";
 export {
   ConcurrencyError,
   DomainError,

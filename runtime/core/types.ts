@@ -11,6 +11,52 @@ export interface DomainEvent<T extends string = string, D = unknown> {
 }
 
 /**
+ * The current schema version of every event type of one aggregate, keyed by
+ * type: declared next to the event union and checked against it by the
+ * compiler (`satisfies`), so the list of types is written once.
+ *
+ * @example
+ * ```ts
+ * type E = DomainEvent<"a.created", { n: number }> | DomainEvent<"a.closed", null>;
+ * const versions = { "a.created": 1, "a.closed": 1 } as const satisfies EventVersions<E>;
+ * ```
+ */
+export type EventVersions<E extends DomainEvent> = {
+  readonly [K in E["type"]]: number;
+};
+
+/** The event types of a versions map, in declaration order. */
+export function eventTypesOf<const V extends Record<string, number>>(
+  versions: V,
+): (keyof V & string)[] {
+  return Object.keys(versions) as (keyof V & string)[];
+}
+
+/**
+ * A constructor of an aggregate's events that stamps each with its current
+ * schema version from the versions map, so deciders never write `v` by hand.
+ *
+ * @example
+ * ```ts
+ * const event = eventFactory<E>(versions);
+ * event("a.created", { n: 1 }); // { type: "a.created", v: 1, data: { n: 1 } }
+ * ```
+ */
+export function eventFactory<E extends DomainEvent>(
+  versions: EventVersions<E>,
+): <T extends E["type"]>(
+  type: T,
+  data: Extract<E, { type: T }>["data"],
+) => Extract<E, { type: T }> {
+  const table = versions as Record<string, number>;
+  return (type, data) =>
+    ({ type, v: table[type], data }) as unknown as Extract<
+      E,
+      { type: typeof type }
+    >;
+}
+
+/**
  * An aggregate's behaviour: pure, synchronous, no I/O, clock or randomness.
  * Time and ids arrive inside the command.
  *

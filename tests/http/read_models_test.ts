@@ -6,9 +6,9 @@ import {
 import type { EmployeeState } from "../../actors/employee/mod.ts";
 import {
   kontrollerProjection,
-  kontrollMalerProjection,
   listKontroller,
 } from "../../actors/kontroll/mod.ts";
+import { kontrollMalerProjection } from "../../actors/kontroll_mal/mod.ts";
 import { readModelProjections } from "../../actors/mod.ts";
 import {
   CHECKPOINTS_TABLE,

@@ -1,3 +1,4 @@
+import { NotFoundError } from "../../../runtime/core/mod.ts";
 import assert from "node:assert/strict";
 import { DomainError } from "../../../runtime/core/mod.ts";
 import {
@@ -104,7 +105,11 @@ const working = spec.given([hired, clockedIn(IN)]);
 const gone = spec.given([hired, terminated]);
 
 /** Asserts that every command is refused the same way for a given history. */
-function refusesAll(events: EmployeeEvent[], code: string) {
+function refusesAll(
+  events: EmployeeEvent[],
+  code: string,
+  error: typeof DomainError | typeof NotFoundError = DomainError,
+) {
   const commands: EmployeeCommand[] = [
     { type: "update", fornavn: "Ola", at: AT },
     { type: "change_role", role: "ADMIN", at: AT },
@@ -122,7 +127,7 @@ function refusesAll(events: EmployeeEvent[], code: string) {
     },
   ];
   for (const command of commands) {
-    spec.given(events).when(command).thenThrows(DomainError, code);
+    spec.given(events).when(command).thenThrows(error, code);
   }
 }
 
@@ -235,7 +240,7 @@ Deno.test("employee: an unknown command is a TypeError", () => {
 });
 
 Deno.test("employee: every command but hire is refused before hiring", () => {
-  refusesAll([], Code.NOT_FOUND);
+  refusesAll([], Code.NOT_FOUND, NotFoundError);
 });
 
 Deno.test("employee: a terminated employee refuses every command", () => {

@@ -1,17 +1,20 @@
+import { NotFoundError } from "../../../runtime/core/mod.ts";
 import assert from "node:assert/strict";
 import { DomainError } from "../../../runtime/core/mod.ts";
 import {
   AvvikReason,
-  type KontrollCommand,
   kontrollDecider,
   KontrollErrorCode as Code,
-  type KontrollEvent,
   KontrollStatus,
-  type Participant,
   PhotoLimits,
-  type PhotoMetadata,
-  type Sjekkpunkt,
 } from "../../../actors/kontroll/mod.ts";
+import type {
+  KontrollCommand,
+  KontrollEvent,
+  Participant,
+  PhotoMetadata,
+} from "../../../actors/kontroll/mod.ts";
+import type { Sjekkpunkt } from "../../../actors/kontroll_mal/mod.ts";
 import { deciderSpec } from "../../support/mod.ts";
 
 const spec = deciderSpec(kontrollDecider);
@@ -282,7 +285,7 @@ Deno.test("kontroll record_point: a later result replaces the earlier one", () =
 
 Deno.test("kontroll record_point: refused before creation", () => {
   spec.given([]).when(record("lys", true)).thenThrows(
-    DomainError,
+    NotFoundError,
     Code.NOT_FOUND,
   );
 });
@@ -390,7 +393,7 @@ Deno.test("kontroll attach_photo: any point, by any participant", () => {
 });
 
 Deno.test("kontroll attach_photo: refused before creation and after completion", () => {
-  spec.given([]).when(attach()).thenThrows(DomainError, Code.NOT_FOUND);
+  spec.given([]).when(attach()).thenThrows(NotFoundError, Code.NOT_FOUND);
   spec.given([...allPassed, completed]).when(attach("file-2")).thenThrows(
     DomainError,
     Code.COMPLETED_IMMUTABLE,
@@ -527,7 +530,7 @@ Deno.test("kontroll complete: refused before any result", () => {
 });
 
 Deno.test("kontroll complete: refused before creation and once completed", () => {
-  spec.given([]).when(complete).thenThrows(DomainError, Code.NOT_FOUND);
+  spec.given([]).when(complete).thenThrows(NotFoundError, Code.NOT_FOUND);
   spec.given([...allPassed, completed]).when(complete).thenThrows(
     DomainError,
     Code.COMPLETED_IMMUTABLE,

@@ -1,14 +1,17 @@
+import { NotFoundError } from "../../../runtime/core/mod.ts";
 import assert from "node:assert/strict";
 import { DomainError } from "../../../runtime/core/mod.ts";
 import {
   KontrollMalCommand,
   kontrollMalDecider,
   KontrollMalErrorCode as Code,
-  type KontrollMalEvent,
   kontrollMalSnapshot,
   KontrollMalStatus,
-  type Sjekkpunkt,
-} from "../../../actors/kontroll/mod.ts";
+} from "../../../actors/kontroll_mal/mod.ts";
+import type {
+  KontrollMalEvent,
+  Sjekkpunkt,
+} from "../../../actors/kontroll_mal/mod.ts";
 import { deciderSpec } from "../../support/mod.ts";
 
 const spec = deciderSpec(kontrollMalDecider);
@@ -190,7 +193,7 @@ Deno.test("kontroll_mal update: nothing changed gives no event", () => {
 
 Deno.test("kontroll_mal update: refused before creation", () => {
   spec.given([]).when({ type: "update", navn: "X", at: LATER }).thenThrows(
-    DomainError,
+    NotFoundError,
     Code.NOT_FOUND,
   );
 });
@@ -230,7 +233,7 @@ Deno.test("kontroll_mal archive: archives an active template", () => {
 
 Deno.test("kontroll_mal archive: refused before creation and when archived", () => {
   spec.given([]).when({ type: "archive", at: LATER }).thenThrows(
-    DomainError,
+    NotFoundError,
     Code.NOT_FOUND,
   );
   spec.given([created, archived]).when({ type: "archive", at: LATER })
@@ -259,7 +262,7 @@ Deno.test("kontrollMalSnapshot: reference plus a copy of the points", () => {
 Deno.test("kontrollMalSnapshot: refused for a missing or archived template", () => {
   assert.throws(
     () => kontrollMalSnapshot(null),
-    (e: unknown) => e instanceof DomainError && e.code === Code.NOT_FOUND,
+    (e: unknown) => e instanceof NotFoundError && e.code === Code.NOT_FOUND,
   );
   const archivedState = [created, archived].reduce(
     kontrollMalDecider.evolve,

@@ -1,30 +1,25 @@
+import { KONTROLL } from "./types.ts";
+import { NotFoundError } from "../../runtime/core/mod.ts";
+import { kontrollEvent } from "./events.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
 import type { Decider } from "../../runtime/core/mod.ts";
-import {
-  type Kontroll,
-  type KontrollCommand,
-  KontrollErrorCode,
-  type KontrollEvent,
-  type KontrollState,
-} from "./kontroll_events.ts";
+import type { KontrollEvent } from "./events.ts";
+import { KontrollErrorCode } from "./types.ts";
+import type { Kontroll, KontrollCommand, KontrollState } from "./types.ts";
 import {
   normalizeRegistreringsnummer,
   parseInstant,
 } from "../validators/mod.ts";
-import { normalizeSjekkpunkter } from "./sjekkpunkt.ts";
+import { normalizeSjekkpunkter } from "../kontroll_mal/mod.ts";
 import {
-  AnswerType,
-  type Avvik,
   AvvikReason,
-  type KontrollPoint,
   KontrollStatus,
-  type Participant,
   ParticipantRole,
   PhotoLimits,
-  type PointValue,
-  SignOff,
 } from "./types.ts";
+import type { Avvik, KontrollPoint, Participant, PointValue } from "./types.ts";
+import { AnswerType, SignOff } from "../kontroll_mal/mod.ts";
 
 const E = KontrollErrorCode;
 
@@ -34,7 +29,9 @@ function decide(command: KontrollCommand, state: KontrollState) {
   }
   if (command.type === "create") return create(command, state);
   if (state === null) {
-    throw new DomainError(E.NOT_FOUND, "The kontroll does not exist");
+    throw new NotFoundError("The kontroll does not exist", {
+      code: E.NOT_FOUND,
+    });
   }
   if (isCompleted(state)) {
     throw new DomainError(
@@ -89,24 +86,20 @@ function create(
       { status: 422 },
     );
   }
-  return [{
-    type: "kontroll.created",
-    v: 1,
-    data: {
-      id: command.id,
-      bedriftId: command.bedriftId,
-      mal: {
-        id: command.mal.id,
-        revision: command.mal.revision,
-        navn: command.mal.navn,
-      },
-      registreringsnummer,
-      instructorId: command.instructorId,
-      learnerId,
-      sjekkpunkter,
-      createdAt: command.at,
+  return [kontrollEvent("kontroll.created", {
+    id: command.id,
+    bedriftId: command.bedriftId,
+    mal: {
+      id: command.mal.id,
+      revision: command.mal.revision,
+      navn: command.mal.navn,
     },
-  }];
+    registreringsnummer,
+    instructorId: command.instructorId,
+    learnerId,
+    sjekkpunkter,
+    createdAt: command.at,
+  })];
 }
 
 function recordPoint(
@@ -137,18 +130,14 @@ function recordPoint(
       `Attach the photo to check point ${point.id} before recording it`,
     );
   }
-  return [{
-    type: "kontroll.point_recorded",
-    v: 1,
-    data: {
-      pointId: point.id,
-      value,
-      passed,
-      comment: command.comment?.trim() || null,
-      recordedBy: { role: command.by.role, userId: command.by.userId },
-      recordedAt: command.at,
-    },
-  }];
+  return [kontrollEvent("kontroll.point_recorded", {
+    pointId: point.id,
+    value,
+    passed,
+    comment: command.comment?.trim() || null,
+    recordedBy: { role: command.by.role, userId: command.by.userId },
+    recordedAt: command.at,
+  })];
 }
 
 /** Whether a value passes, or a 422 when it does not fit the answer type. */
@@ -223,19 +212,15 @@ function attachPhoto(
       `Check point ${point.id} has ${PhotoLimits.maxPerPoint} photos already`,
     );
   }
-  return [{
-    type: "kontroll.photo_attached",
-    v: 1,
-    data: {
-      pointId: point.id,
-      fileId,
-      contentType,
-      size,
-      sha256,
-      attachedBy: { role: command.by.role, userId: command.by.userId },
-      attachedAt: command.at,
-    },
-  }];
+  return [kontrollEvent("kontroll.photo_attached", {
+    pointId: point.id,
+    fileId,
+    contentType,
+    size,
+    sha256,
+    attachedBy: { role: command.by.role, userId: command.by.userId },
+    attachedAt: command.at,
+  })];
 }
 
 function complete(
@@ -261,8 +246,8 @@ function complete(
   const avvik = deviations(state.points);
   const base = { completedBy: command.by.userId, completedAt: command.at };
   return avvik.length === 0
-    ? [{ type: "kontroll.completed", v: 1, data: base }]
-    : [{ type: "kontroll.failed", v: 1, data: { avvik, ...base } }];
+    ? [kontrollEvent("kontroll.completed", base)]
+    : [kontrollEvent("kontroll.failed", { avvik, ...base })];
 }
 
 /** Required points without a passing result (a PHOTO point also needs a photo). */
@@ -374,7 +359,7 @@ export const kontrollActor: ActorDefinition<
   KontrollCommand,
   KontrollEvent,
   KontrollState
-> = { type: "kontroll", decider: kontrollDecider, stateVersion: 1 };
+> = { type: KONTROLL, decider: kontrollDecider, stateVersion: 1 };
 
 /** True when the kontroll is `BESTATT` or `IKKE_BESTATT` (immutable). */
 export function isCompleted(state: Kontroll): boolean {

@@ -1,14 +1,11 @@
+import { NotFoundError } from "../../runtime/core/mod.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
 import type { Decider } from "../../runtime/core/mod.ts";
-import {
-  type Employee,
-  type EmployeeCommand,
-  EmployeeErrorCode as E,
-  type EmployeeEvent,
-  type EmployeeState,
-  type EmployeeUpdated,
-} from "./employee_events.ts";
+import { employeeEvent } from "./events.ts";
+import type { EmployeeEvent, EmployeeUpdated } from "./events.ts";
+import { EmployeeErrorCode as E } from "./types.ts";
+import type { Employee, EmployeeCommand, EmployeeState } from "./types.ts";
 import {
   assertDateRange,
   date,
@@ -45,7 +42,9 @@ const PROFILE_KEYS = [
 function decide(command: EmployeeCommand, state: EmployeeState) {
   if (command.type === "hire") return hire(command, state);
   if (state === null) {
-    throw new DomainError(E.NOT_FOUND, "The employee does not exist");
+    throw new NotFoundError("The employee does not exist", {
+      code: E.NOT_FOUND,
+    });
   }
   if (state.status === EmployeeStatus.TERMINATED) {
     throw new DomainError(
@@ -94,26 +93,22 @@ function hire(command: Cmd<"hire">, state: EmployeeState): EmployeeEvent[] {
     fodselsnummer: command.fodselsnummer ?? null,
   }) as EmployeeProfile;
   assertDateRange(p.startDate, p.endDate);
-  return [{
-    type: "employee.hired",
-    v: 1,
-    data: {
-      id: command.id,
-      bedriftId: command.bedriftId,
-      ansattnummer,
-      fornavn: p.fornavn,
-      etternavn: p.etternavn,
-      epost: p.epost,
-      telefon: p.telefon,
-      role,
-      licenceClasses: p.licenceClasses,
-      stillingsprosent: p.stillingsprosent,
-      startDate: p.startDate,
-      endDate: p.endDate,
-      fodselsnummer: p.fodselsnummer,
-      hiredAt: command.at,
-    },
-  }];
+  return [employeeEvent("employee.hired", {
+    id: command.id,
+    bedriftId: command.bedriftId,
+    ansattnummer,
+    fornavn: p.fornavn,
+    etternavn: p.etternavn,
+    epost: p.epost,
+    telefon: p.telefon,
+    role,
+    licenceClasses: p.licenceClasses,
+    stillingsprosent: p.stillingsprosent,
+    startDate: p.startDate,
+    endDate: p.endDate,
+    fodselsnummer: p.fodselsnummer,
+    hiredAt: command.at,
+  })];
 }
 
 function update(command: Cmd<"update">, state: Employee): EmployeeEvent[] {
@@ -137,7 +132,7 @@ function update(command: Cmd<"update">, state: Employee): EmployeeEvent[] {
     (data as Record<string, unknown>)[key] = fields[key];
     changed = true;
   }
-  return changed ? [{ type: "employee.updated", v: 1, data }] : [];
+  return changed ? [employeeEvent("employee.updated", data)] : [];
 }
 
 function changeRole(
@@ -147,11 +142,13 @@ function changeRole(
   instantMs(command.at);
   const role = validRole(command.role);
   if (role === state.role) return [];
-  return [{
-    type: "employee.role_changed",
-    v: 1,
-    data: { from: state.role, to: role, changedAt: command.at },
-  }];
+  return [
+    employeeEvent("employee.role_changed", {
+      from: state.role,
+      to: role,
+      changedAt: command.at,
+    }),
+  ];
 }
 
 function terminate(
@@ -167,15 +164,11 @@ function terminate(
       `Clock out the shift started ${state.openShift.clockedInAt} first`,
     );
   }
-  return [{
-    type: "employee.terminated",
-    v: 1,
-    data: {
-      endDate,
-      reason: command.reason?.trim() || null,
-      terminatedAt: command.at,
-    },
-  }];
+  return [employeeEvent("employee.terminated", {
+    endDate,
+    reason: command.reason?.trim() || null,
+    terminatedAt: command.at,
+  })];
 }
 
 function evolve(state: EmployeeState, event: EmployeeEvent): EmployeeState {

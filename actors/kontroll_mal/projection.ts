@@ -8,7 +8,8 @@ import { isoTimestamp } from "../../runtime/sql/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import type { KontrollMalEvent } from "./kontroll_mal_decider.ts";
+import { KONTROLL_MAL_EVENT_TYPES } from "./events.ts";
+import type { KontrollMalEvent } from "./events.ts";
 import { KontrollMalStatus } from "./types.ts";
 import type { Sjekkpunkt } from "./types.ts";
 
@@ -152,11 +153,7 @@ function fromDb(row: Record<string, unknown>): KontrollMalRow {
 /** Projection of KontrollMal events into `kontroll_maler`; idempotent per row by stream version. */
 export const kontrollMalerProjection: Projection = {
   name: KONTROLL_MALER_PROJECTION,
-  eventTypes: [
-    "kontroll_mal.created",
-    "kontroll_mal.updated",
-    "kontroll_mal.archived",
-  ],
+  eventTypes: KONTROLL_MAL_EVENT_TYPES,
   tables: [KONTROLL_MALER_PROJECTION],
   migrations: MIGRATIONS,
   apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {

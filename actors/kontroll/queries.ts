@@ -10,7 +10,8 @@ import type { SignalOptions } from "../../runtime/core/mod.ts";
 import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { KONTROLL_COLUMNS, kontrollFromDb } from "./projection.ts";
 import type { KontrollRow } from "./projection.ts";
-import type { Avvik, KontrollStatus, MalReference } from "./types.ts";
+import type { Avvik, KontrollStatus } from "./types.ts";
+import type { MalReference } from "../kontroll_mal/mod.ts";
 
 /** A kontroll as the list shows it. */
 export interface KontrollListItem {

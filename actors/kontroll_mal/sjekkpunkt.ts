@@ -1,11 +1,7 @@
 import { DomainError } from "../../runtime/core/mod.ts";
 import { isLicenceClass } from "../validators/mod.ts";
-import {
-  AnswerType,
-  SignOff,
-  type Sjekkpunkt,
-  SjekkpunktKind,
-} from "./types.ts";
+import { AnswerType, SignOff, SjekkpunktKind } from "./types.ts";
+import type { Sjekkpunkt } from "./types.ts";
 
 /** The error codes a list of check points can fail with, per aggregate. */
 export interface SjekkpunktErrorCodes {

@@ -1,91 +1,27 @@
+import { NotFoundError } from "../../runtime/core/mod.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
-import type { Decider, DomainEvent } from "../../runtime/core/mod.ts";
+import type { Decider } from "../../runtime/core/mod.ts";
 import { parseInstant } from "../validators/mod.ts";
 import { normalizeSjekkpunkter } from "./sjekkpunkt.ts";
-import {
-  KontrollMalStatus,
-  type MalReference,
-  type Sjekkpunkt,
+import { KontrollMalStatus } from "./types.ts";
+import type { MalReference, Sjekkpunkt } from "./types.ts";
+import { kontrollMalEvent } from "./events.ts";
+import type { KontrollMalEvent, KontrollMalUpdated } from "./events.ts";
+import { KONTROLL_MAL, KontrollMalErrorCode } from "./types.ts";
+import type {
+  KontrollMal,
+  KontrollMalCommand,
+  KontrollMalState,
 } from "./types.ts";
 
-/** Stable error codes of the `kontroll_mal` aggregate. */
-export const KontrollMalErrorCode = {
-  ALREADY_CREATED: "kontroll_mal.already_created",
-  NOT_FOUND: "kontroll_mal.not_found",
-  ARCHIVED: "kontroll_mal.archived",
-  INVALID_NAVN: "kontroll_mal.invalid_navn",
-  NO_SJEKKPUNKTER: "kontroll_mal.no_sjekkpunkter",
-  INVALID_SJEKKPUNKT: "kontroll_mal.invalid_sjekkpunkt",
-  DUPLICATE_SJEKKPUNKT_ID: "kontroll_mal.duplicate_sjekkpunkt_id",
-} as const;
-
 const E = KontrollMalErrorCode;
+
 const SJEKKPUNKT_CODES = {
   empty: E.NO_SJEKKPUNKTER,
   invalid: E.INVALID_SJEKKPUNKT,
   duplicate: E.DUPLICATE_SJEKKPUNKT_ID,
 } as const;
-
-/** Commands of a checklist template. `at` is an ISO instant from the caller. */
-export type KontrollMalCommand =
-  | {
-    type: "create";
-    id: string;
-    bedriftId: string;
-    navn: string;
-    beskrivelse?: string;
-    sjekkpunkter: Sjekkpunkt[];
-    at: string;
-  }
-  | {
-    /** Replaces the given fields; unchanged values produce no event. */
-    type: "update";
-    navn?: string;
-    beskrivelse?: string;
-    sjekkpunkter?: Sjekkpunkt[];
-    at: string;
-  }
-  | { type: "archive"; at: string };
-
-export type KontrollMalCreated = DomainEvent<"kontroll_mal.created", {
-  id: string;
-  bedriftId: string;
-  navn: string;
-  beskrivelse: string;
-  sjekkpunkter: Sjekkpunkt[];
-  createdAt: string;
-}>;
-/** Carries only the fields that changed, and the new revision. */
-export type KontrollMalUpdated = DomainEvent<"kontroll_mal.updated", {
-  revision: number;
-  navn?: string;
-  beskrivelse?: string;
-  sjekkpunkter?: Sjekkpunkt[];
-  updatedAt: string;
-}>;
-export type KontrollMalArchived = DomainEvent<"kontroll_mal.archived", {
-  archivedAt: string;
-}>;
-export type KontrollMalEvent =
-  | KontrollMalCreated
-  | KontrollMalUpdated
-  | KontrollMalArchived;
-
-/** A checklist template; `null` until created. */
-export interface KontrollMal {
-  id: string;
-  bedriftId: string;
-  navn: string;
-  beskrivelse: string;
-  status: KontrollMalStatus;
-  /** 1 at creation, +1 per update; a kontroll records the revision it used. */
-  revision: number;
-  sjekkpunkter: Sjekkpunkt[];
-  createdAt: string;
-  updatedAt: string;
-}
-export type KontrollMalState = KontrollMal | null;
 
 function decide(
   command: KontrollMalCommand,
@@ -98,21 +34,17 @@ function decide(
     if (state !== null) {
       throw new DomainError(E.ALREADY_CREATED, `Template ${state.id} exists`);
     }
-    return [{
-      type: "kontroll_mal.created",
-      v: 1,
-      data: {
-        id: command.id,
-        bedriftId: command.bedriftId,
-        navn: validNavn(command.navn),
-        beskrivelse: command.beskrivelse?.trim() ?? "",
-        sjekkpunkter: normalizeSjekkpunkter(
-          command.sjekkpunkter,
-          SJEKKPUNKT_CODES,
-        ),
-        createdAt: command.at,
-      },
-    }];
+    return [kontrollMalEvent("kontroll_mal.created", {
+      id: command.id,
+      bedriftId: command.bedriftId,
+      navn: validNavn(command.navn),
+      beskrivelse: command.beskrivelse?.trim() ?? "",
+      sjekkpunkter: normalizeSjekkpunkter(
+        command.sjekkpunkter,
+        SJEKKPUNKT_CODES,
+      ),
+      createdAt: command.at,
+    })];
   }
   const mal = requireActive(state);
   switch (command.type) {
@@ -140,14 +72,12 @@ function decide(
       }
       const changed = data.navn !== undefined ||
         data.beskrivelse !== undefined || data.sjekkpunkter !== undefined;
-      return changed ? [{ type: "kontroll_mal.updated", v: 1, data }] : [];
+      return changed ? [kontrollMalEvent("kontroll_mal.updated", data)] : [];
     }
     case "archive":
-      return [{
-        type: "kontroll_mal.archived",
-        v: 1,
-        data: { archivedAt: command.at },
-      }];
+      return [
+        kontrollMalEvent("kontroll_mal.archived", { archivedAt: command.at }),
+      ];
     default:
       throw new TypeError(
         `Unknown kontroll_mal command ${(command as { type: string }).type}`,
@@ -215,7 +145,7 @@ export const kontrollMalActor: ActorDefinition<
   KontrollMalCommand,
   KontrollMalEvent,
   KontrollMalState
-> = { type: "kontroll_mal", decider: kontrollMalDecider, stateVersion: 1 };
+> = { type: KONTROLL_MAL, decider: kontrollMalDecider, stateVersion: 1 };
 
 /**
  * What a `kontroll` `create` command needs from a template: a reference to the
@@ -243,7 +173,9 @@ export function kontrollMalSnapshot(
 
 function requireActive(state: KontrollMalState): KontrollMal {
   if (state === null) {
-    throw new DomainError(E.NOT_FOUND, "The template does not exist");
+    throw new NotFoundError("The template does not exist", {
+      code: E.NOT_FOUND,
+    });
   }
   if (state.status === KontrollMalStatus.ARKIVERT) {
     throw new DomainError(E.ARCHIVED, `Template ${state.id} is archived`);

@@ -1,0 +1,76 @@
+/** The events of the `invoice` aggregate, declared once. */
+import { eventFactory, eventTypesOf } from "../../runtime/core/mod.ts";
+import type { DomainEvent, EventVersions } from "../../runtime/core/mod.ts";
+import type { InvoiceTotals } from "./money.ts";
+import type {
+  InvoiceKind,
+  InvoiceLine,
+  InvoiceReference,
+  Kunde,
+  SendInput,
+} from "./types.ts";
+
+export type InvoiceEvent =
+  | DomainEvent<
+    "invoice.drafted",
+    {
+      bedriftId: string;
+      kunde: Kunde;
+      at: string;
+      /** Only on a credit note. */
+      kreditnotaFor?: InvoiceReference;
+    }
+  >
+  | DomainEvent<"invoice.line_added", { line: InvoiceLine; at: string }>
+  | DomainEvent<"invoice.line_removed", { lineId: string; at: string }>
+  | DomainEvent<
+    "invoice.sent",
+    SendInput & { kind: InvoiceKind; totals: InvoiceTotals; at: string }
+  >
+  | DomainEvent<"invoice.payment_registered", {
+    paymentId: string;
+    amount: string;
+    paidOn: string;
+    reference: string | null;
+    /** Left to pay after this payment. */
+    utestaende: string;
+    at: string;
+  }>
+  | DomainEvent<"invoice.paid", { paidOn: string; betalt: string; at: string }>
+  | DomainEvent<"invoice.reminded", {
+    step: number;
+    on: string;
+    gebyr: string;
+    rente: string;
+    renteFra: string;
+    /** Left to pay after the fee and interest. */
+    utestaende: string;
+    at: string;
+  }>
+  | DomainEvent<"invoice.cancelled", { reason: string | null; at: string }>
+  | DomainEvent<"invoice.credited", {
+    creditNote: InvoiceReference;
+    /** Gross amount credited (the original's gross). */
+    amount: string;
+    reason: string | null;
+    at: string;
+  }>;
+
+/** Current schema version of each invoice event. */
+export const InvoiceEventVersions = {
+  "invoice.drafted": 1,
+  "invoice.line_added": 1,
+  "invoice.line_removed": 1,
+  "invoice.sent": 1,
+  "invoice.payment_registered": 1,
+  "invoice.paid": 1,
+  "invoice.reminded": 1,
+  "invoice.cancelled": 1,
+  "invoice.credited": 1,
+} as const satisfies EventVersions<InvoiceEvent>;
+
+/** Every invoice event type. */
+export const INVOICE_EVENT_TYPES = eventTypesOf(InvoiceEventVersions);
+
+/** Builds an invoice event at its current schema version. */
+export const invoiceEvent = eventFactory<InvoiceEvent>(InvoiceEventVersions);
