@@ -4,7 +4,6 @@
  */
 import { readModelProjections, registerActors } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
-import { readRoutes } from "./http/read_routes.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import { ActorSystem } from "./runtime/actor/mod.ts";
 import { ClusterNode } from "./runtime/cluster/mod.ts";
@@ -225,8 +224,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (log instanceof KvEventLog ? kvLogMetrics(log) : "") +
       (cluster ? await cluster.metrics() : ""),
     requestTimeoutMs: config.requestTimeoutMs,
-  }, [
-    readRoutes({
+    readSide: {
       store,
       positions: projections ?? leased ??
         new ProjectionFollower({
@@ -235,8 +233,8 @@ export async function startNode(config: NodeConfig): Promise<Node> {
           projections: readModelProjections,
         }),
       minPositionTimeoutMs: config.minPositionTimeoutMs,
-    }),
-  ]);
+    },
+  });
   const server = Deno.serve({
     port: config.port,
     hostname: config.hostname,

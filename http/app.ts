@@ -4,10 +4,9 @@ import type { EdgeDeps } from "./context.ts";
 import { bedriftRoutes } from "./bedrifter.ts";
 import { healthRoutes } from "./health.ts";
 import { invoiceRoutes } from "./invoices.ts";
-import { invoiceLifecycleRoutes } from "./invoice_lifecycle.ts";
+import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
-import { MemoryFileStore, MemoryKeyStore } from "../runtime/storage/mod.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 
@@ -20,7 +19,7 @@ import { onError, problem, ProblemTypes } from "./problem.ts";
  * const res = await app.request("/health/live");
  * ```
  */
-export function createApp(deps: EdgeDeps, extra: Hono[] = []): Hono {
+export function createApp(deps: EdgeDeps): Hono {
   const app = new Hono();
   app.use(requestId());
   app.use(deadline(deps.requestTimeoutMs ?? 10_000));
@@ -40,27 +39,11 @@ export function createApp(deps: EdgeDeps, extra: Hono[] = []): Hono {
       ? next()
       : limit(c, next));
   app.route("/", healthRoutes(deps));
-  app.route("/api/v1/bedrifter", bedriftRoutes(deps.client ?? deps.system));
-  app.route("/api/v1/invoices", invoiceRoutes(deps.client ?? deps.system));
-  app.route(
-    "/api/v1/invoices",
-    invoiceLifecycleRoutes(deps.client ?? deps.system, { rates: deps.rates }),
-  );
-  app.route(
-    "/api/v1",
-    kontrollRoutes(
-      deps.client ?? deps.system,
-      deps.files ?? new MemoryFileStore(),
-    ),
-  );
-  app.route(
-    "/api/v1/employees",
-    employeeRoutes(
-      deps.client ?? deps.system,
-      deps.keys ?? new MemoryKeyStore(),
-    ),
-  );
-  for (const sub of extra) app.route("/", sub);
+  app.route("/api/v1/bedrifter", bedriftRoutes(deps));
+  app.route("/api/v1/invoices", invoiceRoutes(deps));
+  app.route("/api/v1/kontroll-maler", kontrollMalRoutes(deps));
+  app.route("/api/v1/kontroller", kontrollRoutes(deps));
+  app.route("/api/v1/employees", employeeRoutes(deps));
   app.notFound((c) =>
     problem(c, {
       type: ProblemTypes.notFound,

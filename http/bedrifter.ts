@@ -1,10 +1,15 @@
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { NotFoundError } from "../runtime/core/mod.ts";
-import type { ActorClient } from "../runtime/actor/mod.ts";
-import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
+import {
+  BEDRIFT,
+  BEDRIFTER_PROJECTION,
+  listBedrifter,
+  registerBedrift,
+} from "../actors/bedrift/mod.ts";
 import type { BedriftCommand, BedriftState } from "../actors/bedrift/mod.ts";
 import {
+  BedrifterQuery,
   ChangeStatusBody,
   InvoiceSettingsBody,
   RegisterBedriftBody,
@@ -18,6 +23,9 @@ import {
   pathId,
   writeHeaders,
 } from "./write.ts";
+import { clientOf } from "./context.ts";
+import type { EdgeDeps } from "./context.ts";
+import { listHandler } from "./queries.ts";
 
 /** The JSON view of a bedrift. */
 export function bedriftView(id: string, version: number, state: BedriftState) {
@@ -35,8 +43,18 @@ export function bedriftView(id: string, version: number, state: BedriftState) {
 }
 
 /** Routes of `/api/v1/bedrifter`. */
-export function bedriftRoutes(system: ActorClient): Hono {
+export function bedriftRoutes(deps: EdgeDeps): Hono {
+  const system = clientOf(deps);
   const app = new Hono();
+
+  app.get(
+    "/",
+    listHandler(deps.readSide, {
+      projection: BEDRIFTER_PROJECTION,
+      query: BedrifterQuery,
+      list: listBedrifter,
+    }),
+  );
 
   app.post("/", async (c) => {
     const body = await parseBody(c, RegisterBedriftBody);

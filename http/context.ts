@@ -1,6 +1,7 @@
 import type { ActorClient, ActorSystem } from "../runtime/actor/mod.ts";
 import type { FileStore, KeyStore } from "../runtime/storage/mod.ts";
 import type { DatedRates } from "../actors/invoice/mod.ts";
+import type { ReadSide } from "./queries.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -30,6 +31,13 @@ export interface EdgeDeps {
   keys?: KeyStore;
   /** Dated rates for reminders (default: `DEFAULT_RATES`). */
   rates?: DatedRates;
+  /** The read models behind the list routes (none: they answer 503). */
+  readSide?: ReadSide;
+}
+
+/** Where routes send commands: the cluster router when there is one. */
+export function clientOf(deps: EdgeDeps): ActorClient {
+  return deps.client ?? deps.system;
 }
 
 /** One readiness check's outcome. */

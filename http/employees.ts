@@ -1,11 +1,15 @@
 import { Hono, z } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
-import type { ActorClient, AskResult } from "../runtime/actor/mod.ts";
-import type { KeyStore } from "../runtime/storage/mod.ts";
+import type { AskResult } from "../runtime/actor/mod.ts";
+import { MemoryKeyStore } from "../runtime/storage/mod.ts";
 import {
-  employeeActor,
+  clockInEmployee,
+  EMPLOYEE,
+  EmployeeErrorCode,
+  EMPLOYEES_PROJECTION,
   hireEmployee,
+  listEmployees,
   updateEmployee,
 } from "../actors/employee/mod.ts";
 import type {
@@ -13,10 +17,10 @@ import type {
   EmployeeCommand,
   EmployeeState,
 } from "../actors/employee/mod.ts";
-import { trackOpenItem } from "../actors/open_items/mod.ts";
 import { parseInstant } from "../actors/validators/mod.ts";
 import {
   ChangeRoleBody,
+  EmployeesQuery,
   HireEmployeeBody,
   RegisterAbsenceBody,
   TerminateEmployeeBody,
@@ -31,8 +35,9 @@ import {
   pathId,
   writeHeaders,
 } from "./write.ts";
-
-const EMPLOYEE = employeeActor.type;
+import { clientOf } from "./context.ts";
+import type { EdgeDeps } from "./context.ts";
+import { listHandler } from "./queries.ts";
 
 /** Clock-in / clock-out: when it happened; now when left out. */
 const ClockBody = z.strictObject({
@@ -66,7 +71,7 @@ async function clockTime(c: Context): Promise<string> {
   if (body.at === undefined) return now();
   if (parseInstant(body.at)! > Date.now() + FUTURE_TOLERANCE_MS) {
     throw new DomainError(
-      "employee.clock_time_in_future",
+      EmployeeErrorCode.CLOCK_TIME_IN_FUTURE,
       "A clock time cannot be in the future",
       { status: 422 },
     );
@@ -75,7 +80,9 @@ async function clockTime(c: Context): Promise<string> {
 }
 
 /** Routes of `/api/v1/employees`. */
-export function employeeRoutes(system: ActorClient, keys: KeyStore): Hono {
+export function employeeRoutes(deps: EdgeDeps): Hono {
+  const system = clientOf(deps);
+  const keys = deps.keys ?? new MemoryKeyStore();
   const app = new Hono();
 
   const reply = (
@@ -107,6 +114,15 @@ export function employeeRoutes(system: ActorClient, keys: KeyStore): Hono {
       );
       return reply(c, result);
     });
+
+  app.get(
+    "/",
+    listHandler(deps.readSide, {
+      projection: EMPLOYEES_PROJECTION,
+      query: EmployeesQuery,
+      list: listEmployees,
+    }),
+  );
 
   app.post("/", async (c) => {
     const body = await parseBody(c, HireEmployeeBody);
@@ -160,22 +176,16 @@ export function employeeRoutes(system: ActorClient, keys: KeyStore): Hono {
     };
   });
 
-  command("/:id/clock-in", "employee.clock_in", async (c, id) => {
+  app.post("/:id/clock-in", async (c) => {
+    const id = employeeId(c);
     const at = await clockTime(c);
-    const { state } = await system.read<EmployeeState>(EMPLOYEE, id, {
-      signal: c.get("signal"),
-    });
-    // Tracked before the shift opens, so the nightly job never misses it.
-    if (state !== null) {
-      await trackOpenItem(system, state.bedriftId, "employee", id, now(), {
-        signal: c.get("signal"),
-      });
-    }
-    return {
-      type: "clock_in",
+    const result = await clockInEmployee(system, {
+      id,
       shiftId: await newId(c, `${EMPLOYEE}:${id}:shift`),
       at,
-    };
+      trackedAt: now(),
+    }, askOptions(c, "employee.clock_in"));
+    return reply(c, result);
   });
 
   command("/:id/clock-out", "employee.clock_out", async (c) => ({

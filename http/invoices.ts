@@ -1,22 +1,46 @@
-import { InvoiceErrorCode } from "../actors/invoice/types.ts";
+/**
+ * `/api/v1/invoices`: drafts and lines, the lifecycle after the draft (send,
+ * payments, reminders, cancel, credit), the PDF of a sent invoice, and the
+ * list from the `invoices` read model.
+ */
 import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
-import type { ActorClient } from "../runtime/actor/mod.ts";
-import { BEDRIFT, BedriftStatus } from "../actors/bedrift/mod.ts";
-import type { BedriftState } from "../actors/bedrift/mod.ts";
+import { NotFoundError } from "../runtime/core/mod.ts";
+import type { AskResult } from "../runtime/actor/mod.ts";
 import {
+  cancelInvoice,
+  creditInvoice,
+  DEFAULT_RATES,
+  draftInvoice,
   INVOICE,
   invoiceBalance,
+  INVOICES_PROJECTION,
+  listInvoices,
+  registerInvoicePayment,
+  remindInvoice,
   renderInvoicePdf,
+  sendInvoice,
 } from "../actors/invoice/mod.ts";
 import type { InvoiceCommand, InvoiceState } from "../actors/invoice/mod.ts";
-import { AddLineBody, DraftInvoiceBody } from "../schemas/mod.ts";
+import {
+  AddLineBody,
+  CancelInvoiceBody,
+  CreditInvoiceBody,
+  DraftInvoiceBody,
+  InvoicesQuery,
+  RegisterPaymentBody,
+  RemindInvoiceBody,
+  SendInvoiceBody,
+} from "../schemas/mod.ts";
+import { clientOf } from "./context.ts";
+import type { EdgeDeps } from "./context.ts";
+import { listHandler } from "./queries.ts";
 import {
   askOptions,
   newId,
   now,
   parseBody,
+  parseOptionalBody,
   pathId,
   writeHeaders,
 } from "./write.ts";
@@ -53,85 +77,84 @@ export function invoiceView(id: string, version: number, state: InvoiceState) {
   };
 }
 
+function invoiceId(c: Context): string {
+  const id = pathId(c);
+  if (!id) throw new NotFoundError("No such invoice");
+  return id;
+}
+
 /** Routes of `/api/v1/invoices`. */
-export function invoiceRoutes(system: ActorClient): Hono {
+export function invoiceRoutes(deps: EdgeDeps): Hono {
+  const system = clientOf(deps);
+  const rates = deps.rates ?? DEFAULT_RATES;
   const app = new Hono();
 
-  const send = async (
+  const reply = (
     c: Context,
     id: string,
-    command: InvoiceCommand,
-    route: string,
+    result: AskResult<unknown, InvoiceState>,
     status: 200 | 201 = 200,
   ) => {
-    const result = await system.ask<never, InvoiceState>(
-      INVOICE,
-      id,
-      command,
-      askOptions(c, route),
-    );
     writeHeaders(c, result);
     if (status === 201) c.header("Location", `/api/v1/invoices/${id}`);
     return c.json(invoiceView(id, result.version, result.state), status);
   };
 
-  app.post("/", async (c) => {
-    const body = await parseBody(c, DraftInvoiceBody);
-    const bedrift = await system.read<BedriftState>(BEDRIFT, body.bedriftId, {
-      signal: c.get("signal"),
-    });
-    if (bedrift.version === 0) {
-      throw new DomainError(
-        InvoiceErrorCode.UNKNOWN_BEDRIFT,
-        "No bedrift with that id",
-        {
-          status: 422,
-        },
-      );
-    }
-    if (bedrift.state.status !== BedriftStatus.AKTIV) {
-      throw new DomainError(
-        InvoiceErrorCode.BEDRIFT_NOT_ACTIVE,
-        `Bedrift is ${bedrift.state.status} and cannot invoice`,
-      );
-    }
-    const id = await newId(c, INVOICE);
-    return await send(
+  const ask = async (
+    c: Context,
+    id: string,
+    command: InvoiceCommand,
+    route: string,
+  ) =>
+    reply(
       c,
       id,
-      {
-        type: "draft",
-        bedriftId: body.bedriftId,
-        kunde: body.kunde,
-        at: now(),
-      },
-      "invoice.draft",
-      201,
+      await system.ask<never, InvoiceState>(
+        INVOICE,
+        id,
+        command,
+        askOptions(c, route),
+      ),
     );
+
+  const read = async (c: Context) => {
+    const id = invoiceId(c);
+    const result = await system.read<InvoiceState>(INVOICE, id, {
+      signal: c.get("signal"),
+    });
+    if (result.version === 0) throw new NotFoundError("No such invoice");
+    return { id, ...result };
+  };
+
+  app.get(
+    "/",
+    listHandler(deps.readSide, {
+      projection: INVOICES_PROJECTION,
+      query: InvoicesQuery,
+      list: listInvoices,
+    }),
+  );
+
+  app.post("/", async (c) => {
+    const body = await parseBody(c, DraftInvoiceBody);
+    const id = await newId(c, INVOICE);
+    const result = await draftInvoice(system, {
+      id,
+      bedriftId: body.bedriftId,
+      kunde: body.kunde,
+      at: now(),
+    }, askOptions(c, "invoice.draft"));
+    return reply(c, id, result, 201);
   });
 
   app.get("/:id", async (c) => {
-    const id = pathId(c);
-    if (!id) throw new NotFoundError("No such invoice");
-    const { version, position, state } = await system.read<InvoiceState>(
-      INVOICE,
-      id,
-      { signal: c.get("signal") },
-    );
-    if (version === 0) throw new NotFoundError("No such invoice");
+    const { id, version, position, state } = await read(c);
     writeHeaders(c, { version, position });
     return c.json(invoiceView(id, version, state));
   });
 
   app.get("/:id/pdf", async (c) => {
-    const id = pathId(c);
-    if (!id) throw new NotFoundError("No such invoice");
-    const { version, position, state } = await system.read<InvoiceState>(
-      INVOICE,
-      id,
-      { signal: c.get("signal") },
-    );
-    if (version === 0) throw new NotFoundError("No such invoice");
+    const { id, version, position, state } = await read(c);
     const pdf = renderInvoicePdf(state);
     const name = (state.sent?.fakturanummer ?? id).replace(/[^\w-]/g, "_");
     writeHeaders(c, { version, position });
@@ -142,10 +165,9 @@ export function invoiceRoutes(system: ActorClient): Hono {
   });
 
   app.post("/:id/lines", async (c) => {
-    const id = pathId(c);
-    if (!id) throw new NotFoundError("No such invoice");
+    const id = invoiceId(c);
     const body = await parseBody(c, AddLineBody);
-    return await send(c, id, {
+    return await ask(c, id, {
       type: "add_line",
       lineId: await newId(c, `${INVOICE}:${id}:line`),
       beskrivelse: body.beskrivelse,
@@ -160,12 +182,78 @@ export function invoiceRoutes(system: ActorClient): Hono {
     const id = pathId(c);
     const lineId = pathId(c, "lineId");
     if (!id || !lineId) throw new NotFoundError("No such invoice line");
-    return await send(
+    return await ask(
       c,
       id,
       { type: "remove_line", lineId, at: now() },
       "invoice.remove_line",
     );
+  });
+
+  app.post("/:id/send", async (c) => {
+    const id = invoiceId(c);
+    await parseOptionalBody(c, SendInvoiceBody);
+    const result = await sendInvoice(
+      system,
+      { id, at: now() },
+      askOptions(c, "invoice.send"),
+    );
+    return reply(c, id, result);
+  });
+
+  app.post("/:id/payments", async (c) => {
+    const id = invoiceId(c);
+    const body = await parseOptionalBody(c, RegisterPaymentBody);
+    const result = await registerInvoicePayment(system, {
+      id,
+      paymentId: await newId(c, `${INVOICE}:${id}:payment`),
+      amount: body.amount,
+      paidOn: body.paidOn,
+      reference: body.reference,
+      at: now(),
+    }, askOptions(c, "invoice.payment"));
+    return reply(c, id, result);
+  });
+
+  app.post("/:id/remind", async (c) => {
+    const id = invoiceId(c);
+    await parseOptionalBody(c, RemindInvoiceBody);
+    const result = await remindInvoice(system, { id, at: now() }, {
+      ...askOptions(c, "invoice.remind"),
+      rates,
+    });
+    return reply(c, id, result);
+  });
+
+  app.post("/:id/cancel", async (c) => {
+    const id = invoiceId(c);
+    const body = await parseOptionalBody(c, CancelInvoiceBody);
+    const result = await cancelInvoice(
+      system,
+      { id, reason: body.reason, at: now() },
+      askOptions(c, "invoice.cancel"),
+    );
+    return reply(c, id, result);
+  });
+
+  app.post("/:id/credit", async (c) => {
+    const id = invoiceId(c);
+    const body = await parseOptionalBody(c, CreditInvoiceBody);
+    const result = await creditInvoice(
+      system,
+      { id, reason: body.reason, at: now() },
+      askOptions(c, "invoice.credit"),
+    );
+    writeHeaders(c, result.creditNote);
+    c.header("Location", `/api/v1/invoices/${result.creditNoteId}`);
+    return c.json({
+      ...invoiceView(
+        result.creditNoteId,
+        result.creditNote.version,
+        result.creditNote.state,
+      ),
+      credited: invoiceView(id, result.original.version, result.original.state),
+    }, 201);
   });
 
   return app;

@@ -1,5 +1,6 @@
 export { createApp } from "./app.ts";
 export type { EdgeDeps, ReadinessCheck } from "./context.ts";
+export type { ReadSide } from "./queries.ts";
 export {
   onError,
   problem,

@@ -1,7 +1,7 @@
 import type { Context } from "../deps.ts";
 import type { z } from "../deps.ts";
 import type { AskOptions, AskResult } from "../runtime/actor/mod.ts";
-import { HttpHeaders } from "../runtime/core/mod.ts";
+import { HttpHeaders, NotFoundError } from "../runtime/core/mod.ts";
 import { BadRequestError } from "./problem.ts";
 
 /** Reads and validates a JSON body; malformed JSON is a 400, a bad shape a 422. */
@@ -115,6 +115,13 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 export function pathId(c: Context, name = "id"): string | null {
   const id = c.req.param(name);
   return id && ID_PATTERN.test(id) ? id : null;
+}
+
+/** Reads a path id, or throws `NotFoundError` ("No such <what>"). */
+export function requireId(c: Context, what: string, name = "id"): string {
+  const id = pathId(c, name);
+  if (!id) throw new NotFoundError(`No such ${what}`);
+  return id;
 }
 
 /** Current time as an ISO string: the edge is where time enters commands. */

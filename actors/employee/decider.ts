@@ -1,3 +1,4 @@
+import { EMPLOYEE } from "./types.ts";
 import { NotFoundError } from "../../runtime/core/mod.ts";
 import type { ActorDefinition } from "../../runtime/actor/mod.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
@@ -244,4 +245,4 @@ export const employeeActor: ActorDefinition<
   EmployeeCommand,
   EmployeeEvent,
   EmployeeState
-> = { type: "employee", decider: employeeDecider, stateVersion: 1 };
+> = { type: EMPLOYEE, decider: employeeDecider, stateVersion: 1 };

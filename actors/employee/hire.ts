@@ -1,3 +1,4 @@
+import { EMPLOYEE } from "./types.ts";
 import { EmployeeErrorCode } from "./types.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
 import type {
@@ -10,7 +11,6 @@ import { BEDRIFT, BedriftStatus } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
 import { UniqueErrorCode, UniqueKinds } from "../unique/mod.ts";
 import { maskFodselsnummer } from "../validators/mod.ts";
-import { employeeActor } from "./decider.ts";
 import type { EmployeeEvent } from "./events.ts";
 import type { EmployeeCommand, EmployeeState } from "./types.ts";
 import type { EncryptedFodselsnummer } from "./types.ts";
@@ -105,7 +105,7 @@ export async function hireEmployee(
     ? await encryptFodselsnummer(keys, input.id, fodselsnummer)
     : null;
   const forgetKey = async () => {
-    const after = await system.read(employeeActor.type, input.id);
+    const after = await system.read(EMPLOYEE, input.id);
     if (after.version === 0) await keys.shred(input.id).catch(() => {});
   };
   const reserve = (takeoverFrom?: string) =>
@@ -130,7 +130,7 @@ export async function hireEmployee(
       { signal },
     );
     const owner = current.state.owner;
-    const holder = await system.read(employeeActor.type, owner, { signal });
+    const holder = await system.read(EMPLOYEE, owner, { signal });
     if (holder.version > 0) {
       await forgetKey();
       throw new DomainError(
@@ -142,7 +142,7 @@ export async function hireEmployee(
   }
   try {
     return await system.ask<EmployeeEvent, EmployeeState>(
-      employeeActor.type,
+      EMPLOYEE,
       input.id,
       { type: "hire", ...rest, fodselsnummer: encrypted },
       options,
@@ -178,7 +178,7 @@ export async function updateEmployee(
       : await encryptFodselsnummer(keys, id, fodselsnummer);
   }
   return await system.ask<EmployeeEvent, EmployeeState>(
-    employeeActor.type,
+    EMPLOYEE,
     id,
     command,
     options,

@@ -10,6 +10,7 @@
  */
 export {
   AbsenceKind,
+  EMPLOYEE,
   EmployeeErrorCode,
   EmployeeRole,
   EmployeeStatus,
@@ -58,3 +59,5 @@ export {
 export type { EmployeeRow, ShiftRow } from "./projection.ts";
 export { EMPLOYEE_CURSOR, listEmployees } from "./queries.ts";
 export type { EmployeeFilter, EmployeeListItem } from "./queries.ts";
+export { clockInEmployee } from "./clock_in.ts";
+export type { ClockInInput } from "./clock_in.ts";

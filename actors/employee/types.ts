@@ -1,5 +1,8 @@
 import type { LicenceClass } from "../validators/mod.ts";
 
+/** Actor type of an employee. */
+export const EMPLOYEE = "employee";
+
 /** What an employee may do in their bedrift. */
 export const EmployeeRole = {
   HOVEDBRUKER: "HOVEDBRUKER",
@@ -112,6 +115,7 @@ export const EmployeeErrorCode = {
   ALREADY_CLOCKED_IN: "employee.already_clocked_in",
   NOT_CLOCKED_IN: "employee.not_clocked_in",
   SHIFT_OVERLAP: "employee.shift_overlap",
+  CLOCK_TIME_IN_FUTURE: "employee.clock_time_in_future",
   CLOCK_OUT_BEFORE_CLOCK_IN: "employee.clock_out_before_clock_in",
   SHIFT_OPEN: "employee.shift_open",
   INVALID_ABSENCE_KIND: "employee.invalid_absence_kind",

@@ -49,3 +49,7 @@ export {
 export type { KontrollPointProgress, KontrollRow } from "./projection.ts";
 export { KONTROLL_CURSOR, listKontroller } from "./queries.ts";
 export type { KontrollFilter, KontrollListItem } from "./queries.ts";
+export { createKontroll } from "./create_kontroll.ts";
+export type { CreateKontrollInput } from "./create_kontroll.ts";
+export { attachPhoto } from "./attach_photo.ts";
+export type { AttachPhotoInput } from "./attach_photo.ts";

@@ -44,3 +44,5 @@ export {
   kontrollMalerProjection,
 } from "./projection.ts";
 export type { KontrollMalRow } from "./projection.ts";
+export { createKontrollMal } from "./create_mal.ts";
+export type { CreateKontrollMalInput } from "./create_mal.ts";

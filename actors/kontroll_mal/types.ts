@@ -62,6 +62,7 @@ export interface MalReference {
 export const KontrollMalErrorCode = {
   ALREADY_CREATED: "kontroll_mal.already_created",
   NOT_FOUND: "kontroll_mal.not_found",
+  UNKNOWN_BEDRIFT: "kontroll_mal.unknown_bedrift",
   ARCHIVED: "kontroll_mal.archived",
   INVALID_NAVN: "kontroll_mal.invalid_navn",
   NO_SJEKKPUNKTER: "kontroll_mal.no_sjekkpunkter",

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
 import { readModelProjections, registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
-import { readRoutes } from "../../http/read_routes.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { HttpHeaders } from "../../runtime/core/mod.ts";
 import { KvEventLog } from "../../runtime/log/kv/mod.ts";
@@ -42,9 +41,10 @@ function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
           pollIntervalMs: 60_000,
         });
         await engine.start();
-        const app = createApp({ system }, [
-          readRoutes({ store, positions: engine, minPositionTimeoutMs: 300 }),
-        ]);
+        const app = createApp({
+          system,
+          readSide: { store, positions: engine, minPositionTimeoutMs: 300 },
+        });
         const get = (path: string, headers: Record<string, string> = {}) =>
           Promise.resolve(app.request(path, { headers }));
         await fn({

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { readModelProjections, registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
-import { readRoutes } from "../../http/read_routes.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { HttpHeaders } from "../../runtime/core/mod.ts";
 import { KvEventLog } from "../../runtime/log/kv/mod.ts";
@@ -66,13 +65,12 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
           pollIntervalMs: 60_000,
         });
         await engine.start();
-        const app = createApp({ system, keys, files: new MemoryFileStore() }, [
-          readRoutes({
-            store,
-            positions: engine,
-            minPositionTimeoutMs: 2000,
-          }),
-        ]);
+        const app = createApp({
+          system,
+          keys,
+          files: new MemoryFileStore(),
+          readSide: { store, positions: engine, minPositionTimeoutMs: 2000 },
+        });
         const send = async (method: string, path: string, body?: unknown) => {
           const res = await app.request(path, {
             method,

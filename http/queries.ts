@@ -1,0 +1,123 @@
+/**
+ * The list routes' common part: answered from the SQL read models,
+ * eventually consistent, read-your-writes with `X-TMS-Min-Position`.
+ */
+import { z } from "../deps.ts";
+import type { Context } from "../deps.ts";
+import { HttpHeaders, UnavailableError } from "../runtime/core/mod.ts";
+import type { ProjectionPositions } from "../runtime/projection/mod.ts";
+import type { Page, SqlExecutor } from "../runtime/sql/mod.ts";
+import { MinPositionHeader } from "../schemas/mod.ts";
+import "./context.ts";
+
+/** The read side as the edge sees it. */
+export interface ReadSide {
+  /** The read-model store (a `SqlStore`). */
+  store: SqlExecutor;
+  /**
+   * How far the read models are: the node's `ProjectionEngine`, or a
+   * `ProjectionFollower` where another process projects into a shared store.
+   */
+  positions: ProjectionPositions;
+  /** Longest wait for `X-TMS-Min-Position` before a 503 (default 5000 ms). */
+  minPositionTimeoutMs?: number;
+}
+
+/** One list query: its read model, its query schema and its query function. */
+export interface ListQuery<Q extends z.ZodType, T> {
+  projection: string;
+  query: Q;
+  list: (
+    db: SqlExecutor,
+    filter: z.output<Q>,
+    options: { signal?: AbortSignal },
+  ) => Promise<Page<T>>;
+}
+
+/**
+ * The handler of a list route (`GET /api/v1/<resource>` → `{ items,
+ * nextCursor }`) answered from the read models: eventually consistent,
+ * read-your-writes when the client sends `X-TMS-Min-Position`. Bad query
+ * parameters throw a `ZodError` (422); a read model that does not reach
+ * `X-TMS-Min-Position` in time throws `UnavailableError` (503, Retry-After);
+ * a node without a read side answers 503. Each answer carries
+ * `X-TMS-Position`: the feed position the data reflects.
+ *
+ * @example
+ * ```ts
+ * app.get("/", listHandler(deps.readSide, { projection: BEDRIFTER_PROJECTION, query: BedrifterQuery, list: listBedrifter }));
+ * ```
+ */
+export function listHandler<Q extends z.ZodType, T>(
+  readSide: ReadSide | undefined,
+  spec: ListQuery<Q, T>,
+): (c: Context) => Promise<Response> {
+  return async (c) => {
+    if (!readSide) {
+      throw new UnavailableError("This node has no read models", {
+        retryAfter: 5,
+      });
+    }
+    const filter = spec.query.parse(queryParams(c));
+    const signal = requestSignal(c);
+    await awaitPosition(
+      c,
+      readSide.positions,
+      [spec.projection],
+      readSide.minPositionTimeoutMs ?? 5000,
+    );
+    const position = await readSide.positions.position(spec.projection, {
+      signal,
+    });
+    const page = await spec.list(readSide.store, filter, { signal });
+    c.header(HttpHeaders.position, String(position));
+    return c.json(page);
+  };
+}
+
+/** Query parameters with empty values dropped (`?status=` means no filter). */
+function queryParams(c: Context): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(c.req.query()).filter(([, value]) => value !== ""),
+  );
+}
+
+function requestSignal(c: Context): AbortSignal {
+  return (c.get("signal") as AbortSignal | undefined) ?? c.req.raw.signal;
+}
+
+const MinPosition = z.object({
+  [HttpHeaders.minPosition]: MinPositionHeader,
+});
+
+/** Waits, bounded, until `projections` have passed `X-TMS-Min-Position`. */
+async function awaitPosition(
+  c: Context,
+  positions: ProjectionPositions,
+  projections: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const header = c.req.header(HttpHeaders.minPosition);
+  if (header === undefined) return;
+  const position = MinPosition.parse({
+    [HttpHeaders.minPosition]: header,
+  })[HttpHeaders.minPosition];
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  try {
+    await positions.waitFor(position, {
+      projections,
+      signal: AbortSignal.any([requestSignal(c), timeout.signal]),
+    });
+  } catch (error) {
+    if (timeout.signal.aborted && !requestSignal(c).aborted) {
+      throw new UnavailableError(
+        `The read model has not reached position ${position} within ${timeoutMs} ms; retry`,
+        { retryAfter: 1 },
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
