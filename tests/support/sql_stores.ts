@@ -23,7 +23,7 @@ let template: Promise<Blob> | undefined;
  * A data dir made by initdb once (cached on disk across test files), so each
  * store opens in ~0.5 s instead of ~3 s.
  */
-function pgliteTemplate(): Promise<Blob> {
+export function pgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
     const dir = Deno.env.get("TMPDIR") || "/tmp";
     const path = `${dir}/tms-pglite-0.5.16-template.tar`;
