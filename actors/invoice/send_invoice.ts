@@ -20,7 +20,7 @@ import { INVOICE } from "./types.ts";
 import { invoiceKid } from "./kid.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
 import type { InvoiceEvent } from "./events.ts";
-import type { InvoiceState, Selger } from "./types.ts";
+import type { InvoiceState, Selger, SentInfo } from "./types.ts";
 
 export interface SendInvoiceInput {
   id: string;
@@ -28,18 +28,35 @@ export interface SendInvoiceInput {
   at: string;
 }
 
-function current(
-  result: { version: number; position: number; state: InvoiceState },
-): AskResult<InvoiceEvent, InvoiceState> {
-  return { ...result, events: [], duplicate: true };
+/**
+ * Asks an invoice that is already sent to `send` with the number it holds: a
+ * retry of the command that sent it (same command id) gets that call's
+ * original result; any other request gets the invoice as it is now, without
+ * writing (the decider sees the same number and produces no event).
+ */
+function resend(
+  system: ActorClient,
+  id: string,
+  sent: SentInfo,
+  at: string,
+  options: AskOptions,
+): Promise<AskResult<InvoiceEvent, InvoiceState>> {
+  const { sentAt: _, ...fixed } = sent;
+  return system.ask<InvoiceEvent, InvoiceState>(
+    INVOICE,
+    id,
+    { type: "send", ...fixed, at },
+    { ...options, expectedVersion: undefined },
+  );
 }
 
 /**
  * Sends an invoice (or a credit note): checks it and its bedrift first, tracks
  * it for the reminder job, reserves the number for this invoice id in the
  * bedrift's series, then asks the invoice to `send` with number, fakturanummer,
- * KID, dates and the seller. Idempotent: an invoice already sent is returned
- * as it is, and a retry after a crash gets the number reserved before. If the
+ * KID, dates and the seller. Idempotent: a retry (same command id) gets its
+ * first call's result, another send of a sent invoice gets it as it is, and a
+ * retry after a crash gets the number reserved before. If the
  * invoice refuses after the reservation and can never be sent with that number,
  * the number goes back to the series.
  */
@@ -53,7 +70,15 @@ export async function sendInvoice(
     signal,
   });
   if (invoice.version === 0) throw new NotFoundError("Invoice does not exist");
-  if (invoice.state.sent !== null) return current(invoice);
+  if (invoice.state.sent !== null) {
+    return await resend(
+      system,
+      input.id,
+      invoice.state.sent,
+      input.at,
+      options,
+    );
+  }
   if (
     options.expectedVersion !== undefined &&
     options.expectedVersion !== invoice.version
@@ -155,7 +180,15 @@ export async function sendInvoice(
     if (neverWithThis) {
       await releaseNumber(system, bedriftId, input.id, number, input.at);
     }
-    if (after.state.sent !== null) return current(after);
+    if (after.state.sent !== null) {
+      return await resend(
+        system,
+        input.id,
+        after.state.sent,
+        input.at,
+        options,
+      );
+    }
     throw error;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The event-sourced state of one actor: rehydration from the latest snapshot
  * plus the tail of its stream, the recent command ids that make retries
- * idempotent, and the snapshot taken from it. The mailbox lives in
+ * idempotent (with the state as of an older commit, replayed on demand), and
+ * the snapshot taken from it. The mailbox lives in
  * `ActorSystem`; this part knows only the log.
  */
 import type { ActorDefinition } from "./types.ts";
@@ -72,6 +73,45 @@ export async function rehydrate(
     snapshotVersion: usable ? snapshot.version : 0,
     recent,
   };
+}
+
+/**
+ * The actor's state as of `version`: the latest snapshot when it is not newer
+ * (and of the same `stateVersion`), then the commits up to `version`. For an
+ * idempotent retry of an older command, so it answers with the state its
+ * first call answered with. `NotFoundError`-free: a version the stream never
+ * reached is a `RangeError`.
+ */
+export async function stateAt(
+  log: EventLog,
+  def: AnyDefinition,
+  type: string,
+  id: string,
+  version: number,
+): Promise<unknown> {
+  let state = def.decider.initialState;
+  let at = 0;
+  const snapshot = await log.loadSnapshot(type, id);
+  if (
+    snapshot !== null && snapshot.stateVersion === (def.stateVersion ?? 1) &&
+    snapshot.version <= version
+  ) {
+    state = snapshot.state;
+    at = snapshot.version;
+  }
+  if (at < version) {
+    for (const commit of await log.readStream(type, id, at)) {
+      if (commit.version > version) break;
+      for (const event of commit.events) {
+        state = def.decider.evolve(state, event);
+      }
+      at = commit.version;
+    }
+  }
+  if (at !== version) {
+    throw new RangeError(`${type}/${id} has no version ${version}`);
+  }
+  return state;
 }
 
 /** Records a committed command; forgets the oldest beyond `limit`. */

@@ -10,6 +10,7 @@ import {
   rehydrate,
   rememberCommand,
   snapshotOf,
+  stateAt,
 } from "./state.ts";
 import type { DomainEvent, EventLog } from "../core/types.ts";
 import type {
@@ -411,11 +412,15 @@ export class ActorSystem implements ActorClient {
     const commandId = options.commandId ?? crypto.randomUUID();
     const seen = activation.recent.get(commandId);
     if (seen) {
+      // A retry answers what the first call answered: its version, events and
+      // the state as of that commit (replayed when the actor has moved on).
       return {
         version: seen.version,
         position: seen.position,
         events: seen.events,
-        state: activation.state,
+        state: seen.version === activation.version
+          ? activation.state
+          : await this.#stateAt(activation, seen.version),
         duplicate: true,
       };
     }
@@ -503,6 +508,23 @@ export class ActorSystem implements ActorClient {
       Object.assign(activation, loaded, { loaded: true });
     } catch (error) {
       if (error instanceof DomainError) throw error;
+      throw new InfrastructureFailure(error);
+    }
+  }
+
+  async #stateAt(activation: Activation, version: number): Promise<unknown> {
+    try {
+      return await stateAt(
+        this.log,
+        activation.def,
+        activation.type,
+        activation.id,
+        version,
+      );
+    } catch (error) {
+      if (error instanceof DomainError || error instanceof RangeError) {
+        throw error;
+      }
       throw new InfrastructureFailure(error);
     }
   }

@@ -231,6 +231,9 @@ Deno.test("a retried command id returns the first result and writes nothing", as
   assert.equal(retry.version, first.version);
   assert.equal(retry.position, first.position);
   assert.deepEqual(retry.events, first.events);
+  // The state as of that commit, not the state now (total 7).
+  assert.deepEqual(retry.state, { total: 5, history: [5] });
+  assert.deepEqual(retry.state, first.state);
   assert.equal(await log.headPosition(), 3);
   // Also after passivation: the id is recovered from the snapshot and the log.
   s.passivate("counter", "a");
@@ -238,6 +241,7 @@ Deno.test("a retried command id returns the first result and writes nothing", as
     commandId: "cmd-1",
   });
   assert.equal(again.duplicate, true);
+  assert.deepEqual(again.state, { total: 5, history: [5] });
   assert.equal(await log.headPosition(), 3);
   await s.shutdown();
 });
