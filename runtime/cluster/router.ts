@@ -1,5 +1,5 @@
 import type { Msg, NatsConnection, Subscription } from "../../deps.ts";
-import { backoff, delay } from "../core/abort.ts";
+import { abortable, backoff, delay } from "../core/abort.ts";
 import { NatsRequester, NatsStatusError } from "../nats/requester.ts";
 import type { ActorSystem } from "../actor/system.ts";
 import type {
@@ -336,15 +336,4 @@ function isNoResponders(error: unknown): boolean {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
-  });
 }

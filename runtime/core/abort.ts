@@ -35,3 +35,22 @@ export function backoff(
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
   return ceiling / 2 + Math.random() * ceiling / 2;
 }
+
+/**
+ * Settles with `work`, or rejects with the signal's reason as soon as it
+ * aborts (the work itself goes on; its late answer is dropped).
+ */
+export function abortable<T>(
+  work: Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}

@@ -60,5 +60,5 @@ export {
   PlacementKeys,
   rpcSubject,
 } from "./names.ts";
-export { backoff, delay, withTimeout } from "./abort.ts";
+export { abortable, backoff, delay, withTimeout } from "./abort.ts";
 export { Watchers } from "./watchers.ts";

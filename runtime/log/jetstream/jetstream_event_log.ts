@@ -1,9 +1,4 @@
-import {
-  jetstream,
-  JetStreamApiError,
-  jetstreamManager,
-  natsConnect,
-} from "../../../deps.ts";
+import { jetstream, jetstreamManager, natsConnect } from "../../../deps.ts";
 import type {
   ConsumerMessages,
   JetStreamClient,
@@ -13,12 +8,13 @@ import type {
   Status,
   StreamConfig,
 } from "../../../deps.ts";
-import { backoff, delay } from "../../core/abort.ts";
-import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { abortable, backoff, delay } from "../../core/abort.ts";
+import { UnavailableError } from "../../core/errors.ts";
 import { commitSubject, encodeCommit, snapshotKey } from "./commit.ts";
 import { JetStreamPublisher } from "../../nats/publisher.ts";
 import type { PublishAck } from "../../nats/publisher.ts";
 import { IntegrityError, JetStreamReader } from "./reader.ts";
+import { conflict, isWrongLastSequence, translateError } from "./errors.ts";
 import type { Head } from "./reader.ts";
 import { ensureEventStream, openSnapshotBucket } from "../../nats/resources.ts";
 import { JetStreamNames } from "../../core/names.ts";
@@ -63,35 +59,14 @@ interface Settings {
   scanThreshold: number;
 }
 
-const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
-const MESSAGE_TOO_LARGE = 10054;
 const HEAD_CACHE_SIZE = 100_000;
 const OPEN_ATTEMPTS = 5;
 
 /**
- * The distributed `EventLog` on NATS JetStream.
- *
- * - One stream `TMS_EVENTS` on `tms.evt.>`; one subject per aggregate,
- *   `tms.evt.<type>.<id>`; one message per commit (the events array as JSON).
- * - The fence is `Nats-Expected-Last-Subject-Sequence`. Versions count commits,
- *   so each message carries its version (`Tms-Version`) and the log caches, per
- *   stream, the head `{ version, seq }` learnt from acks and reads; a miss costs
- *   one `last_by_subj` get. A new stream appends with expected sequence 0.
- * - `Nats-Msg-Id` is `<type>.<id>@<version>` (the command id travels in
- *   `Tms-Command-Id`): two writers of one version collide on it even where a
- *   clustered nats-server lets concurrent expected-sequence checks through
- *   (nats-server#4320, 2.9.x). A retry of the same command inside the
- *   duplicate window is answered with the original commit and
- *   `duplicate: true`; another command at that version is a `ConcurrencyError`.
- * - A commit's `position` is its stream sequence: gap-free, since only commits
- *   are published on `tms.evt.>` and deletes and purges are denied.
- * - `readFeed` asks the head (stream info), then direct-gets a short page
- *   (all gets in flight at once) or streams a long one through an ordered
- *   consumer. `readStream` reads the subject's last message, then the tail by
- *   `next_by_subj` gets, or a filtered ordered consumer when long; a snapshot's
- *   position anchors the tail. `watch` follows the stream with a headers-only
- *   ordered consumer, so commits of other nodes are heard too.
- * - Snapshots live in the KV bucket `tms_snapshots` under `<type>.<id>`.
+ * The distributed `EventLog` on NATS JetStream: one subject per aggregate,
+ * the expected-subject-sequence fence, per-stream heads cached from acks and
+ * reads, snapshots in `tms_snapshots` — the layout and the reasons are in this
+ * package's `mod.ts`.
  *
  * @example
  * ```ts
@@ -542,7 +517,7 @@ export class JetStreamEventLog implements EventLog {
       });
     }
     const work = fn().catch((error) => {
-      throw this.#translate(error);
+      throw translateError(error, this.#settings.retryAfter);
     });
     this.#track(work);
     return signal ? await abortable(work, signal) : await work;
@@ -554,52 +529,9 @@ export class JetStreamEventLog implements EventLog {
     const done = () => this.#inflight.delete(work);
     work.then(done, done);
   }
-
-  #translate(error: unknown): unknown {
-    if (
-      error instanceof ConcurrencyError ||
-      error instanceof UnavailableError ||
-      error instanceof TypeError ||
-      error instanceof RangeError ||
-      error instanceof SyntaxError
-    ) {
-      return error;
-    }
-    if (
-      error instanceof JetStreamApiError && error.code === MESSAGE_TOO_LARGE
-    ) {
-      return new RangeError(error.message, { cause: error });
-    }
-    if (error instanceof IntegrityError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    return new UnavailableError(`JetStream event log unavailable: ${reason}`, {
-      retryAfter: this.#settings.retryAfter,
-      cause: error,
-    });
-  }
 }
 
 type StatusIterator = AsyncIterable<Status> & { stop(): void };
-
-function isWrongLastSequence(error: unknown): boolean {
-  return error instanceof JetStreamApiError &&
-    WRONG_LAST_SEQUENCE.has(error.code);
-}
-
-function conflict(
-  subject: string,
-  expected: number,
-  actual: number | null,
-  options?: { cause?: unknown },
-): ConcurrencyError {
-  const at = actual === null ? "ahead" : `at version ${actual}`;
-  return new ConcurrencyError(
-    `Stream ${subject} is ${at}, not at version ${expected}`,
-    expected,
-    actual,
-    options,
-  );
-}
 
 function assertCount(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) {
@@ -611,14 +543,4 @@ function remember(map: Map<string, Head>, key: string, head: Head): void {
   map.delete(key);
   map.set(key, head);
   if (map.size > HEAD_CACHE_SIZE) map.delete(map.keys().next().value!);
-}
-
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
-  });
 }

@@ -54,28 +54,11 @@ const HEAD_CACHE_SIZE = 200_000;
 const RECENT_COMMITS = 10_000;
 
 /**
- * The embedded `EventLog` on Deno KV.
- *
- * Measured here, an atomic costs per mutation and per B-tree page it dirties,
- * not per fsync: sequential keys are cheap, keys spread over many streams are
- * not. So the log is written like a database write-ahead log:
- *
- * - **Feed** `["feed", firstPosition]` → the commits of consecutive positions
- *   (a chunk of at most 64 commits / 32 KiB). Appends that arrive while an
- *   atomic is in flight are written together (group commit) in one atomic that
- *   also moves `["meta", "position"]`. This is the durable truth: a commit is
- *   acknowledged once its chunk is written.
- * - **Stream index** `["stream", type, id, fromVersion]` → `{ to, chunks }`,
- *   written in the background every `indexIntervalMs` with the checkpoint
- *   `["meta", "indexed"]`. Commits newer than the checkpoint are held in memory
- *   (rebuilt from the feed on open), so reads always see every commit.
- *
- * The fence is an atomic check of the position key's versionstamp: every
- * append changes it, so an atomic commits only if nothing was written since
- * this instance last wrote or recovered, which makes its stream heads
- * authoritative. When another process wrote, the instance recovers (re-reads
- * the position and the unindexed feed) and re-validates each commit's expected
- * version: a stale writer gets `ConcurrencyError`, never a fork.
+ * The embedded `EventLog` on Deno KV, written like a write-ahead log: group
+ * commits of feed chunks, a stream index written in the background, and the
+ * versionstamp of `["meta","position"]` as the fence — the key layout and the
+ * reasons are in this package's `mod.ts`. A stale writer gets
+ * `ConcurrencyError`, never a fork.
  *
  * @example
  * ```ts

@@ -13,9 +13,14 @@
  * | `["meta", "indexed"]` | the feed position the stream index has caught up with |
  * | `["snapshot", type, id]` | the latest snapshot of one actor |
  *
- * A group commit writes its chunks and moves `["meta","position"]` in one
- * atomic, checked against the versionstamp this process last wrote: a second
- * writer causes recovery, never a fork. Commits not yet indexed live in
+ * Appends that arrive while an atomic is in flight are written together
+ * (group commit): one atomic writes their chunks and moves
+ * `["meta","position"]`, checked against the versionstamp this process last
+ * wrote or recovered; a commit is acknowledged once its chunk is written.
+ * Every append changes that versionstamp, which makes the instance's stream
+ * heads authoritative; when another process wrote, the instance recovers
+ * (re-reads the position and the unindexed feed) and re-validates each
+ * commit's expected version: a second writer causes recovery, never a fork. Commits not yet indexed live in
  * memory and are rebuilt from the feed on open; live feed readers are served
  * the newest commits from memory. There is no per-stream head key.
  */

@@ -1,0 +1,58 @@
+/**
+ * How JetStream's answers map to the error taxonomy: a wrong last sequence is
+ * a `ConcurrencyError`, a message over the server's limit a `RangeError`, an
+ * unreadable stream an `IntegrityError`, anything else of the server or the
+ * connection an `UnavailableError`.
+ */
+import { JetStreamApiError } from "../../../deps.ts";
+import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { IntegrityError } from "./reader.ts";
+
+const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
+const MESSAGE_TOO_LARGE = 10054;
+
+/** The error a failed JetStream call stands for, in the taxonomy. */
+export function translateError(error: unknown, retryAfter: number): unknown {
+  if (
+    error instanceof ConcurrencyError ||
+    error instanceof UnavailableError ||
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError
+  ) {
+    return error;
+  }
+  if (
+    error instanceof JetStreamApiError && error.code === MESSAGE_TOO_LARGE
+  ) {
+    return new RangeError(error.message, { cause: error });
+  }
+  if (error instanceof IntegrityError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new UnavailableError(`JetStream event log unavailable: ${reason}`, {
+    retryAfter,
+    cause: error,
+  });
+}
+
+/** True when the server refused an append for its expected sequence. */
+export function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError &&
+    WRONG_LAST_SEQUENCE.has(error.code);
+}
+
+/** The conflict of an append that expected `expected`. */
+export function conflict(
+  subject: string,
+  expected: number,
+  actual: number | null,
+  options?: { cause?: unknown },
+): ConcurrencyError {
+  const at = actual === null ? "ahead" : `at version ${actual}`;
+  return new ConcurrencyError(
+    `Stream ${subject} is ${at}, not at version ${expected}`,
+    expected,
+    actual,
+    options,
+  );
+}
