@@ -1,40 +1,154 @@
-// Every third-party import of TMS, pinned to an exact version. Nothing else imports `npm:`.
+// deno-lint-ignore-file no-import-prefix -- this file is where npm: pins live
+/**
+ * Every third-party import of TMS, pinned to an exact version. Nothing else
+ * imports `npm:`.
+ *
+ * The light packages every layer uses (decimal.js, zod, hono) load with this
+ * module. The heavy ones load on first use, so a module pays only for what it
+ * runs: PGlite (PostgreSQL in WebAssembly) and postgres.js when a read-model
+ * store opens, the NATS client when a node connects. Their types are exported
+ * here as types (erased at run time); their values through the functions
+ * below, which behave as the library's own.
+ */
 export { Hono } from "npm:hono@4.13.19";
 export type { Context, MiddlewareHandler } from "npm:hono@4.13.19";
 export { HTTPException } from "npm:hono@4.13.19/http-exception";
+export { bodyLimit } from "npm:hono@4.13.19/body-limit";
 export { z } from "npm:zod@4.6.7";
 export { Decimal } from "npm:decimal.js@10.6.0";
-export { bodyLimit } from "npm:hono@4.13.19/body-limit";
-export {
-  connect as natsConnect,
-  headers as natsHeaders,
-} from "npm:@nats-io/transport-node@3.4.0";
+
+export type { PGlite } from "npm:@electric-sql/pglite@0.5.16";
 export type {
+  ConnectionOptions as NatsConnectionOptions,
   Msg,
   MsgHdrs,
   NatsConnection,
   Status,
   Subscription,
 } from "npm:@nats-io/transport-node@3.4.0";
-export {
-  DiscardPolicy,
-  jetstream,
-  JetStreamApiError,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-} from "npm:@nats-io/jetstream@3.4.0";
 export type {
   ConsumerMessages,
+  JetStreamApiError,
   JetStreamClient,
   JetStreamManager,
+  JetStreamOptions,
   PubAck,
   StoredMsg,
   StreamConfig,
 } from "npm:@nats-io/jetstream@3.4.0";
-export { Kvm } from "npm:@nats-io/kv@3.4.0";
 export type { KV } from "npm:@nats-io/kv@3.4.0";
-export { PGlite } from "npm:@electric-sql/pglite@0.5.16";
-export { default as postgres } from "npm:postgres@3.4.9";
-export { Objm } from "npm:@nats-io/obj@3.4.0";
 export type { ObjectInfo, ObjectStore } from "npm:@nats-io/obj@3.4.0";
+import type * as NatsTransport from "npm:@nats-io/transport-node@3.4.0";
+import type * as NatsJetStream from "npm:@nats-io/jetstream@3.4.0";
+import type * as NatsKv from "npm:@nats-io/kv@3.4.0";
+import type * as NatsObj from "npm:@nats-io/obj@3.4.0";
+import type * as Pglite from "npm:@electric-sql/pglite@0.5.16";
+
+/** PGlite's module, loaded on first use. */
+export function loadPglite(): Promise<typeof Pglite> {
+  return import("npm:@electric-sql/pglite@0.5.16");
+}
+
+/** postgres.js's `postgres(url, options)`, loaded on first use. */
+export async function loadPostgres() {
+  return (await import("npm:postgres@3.4.9")).default;
+}
+
+/** The NATS client packages, loaded together on first use. */
+async function importNats() {
+  const [transport, js, kv, obj] = await Promise.all([
+    import("npm:@nats-io/transport-node@3.4.0"),
+    import("npm:@nats-io/jetstream@3.4.0"),
+    import("npm:@nats-io/kv@3.4.0"),
+    import("npm:@nats-io/obj@3.4.0"),
+  ]);
+  return { transport, js, kv, obj };
+}
+type NatsModules = Awaited<ReturnType<typeof importNats>>;
+let nats: Promise<NatsModules> | undefined;
+let natsLoaded: NatsModules | undefined;
+
+/** Loads the NATS client (once); everything below that is sync needs it. */
+export async function loadNats(): Promise<NatsModules> {
+  nats ??= importNats().then((modules) => (natsLoaded = modules));
+  return await nats;
+}
+
+function loaded(): NatsModules {
+  if (!natsLoaded) {
+    throw new TypeError("The NATS client is not loaded: connect first");
+  }
+  return natsLoaded;
+}
+
+/** `connect` of `@nats-io/transport-node`. */
+export async function natsConnect(
+  options: NatsTransport.ConnectionOptions,
+): Promise<NatsTransport.NatsConnection> {
+  return (await loadNats()).transport.connect(options);
+}
+
+/** `headers()` of the NATS client (loaded with the first connection). */
+export function natsHeaders(): NatsTransport.MsgHdrs {
+  return loaded().transport.headers();
+}
+
+/** `jetstream(nc)`: a JetStream client of a connection. */
+export function jetstream(
+  ...args: Parameters<typeof NatsJetStream.jetstream>
+): NatsJetStream.JetStreamClient {
+  return loaded().js.jetstream(...args);
+}
+
+/** `jetstreamManager(nc)`: a JetStream manager of a connection. */
+export async function jetstreamManager(
+  ...args: Parameters<
+    typeof NatsJetStream.jetstreamManager
+  >
+): Promise<NatsJetStream.JetStreamManager> {
+  return await (await loadNats()).js.jetstreamManager(...args);
+}
+
+/** `new Kvm(js)`: the KV buckets of a JetStream client. */
+export function kvm(
+  js: NatsJetStream.JetStreamClient,
+): NatsKv.Kvm {
+  return new (loaded().kv.Kvm)(js);
+}
+
+/** `new Objm(js)`: the object stores of a JetStream client. */
+export function objm(
+  js: NatsJetStream.JetStreamClient,
+): NatsObj.Objm {
+  return new (loaded().obj.Objm)(js);
+}
+
+/** True for a JetStream API error (with `code` when given). */
+export function isJetStreamApiError(
+  error: unknown,
+  code?: number,
+): error is NatsJetStream.JetStreamApiError {
+  return natsLoaded !== undefined &&
+    error instanceof natsLoaded.js.JetStreamApiError &&
+    (code === undefined || error.code === code);
+}
+
+/** `new JetStreamApiError(apiError)`. */
+export function jetStreamApiError(
+  ...args: ConstructorParameters<
+    typeof NatsJetStream.JetStreamApiError
+  >
+): NatsJetStream.JetStreamApiError {
+  return new (loaded().js.JetStreamApiError)(...args);
+}
+
+/** JetStream's storage types (the library's values, as plain strings). */
+export const StorageType = { File: "file", Memory: "memory" } as const;
+/** JetStream's retention policies. */
+export const RetentionPolicy = {
+  Limits: "limits",
+  Interest: "interest",
+  Workqueue: "workqueue",
+} as const;
+/** JetStream's discard policies. */
+export const DiscardPolicy = { Old: "old", New: "new" } as const;

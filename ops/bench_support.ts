@@ -1,5 +1,5 @@
 /** Helpers the benchmark sections share: load processes, throwaway schemas, ratios. */
-import { postgres } from "../deps.ts";
+import { loadPostgres } from "../deps.ts";
 import type { LoadResult } from "./load.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -36,7 +36,7 @@ export async function withBenchSchema<T>(
   try {
     return await fn({ DATABASE_URL: url, TMS_READ_SCHEMA: schema });
   } finally {
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const sql = (await loadPostgres())(url, { max: 1, onnotice: () => {} });
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
     await sql.end();
   }

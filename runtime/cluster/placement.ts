@@ -1,4 +1,4 @@
-import { JetStreamApiError, Kvm, StorageType } from "../../deps.ts";
+import { isJetStreamApiError, kvm, StorageType } from "../../deps.ts";
 import type { JetStreamClient, JetStreamManager, KV } from "../../deps.ts";
 import { delay } from "../core/abort.ts";
 import { JetStreamNames, PlacementKeys } from "../core/names.ts";
@@ -416,7 +416,7 @@ export async function openPlacementBucket(
   for (let attempt = 0; attempt < (options.attempts ?? 5); attempt++) {
     if (attempt > 0) await delay(200 * attempt);
     try {
-      return await new Kvm(js).create(JetStreamNames.placement, {
+      return await kvm(js).create(JetStreamNames.placement, {
         history: 1,
         ttl: options.ttlMs,
         replicas: options.replicas,
@@ -427,7 +427,7 @@ export async function openPlacementBucket(
       failure = error;
       // Created by another node with other settings: use it as it is.
       try {
-        return await new Kvm(js).open(JetStreamNames.placement);
+        return await kvm(js).open(JetStreamNames.placement);
       } catch {
         // retried
       }
@@ -454,7 +454,7 @@ function fresh<K>(
 }
 
 function isWrongLastSequence(error: unknown): boolean {
-  return error instanceof JetStreamApiError &&
+  return isJetStreamApiError(error) &&
     (error.code === 10071 || error.code === 10164);
 }
 

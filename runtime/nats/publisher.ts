@@ -1,4 +1,4 @@
-import { JetStreamApiError } from "../../deps.ts";
+import { jetStreamApiError } from "../../deps.ts";
 import type { NatsConnection } from "../../deps.ts";
 import { NatsRequester } from "./requester.ts";
 import type { NatsRequesterOptions } from "./requester.ts";
@@ -59,8 +59,8 @@ export class JetStreamPublisher {
       duplicate?: boolean;
     };
     if (answer.error) {
-      throw new JetStreamApiError(
-        answer.error as ConstructorParameters<typeof JetStreamApiError>[0],
+      throw jetStreamApiError(
+        answer.error as Parameters<typeof jetStreamApiError>[0],
       );
     }
     if (!answer.stream || typeof answer.seq !== "number") {

@@ -1,7 +1,7 @@
 import {
   DiscardPolicy,
-  JetStreamApiError,
-  Kvm,
+  isJetStreamApiError,
+  kvm,
   RetentionPolicy,
   StorageType,
 } from "../../deps.ts";
@@ -62,7 +62,7 @@ export async function openSnapshotBucket(
   js: JetStreamClient,
   options: { replicas: number },
 ): Promise<KV> {
-  return await new Kvm(js).create(JetStreamNames.snapshots, {
+  return await kvm(js).create(JetStreamNames.snapshots, {
     replicas: options.replicas,
     history: 1,
     storage: StorageType.File,
@@ -78,7 +78,7 @@ async function ensureStream(
     return (await jsm.streams.info(config.name)).config;
   } catch (error) {
     if (
-      !(error instanceof JetStreamApiError) || error.code !== STREAM_NOT_FOUND
+      !(isJetStreamApiError(error)) || error.code !== STREAM_NOT_FOUND
     ) {
       throw error;
     }
@@ -88,7 +88,7 @@ async function ensureStream(
   } catch (error) {
     // Another node created it first.
     if (
-      error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE
+      isJetStreamApiError(error, STREAM_NAME_IN_USE)
     ) {
       return (await jsm.streams.info(config.name)).config;
     }

@@ -136,6 +136,8 @@ export class ProjectionFollower implements ProjectionPositions {
         rows.map((r) => [String(r.name), Number(r.position)]),
       );
     } catch (error) {
+      // The caller's deadline or cancellation, not the store's failure.
+      if (options.signal?.aborted) throw options.signal.reason;
       if (error instanceof DOMException && error.name === "AbortError") {
         throw error;
       }

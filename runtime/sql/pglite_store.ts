@@ -1,5 +1,6 @@
 import { InProcessLocks } from "./in_process_locks.ts";
-import { PGlite } from "../../deps.ts";
+import { loadPglite } from "../../deps.ts";
+import type { PGlite } from "../../deps.ts";
 import { UnavailableError } from "../core/errors.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./store.ts";
 import type {
@@ -58,7 +59,7 @@ export class PgliteStore implements SqlStore {
     }
     let db: PGlite | undefined;
     try {
-      db = await PGlite.create({
+      db = await (await loadPglite()).PGlite.create({
         dataDir: options.dataDir,
         loadDataDir: options.loadDataDir,
         parsers: PARSERS,

@@ -1,4 +1,4 @@
-import { postgres } from "../../deps.ts";
+import { loadPostgres } from "../../deps.ts";
 import { delay } from "../core/abort.ts";
 import { UnavailableError } from "../core/errors.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./store.ts";
@@ -12,7 +12,7 @@ import type {
 } from "./store.ts";
 import type { SignalOptions } from "../core/types.ts";
 
-type Sql = ReturnType<typeof postgres>;
+type Sql = ReturnType<Awaited<ReturnType<typeof loadPostgres>>>;
 type Pending = PromiseLike<unknown> & { cancel(): void };
 
 const TYPES = {
@@ -70,7 +70,7 @@ export class PostgresStore implements SqlStore {
     }
     const schema = options.schema ?? "public";
     const quoted = sqlIdentifier(schema);
-    const sql = postgres(options.databaseUrl, {
+    const sql = (await loadPostgres())(options.databaseUrl, {
       max: options.maxConnections ?? 10,
       connect_timeout: 10,
       idle_timeout: 60,

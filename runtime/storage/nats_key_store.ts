@@ -1,4 +1,4 @@
-import { jetstream, Kvm, StorageType } from "../../deps.ts";
+import { jetstream, kvm, StorageType } from "../../deps.ts";
 import type { KV, NatsConnection } from "../../deps.ts";
 import { UnavailableError } from "../core/errors.ts";
 import { AesKeyStore } from "./key_store.ts";
@@ -59,7 +59,7 @@ export class NatsKeyStore extends AesKeyStore {
       return await openWithRetries(async () => {
         try {
           return new NatsKeyStore(
-            await new Kvm(js).create(bucket, {
+            await kvm(js).create(bucket, {
               history: 1,
               replicas,
               storage: StorageType.File,
@@ -68,7 +68,7 @@ export class NatsKeyStore extends AesKeyStore {
         } catch (error) {
           // Created by another node with other settings: use it as it is.
           try {
-            return new NatsKeyStore(await new Kvm(js).open(bucket));
+            return new NatsKeyStore(await kvm(js).open(bucket));
           } catch {
             throw error;
           }

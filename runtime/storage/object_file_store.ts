@@ -1,4 +1,9 @@
-import { jetstream, JetStreamApiError, natsConnect, Objm } from "../../deps.ts";
+import {
+  isJetStreamApiError,
+  jetstream,
+  natsConnect,
+  objm,
+} from "../../deps.ts";
 import type { NatsConnection, ObjectInfo, ObjectStore } from "../../deps.ts";
 import { DomainError, UnavailableError } from "../core/errors.ts";
 import { checkFileId, fileExists, readChecked } from "./file_store.ts";
@@ -122,7 +127,7 @@ export class ObjectFileStore implements FileStore {
         const js = jetstream(nc, {
           timeout: options.requestTimeoutMs ?? 5_000,
         });
-        const os = await new Objm(js).create(
+        const os = await objm(js).create(
           options.bucket ?? JetStreamNames.files,
           { replicas, max_bytes: options.maxBucketBytes ?? -1 },
         );
@@ -167,7 +172,7 @@ export class ObjectFileStore implements FileStore {
         return info;
       } catch (error) {
         if (
-          !(error instanceof JetStreamApiError) ||
+          !(isJetStreamApiError(error)) ||
           error.code !== WRONG_LAST_SEQUENCE
         ) {
           throw error;

@@ -3,7 +3,7 @@ import { startServer } from "../../ops/server_process.ts";
 import { callJson, jpegPhoto } from "../support/http.ts";
 import { JetStreamNames } from "../../runtime/core/mod.ts";
 import { ObjectFileStore } from "../../runtime/storage/mod.ts";
-import { jetstream, Kvm, natsConnect } from "../../deps.ts";
+import { jetstream, kvm, natsConnect } from "../../deps.ts";
 import { NatsServer } from "../support/mod.ts";
 
 Deno.test({
@@ -98,7 +98,7 @@ Deno.test({
         assert.equal(hired.body.fodselsnummer, "010100*****");
         const nc = await natsConnect({ servers: nats.url });
         try {
-          const kv = await new Kvm(jetstream(nc)).open(JetStreamNames.keys);
+          const kv = await kvm(jetstream(nc)).open(JetStreamNames.keys);
           const entry = await kv.get(hired.body.id);
           assert.equal(entry?.operation, "PUT");
           assert.ok(

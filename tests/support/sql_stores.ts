@@ -1,4 +1,4 @@
-import { PGlite } from "../../deps.ts";
+import { loadPglite } from "../../deps.ts";
 import {
   PgliteStore,
   PostgresStore,
@@ -32,7 +32,7 @@ export function pgliteTemplate(): Promise<Blob> {
     } catch {
       // Not cached yet.
     }
-    const db = await PGlite.create();
+    const db = await (await loadPglite()).PGlite.create();
     try {
       const blob = await db.dumpDataDir("none");
       const temp = `${path}.${crypto.randomUUID()}`;

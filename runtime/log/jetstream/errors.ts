@@ -4,7 +4,7 @@
  * unreadable stream an `IntegrityError`, anything else of the server or the
  * connection an `UnavailableError`.
  */
-import { JetStreamApiError } from "../../../deps.ts";
+import { isJetStreamApiError } from "../../../deps.ts";
 import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
 import { IntegrityError } from "./reader.ts";
 
@@ -23,7 +23,7 @@ export function translateError(error: unknown, retryAfter: number): unknown {
     return error;
   }
   if (
-    error instanceof JetStreamApiError && error.code === MESSAGE_TOO_LARGE
+    isJetStreamApiError(error, MESSAGE_TOO_LARGE)
   ) {
     return new RangeError(error.message, { cause: error });
   }
@@ -37,7 +37,7 @@ export function translateError(error: unknown, retryAfter: number): unknown {
 
 /** True when the server refused an append for its expected sequence. */
 export function isWrongLastSequence(error: unknown): boolean {
-  return error instanceof JetStreamApiError &&
+  return isJetStreamApiError(error) &&
     WRONG_LAST_SEQUENCE.has(error.code);
 }
 

@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import {
-  bedriftDecider,
-  DEFAULT_INVOICE_SETTINGS,
-} from "../../../actors/bedrift/mod.ts";
-import type { BedriftEvent } from "../../../actors/bedrift/mod.ts";
+import { bedriftDecider } from "../../../actors/bedrift/decider.ts";
+import { DEFAULT_INVOICE_SETTINGS } from "../../../actors/bedrift/types.ts";
+import type { BedriftEvent } from "../../../actors/bedrift/events.ts";
 import { DomainError, NotFoundError } from "../../../runtime/core/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(bedriftDecider);
 const at = "2026-11-22T10:00:00.000Z";

@@ -1,16 +1,18 @@
 import { NotFoundError } from "../../../runtime/core/mod.ts";
 import assert from "node:assert/strict";
 import { DomainError } from "../../../runtime/core/mod.ts";
+import { employeeDecider } from "../../../actors/employee/decider.ts";
+import type { EmployeeEvent } from "../../../actors/employee/events.ts";
 import {
-  type EmployeeCommand,
-  employeeDecider,
   EmployeeErrorCode as Code,
-  type EmployeeEvent,
   EmployeeStatus,
-  type EncryptedFodselsnummer,
   ShiftFlag,
-} from "../../../actors/employee/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+} from "../../../actors/employee/types.ts";
+import type {
+  EmployeeCommand,
+  EncryptedFodselsnummer,
+} from "../../../actors/employee/types.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(employeeDecider);
 const AT = "2025-01-02T09:00:00Z";

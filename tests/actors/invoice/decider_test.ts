@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
-import {
-  invoiceDecider,
-  invoiceTotals,
-  lineAmounts,
-  MAX_LINES,
-} from "../../../actors/invoice/mod.ts";
-import type { InvoiceEvent } from "../../../actors/invoice/mod.ts";
+import { invoiceDecider } from "../../../actors/invoice/decider.ts";
+import { invoiceTotals, lineAmounts } from "../../../actors/invoice/money.ts";
+import { MAX_LINES } from "../../../actors/invoice/types.ts";
+import type { InvoiceEvent } from "../../../actors/invoice/events.ts";
 import { Decimal } from "../../../deps.ts";
 import { DomainError, NotFoundError } from "../../../runtime/core/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(invoiceDecider);
 const at = "2026-11-22T10:00:00.000Z";

@@ -1,20 +1,18 @@
 import assert from "node:assert/strict";
-import {
-  DEFAULT_RATES,
-  invoiceBalance,
-  invoiceDecider,
-  invoiceKid,
-} from "../../../actors/invoice/mod.ts";
+import { invoiceBalance } from "../../../actors/invoice/balance.ts";
+import { DEFAULT_RATES } from "../../../actors/invoice/dated_rates.ts";
+import { invoiceDecider } from "../../../actors/invoice/decider.ts";
+import { invoiceKid } from "../../../actors/invoice/kid.ts";
+import type { InvoiceEvent } from "../../../actors/invoice/events.ts";
 import type {
   InvoiceCommand,
-  InvoiceEvent,
   InvoiceLine,
   Kunde,
   Selger,
-} from "../../../actors/invoice/mod.ts";
+} from "../../../actors/invoice/types.ts";
 import { isKid } from "../../../actors/validators/mod.ts";
 import { DomainError, NotFoundError } from "../../../runtime/core/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 // Each rule violation's code; at the edge a DomainError becomes
 // `/problems/<code with - for . and _>` with its status (409 unless noted 422),

@@ -4,12 +4,12 @@ import {
   MAX_SEQUENCE_NUMBER,
   RECENT_CONFIRMED,
   reservedNumber,
-} from "../../../actors/invoice_sequence/mod.ts";
-import type { InvoiceSequenceEvent } from "../../../actors/invoice_sequence/mod.ts";
-import { openItemsDecider } from "../../../actors/open_items/mod.ts";
-import type { OpenItemsEvent } from "../../../actors/open_items/mod.ts";
+} from "../../../actors/invoice_sequence/decider.ts";
+import type { InvoiceSequenceEvent } from "../../../actors/invoice_sequence/events.ts";
+import { openItemsDecider } from "../../../actors/open_items/decider.ts";
+import type { OpenItemsEvent } from "../../../actors/open_items/events.ts";
 import { DomainError } from "../../../runtime/core/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(invoiceSequenceDecider);
 const at = "2025-01-10T09:00:00.000Z";

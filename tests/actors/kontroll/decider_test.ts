@@ -1,21 +1,21 @@
 import { NotFoundError } from "../../../runtime/core/mod.ts";
 import assert from "node:assert/strict";
 import { DomainError } from "../../../runtime/core/mod.ts";
+import { kontrollDecider } from "../../../actors/kontroll/decider.ts";
 import {
   AvvikReason,
-  kontrollDecider,
   KontrollErrorCode as Code,
   KontrollStatus,
   PhotoLimits,
-} from "../../../actors/kontroll/mod.ts";
+} from "../../../actors/kontroll/types.ts";
+import type { KontrollEvent } from "../../../actors/kontroll/events.ts";
 import type {
   KontrollCommand,
-  KontrollEvent,
   Participant,
   PhotoMetadata,
-} from "../../../actors/kontroll/mod.ts";
-import type { Sjekkpunkt } from "../../../actors/kontroll_mal/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+} from "../../../actors/kontroll/types.ts";
+import type { Sjekkpunkt } from "../../../actors/kontroll_mal/types.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(kontrollDecider);
 const T0 = "2025-03-03T08:00:00Z";

@@ -2,17 +2,17 @@ import { NotFoundError } from "../../../runtime/core/mod.ts";
 import assert from "node:assert/strict";
 import { DomainError } from "../../../runtime/core/mod.ts";
 import {
-  KontrollMalCommand,
   kontrollMalDecider,
-  KontrollMalErrorCode as Code,
   kontrollMalSnapshot,
+} from "../../../actors/kontroll_mal/decider.ts";
+import {
+  KontrollMalCommand,
+  KontrollMalErrorCode as Code,
   KontrollMalStatus,
-} from "../../../actors/kontroll_mal/mod.ts";
-import type {
-  KontrollMalEvent,
-  Sjekkpunkt,
-} from "../../../actors/kontroll_mal/mod.ts";
-import { deciderSpec } from "../../support/mod.ts";
+} from "../../../actors/kontroll_mal/types.ts";
+import type { KontrollMalEvent } from "../../../actors/kontroll_mal/events.ts";
+import type { Sjekkpunkt } from "../../../actors/kontroll_mal/types.ts";
+import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(kontrollMalDecider);
 const AT = "2025-03-03T08:00:00Z";

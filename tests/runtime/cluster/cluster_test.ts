@@ -18,7 +18,7 @@ import {
   waitFor,
 } from "../../support/cluster.ts";
 import type { Outcome } from "../../support/cluster.ts";
-import { postgres } from "../../../deps.ts";
+import { loadPostgres } from "../../../deps.ts";
 import { TEST_DATABASE_URL } from "../../support/sql_stores.ts";
 
 const UPDATE_ROUTE = "bedrift.update";
@@ -101,7 +101,10 @@ async function withSharedSchema(
   fn: (shared: Record<string, string>) => Promise<void>,
 ): Promise<void> {
   const schema = `tms_shared_${crypto.randomUUID().slice(0, 8)}`;
-  const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const sql = (await loadPostgres())(TEST_DATABASE_URL, {
+    max: 1,
+    onnotice: () => {},
+  });
   try {
     await fn({ DATABASE_URL: TEST_DATABASE_URL, TMS_READ_SCHEMA: schema });
   } finally {
