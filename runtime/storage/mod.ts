@@ -18,7 +18,11 @@
  *   (a Deno KV file of its own, `$TMS_DATA_DIR/deadletters.kv`, owner-only:
  *   `["dead_letter", id]` → JSON bytes, `["dead_letter_meta", "changes"]` a
  *   counter every atomic adds to) and `NatsDeadLetterStore` (JetStream KV
- *   `tms_dead_letters`, key = letter id, history 1, purge on delete).
+ *   `tms_dead_letters`, key = letter id, history 1, purge on delete); and
+ *   `DeadLetterOffice`, the node's loop that writes reports (buffered while
+ *   the store is down), performs requested retries (claimed by
+ *   compare-and-set, so one node does each), purges closed letters after the
+ *   retention time and reports counts for `/health/ready` and `/metrics`.
  *
  * Imports `core`, `nats`.
  */
@@ -56,3 +60,9 @@ export type { VersionedLetter } from "./dead_letter_store.ts";
 export { KvDeadLetterStore } from "./kv_dead_letter_store.ts";
 export { NatsDeadLetterStore } from "./nats_dead_letter_store.ts";
 export type { NatsDeadLetterStoreOptions } from "./nats_dead_letter_store.ts";
+export { DeadLetterOffice } from "./dead_letter_office.ts";
+export type {
+  DeadLetterOfficeOptions,
+  DeadLetterReadiness,
+  DeadLetterSummary,
+} from "./dead_letter_office.ts";
