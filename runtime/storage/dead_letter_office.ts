@@ -95,7 +95,7 @@ const RESCAN_EVERY_MS = 60_000;
 export class DeadLetterOffice {
   readonly store: DeadLetterStore;
   readonly node: string;
-  readonly #retriers: Partial<Record<DeadLetterKind, DeadLetterRetrier>>;
+  #retriers: Partial<Record<DeadLetterKind, DeadLetterRetrier>>;
   readonly #pollIntervalMs: number;
   readonly #retryTimeoutMs: number;
   readonly #staleClaimMs: number;
@@ -182,9 +182,17 @@ export class DeadLetterOffice {
     }
   }
 
-  /** Starts the loop: flush, look for changes, perform requested retries, purge. */
-  start(): void {
+  /**
+   * Starts the loop: flush, look for changes, perform requested retries,
+   * purge. `retriers` (added to those given at construction) can come now,
+   * so the office records from the start while the parts that perform
+   * retries are still being built.
+   */
+  start(
+    retriers: Partial<Record<DeadLetterKind, DeadLetterRetrier>> = {},
+  ): void {
     if (this.#loop) throw new TypeError("Dead-letter office already started");
+    this.#retriers = { ...this.#retriers, ...retriers };
     this.#loop = (async () => {
       const signal = this.#controller.signal;
       while (!signal.aborted) {
@@ -300,7 +308,7 @@ export class DeadLetterOffice {
       "# HELP tms_dead_letters_oldest_open_seconds Age of the oldest dead letter not resolved or rejected (0 when none)",
       "# TYPE tms_dead_letters_oldest_open_seconds gauge",
       `tms_dead_letters_oldest_open_seconds ${oldest.toFixed(3)}`,
-      "# HELP tms_dead_letters_recorded_total Dead letters this node has recorded since it started",
+      "# HELP tms_dead_letters_recorded_total Permanent failures this node has recorded since it started (a message that fails again counts again)",
       "# TYPE tms_dead_letters_recorded_total counter",
       ...KINDS.map((kind) =>
         `tms_dead_letters_recorded_total{kind="${kind}"} ${
