@@ -54,8 +54,8 @@ export type { NatsKeyStoreOptions } from "./nats_key_store.ts";
 export {
   DeadLetterStoreBase,
   MAX_DEAD_LETTER_BYTES,
-  MemoryDeadLetterStore,
 } from "./dead_letter_store.ts";
+export { MemoryDeadLetterStore } from "./memory_dead_letter_store.ts";
 export type { VersionedLetter } from "./dead_letter_store.ts";
 export { KvDeadLetterStore } from "./kv_dead_letter_store.ts";
 export { NatsDeadLetterStore } from "./nats_dead_letter_store.ts";
