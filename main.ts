@@ -5,7 +5,7 @@
 import { readModelProjections, registerActors } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
-import { ActorSystem } from "./runtime/actor/mod.ts";
+import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
 import { ClusterNode } from "./runtime/cluster/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
@@ -17,9 +17,16 @@ import {
   ProjectionFollower,
   projectionMetrics,
   projectionReadiness,
+  projectionRetrier,
 } from "./runtime/projection/mod.ts";
 import { openSqlStore } from "./runtime/sql/mod.ts";
-import type { EventLog } from "./runtime/core/mod.ts";
+import {
+  DeadLetterOffice,
+  KvDeadLetterStore,
+  NatsDeadLetterStore,
+} from "./runtime/storage/mod.ts";
+import { DeadLetterKeys } from "./runtime/core/mod.ts";
+import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
 import { natsConnect } from "./deps.ts";
 import type { NatsConnection } from "./deps.ts";
 
@@ -60,6 +67,12 @@ export interface NodeConfig {
   projections: boolean;
   /** How long a projection at the feed head gathers commits for its next batch (`TMS_PROJECTION_LINGER_MS`, 50). */
   projectionLingerMs: number;
+  /**
+   * Days a resolved or rejected dead letter is kept before it is deleted
+   * (`TMS_DEAD_LETTER_RETENTION_DAYS`, 30; 0 keeps them). Open ones stay
+   * until they are handled.
+   */
+  deadLetterRetentionDays: number;
 }
 
 function intEnv(
@@ -102,6 +115,7 @@ export function loadConfig(
     minPositionTimeoutMs: intEnv(env, "TMS_MIN_POSITION_TIMEOUT_MS", 5000),
     projections: projectionsEnv(env),
     projectionLingerMs: intEnv(env, "TMS_PROJECTION_LINGER_MS", 50),
+    deadLetterRetentionDays: intEnv(env, "TMS_DEAD_LETTER_RETENTION_DAYS", 30),
   };
 }
 
@@ -129,6 +143,8 @@ export interface Node {
   projections?: ProjectionEngine;
   /** Projections into a shared PostgreSQL: run here while this node holds the projector lease. */
   leased?: LeasedProjections;
+  /** Records dead letters and performs the retries an operator requests. */
+  deadLetters: DeadLetterOffice;
   stop(): Promise<void>;
 }
 
@@ -144,6 +160,24 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     await nc?.close();
     throw error;
   }
+  let deadLetterStore: DeadLetterStore;
+  try {
+    deadLetterStore = nc
+      ? await NatsDeadLetterStore.open(nc, { replicas: config.streamReplicas })
+      : await KvDeadLetterStore.open(
+        `${config.dataDir}/${DeadLetterKeys.kvFile}`,
+      );
+  } catch (error) {
+    await log.close();
+    await nc?.close();
+    throw error;
+  }
+  // Records from the start; performs retries once everything is up.
+  const deadLetters = new DeadLetterOffice({
+    store: deadLetterStore,
+    node: config.nodeId,
+    retentionMs: config.deadLetterRetentionDays * 24 * 60 * 60_000,
+  });
   const system = registerActors(
     new ActorSystem({
       log,
@@ -153,6 +187,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       maxActive: config.maxActive,
       // A NATS outage must not park actors past the reconnect.
       parkMs: nc ? 1000 : undefined,
+      onDeadLetter: (letter) => deadLetters.record(letter),
     }),
   );
   const cluster = nc
@@ -183,6 +218,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     // Other nodes' commits are seen by polling; local ones by `watch`.
     pollIntervalMs: nc ? 250 : 1000,
     lingerMs: config.projectionLingerMs,
+    onDeadLetter: deadLetters.record.bind(deadLetters),
   };
   const leased = config.projections && nc && store.backend === "postgres"
     ? new LeasedProjections({
@@ -204,6 +240,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       ...engineOptions,
     })
     : undefined;
+  deadLetters.start({
+    // Through the router: the shard's owner handles the command.
+    command: commandRetrier(cluster?.client ?? system, log),
+    // Only the node that runs the engine can resume a projection.
+    projection: projectionRetrier(() => leased ? leased.engine : projections),
+  });
   await projections?.start();
   await leased?.start();
   const app = createApp({
@@ -217,12 +259,14 @@ export async function startNode(config: NodeConfig): Promise<Node> {
           : {}),
         ...(leased ? { projections: leasedReadiness(leased) } : {}),
         ...(cluster ? { cluster: cluster.readiness() } : {}),
+        deadLetters: deadLetters.readiness(),
       }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
       (log instanceof KvEventLog ? kvLogMetrics(log) : "") +
-      (cluster ? await cluster.metrics() : ""),
+      (cluster ? await cluster.metrics() : "") +
+      deadLetters.metrics(),
     requestTimeoutMs: config.requestTimeoutMs,
     readSide: {
       store,
@@ -251,15 +295,20 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     cluster,
     projections,
     leased,
+    deadLetters,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
+        await deadLetters.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();
         await domain.stop();
         await cluster?.stop();
         await system.shutdown();
+        // What the last commands reported while draining.
+        await deadLetters.flush();
+        await deadLetterStore.close();
         await log.close();
         await nc?.close();
       })(),

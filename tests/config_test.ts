@@ -7,6 +7,11 @@ Deno.test("config: defaults run an embedded node that projects", () => {
   assert.equal(config.dataDir, "./data");
   assert.equal(config.natsUrl, undefined);
   assert.equal(config.projections, true);
+  assert.equal(config.deadLetterRetentionDays, 30);
+  assert.equal(
+    loadConfig({ TMS_DEAD_LETTER_RETENTION_DAYS: "0" }).deadLetterRetentionDays,
+    0,
+  );
 });
 
 Deno.test("config: a bad number names its variable", () => {

@@ -7,12 +7,17 @@
  * `UnavailableError` 429), is passivated when idle or least recently used,
  * snapshots every N commits, retries infrastructure failures with backoff and
  * parks an actor that keeps failing. A command id already committed answers
- * with its original result. `ActorClient` is what callers need; the cluster
- * router implements it too.
+ * with its original result; every attempt of one message uses the same
+ * command id. The command that exhausted the restarts is reported once to
+ * `onDeadLetter` (the messages refused because the actor parked are not: they
+ * were never attempted, their callers get 503); `commandRetrier` asks it
+ * again under its command id after looking for it in the stream. `ActorClient`
+ * is what callers need; the cluster router implements it too.
  *
  * Imports `core` only.
  */
 export { ActorSystem } from "./system.ts";
+export { commandRetrier } from "./dead_letters.ts";
 export type {
   ActorClient,
   ActorDefinition,

@@ -12,6 +12,8 @@ import {
   snapshotOf,
   stateAt,
 } from "./state.ts";
+import { errorReason } from "../core/dead_letters.ts";
+import type { DeadLetterInput } from "../core/dead_letters.ts";
 import type { DomainEvent, EventLog } from "../core/types.ts";
 import type {
   ActorClient,
@@ -26,6 +28,10 @@ import type {
 interface Envelope {
   kind: "command" | "read";
   command?: unknown;
+  /** Fixed once per message, so every attempt (and a dead letter's retry) uses the same. */
+  commandId: string;
+  /** Version the first append of this message expected (null: none tried yet). */
+  appendedFrom: number | null;
   options: AskOptions;
   resolve: (value: AskResult | ReadResult) => void;
   reject: (error: unknown) => void;
@@ -81,7 +87,10 @@ const STALE_RETRIES = 3;
  */
 export class ActorSystem implements ActorClient {
   readonly log: EventLog;
-  readonly #options: Required<Omit<ActorSystemOptions, "log">>;
+  readonly #options: Required<
+    Omit<ActorSystemOptions, "log" | "onDeadLetter">
+  >;
+  readonly #onDeadLetter?: (letter: DeadLetterInput) => void;
   readonly #definitions = new Map<string, AnyDefinition>();
   readonly #active = new Map<string, Activation>();
   readonly #parked = new Map<string, Parked>();
@@ -92,7 +101,8 @@ export class ActorSystem implements ActorClient {
 
   constructor(options: ActorSystemOptions) {
     this.log = options.log;
-    const { log: _, ...rest } = options;
+    this.#onDeadLetter = options.onDeadLetter;
+    const { log: _, onDeadLetter: __, ...rest } = options;
     this.#options = { ...DEFAULTS, ...withoutUndefined(rest) };
     this.#sweeper = setInterval(
       () => this.#sweep(),
@@ -241,6 +251,10 @@ export class ActorSystem implements ActorClient {
         const envelope: Envelope = {
           kind,
           command,
+          commandId: kind === "command"
+            ? options.commandId ?? crypto.randomUUID()
+            : "",
+          appendedFrom: null,
           options,
           resolve: (value) => {
             envelope.detach();
@@ -374,6 +388,9 @@ export class ActorSystem implements ActorClient {
         this.#restarts++;
         if (infraFailures >= this.#options.restartAttempts) {
           this.#park(activation, error.cause);
+          if (envelope.kind === "command") {
+            this.#deadLetter(activation, envelope, infraFailures + 1, error);
+          }
           envelope.reject(
             new UnavailableError(
               `Actor ${activation.key} failed ${
@@ -408,8 +425,7 @@ export class ActorSystem implements ActorClient {
     activation: Activation,
     envelope: Envelope,
   ): Promise<AskResult> {
-    const { options } = envelope;
-    const commandId = options.commandId ?? crypto.randomUUID();
+    const { options, commandId } = envelope;
     const seen = activation.recent.get(commandId);
     if (seen) {
       // A retry answers what the first call answered: its version, events and
@@ -450,6 +466,7 @@ export class ActorSystem implements ActorClient {
       activation.state,
     );
     let appended;
+    envelope.appendedFrom ??= activation.version;
     try {
       appended = await this.log.append({
         type: activation.type,
@@ -542,6 +559,39 @@ export class ActorSystem implements ActorClient {
         console.warn(`Snapshot of ${activation.key} failed`, error);
       },
     );
+  }
+
+  /**
+   * Reports the message that exhausted the restarts, once. The messages
+   * `#park` refuses were never attempted: their callers get 503 and retry.
+   */
+  #deadLetter(
+    activation: Activation,
+    envelope: Envelope,
+    attempts: number,
+    failure: InfrastructureFailure,
+  ): void {
+    if (!this.#onDeadLetter) return;
+    const { options } = envelope;
+    try {
+      this.#onDeadLetter({
+        kind: "command",
+        reason: errorReason(failure.cause),
+        attempts,
+        at: new Date().toISOString(),
+        command: {
+          type: activation.type,
+          id: activation.id,
+          command: envelope.command,
+          commandId: envelope.commandId,
+          expectedVersion: options.expectedVersion ?? null,
+          meta: options.meta ?? null,
+          appendedFrom: envelope.appendedFrom,
+        },
+      });
+    } catch (error) {
+      console.error(`Dead letter of ${activation.key} was not recorded`, error);
+    }
   }
 
   #park(activation: Activation, cause: unknown): void {

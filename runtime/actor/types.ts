@@ -1,3 +1,4 @@
+import type { DeadLetterInput } from "../core/dead_letters.ts";
 import type {
   CommitMeta,
   Decider,
@@ -82,6 +83,14 @@ export interface ActorSystemOptions {
   restartMaxDelayMs?: number;
   /** How long a parked actor refuses messages before it is tried again. */
   parkMs?: number;
+  /**
+   * Called once for a command that failed for infrastructure reasons
+   * `restartAttempts + 1` times (its actor parks), with everything needed to
+   * ask again under the same command id. The messages refused because the
+   * actor parked were never attempted and are not reported: their callers
+   * get 503 with `Retry-After`. Must not throw or wait (the office buffers).
+   */
+  onDeadLetter?: (letter: DeadLetterInput) => void;
 }
 
 /** Counters and gauges of the actor system, for health and metrics. */

@@ -16,10 +16,18 @@
  *     `Tms-Timestamp`, `Tms-Event-Types`, `Tms-Correlation-Id`,
  *     `Tms-Causation-Id`, `traceparent`;
  *   - buckets `tms_snapshots`, `tms_placement` (`shard.<n>`, `node.<id>`),
- *     `tms_keys`; object store `tms_files`;
+ *     `tms_keys`, `tms_dead_letters` (`<letter id>`); object store
+ *     `tms_files`;
+ *   - the embedded dead-letter file `deadletters.kv` (`["dead_letter", id]`,
+ *     `["dead_letter_meta", "changes"]`);
  *   - remote asks on `tms.rpc.<shard>`;
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`);
+ * - the dead-letter contract (`dead_letters.ts`): `DeadLetterStore` (record,
+ *   list newest first, get, request / claim / finish a retry, purge), its
+ *   kinds (`command`, `projection`) and statuses (`open`, `retry_requested`,
+ *   `retrying`, `resolved`, `rejected`), `DeadLetterRetrier` for the parts
+ *   that perform retries, and `deadLetterId` (one message, one id);
  * - abort helpers where `@std/async` would go (`delay`, `withTimeout`,
  *   `backoff`) and the `Watchers` of a head position.
  *
@@ -50,9 +58,32 @@ export {
   UnavailableError,
 } from "./errors.ts";
 export { decodeError, encodeError } from "./error_codec.ts";
+export {
+  deadLetterId,
+  DeadLetterKinds,
+  DeadLetterStatuses,
+  errorReason,
+  FINAL_DEAD_LETTER_STATUSES,
+  isDeadLetterId,
+} from "./dead_letters.ts";
+export type {
+  CommandLetter,
+  DeadLetter,
+  DeadLetterHistoryEntry,
+  DeadLetterInput,
+  DeadLetterKind,
+  DeadLetterOutcome,
+  DeadLetterPage,
+  DeadLetterQuery,
+  DeadLetterRetrier,
+  DeadLetterStatus,
+  DeadLetterStore,
+  ProjectionLetter,
+} from "./dead_letters.ts";
 export type { WireError } from "./error_codec.ts";
 export {
   commitMsgId,
+  DeadLetterKeys,
   eventSubject,
   Headers,
   HttpHeaders,

@@ -1,6 +1,7 @@
 /**
  * Subjects, bucket keys and header names of TMS, defined once. Nothing else
- * spells them. (The Deno KV key layout is the KV log's own: `log/kv/layout.ts`.)
+ * spells them. (The Deno KV key layout of the event log is the KV log's own:
+ * `log/kv/layout.ts`.)
  */
 
 /** JetStream names of the distributed event log. */
@@ -11,6 +12,7 @@ export const JetStreamNames = {
   placement: "tms_placement",
   files: "tms_files",
   keys: "tms_keys",
+  deadLetters: "tms_dead_letters",
   rpcPrefix: "tms.rpc",
 } as const;
 
@@ -70,4 +72,23 @@ export const PlacementKeys = {
   node: (nodeId: string): string => `node.${nodeId}`,
   /** Prefix of the heartbeat keys. */
   nodePrefix: "node.",
+} as const;
+
+/**
+ * Keys of the dead-letter store: in the `tms_dead_letters` bucket one key per
+ * letter (its id, `cmd-<hex>` / `prj-<hex>`); in the embedded Deno KV file
+ * `["dead_letter", id]` per letter and `["dead_letter_meta", "changes"]`, a
+ * counter every write adds to (the change mark the nodes poll).
+ */
+export const DeadLetterKeys = {
+  /** Bucket key of one letter. */
+  bucket: (id: string): string => id,
+  /** Deno KV key of one letter. */
+  kv: (id: string): [string, string] => ["dead_letter", id],
+  /** Deno KV prefix of all letters. */
+  kvPrefix: ["dead_letter"] as const,
+  /** Deno KV counter of changes. */
+  kvChanges: ["dead_letter_meta", "changes"] as const,
+  /** File of the embedded store under `$TMS_DATA_DIR`. */
+  kvFile: "deadletters.kv",
 } as const;

@@ -29,6 +29,8 @@ import type { WaitOutcome } from "./position_waiters.ts";
 import { isConnectionError, sqlIdentifier } from "../sql/store.ts";
 import type { SqlStore } from "../sql/store.ts";
 import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
+import { errorReason } from "../core/dead_letters.ts";
+import type { DeadLetterInput } from "../core/dead_letters.ts";
 
 /** Tuning of the projection engine; every field but the first three has a default. */
 export interface ProjectionEngineOptions {
@@ -53,6 +55,12 @@ export interface ProjectionEngineOptions {
   migrate?: boolean;
   /** Called after each committed batch. */
   onBatch?: (info: BatchInfo) => void;
+  /**
+   * Called each time a projection halts at a poison commit (not for a
+   * checkpoint past the head: a rebuild fixes that, not a retry). Must not
+   * throw or wait.
+   */
+  onDeadLetter?: (letter: DeadLetterInput) => void;
 }
 
 interface Runner {
@@ -99,9 +107,13 @@ export class ProjectionEngine implements ProjectionPositions {
   readonly log: EventLog;
   readonly #runners = new Map<string, Runner>();
   readonly #options: Required<
-    Omit<ProjectionEngineOptions, "store" | "log" | "projections" | "onBatch">
+    Omit<
+      ProjectionEngineOptions,
+      "store" | "log" | "projections" | "onBatch" | "onDeadLetter"
+    >
   >;
   readonly #onBatch?: (info: BatchInfo) => void;
+  readonly #onDeadLetter?: (letter: DeadLetterInput) => void;
   readonly #waiters = new PositionWaiters((position, names) =>
     this.#outcome(position, names)
   );
@@ -119,6 +131,7 @@ export class ProjectionEngine implements ProjectionPositions {
     this.store = options.store;
     this.log = options.log;
     this.#onBatch = options.onBatch;
+    this.#onDeadLetter = options.onDeadLetter;
     this.#options = {
       batchSize: options.batchSize ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
@@ -282,6 +295,28 @@ export class ProjectionEngine implements ProjectionPositions {
   }
 
   /**
+   * Retries the commit at `position` that halted `name`: resumes the
+   * projection if it is halted and resolves with its position once it has
+   * applied `position` (at once when it already has). Rejects with
+   * `UnavailableError` when it halts again below `position`, and with the
+   * signal's reason on abort (the projection then goes on by itself).
+   */
+  async retryFailure(
+    name: string,
+    position: number,
+    options: SignalOptions = {},
+  ): Promise<number> {
+    const runner = this.#runner(name);
+    if (runner.position >= position) return runner.position;
+    this.resume(name);
+    await this.waitFor(position, {
+      projections: [name],
+      signal: options.signal,
+    });
+    return runner.position;
+  }
+
+  /**
    * Rebuilds projections from position 0 into fresh tables and swaps them in,
    * pausing them meanwhile. Default: all.
    */
@@ -394,7 +429,9 @@ export class ProjectionEngine implements ProjectionPositions {
           continue;
         }
         if (error instanceof PoisonCommit) {
-          this.#fail(r, commitFailure(error.commit, error.cause));
+          const failure = commitFailure(error.commit, error.cause);
+          this.#fail(r, failure);
+          this.#reportPoison(r, error, failure);
           continue;
         }
         if (error instanceof BatchFailed) continue;
@@ -479,6 +516,35 @@ export class ProjectionEngine implements ProjectionPositions {
     r.failure = failure;
     console.error(`Projection ${r.projection.name} halted: ${failure.error}`);
     this.#settleAll();
+  }
+
+  #reportPoison(
+    r: Runner,
+    poison: PoisonCommit,
+    failure: ProjectionFailure,
+  ): void {
+    if (!this.#onDeadLetter) return;
+    try {
+      this.#onDeadLetter({
+        kind: "projection",
+        reason: errorReason(poison.cause),
+        attempts: 1,
+        at: failure.at,
+        projection: {
+          name: r.projection.name,
+          position: failure.position,
+          streamType: failure.streamType,
+          streamId: failure.streamId,
+          version: failure.version,
+          eventTypes: failure.eventTypes,
+        },
+      });
+    } catch (error) {
+      console.error(
+        `Dead letter of projection ${r.projection.name} was not recorded`,
+        error,
+      );
+    }
   }
 
   async #loadCheckpoint(r: Runner, create: boolean): Promise<void> {

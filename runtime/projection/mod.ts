@@ -9,9 +9,12 @@
  * only its projection. `ProjectionFollower` answers read-your-writes on nodes
  * that do not project; `LeasedProjections` elects one projector per
  * PostgreSQL schema through the `tms_projector_lease` row (expiry by the
- * database clock). `rebuildProjections` fills fresh tables from position 0 and
- * swaps them in, in one transaction. `foldRows`/`foldIntoTable` fold commits
- * into versioned rows.
+ * database clock). A halt at a poison commit is reported to `onDeadLetter`;
+ * `retryFailure` resumes a halted projection and waits until it has applied
+ * the commit or halts again, and `projectionRetrier` performs dead-letter
+ * retries with it on the node that runs the engine. `rebuildProjections`
+ * fills fresh tables from position 0 and swaps them in, in one transaction.
+ * `foldRows`/`foldIntoTable` fold commits into versioned rows.
  *
  * Imports `core`, `sql`.
  */
@@ -24,6 +27,7 @@ export type {
   ProjectionStatus,
 } from "./types.ts";
 export { ProjectionEngine } from "./engine.ts";
+export { projectionRetrier } from "./dead_letters.ts";
 export type { ProjectionEngineOptions } from "./engine.ts";
 export { ProjectionFollower } from "./follower.ts";
 export type {

@@ -10,7 +10,19 @@
  * - per-person keys for personal data (crypto-shredding): `AesKeyStore`
  *   (AES-256-GCM, one key per data subject; shredding deletes the key) over
  *   `MemoryKeyStore`, `FsKeyStore` (`$TMS_DATA_DIR/keys`) and `NatsKeyStore`
- *   (JetStream KV `tms_keys`, history 1, shred = purge, no cache on nodes).
+ *   (JetStream KV `tms_keys`, history 1, shred = purge, no cache on nodes);
+ * - dead letters (commands whose actor parked, poison commits that halt a
+ *   projection): the store's state machine written once over four
+ *   primitives (`DeadLetterStoreBase`: read with revision, compare-and-set
+ *   write, scan, delete), with `MemoryDeadLetterStore`, `KvDeadLetterStore`
+ *   (a Deno KV file of its own, `$TMS_DATA_DIR/deadletters.kv`, owner-only:
+ *   `["dead_letter", id]` → JSON bytes, `["dead_letter_meta", "changes"]` a
+ *   counter every atomic adds to) and `NatsDeadLetterStore` (JetStream KV
+ *   `tms_dead_letters`, key = letter id, history 1, purge on delete); and
+ *   `DeadLetterOffice`, the node's loop that writes reports (buffered while
+ *   the store is down), performs requested retries (claimed by
+ *   compare-and-set, so one node does each), purges closed letters after the
+ *   retention time and reports counts for `/health/ready` and `/metrics`.
  *
  * Imports `core`, `nats`.
  */
@@ -39,3 +51,18 @@ export type { EncryptedValue, KeyStore, StoredKey } from "./key_store.ts";
 export { FsKeyStore } from "./fs_key_store.ts";
 export { NatsKeyStore } from "./nats_key_store.ts";
 export type { NatsKeyStoreOptions } from "./nats_key_store.ts";
+export {
+  DeadLetterStoreBase,
+  MAX_DEAD_LETTER_BYTES,
+} from "./dead_letter_store.ts";
+export { MemoryDeadLetterStore } from "./memory_dead_letter_store.ts";
+export type { VersionedLetter } from "./dead_letter_store.ts";
+export { KvDeadLetterStore } from "./kv_dead_letter_store.ts";
+export { NatsDeadLetterStore } from "./nats_dead_letter_store.ts";
+export type { NatsDeadLetterStoreOptions } from "./nats_dead_letter_store.ts";
+export { DeadLetterOffice } from "./dead_letter_office.ts";
+export type {
+  DeadLetterOfficeOptions,
+  DeadLetterReadiness,
+  DeadLetterSummary,
+} from "./dead_letter_office.ts";
