@@ -1,7 +1,8 @@
-import { isJetStreamApiError, kvm, StorageType } from "../../deps.ts";
+import { kvm, StorageType } from "../../deps.ts";
 import type { JetStreamClient, JetStreamManager, KV } from "../../deps.ts";
 import { delay } from "../core/abort.ts";
 import { JetStreamNames, PlacementKeys } from "../core/names.ts";
+import { isWrongLastSequence } from "../nats/errors.ts";
 
 /** Default number of shards actors are spread over. */
 export const DEFAULT_SHARDS = 64;
@@ -451,11 +452,6 @@ function fresh<K>(
     return true;
   }
   return now - known.at <= ttlMs;
-}
-
-function isWrongLastSequence(error: unknown): boolean {
-  return isJetStreamApiError(error) &&
-    (error.code === 10071 || error.code === 10164);
 }
 
 function shuffle<T>(items: T[]): void {

@@ -23,3 +23,4 @@ export {
   openWithRetries,
 } from "./resources.ts";
 export type { EventStreamOptions } from "./resources.ts";
+export { isWrongLastSequence, JetStreamErrorCodes } from "./errors.ts";

@@ -13,9 +13,7 @@ import type {
 } from "../../deps.ts";
 import { backoff, delay } from "../core/abort.ts";
 import { JetStreamNames } from "../core/names.ts";
-
-const STREAM_NOT_FOUND = 10059;
-const STREAM_NAME_IN_USE = 10058;
+import { JetStreamErrorCodes } from "./errors.ts";
 
 /** How the event stream is created when it does not exist yet. */
 export interface EventStreamOptions {
@@ -78,7 +76,7 @@ async function ensureStream(
     return (await jsm.streams.info(config.name)).config;
   } catch (error) {
     if (
-      !(isJetStreamApiError(error)) || error.code !== STREAM_NOT_FOUND
+      !isJetStreamApiError(error, JetStreamErrorCodes.streamNotFound)
     ) {
       throw error;
     }
@@ -88,7 +86,7 @@ async function ensureStream(
   } catch (error) {
     // Another node created it first.
     if (
-      isJetStreamApiError(error, STREAM_NAME_IN_USE)
+      isJetStreamApiError(error, JetStreamErrorCodes.streamNameInUse)
     ) {
       return (await jsm.streams.info(config.name)).config;
     }

@@ -1,4 +1,5 @@
-import { jetstream, JetStreamApiError, Kvm, StorageType } from "../../deps.ts";
+import { jetstream, kvm, StorageType } from "../../deps.ts";
+import { isWrongLastSequence } from "../nats/errors.ts";
 import type { KV, NatsConnection } from "../../deps.ts";
 import { UnavailableError } from "../core/errors.ts";
 import { DeadLetterKeys, JetStreamNames } from "../core/names.ts";
@@ -13,7 +14,6 @@ import {
 import type { VersionedLetter } from "./dead_letter_store.ts";
 
 /** Wrong last sequence: the compare-and-set lost to another writer. */
-const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
 const SCAN_CONCURRENCY = 32;
 
 /** Options of `NatsDeadLetterStore.open`. */
@@ -61,7 +61,7 @@ export class NatsDeadLetterStore extends DeadLetterStoreBase {
     const bucket = options.bucket ?? JetStreamNames.deadLetters;
     const js = jetstream(nc, { timeout: options.requestTimeoutMs ?? 5_000 });
     if (options.existing) {
-      const kv = await new Kvm(js).open(bucket);
+      const kv = await kvm(js).open(bucket);
       try {
         await kv.status();
       } catch (error) {
@@ -76,7 +76,7 @@ export class NatsDeadLetterStore extends DeadLetterStoreBase {
       return await openWithRetries(async () => {
         try {
           return new NatsDeadLetterStore(
-            await new Kvm(js).create(bucket, {
+            await kvm(js).create(bucket, {
               history: 1,
               replicas,
               storage: StorageType.File,
@@ -87,7 +87,7 @@ export class NatsDeadLetterStore extends DeadLetterStoreBase {
         } catch (error) {
           // Created by another node with other settings: use it as it is.
           try {
-            return new NatsDeadLetterStore(await new Kvm(js).open(bucket));
+            return new NatsDeadLetterStore(await kvm(js).open(bucket));
           } catch {
             throw error;
           }
@@ -125,8 +125,7 @@ export class NatsDeadLetterStore extends DeadLetterStoreBase {
       return true;
     } catch (error) {
       if (
-        error instanceof JetStreamApiError &&
-        WRONG_LAST_SEQUENCE.has(error.code)
+        isWrongLastSequence(error)
       ) {
         return false;
       }
@@ -160,8 +159,7 @@ export class NatsDeadLetterStore extends DeadLetterStoreBase {
       return true;
     } catch (error) {
       if (
-        error instanceof JetStreamApiError &&
-        WRONG_LAST_SEQUENCE.has(error.code)
+        isWrongLastSequence(error)
       ) {
         return false;
       }

@@ -1,11 +1,7 @@
-import {
-  isJetStreamApiError,
-  jetstream,
-  natsConnect,
-  objm,
-} from "../../deps.ts";
+import { jetstream, natsConnect, objm } from "../../deps.ts";
 import type { NatsConnection, ObjectInfo, ObjectStore } from "../../deps.ts";
 import { DomainError, UnavailableError } from "../core/errors.ts";
+import { isWrongLastSequence } from "../nats/errors.ts";
 import { checkFileId, fileExists, readChecked } from "./file_store.ts";
 import type {
   FileInfo,
@@ -16,8 +12,6 @@ import type {
 import { openWithRetries } from "../nats/resources.ts";
 import { JetStreamNames } from "../core/names.ts";
 import type { SignalOptions } from "../core/types.ts";
-
-const WRONG_LAST_SEQUENCE = 10071;
 
 /** Options of `ObjectFileStore.open`. */
 export interface ObjectFileStoreOptions extends SignalOptions {
@@ -171,12 +165,7 @@ export class ObjectFileStore implements FileStore {
         );
         return info;
       } catch (error) {
-        if (
-          !(isJetStreamApiError(error)) ||
-          error.code !== WRONG_LAST_SEQUENCE
-        ) {
-          throw error;
-        }
+        if (!isWrongLastSequence(error)) throw error;
         // Another writer stored this id first; its chunks won, ours are purged.
         const stored = await this.stat(id);
         if (stored?.sha256 === sha256) return stored;

@@ -7,9 +7,7 @@
 import { isJetStreamApiError } from "../../../deps.ts";
 import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
 import { IntegrityError } from "./reader.ts";
-
-const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
-const MESSAGE_TOO_LARGE = 10054;
+import { JetStreamErrorCodes } from "../../nats/errors.ts";
 
 /** The error a failed JetStream call stands for, in the taxonomy. */
 export function translateError(error: unknown, retryAfter: number): unknown {
@@ -23,7 +21,7 @@ export function translateError(error: unknown, retryAfter: number): unknown {
     return error;
   }
   if (
-    isJetStreamApiError(error, MESSAGE_TOO_LARGE)
+    isJetStreamApiError(error, JetStreamErrorCodes.messageTooLarge)
   ) {
     return new RangeError(error.message, { cause: error });
   }
@@ -33,12 +31,6 @@ export function translateError(error: unknown, retryAfter: number): unknown {
     retryAfter,
     cause: error,
   });
-}
-
-/** True when the server refused an append for its expected sequence. */
-export function isWrongLastSequence(error: unknown): boolean {
-  return isJetStreamApiError(error) &&
-    WRONG_LAST_SEQUENCE.has(error.code);
 }
 
 /** The conflict of an append that expected `expected`. */
