@@ -4,8 +4,9 @@ import {
   DomainError,
   UnavailableError,
 } from "../core/errors.ts";
+import { Activations, actorKey, post } from "./activations.ts";
+import type { Activation, Envelope } from "./activations.ts";
 import {
-  type ActorState,
   type AnyDefinition,
   rehydrate,
   rememberCommand,
@@ -24,39 +25,6 @@ import type {
   AskResult,
   ReadResult,
 } from "./types.ts";
-
-interface Envelope {
-  kind: "command" | "read";
-  command?: unknown;
-  /** Fixed once per message, so every attempt (and a dead letter's retry) uses the same. */
-  commandId: string;
-  /** Version the first append of this message expected (null: none tried yet). */
-  appendedFrom: number | null;
-  options: AskOptions;
-  resolve: (value: AskResult | ReadResult) => void;
-  reject: (error: unknown) => void;
-  detach: () => void;
-}
-
-interface Activation extends ActorState {
-  key: string;
-  type: string;
-  id: string;
-  def: AnyDefinition;
-  loaded: boolean;
-  mailbox: Envelope[];
-  running: boolean;
-  /** Passivate as soon as the message in hand is done. */
-  retire: boolean;
-  lastUsed: number;
-}
-
-interface Parked {
-  type: string;
-  id: string;
-  until: number;
-  reason: string;
-}
 
 const DEFAULTS = {
   mailboxCapacity: 1000,
@@ -92,8 +60,7 @@ export class ActorSystem implements ActorClient {
   >;
   readonly #onDeadLetter?: (letter: DeadLetterInput) => void;
   readonly #definitions = new Map<string, AnyDefinition>();
-  readonly #active = new Map<string, Activation>();
-  readonly #parked = new Map<string, Parked>();
+  readonly #actors: Activations;
   #sweeper: ReturnType<typeof setInterval>;
   #commands = 0;
   #restarts = 0;
@@ -104,8 +71,9 @@ export class ActorSystem implements ActorClient {
     this.#onDeadLetter = options.onDeadLetter;
     const { log: _, onDeadLetter: __, ...rest } = options;
     this.#options = { ...DEFAULTS, ...withoutUndefined(rest) };
+    this.#actors = new Activations(this.#options.maxActive);
     this.#sweeper = setInterval(
-      () => this.#sweep(),
+      () => this.#actors.sweep(Date.now() - this.#options.idleTimeoutMs),
       Math.max(10, Math.min(this.#options.idleTimeoutMs / 2, 30_000)),
     );
     Deno.unrefTimer(this.#sweeper);
@@ -151,19 +119,17 @@ export class ActorSystem implements ActorClient {
   stats(): ActorSystemStats {
     let queued = 0;
     let maxMailboxDepth = 0;
-    for (const activation of this.#active.values()) {
+    for (const activation of this.#actors.values()) {
       queued += activation.mailbox.length;
       maxMailboxDepth = Math.max(maxMailboxDepth, activation.mailbox.length);
     }
-    const now = Date.now();
-    const parked = [...this.#parked.values()].filter((p) => p.until > now);
     return {
-      active: this.#active.size,
+      active: this.#actors.size,
       queued,
       maxMailboxDepth,
       commands: this.#commands,
       restarts: this.#restarts,
-      parked,
+      parked: this.#actors.parked(),
     };
   }
 
@@ -173,23 +139,11 @@ export class ActorSystem implements ActorClient {
    */
   passivate(type: string, id: string): boolean {
     const key = actorKey(type, id);
-    const activation = this.#active.get(key);
+    const activation = this.#actors.get(key);
     if (!activation || activation.mailbox.length > 0) return false;
     activation.retire = true;
-    if (!activation.running) this.#settle(activation);
+    if (!activation.running) this.#actors.settle(activation);
     return true;
-  }
-
-  /** Drops an activation that is retired or has no history, once idle. */
-  #settle(activation: Activation): void {
-    if (activation.mailbox.length > 0) return;
-    const empty = activation.loaded && activation.version === 0;
-    if (
-      (activation.retire || empty) &&
-      this.#active.get(activation.key) === activation
-    ) {
-      this.#active.delete(activation.key);
-    }
   }
 
   /** Stops accepting messages, waits for mailboxes to drain, stops timers. */
@@ -197,15 +151,8 @@ export class ActorSystem implements ActorClient {
     this.#closed = true;
     clearInterval(this.#sweeper);
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-    while (Date.now() < deadline && this.#busy()) await delay(5);
-    this.#active.clear();
-  }
-
-  #busy(): boolean {
-    for (const a of this.#active.values()) {
-      if (a.running || a.mailbox.length > 0) return true;
-    }
-    return false;
+    while (Date.now() < deadline && this.#actors.busy()) await delay(5);
+    this.#actors.clear();
   }
 
   #enqueue(
@@ -228,113 +175,19 @@ export class ActorSystem implements ActorClient {
       }
       options.signal?.throwIfAborted();
       const key = actorKey(type, id);
-      const parked = this.#parked.get(key);
-      if (parked) {
-        const remaining = parked.until - Date.now();
-        if (remaining > 0) {
-          throw new UnavailableError(
-            `Actor ${key} is parked after repeated failures: ${parked.reason}`,
-            { retryAfter: Math.ceil(remaining / 1000) },
-          );
-        }
-        this.#parked.delete(key);
-      }
-      const activation = this.#activation(key, type, id, def);
+      this.#actors.assertNotParked(key);
+      const activation = this.#actors.activate(type, id, def);
       if (activation.mailbox.length >= this.#options.mailboxCapacity) {
         throw new UnavailableError(`Mailbox of ${key} is full`, {
           status: 429,
           retryAfter: 1,
         });
       }
-      return new Promise((resolve, reject) => {
-        const signal = options.signal;
-        const envelope: Envelope = {
-          kind,
-          command,
-          commandId: kind === "command"
-            ? options.commandId ?? crypto.randomUUID()
-            : "",
-          appendedFrom: null,
-          options,
-          resolve: (value) => {
-            envelope.detach();
-            resolve(value);
-          },
-          reject: (error) => {
-            envelope.detach();
-            reject(error);
-          },
-          detach: () => signal?.removeEventListener("abort", onAbort),
-        };
-        const onAbort = () => {
-          const index = activation.mailbox.indexOf(envelope);
-          if (index >= 0) activation.mailbox.splice(index, 1);
-          envelope.reject(signal!.reason);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-        activation.mailbox.push(envelope);
-        if (!activation.running) void this.#drain(activation);
-      });
+      const { done } = post(activation, kind, command, options);
+      if (!activation.running) void this.#drain(activation);
+      return done;
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  #activation(
-    key: string,
-    type: string,
-    id: string,
-    def: AnyDefinition,
-  ): Activation {
-    let activation = this.#active.get(key);
-    if (activation) {
-      this.#active.delete(key);
-      if (activation.retire) {
-        // Passivated while busy: the next message reactivates from the log.
-        activation.retire = false;
-        activation.loaded = false;
-      }
-    } else {
-      activation = {
-        key,
-        type,
-        id,
-        def,
-        loaded: false,
-        state: def.decider.initialState,
-        version: 0,
-        position: 0,
-        snapshotVersion: 0,
-        recent: new Map(),
-        mailbox: [],
-        running: false,
-        retire: false,
-        lastUsed: Date.now(),
-      };
-    }
-    activation.lastUsed = Date.now();
-    this.#active.set(key, activation);
-    if (this.#active.size > this.#options.maxActive) this.#evictLeastRecent();
-    return activation;
-  }
-
-  #evictLeastRecent(): void {
-    for (const [key, a] of this.#active) {
-      if (this.#active.size <= this.#options.maxActive) return;
-      if (!a.running && a.mailbox.length === 0) this.#active.delete(key);
-    }
-  }
-
-  #sweep(): void {
-    const cutoff = Date.now() - this.#options.idleTimeoutMs;
-    for (const [key, a] of this.#active) {
-      if (a.lastUsed < cutoff && !a.running && a.mailbox.length === 0) {
-        this.#active.delete(key);
-      }
-    }
-    const now = Date.now();
-    for (const [key, p] of this.#parked) {
-      if (p.until <= now) this.#parked.delete(key);
     }
   }
 
@@ -353,7 +206,7 @@ export class ActorSystem implements ActorClient {
     } finally {
       activation.running = false;
       activation.lastUsed = Date.now();
-      this.#settle(activation);
+      this.#actors.settle(activation);
     }
   }
 
@@ -371,7 +224,7 @@ export class ActorSystem implements ActorClient {
             state: activation.state,
           }
           : await this.#process(activation, envelope);
-        this.#settle(activation);
+        this.#actors.settle(activation);
         envelope.resolve(result);
         return;
       } catch (error) {
@@ -597,12 +450,6 @@ export class ActorSystem implements ActorClient {
   #park(activation: Activation, cause: unknown): void {
     const until = Date.now() + this.#options.parkMs;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    this.#parked.set(activation.key, {
-      type: activation.type,
-      id: activation.id,
-      until,
-      reason,
-    });
     const queued = activation.mailbox.splice(0);
     for (const envelope of queued) {
       envelope.reject(
@@ -612,7 +459,7 @@ export class ActorSystem implements ActorClient {
         }),
       );
     }
-    this.#active.delete(activation.key);
+    this.#actors.park(activation, until, reason);
   }
 }
 
@@ -622,10 +469,6 @@ class InfrastructureFailure extends Error {
   constructor(cause: unknown) {
     super("Event log failure", { cause });
   }
-}
-
-function actorKey(type: string, id: string): string {
-  return `${type}/${id}`;
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

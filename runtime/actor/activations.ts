@@ -1,0 +1,229 @@
+/**
+ * The bookkeeping of an `ActorSystem`: which actors are active (most recently
+ * used last, for LRU eviction and the idle sweep), which are parked after
+ * repeated failures, and the envelopes waiting in their mailboxes. No I/O: the
+ * system's mailbox loop does the work.
+ */
+import { UnavailableError } from "../core/errors.ts";
+import type { ActorState, AnyDefinition } from "./state.ts";
+import type { AskOptions, AskResult, ReadResult } from "./types.ts";
+
+/** One message in a mailbox. */
+export interface Envelope {
+  kind: "command" | "read";
+  command?: unknown;
+  /** Fixed once per message, so every attempt (and a dead letter's retry) uses the same. */
+  commandId: string;
+  /** Version the first append of this message expected (null: none tried yet). */
+  appendedFrom: number | null;
+  options: AskOptions;
+  resolve: (value: AskResult | ReadResult) => void;
+  reject: (error: unknown) => void;
+  detach: () => void;
+}
+
+/** One active actor: its state, its mailbox and whether it is running. */
+export interface Activation extends ActorState {
+  key: string;
+  type: string;
+  id: string;
+  def: AnyDefinition;
+  loaded: boolean;
+  mailbox: Envelope[];
+  running: boolean;
+  /** Passivate as soon as the message in hand is done. */
+  retire: boolean;
+  lastUsed: number;
+}
+
+/** An actor that refuses messages until `until` (epoch ms). */
+export interface Parked {
+  type: string;
+  id: string;
+  until: number;
+  reason: string;
+}
+
+/** The key of an actor: `type/id`. */
+export function actorKey(type: string, id: string): string {
+  return `${type}/${id}`;
+}
+
+/** The active and the parked actors of one system. */
+export class Activations {
+  readonly #maxActive: number;
+  readonly #active = new Map<string, Activation>();
+  readonly #parked = new Map<string, Parked>();
+
+  constructor(maxActive: number) {
+    this.#maxActive = maxActive;
+  }
+
+  get size(): number {
+    return this.#active.size;
+  }
+
+  get(key: string): Activation | undefined {
+    return this.#active.get(key);
+  }
+
+  values(): IterableIterator<Activation> {
+    return this.#active.values();
+  }
+
+  /** Parked actors whose park has not ended. */
+  parked(now = Date.now()): Parked[] {
+    return [...this.#parked.values()].filter((p) => p.until > now);
+  }
+
+  /** Throws `UnavailableError` while `key` is parked; forgets an ended park. */
+  assertNotParked(key: string): void {
+    const parked = this.#parked.get(key);
+    if (!parked) return;
+    const remaining = parked.until - Date.now();
+    if (remaining > 0) {
+      throw new UnavailableError(
+        `Actor ${key} is parked after repeated failures: ${parked.reason}`,
+        { retryAfter: Math.ceil(remaining / 1000) },
+      );
+    }
+    this.#parked.delete(key);
+  }
+
+  /**
+   * The activation of `type/id`, created (not loaded) when there is none,
+   * marked most recently used; evicts the least recently used idle ones
+   * beyond the maximum.
+   */
+  activate(type: string, id: string, def: AnyDefinition): Activation {
+    const key = actorKey(type, id);
+    let activation = this.#active.get(key);
+    if (activation) {
+      this.#active.delete(key);
+      if (activation.retire) {
+        // Passivated while busy: the next message reactivates from the log.
+        activation.retire = false;
+        activation.loaded = false;
+      }
+    } else {
+      activation = {
+        key,
+        type,
+        id,
+        def,
+        loaded: false,
+        state: def.decider.initialState,
+        version: 0,
+        position: 0,
+        snapshotVersion: 0,
+        recent: new Map(),
+        mailbox: [],
+        running: false,
+        retire: false,
+        lastUsed: Date.now(),
+      };
+    }
+    activation.lastUsed = Date.now();
+    this.#active.set(key, activation);
+    if (this.#active.size > this.#maxActive) this.#evictLeastRecent();
+    return activation;
+  }
+
+  /** Drops an activation that is retired or has no history, once idle. */
+  settle(activation: Activation): void {
+    if (activation.mailbox.length > 0) return;
+    const empty = activation.loaded && activation.version === 0;
+    if (
+      (activation.retire || empty) &&
+      this.#active.get(activation.key) === activation
+    ) {
+      this.#active.delete(activation.key);
+    }
+  }
+
+  /** Parks an actor until `until` and drops its activation. */
+  park(activation: Activation, until: number, reason: string): void {
+    this.#parked.set(activation.key, {
+      type: activation.type,
+      id: activation.id,
+      until,
+      reason,
+    });
+    this.#active.delete(activation.key);
+  }
+
+  /** Passivates idle actors unused since `cutoff`; forgets ended parks. */
+  sweep(cutoff: number): void {
+    for (const [key, a] of this.#active) {
+      if (a.lastUsed < cutoff && !a.running && a.mailbox.length === 0) {
+        this.#active.delete(key);
+      }
+    }
+    const now = Date.now();
+    for (const [key, p] of this.#parked) {
+      if (p.until <= now) this.#parked.delete(key);
+    }
+  }
+
+  /** True while any actor runs or has messages waiting. */
+  busy(): boolean {
+    for (const a of this.#active.values()) {
+      if (a.running || a.mailbox.length > 0) return true;
+    }
+    return false;
+  }
+
+  clear(): void {
+    this.#active.clear();
+  }
+
+  #evictLeastRecent(): void {
+    for (const [key, a] of this.#active) {
+      if (this.#active.size <= this.#maxActive) return;
+      if (!a.running && a.mailbox.length === 0) this.#active.delete(key);
+    }
+  }
+}
+
+/**
+ * Puts a message into an activation's mailbox and returns its outcome. A
+ * message whose signal aborts while it waits leaves the mailbox and rejects
+ * with the signal's reason.
+ */
+export function post(
+  activation: Activation,
+  kind: Envelope["kind"],
+  command: unknown,
+  options: AskOptions,
+): { envelope: Envelope; done: Promise<AskResult | ReadResult> } {
+  let envelope!: Envelope;
+  const done = new Promise<AskResult | ReadResult>((resolve, reject) => {
+    const signal = options.signal;
+    const onAbort = () => {
+      const index = activation.mailbox.indexOf(envelope);
+      if (index >= 0) activation.mailbox.splice(index, 1);
+      envelope.reject(signal!.reason);
+    };
+    envelope = {
+      kind,
+      command,
+      commandId: kind === "command"
+        ? options.commandId ?? crypto.randomUUID()
+        : "",
+      appendedFrom: null,
+      options,
+      resolve: (value) => {
+        envelope.detach();
+        resolve(value);
+      },
+      reject: (error) => {
+        envelope.detach();
+        reject(error);
+      },
+      detach: () => signal?.removeEventListener("abort", onAbort),
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    activation.mailbox.push(envelope);
+  });
+  return { envelope, done };
+}
