@@ -5,7 +5,13 @@
  */
 import { UnavailableError } from "../core/errors.ts";
 import { DeadLetterKinds } from "../core/dead_letters.ts";
-import type { DeadLetterRetrier } from "../core/dead_letters.ts";
+import { errorReason } from "../core/dead_letters.ts";
+import type {
+  DeadLetterInput,
+  DeadLetterRetrier,
+} from "../core/dead_letters.ts";
+import type { PoisonCommit } from "./support.ts";
+import type { ProjectionFailure } from "./types.ts";
 import type { ProjectionEngine } from "./engine.ts";
 
 /**
@@ -58,6 +64,28 @@ export function projectionRetrier(
         engine()?.status().find((s) => s.name === target.name);
       if (!target || !status || status.position < target.position) return null;
       return `Projection ${target.name} is past position ${target.position} (at ${status.position})`;
+    },
+  };
+}
+
+/** The dead letter of a projection halted at a poison commit. */
+export function poisonLetter(
+  name: string,
+  poison: PoisonCommit,
+  failure: ProjectionFailure,
+): DeadLetterInput {
+  return {
+    kind: "projection",
+    reason: errorReason(poison.cause),
+    attempts: 1,
+    at: failure.at,
+    projection: {
+      name,
+      position: failure.position,
+      streamType: failure.streamType,
+      streamId: failure.streamId,
+      version: failure.version,
+      eventTypes: failure.eventTypes,
     },
   };
 }

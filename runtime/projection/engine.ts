@@ -5,86 +5,36 @@ import type { ProjectionPositions } from "./follower.ts";
 import type { RebuildOptions, RebuildResult } from "./rebuild.ts";
 import {
   aheadFailure,
+  applyBatch,
   BatchFailed,
   CheckpointMoved,
-  CHECKPOINTS_TABLE,
   commitFailure,
   engineMigrations,
   FeedCache,
   filterCommits,
+  loadCheckpoint,
   PoisonCommit,
-  Wakeup,
 } from "./support.ts";
+import { poisonLetter } from "./dead_letters.ts";
+import { newRunner, runnerStatus } from "./runner.ts";
+import type { Runner } from "./runner.ts";
 import { ProjectionStates } from "./types.ts";
 import type {
   BatchInfo,
   Projection,
+  ProjectionEngineOptions,
   ProjectionFailure,
-  ProjectionState,
   ProjectionStatus,
 } from "./types.ts";
 import { migrate } from "../sql/migrations.ts";
 import { PositionWaiters } from "./position_waiters.ts";
+import { FeedHead } from "./feed_head.ts";
 import type { WaitOutcome } from "./position_waiters.ts";
 import { isConnectionError, sqlIdentifier } from "../sql/store.ts";
 import type { SqlStore } from "../sql/store.ts";
 import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
-import { errorReason } from "../core/dead_letters.ts";
 import type { DeadLetterInput } from "../core/dead_letters.ts";
-
-/** Tuning of the projection engine; every field but the first three has a default. */
-export interface ProjectionEngineOptions {
-  store: SqlStore;
-  log: EventLog;
-  projections: readonly Projection[];
-  /** Most commits read and applied in one transaction (default 1000). */
-  batchSize?: number;
-  /** Fallback poll of the feed head, for commits other processes write (default 1000 ms). */
-  pollIntervalMs?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /**
-   * A projection at the head of the feed waits this long before it reads
-   * again (after a batch, or when woken by a new commit), so that commits
-   * arriving meanwhile share one transaction: fewer, larger batches under
-   * load, at most this much more lag (default 10 ms; 0 off). A `waitFor`
-   * cuts the wait short.
-   */
-  lingerMs?: number;
-  /** Apply migrations at start (default true). */
-  migrate?: boolean;
-  /** Called after each committed batch. */
-  onBatch?: (info: BatchInfo) => void;
-  /**
-   * Called each time a projection halts at a poison commit (not for a
-   * checkpoint past the head: a rebuild fixes that, not a retry). Must not
-   * throw or wait.
-   */
-  onDeadLetter?: (letter: DeadLetterInput) => void;
-}
-
-interface Runner {
-  projection: Projection;
-  types: ReadonlySet<string>;
-  state: ProjectionState;
-  position: number;
-  checkpoint: number;
-  /** Epoch ms of the oldest commit not applied yet, when behind. */
-  behindSince: number | null;
-  eventsApplied: number;
-  batchesApplied: number;
-  retries: number;
-  lastError: string | null;
-  failure: ProjectionFailure | null;
-  /** Apply one commit per transaction up to here, to find a failing commit. */
-  singleStepUntil: number;
-  paused: boolean;
-  inflight: Promise<unknown> | null;
-  wake: Wakeup;
-  /** Ends a linger early: somebody waits for a position. */
-  hurry: Wakeup;
-  loop: Promise<void> | null;
-}
+export type { ProjectionEngineOptions } from "./types.ts";
 
 /**
  * Runs projections over the global feed: each from its checkpoint, in
@@ -117,13 +67,10 @@ export class ProjectionEngine implements ProjectionPositions {
   readonly #waiters = new PositionWaiters((position, names) =>
     this.#outcome(position, names)
   );
-  #head = 0;
+  readonly #head: FeedHead;
   #controller = new AbortController();
   #started = false;
   #stopped = false;
-  #unwatch: (() => void) | null = null;
-  #pollTimer: ReturnType<typeof setTimeout> | null = null;
-  #polling: Promise<void> | null = null;
   #startupRebuild: Promise<unknown> | null = null;
   readonly #feed = new FeedCache();
 
@@ -140,30 +87,18 @@ export class ProjectionEngine implements ProjectionPositions {
       lingerMs: options.lingerMs ?? 10,
       migrate: options.migrate ?? true,
     };
+    this.#head = new FeedHead({
+      log: this.log,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      onAdvance: (_, fromWatch) => this.#headAdvanced(fromWatch),
+      signal: this.#controller.signal,
+    });
     for (const projection of options.projections) {
       sqlIdentifier(projection.name);
       if (this.#runners.has(projection.name)) {
         throw new TypeError(`Projection ${projection.name} is given twice`);
       }
-      this.#runners.set(projection.name, {
-        projection,
-        types: new Set(projection.eventTypes),
-        state: ProjectionStates.starting,
-        position: 0,
-        checkpoint: 0,
-        behindSince: null,
-        eventsApplied: 0,
-        batchesApplied: 0,
-        retries: 0,
-        lastError: null,
-        failure: null,
-        singleStepUntil: 0,
-        paused: false,
-        inflight: null,
-        wake: new Wakeup(),
-        hurry: new Wakeup(),
-        loop: null,
-      });
+      this.#runners.set(projection.name, newRunner(projection));
     }
   }
 
@@ -194,16 +129,17 @@ export class ProjectionEngine implements ProjectionPositions {
       await this.#loadCheckpoint(runner, true);
     }
     const stale = await staleProjections(this.store, this.projections);
-    this.#head = await this.log.headPosition({ signal });
-    this.#unwatch = this.log.watch((position) => this.#observeHead(position));
+    await this.#head.start();
     for (const runner of this.#runners.values()) {
-      if (runner.checkpoint > this.#head) {
-        this.#fail(runner, aheadFailure(runner.checkpoint, this.#head));
+      if (runner.checkpoint > this.#head.position) {
+        this.#fail(
+          runner,
+          aheadFailure(runner.checkpoint, this.#head.position),
+        );
       }
       this.#markBehind(runner);
       runner.loop = this.#run(runner);
     }
-    this.#schedulePoll();
     signal?.addEventListener("abort", () => void this.stop(), { once: true });
     if (stale.length > 0) {
       console.log(`Projections ${stale.join(", ")} changed: rebuilding`);
@@ -222,13 +158,12 @@ export class ProjectionEngine implements ProjectionPositions {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#controller.abort(new DOMException("Engine stopped", "AbortError"));
-    this.#unwatch?.();
-    if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
+    const head = this.#head.stop();
     for (const runner of this.#runners.values()) runner.wake.notify();
     await Promise.allSettled(
       [...this.#runners.values()].map((r) => r.loop ?? Promise.resolve()),
     );
-    await this.#polling;
+    await head;
     await this.#startupRebuild;
     for (const runner of this.#runners.values()) {
       runner.state = ProjectionStates.stopped;
@@ -252,7 +187,7 @@ export class ProjectionEngine implements ProjectionPositions {
 
   /** Newest feed position the engine knows of. */
   get head(): number {
-    return this.#head;
+    return this.#head.position;
   }
 
   /**
@@ -277,7 +212,7 @@ export class ProjectionEngine implements ProjectionPositions {
         new UnavailableError("Projection engine is not running"),
       );
     }
-    if (position > this.#head) this.#pollNow();
+    if (position > this.#head.position) this.#head.pollNow();
     for (const name of names) {
       const runner = this.#runners.get(name)!;
       if (runner.position < position) runner.hurry.notify();
@@ -357,23 +292,7 @@ export class ProjectionEngine implements ProjectionPositions {
   }
 
   #status(r: Runner): ProjectionStatus {
-    const behind = Math.max(0, this.#head - r.position);
-    return {
-      name: r.projection.name,
-      state: r.state,
-      position: r.position,
-      checkpoint: r.checkpoint,
-      head: this.#head,
-      lagPositions: behind,
-      lagMs: behind > 0 && r.behindSince !== null
-        ? Math.max(0, Date.now() - r.behindSince)
-        : 0,
-      eventsApplied: r.eventsApplied,
-      batchesApplied: r.batchesApplied,
-      retries: r.retries,
-      lastError: r.lastError,
-      failure: r.failure,
-    };
+    return runnerStatus(r, this.#head.position);
   }
 
   async #run(r: Runner): Promise<void> {
@@ -394,7 +313,7 @@ export class ProjectionEngine implements ProjectionPositions {
           r.position,
           limit,
           load,
-          this.#head,
+          this.#head.position,
         );
         if (r.paused) continue;
         if (commits.length === 0) {
@@ -410,10 +329,10 @@ export class ProjectionEngine implements ProjectionPositions {
         r.state = ProjectionStates.catchingUp;
         r.behindSince = commits[0].timestamp;
         const to = commits[commits.length - 1].position;
-        this.#observeHead(to, false);
+        this.#head.observe(to, false);
         if (limit > 1) {
           // Read the next batch while this one is applied.
-          this.#feed.read(to, limit, load, this.#head).catch(() => {});
+          this.#feed.read(to, limit, load, this.#head.position).catch(() => {});
         }
         await this.#applyBatch(r, commits);
         attempt = 0;
@@ -459,17 +378,10 @@ export class ProjectionEngine implements ProjectionPositions {
       return;
     }
     const started = performance.now();
-    const table = `${sqlIdentifier(this.store.schema)}.${CHECKPOINTS_TABLE}`;
-    const expected = r.checkpoint;
-    const work = this.store.transaction(async (tx) => {
-      const moved = await tx.query(
-        `UPDATE ${table} SET position = $2::bigint, updated_at = now()
-         WHERE name = $1::text AND position = $3::bigint RETURNING name`,
-        [r.projection.name, to, expected],
-      );
-      if (moved.length !== 1) throw new CheckpointMoved();
-      await r.projection.apply(relevant, tx);
-    }, { relaxed: true });
+    const work = applyBatch(this.store, r.projection, relevant, {
+      from: r.checkpoint,
+      to,
+    });
     r.inflight = work;
     try {
       await work;
@@ -501,7 +413,7 @@ export class ProjectionEngine implements ProjectionPositions {
 
   #advance(r: Runner, to: number): void {
     r.position = to;
-    if (to >= this.#head) {
+    if (to >= this.#head.position) {
       r.behindSince = null;
       if (r.state === ProjectionStates.catchingUp) {
         r.state = ProjectionStates.live;
@@ -525,20 +437,7 @@ export class ProjectionEngine implements ProjectionPositions {
   ): void {
     if (!this.#onDeadLetter) return;
     try {
-      this.#onDeadLetter({
-        kind: "projection",
-        reason: errorReason(poison.cause),
-        attempts: 1,
-        at: failure.at,
-        projection: {
-          name: r.projection.name,
-          position: failure.position,
-          streamType: failure.streamType,
-          streamId: failure.streamId,
-          version: failure.version,
-          eventTypes: failure.eventTypes,
-        },
-      });
+      this.#onDeadLetter(poisonLetter(r.projection.name, poison, failure));
     } catch (error) {
       console.error(
         `Dead letter of projection ${r.projection.name} was not recorded`,
@@ -548,71 +447,25 @@ export class ProjectionEngine implements ProjectionPositions {
   }
 
   async #loadCheckpoint(r: Runner, create: boolean): Promise<void> {
-    const table = `${sqlIdentifier(this.store.schema)}.${CHECKPOINTS_TABLE}`;
-    if (create) {
-      // A projection with nothing applied yet takes the current version.
-      await this.store.query(
-        `INSERT INTO ${table} (name, position, projection_version)
-         VALUES ($1::text, 0, $2::int)
-         ON CONFLICT (name) DO UPDATE
-         SET projection_version = excluded.projection_version
-         WHERE ${table}.position = 0`,
-        [r.projection.name, r.projection.version ?? 1],
-      );
-    }
-    const rows = await this.store.query<{ position: number }>(
-      `SELECT position FROM ${table} WHERE name = $1::text`,
-      [r.projection.name],
-    );
-    r.checkpoint = Number(rows[0]?.position ?? 0);
+    r.checkpoint = await loadCheckpoint(this.store, r.projection, create);
     r.position = r.checkpoint;
     this.#settleAll();
   }
 
-  #observeHead(position: number, wake = true): void {
-    if (position <= this.#head) return;
-    this.#head = position;
-    // Also when a read (`wake` false) saw commits before the watch reported
-    // them: that report will no longer raise the head, so wake all now.
+  /** Wakes every projection for a new head (marking them behind unless a read saw it first). */
+  #headAdvanced(fromWatch: boolean): void {
+    // Also when a read saw commits before the watch reported them: that
+    // report will no longer raise the head, so wake all now.
     for (const runner of this.#runners.values()) {
-      if (wake) this.#markBehind(runner);
+      if (fromWatch) this.#markBehind(runner);
       runner.wake.notify();
     }
   }
 
   #markBehind(r: Runner): void {
-    if (r.position < this.#head && r.behindSince === null) {
+    if (r.position < this.#head.position && r.behindSince === null) {
       r.behindSince = Date.now();
     }
-  }
-
-  #schedulePoll(): void {
-    if (this.#stopped) return;
-    this.#pollTimer = setTimeout(() => {
-      this.#pollTimer = null;
-      this.#pollNow();
-    }, this.#options.pollIntervalMs);
-  }
-
-  #pollNow(): void {
-    if (this.#polling || this.#stopped) return;
-    if (this.#pollTimer !== null) {
-      clearTimeout(this.#pollTimer);
-      this.#pollTimer = null;
-    }
-    this.#polling = (async () => {
-      try {
-        const head = await this.log.headPosition({
-          signal: this.#controller.signal,
-        });
-        this.#observeHead(head);
-      } catch {
-        // The loops see the log's failure themselves and retry.
-      } finally {
-        this.#polling = null;
-        this.#schedulePoll();
-      }
-    })();
   }
 
   #settleAll(): void {

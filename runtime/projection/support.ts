@@ -1,6 +1,7 @@
-import type { ProjectionFailure } from "./types.ts";
+import type { Projection, ProjectionFailure } from "./types.ts";
 import type { MigrationSet } from "../sql/migrations.ts";
 import { sqlIdentifier } from "../sql/store.ts";
+import type { SqlStore } from "../sql/store.ts";
 import type { Commit } from "../core/types.ts";
 
 /** The table of projection checkpoints, in the live schema. */
@@ -213,4 +214,56 @@ export function aheadFailure(
       `Checkpoint ${checkpoint} is past the feed head ${head}: the read model was built from another event log; run deno task rebuild`,
     at: new Date().toISOString(),
   };
+}
+
+/**
+ * The stored checkpoint of a projection (0 when none). With `create`, a
+ * projection with nothing applied yet gets its row, taking the current
+ * projection version.
+ */
+export async function loadCheckpoint(
+  store: SqlStore,
+  projection: Projection,
+  create: boolean,
+): Promise<number> {
+  const table = `${sqlIdentifier(store.schema)}.${CHECKPOINTS_TABLE}`;
+  if (create) {
+    await store.query(
+      `INSERT INTO ${table} (name, position, projection_version)
+       VALUES ($1::text, 0, $2::int)
+       ON CONFLICT (name) DO UPDATE
+       SET projection_version = excluded.projection_version
+       WHERE ${table}.position = 0`,
+      [projection.name, projection.version ?? 1],
+    );
+  }
+  const rows = await store.query<{ position: number }>(
+    `SELECT position FROM ${table} WHERE name = $1::text`,
+    [projection.name],
+  );
+  return Number(rows[0]?.position ?? 0);
+}
+
+/**
+ * The exactly-once step: in one transaction, moves the projection's
+ * checkpoint from `from` to `to` — as the first statement, so of several
+ * engines on one store exactly one applies the batch — then applies the
+ * commits. `CheckpointMoved` when another engine moved it first.
+ */
+export async function applyBatch(
+  store: SqlStore,
+  projection: Projection,
+  commits: readonly Commit[],
+  range: { from: number; to: number },
+): Promise<void> {
+  const table = `${sqlIdentifier(store.schema)}.${CHECKPOINTS_TABLE}`;
+  await store.transaction(async (tx) => {
+    const moved = await tx.query(
+      `UPDATE ${table} SET position = $2::bigint, updated_at = now()
+       WHERE name = $1::text AND position = $3::bigint RETURNING name`,
+      [projection.name, range.to, range.from],
+    );
+    if (moved.length !== 1) throw new CheckpointMoved();
+    await projection.apply(commits, tx);
+  }, { relaxed: true });
 }

@@ -2,9 +2,10 @@
  * Contracts of the read side: a projection folds commits of the global feed
  * into SQL tables. Nothing here knows the TMS domain.
  */
-import type { SqlExecutor } from "../sql/store.ts";
+import type { SqlExecutor, SqlStore } from "../sql/store.ts";
 import type { Migration } from "../sql/migrations.ts";
-import type { Commit, SignalOptions } from "../core/types.ts";
+import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
+import type { DeadLetterInput } from "../core/dead_letters.ts";
 
 /**
  * A read model fed from the global feed.
@@ -117,4 +118,35 @@ export interface BatchInfo {
   durationMs: number;
   /** Epoch ms when the transaction committed. */
   committedAt: number;
+}
+
+/** Options of `ProjectionEngine`. */
+export interface ProjectionEngineOptions {
+  store: SqlStore;
+  log: EventLog;
+  projections: readonly Projection[];
+  /** Most commits read and applied in one transaction (default 1000). */
+  batchSize?: number;
+  /** Fallback poll of the feed head, for commits other processes write (default 1000 ms). */
+  pollIntervalMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /**
+   * A projection at the head of the feed waits this long before it reads
+   * again (after a batch, or when woken by a new commit), so that commits
+   * arriving meanwhile share one transaction: fewer, larger batches under
+   * load, at most this much more lag (default 10 ms; 0 off). A `waitFor`
+   * cuts the wait short.
+   */
+  lingerMs?: number;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+  /** Called after each committed batch. */
+  onBatch?: (info: BatchInfo) => void;
+  /**
+   * Called each time a projection halts at a poison commit (not for a
+   * checkpoint past the head: a rebuild fixes that, not a retry). Must not
+   * throw or wait.
+   */
+  onDeadLetter?: (letter: DeadLetterInput) => void;
 }
