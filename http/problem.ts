@@ -3,8 +3,10 @@ import { HTTPException, z } from "../deps.ts";
 import {
   ConcurrencyError,
   DomainError,
+  ForbiddenError,
   HttpHeaders,
   NotFoundError,
+  UnauthorizedError,
   UnavailableError,
 } from "../runtime/core/mod.ts";
 
@@ -25,6 +27,8 @@ export const ProblemTypes = {
   malformed: "/problems/malformed-request",
   validation: "/problems/validation-failed",
   notFound: "/problems/not-found",
+  unauthorized: "/problems/unauthorized",
+  forbidden: "/problems/forbidden",
   conflict: "/problems/version-conflict",
   precondition: "/problems/precondition-failed",
   rule: "/problems/rule-violation",
@@ -89,6 +93,22 @@ export function onError(error: unknown, c: Context): Response {
       type: `/problems/${error.code.replaceAll(".", "-").replaceAll("_", "-")}`,
       title: error.message,
       status: error.status,
+      code: error.code,
+    });
+  }
+  if (error instanceof UnauthorizedError) {
+    return problem(c, {
+      type: ProblemTypes.unauthorized,
+      title: error.message,
+      status: 401,
+      code: error.code,
+    }, { "WWW-Authenticate": 'Bearer realm="tms"' });
+  }
+  if (error instanceof ForbiddenError) {
+    return problem(c, {
+      type: ProblemTypes.forbidden,
+      title: error.message,
+      status: 403,
       code: error.code,
     });
   }

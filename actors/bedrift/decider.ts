@@ -229,4 +229,10 @@ export const bedriftActor: ActorDefinition<
   BedriftCommand,
   BedriftEvent,
   BedriftState
-> = { type: BEDRIFT, decider: bedriftDecider, stateVersion: 1 };
+> = {
+  type: BEDRIFT,
+  decider: bedriftDecider,
+  stateVersion: 1,
+  // A bedrift is its own tenant.
+  tenantOf: (_state, _command, id) => id,
+};

@@ -245,4 +245,11 @@ export const employeeActor: ActorDefinition<
   EmployeeCommand,
   EmployeeEvent,
   EmployeeState
-> = { type: EMPLOYEE, decider: employeeDecider, stateVersion: 1 };
+> = {
+  type: EMPLOYEE,
+  decider: employeeDecider,
+  stateVersion: 1,
+  tenantOf: (state, command) =>
+    state?.bedriftId ??
+      (command?.type === "hire" ? command.bedriftId : undefined),
+};

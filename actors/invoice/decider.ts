@@ -310,6 +310,12 @@ export const invoiceActor: ActorDefinition<
 > = {
   type: INVOICE,
   decider: invoiceDecider,
+  tenantOf: (state, command) =>
+    state.status !== null
+      ? state.bedriftId
+      : command?.type === "draft" || command?.type === "create_credit_note"
+      ? command.bedriftId
+      : undefined,
   // 2: the lifecycle fields (sent, payments, reminders, credit references).
   stateVersion: 2,
 };

@@ -359,7 +359,14 @@ export const kontrollActor: ActorDefinition<
   KontrollCommand,
   KontrollEvent,
   KontrollState
-> = { type: KONTROLL, decider: kontrollDecider, stateVersion: 1 };
+> = {
+  type: KONTROLL,
+  decider: kontrollDecider,
+  stateVersion: 1,
+  tenantOf: (state, command) =>
+    state?.bedriftId ??
+      (command?.type === "create" ? command.bedriftId : undefined),
+};
 
 /** True when the kontroll is `BESTATT` or `IKKE_BESTATT` (immutable). */
 export function isCompleted(state: Kontroll): boolean {

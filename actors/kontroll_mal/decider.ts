@@ -145,7 +145,14 @@ export const kontrollMalActor: ActorDefinition<
   KontrollMalCommand,
   KontrollMalEvent,
   KontrollMalState
-> = { type: KONTROLL_MAL, decider: kontrollMalDecider, stateVersion: 1 };
+> = {
+  type: KONTROLL_MAL,
+  decider: kontrollMalDecider,
+  stateVersion: 1,
+  tenantOf: (state, command) =>
+    state?.bedriftId ??
+      (command?.type === "create" ? command.bedriftId : undefined),
+};
 
 /**
  * What a `kontroll` `create` command needs from a template: a reference to the

@@ -25,5 +25,6 @@ export type {
   ActorSystemStats,
   AskOptions,
   AskResult,
+  ReadOptions,
   ReadResult,
 } from "./types.ts";

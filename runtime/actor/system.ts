@@ -2,6 +2,7 @@ import { backoff, delay } from "../core/abort.ts";
 import {
   ConcurrencyError,
   DomainError,
+  NotFoundError,
   UnavailableError,
 } from "../core/errors.ts";
 import { Activations, actorKey, post } from "./activations.ts";
@@ -23,6 +24,7 @@ import type {
   ActorSystemStats,
   AskOptions,
   AskResult,
+  ReadOptions,
   ReadResult,
 } from "./types.ts";
 
@@ -108,7 +110,7 @@ export class ActorSystem implements ActorClient {
   read<S = unknown>(
     type: string,
     id: string,
-    options: { signal?: AbortSignal } = {},
+    options: ReadOptions = {},
   ): Promise<ReadResult<S>> {
     return this.#enqueue(type, id, "read", undefined, options) as Promise<
       ReadResult<S>
@@ -218,11 +220,18 @@ export class ActorSystem implements ActorClient {
       try {
         if (!activation.loaded) await this.#load(activation);
         const result = envelope.kind === "read"
-          ? {
-            version: activation.version,
-            position: activation.position,
-            state: activation.state,
-          }
+          ? this.#foreign(activation, envelope)
+            // Another tenant's actor reads as one that does not exist.
+            ? {
+              version: 0,
+              position: 0,
+              state: activation.def.decider.initialState,
+            }
+            : {
+              version: activation.version,
+              position: activation.position,
+              state: activation.state,
+            }
           : await this.#process(activation, envelope);
         this.#actors.settle(activation);
         envelope.resolve(result);
@@ -279,6 +288,9 @@ export class ActorSystem implements ActorClient {
     envelope: Envelope,
   ): Promise<AskResult> {
     const { options, commandId } = envelope;
+    if (this.#foreign(activation, envelope)) {
+      throw new NotFoundError(`No such ${activation.type}`);
+    }
     const seen = activation.recent.get(commandId);
     if (seen) {
       // A retry answers what the first call answered: its version, events and
@@ -363,6 +375,23 @@ export class ActorSystem implements ActorClient {
       state,
       duplicate: false,
     };
+  }
+
+  /**
+   * True when the message's principal belongs to another tenant than the
+   * actor (or the command, for one that does not exist yet): the second
+   * tenancy check, whatever the edge did.
+   */
+  #foreign(activation: Activation, envelope: Envelope): boolean {
+    const principal = envelope.options.principal;
+    const tenantOf = activation.def.tenantOf;
+    if (!principal || principal.tenant === null || !tenantOf) return false;
+    const tenant = tenantOf(
+      activation.state,
+      envelope.kind === "command" ? envelope.command : undefined,
+      activation.id,
+    );
+    return tenant !== undefined && tenant !== principal.tenant;
   }
 
   async #load(activation: Activation): Promise<void> {

@@ -4,6 +4,7 @@ import type {
   Decider,
   DomainEvent,
   EventLog,
+  Principal,
 } from "../core/types.ts";
 
 /** One aggregate type: its decider plus how its history is read. */
@@ -16,6 +17,19 @@ export interface ActorDefinition<C, E extends DomainEvent, S> {
   upcast?: (event: DomainEvent) => E;
   /** Snapshot every N commits (overrides the system default). */
   snapshotEvery?: number;
+  /**
+   * The tenant (bedrift) a message to this actor concerns: its state's, or
+   * for one that does not exist yet the command's (`undefined` command for a
+   * read). `null`: it belongs to the platform (only a principal without a
+   * tenant may touch it); `undefined`: no tenant (yet). An ask whose
+   * principal has another tenant is refused with `NotFoundError`, and such a
+   * read answers as if the actor did not exist. Absent: not tenant-scoped.
+   */
+  tenantOf?: (
+    state: S,
+    command: C | undefined,
+    id: string,
+  ) => string | null | undefined;
 }
 
 /** Options of one `ask`. */
@@ -27,6 +41,15 @@ export interface AskOptions {
   /** Deadline or cancellation of the wait (a started append still completes). */
   signal?: AbortSignal;
   meta?: CommitMeta;
+  /** Who asks; the actor refuses another tenant's aggregate (404). None: the system itself. */
+  principal?: Principal;
+}
+
+/** Options of one `read`. */
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Who reads; another tenant's actor reads as not existing (404). */
+  principal?: Principal;
 }
 
 /** What a command produced. Callers never see a half-applied command. */
@@ -53,7 +76,7 @@ export interface ActorClient {
   read<S = unknown>(
     type: string,
     id: string,
-    options?: { signal?: AbortSignal },
+    options?: ReadOptions,
   ): Promise<ReadResult<S>>;
 }
 

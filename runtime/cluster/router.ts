@@ -6,6 +6,7 @@ import type {
   ActorClient,
   AskOptions,
   AskResult,
+  ReadOptions,
   ReadResult,
 } from "../actor/types.ts";
 import { ConcurrencyError, UnavailableError } from "../core/errors.ts";
@@ -40,7 +41,10 @@ interface RpcRequest {
   type: string;
   id: string;
   command?: unknown;
-  options?: Pick<AskOptions, "commandId" | "expectedVersion" | "meta">;
+  options?: Pick<
+    AskOptions,
+    "commandId" | "expectedVersion" | "meta" | "principal"
+  >;
   /** Epoch ms after which the caller no longer waits. */
   deadline: number;
 }
@@ -126,11 +130,12 @@ export class ClusterRouter implements ActorClient {
   read<S = unknown>(
     type: string,
     id: string,
-    options: { signal?: AbortSignal } = {},
+    options: ReadOptions = {},
   ): Promise<ReadResult<S>> {
+    const { signal, ...rest } = options;
     return this.#route(
-      { op: "read", type, id, deadline: 0 },
-      options.signal,
+      { op: "read", type, id, options: rest, deadline: 0 },
+      signal,
     ) as Promise<ReadResult<S>>;
   }
 
@@ -283,7 +288,10 @@ export class ClusterRouter implements ActorClient {
         ...request.options,
         signal,
       })
-      : this.#system.read(request.type, request.id, { signal });
+      : this.#system.read(request.type, request.id, {
+        principal: request.options?.principal,
+        signal,
+      });
     let inflight = this.#inflight.get(shard);
     if (!inflight) this.#inflight.set(shard, inflight = new Set());
     const set = inflight;

@@ -6,7 +6,9 @@
 import {
   ConcurrencyError,
   DomainError,
+  ForbiddenError,
   NotFoundError,
+  UnauthorizedError,
   UnavailableError,
 } from "./errors.ts";
 
@@ -39,7 +41,10 @@ export function encodeError(error: unknown): WireError {
   if (error instanceof DomainError) {
     wire.code = error.code;
     wire.status = error.status;
-  } else if (error instanceof NotFoundError) {
+  } else if (
+    error instanceof NotFoundError || error instanceof UnauthorizedError ||
+    error instanceof ForbiddenError
+  ) {
     if (error.code !== undefined) wire.code = error.code;
   } else if (error instanceof UnavailableError) {
     wire.status = error.status;
@@ -69,6 +74,13 @@ export function decodeError(
       });
     case "NotFoundError":
       return new NotFoundError(wire.message, { code: wire.code });
+    case "UnauthorizedError":
+      return new UnauthorizedError(
+        wire.code ?? "auth.unauthorized",
+        wire.message,
+      );
+    case "ForbiddenError":
+      return new ForbiddenError(wire.code ?? "auth.forbidden", wire.message);
     case "ConcurrencyError":
       return new ConcurrencyError(
         wire.message,

@@ -36,6 +36,34 @@ export class NotFoundError extends Error {
 }
 
 /**
+ * The request carries no valid credentials (HTTP 401): no token, a bad or
+ * expired one, or a failed login. Says nothing of whether an account exists.
+ */
+export class UnauthorizedError extends Error {
+  override name = "UnauthorizedError";
+  /** Short machine-readable code, e.g. `auth.token_expired`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * The principal is known but may not do this (HTTP 403). Another tenant's
+ * object is a `NotFoundError` instead, so its existence is not disclosed.
+ */
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+  /** Short machine-readable code, e.g. `auth.role_not_allowed`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
  * A version expectation did not hold: the stream moved on (HTTP 412 when the
  * client stated the version, 409 otherwise). Retryable after re-reading.
  */

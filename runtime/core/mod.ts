@@ -4,9 +4,11 @@
  * The contracts every other package of the runtime builds on, and nothing
  * that does I/O:
  *
- * - `Decider`, `DomainEvent`, `Commit`, `EventLog`, `Snapshot` (`types.ts`);
+ * - `Decider`, `DomainEvent`, `Commit`, `EventLog`, `Snapshot`, `Principal`
+ *   (`types.ts`);
  * - the error taxonomy — `DomainError` (409/422), `NotFoundError` (404),
- *   `ConcurrencyError` (409/412), `UnavailableError` (429/503) — and its one
+ *   `UnauthorizedError` (401), `ForbiddenError` (403), `ConcurrencyError`
+ *   (409/412), `UnavailableError` (429/503) — and its one
  *   wire codec (`encodeError`/`decodeError`), used by cluster forwarding and
  *   the SQL worker alike; `TypeError`/`RangeError` stand for bad arguments;
  * - the names of subjects, bucket keys and headers (`names.ts`):
@@ -45,6 +47,7 @@ export type {
   DomainEvent,
   EventLog,
   EventVersions,
+  Principal,
   RecentCommand,
   SignalOptions,
   Snapshot,
@@ -53,8 +56,10 @@ export { eventFactory, eventTypesOf } from "./types.ts";
 export {
   ConcurrencyError,
   DomainError,
+  ForbiddenError,
   isRetryable,
   NotFoundError,
+  UnauthorizedError,
   UnavailableError,
 } from "./errors.ts";
 export { decodeError, encodeError } from "./error_codec.ts";

@@ -76,6 +76,18 @@ export interface Decider<C, E, S> {
   evolve(state: S, event: E): S;
 }
 
+/**
+ * Who asks: the authenticated subject, its role and the tenant (bedrift) it
+ * belongs to — `null` for a platform principal that may act in every tenant.
+ * Carried by asks and reads so the actor checks tenancy again, whatever the
+ * edge did.
+ */
+export interface Principal {
+  readonly subject: string;
+  readonly role: string;
+  readonly tenant: string | null;
+}
+
 /** Tracing and causation metadata carried by each commit. */
 export interface CommitMeta {
   correlationId?: string;
