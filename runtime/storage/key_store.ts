@@ -39,6 +39,11 @@ export interface KeyStore {
   ): Promise<string | null>;
   /** Deletes the subject's key; true when there was one. */
   shred(subject: string, options?: SignalOptions): Promise<boolean>;
+  /**
+   * A keyed hash of `value` for lookups by personal data: stable across nodes
+   * and restarts, meaningless without the scope's index key.
+   */
+  blindIndex(scope: string, value: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 export abstract class AesKeyStore implements KeyStore {
   readonly #cache = new Map<string, { keyId: string; key: CryptoKey }>();
   readonly #creating = new Map<string, Promise<StoredKey>>();
+  readonly #indexKeys = new Map<string, CryptoKey>();
   readonly #caching: boolean;
 
   /**
@@ -103,27 +109,31 @@ export abstract class AesKeyStore implements KeyStore {
   protected abstract remove(subject: string): Promise<boolean>;
   abstract close(): Promise<void>;
 
+  /** The subject's stored key, created on first use when `create`. */
+  async #stored(subject: string, create: boolean): Promise<StoredKey | null> {
+    const stored = await this.load(subject);
+    if (stored || !create) return stored;
+    let pending = this.#creating.get(subject);
+    if (!pending) {
+      const raw = crypto.getRandomValues(new Uint8Array(32));
+      pending = this.create(subject, {
+        keyId: `${subject}:${crypto.randomUUID()}`,
+        key: toBase64(raw),
+        createdAt: new Date().toISOString(),
+      }).finally(() => this.#creating.delete(subject));
+      this.#creating.set(subject, pending);
+    }
+    return await pending;
+  }
+
   async #key(
     subject: string,
     create: boolean,
   ): Promise<{ keyId: string; key: CryptoKey } | null> {
     const cached = this.#cache.get(subject);
     if (cached) return cached;
-    let stored = await this.load(subject);
-    if (!stored) {
-      if (!create) return null;
-      let pending = this.#creating.get(subject);
-      if (!pending) {
-        const raw = crypto.getRandomValues(new Uint8Array(32));
-        pending = this.create(subject, {
-          keyId: `${subject}:${crypto.randomUUID()}`,
-          key: toBase64(raw),
-          createdAt: new Date().toISOString(),
-        }).finally(() => this.#creating.delete(subject));
-        this.#creating.set(subject, pending);
-      }
-      stored = await pending;
-    }
+    const stored = await this.#stored(subject, create);
+    if (!stored) return null;
     const key = await crypto.subtle.importKey(
       "raw",
       fromBase64(stored.key),
@@ -134,6 +144,36 @@ export abstract class AesKeyStore implements KeyStore {
     const entry = { keyId: stored.keyId, key };
     if (this.#caching) this.#cache.set(subject, entry);
     return entry;
+  }
+
+  /**
+   * A keyed hash (HMAC-SHA-256, hex) of `value` under the scope's index key:
+   * the same value gives the same index on every node, and without the key
+   * nobody can tell which value an index stands for. For lookups by personal
+   * data (an e-mail address) without keeping it in clear. Index keys belong
+   * to no person and are never shredded.
+   */
+  async blindIndex(scope: string, value: string): Promise<string> {
+    const subject = checkSubject(`index-${scope}`);
+    let key = this.#indexKeys.get(subject);
+    if (!key) {
+      const stored = (await this.#stored(subject, true))!;
+      key = await crypto.subtle.importKey(
+        "raw",
+        fromBase64(stored.key),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      this.#indexKeys.set(subject, key);
+    }
+    const mac = await crypto.subtle.sign(
+      "HMAC",
+      key,
+      new TextEncoder().encode(value),
+    );
+    return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
   }
 
   async encrypt(subject: string, plaintext: string): Promise<EncryptedValue> {

@@ -70,4 +70,26 @@ export function keyStoreContract(
     }
     await assert.rejects(keys.encrypt("a/b", "x"), TypeError);
   });
+
+  test("a blind index is stable, keyed, and survives shredding people", async (keys) => {
+    const a = await keys.blindIndex("email", "kari@example.no");
+    assert.match(a, /^[0-9a-f]{64}$/);
+    assert.equal(await keys.blindIndex("email", "kari@example.no"), a);
+    assert.notEqual(await keys.blindIndex("email", "ola@example.no"), a);
+    assert.notEqual(await keys.blindIndex("phone", "kari@example.no"), a);
+    // Not a plain hash of the value: it takes the scope's key.
+    const plain = new Uint8Array(
+      await crypto.subtle.digest(
+        "SHA-256",
+        new TextEncoder().encode("kari@example.no"),
+      ),
+    );
+    assert.notEqual(
+      [...plain].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      a,
+    );
+    await keys.encrypt("person-1", "x");
+    await keys.shred("person-1");
+    assert.equal(await keys.blindIndex("email", "kari@example.no"), a);
+  });
 }

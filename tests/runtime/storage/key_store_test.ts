@@ -82,6 +82,11 @@ Deno.test("key store [jetstream-kv]: nodes share keys; a key shredded through on
       b.encrypt("e1", "via b"),
     ]);
     assert.equal(x.keyId, y.keyId, "one key per subject across nodes");
+    assert.equal(
+      await a.blindIndex("email", "kari@example.no"),
+      await b.blindIndex("email", "kari@example.no"),
+      "one index key across nodes",
+    );
     assert.equal(await b.decrypt(x), "via a");
     assert.equal(await a.decrypt(y), "via b");
     // b has used the key: shredding through a must reach b all the same.
