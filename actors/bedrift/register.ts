@@ -4,7 +4,7 @@ import type {
   AskResult,
 } from "../../runtime/actor/mod.ts";
 import { DomainError } from "../../runtime/core/mod.ts";
-import { UniqueErrorCode, UniqueKinds } from "../unique/mod.ts";
+import { releaseUnique, reserveUnique, UniqueKinds } from "../unique/mod.ts";
 import type { BedriftEvent } from "./events.ts";
 import { BEDRIFT, BedriftErrorCode } from "./types.ts";
 import type { BedriftDetails, BedriftState } from "./types.ts";
@@ -28,37 +28,19 @@ export async function registerBedrift(
   input: RegisterBedriftInput,
   options: AskOptions = {},
 ): Promise<AskResult<BedriftEvent, BedriftState>> {
-  const { signal, meta } = options;
-  const reserve = (takeoverFrom?: string) =>
-    system.ask(UniqueKinds.organisasjonsnummer, input.organisasjonsnummer, {
-      type: "reserve",
-      owner: input.id,
-      at: input.at,
-      takeoverFrom,
-    }, { signal, meta });
-  try {
-    await reserve();
-  } catch (error) {
-    if (
-      !(error instanceof DomainError && error.code === UniqueErrorCode.TAKEN)
-    ) {
-      throw error;
-    }
-    const current = await system.read<{ owner: string }>(
-      UniqueKinds.organisasjonsnummer,
-      input.organisasjonsnummer,
-      { signal },
-    );
-    const owner = current.state.owner;
-    const ownerBedrift = await system.read(BEDRIFT, owner, { signal });
-    if (ownerBedrift.version > 0) {
-      throw new DomainError(
+  await reserveUnique(system, {
+    kind: UniqueKinds.organisasjonsnummer,
+    value: input.organisasjonsnummer,
+    owner: { type: BEDRIFT, id: input.id },
+    at: input.at,
+    taken: () =>
+      new DomainError(
         BedriftErrorCode.ORGANISASJONSNUMMER_TAKEN,
         `Organisasjonsnummer ${input.organisasjonsnummer} is already registered`,
-      );
-    }
-    await reserve(owner);
-  }
+      ),
+    signal: options.signal,
+    meta: options.meta,
+  });
   try {
     return await system.ask<BedriftEvent, BedriftState>(BEDRIFT, input.id, {
       type: "register",
@@ -71,16 +53,13 @@ export async function registerBedrift(
       error instanceof DomainError &&
       error.code !== BedriftErrorCode.ALREADY_REGISTERED
     ) {
-      await system.ask(
-        UniqueKinds.organisasjonsnummer,
-        input.organisasjonsnummer,
-        {
-          type: "release",
-          owner: input.id,
-          at: input.at,
-        },
-        { meta },
-      ).catch(() => {});
+      await releaseUnique(system, {
+        kind: UniqueKinds.organisasjonsnummer,
+        value: input.organisasjonsnummer,
+        owner: input.id,
+        at: input.at,
+        meta: options.meta,
+      });
     }
     throw error;
   }

@@ -9,7 +9,7 @@ import type {
 import type { KeyStore } from "../../runtime/storage/mod.ts";
 import { BEDRIFT, BedriftStatus } from "../bedrift/mod.ts";
 import type { BedriftState } from "../bedrift/mod.ts";
-import { UniqueErrorCode, UniqueKinds } from "../unique/mod.ts";
+import { releaseUnique, reserveUnique, UniqueKinds } from "../unique/mod.ts";
 import { maskFodselsnummer } from "../validators/mod.ts";
 import type { EmployeeEvent } from "./events.ts";
 import type { EmployeeCommand, EmployeeState } from "./types.ts";
@@ -83,11 +83,9 @@ export async function hireEmployee(
   });
   if (bedrift.version === 0) {
     throw new DomainError(
-      "employee.unknown_bedrift",
+      EmployeeErrorCode.UNKNOWN_BEDRIFT,
       "No bedrift with that id",
-      {
-        status: 422,
-      },
+      { status: 422 },
     );
   }
   if (bedrift.state.status !== BedriftStatus.AKTIV) {
@@ -108,37 +106,23 @@ export async function hireEmployee(
     const after = await system.read(EMPLOYEE, input.id);
     if (after.version === 0) await keys.shred(input.id).catch(() => {});
   };
-  const reserve = (takeoverFrom?: string) =>
-    system.ask(UniqueKinds.ansattnummer, key, {
-      type: "reserve",
-      owner: input.id,
-      at: input.at,
-      takeoverFrom,
-    }, { signal, meta });
   try {
-    await reserve();
+    await reserveUnique(system, {
+      kind: UniqueKinds.ansattnummer,
+      value: key,
+      owner: { type: EMPLOYEE, id: input.id },
+      at: input.at,
+      taken: () =>
+        new DomainError(
+          EmployeeErrorCode.ANSATTNUMMER_TAKEN,
+          `Ansattnummer ${input.ansattnummer} is in use in this bedrift`,
+        ),
+      signal,
+      meta,
+    });
   } catch (error) {
-    if (
-      !(error instanceof DomainError && error.code === UniqueErrorCode.TAKEN)
-    ) {
-      await forgetKey();
-      throw error;
-    }
-    const current = await system.read<{ owner: string }>(
-      UniqueKinds.ansattnummer,
-      key,
-      { signal },
-    );
-    const owner = current.state.owner;
-    const holder = await system.read(EMPLOYEE, owner, { signal });
-    if (holder.version > 0) {
-      await forgetKey();
-      throw new DomainError(
-        "employee.ansattnummer_taken",
-        `Ansattnummer ${input.ansattnummer} is in use in this bedrift`,
-      );
-    }
-    await reserve(owner);
+    await forgetKey();
+    throw error;
   }
   try {
     return await system.ask<EmployeeEvent, EmployeeState>(
@@ -149,13 +133,16 @@ export async function hireEmployee(
     );
   } catch (error) {
     if (
-      error instanceof DomainError && error.code !== "employee.already_hired"
+      error instanceof DomainError &&
+      error.code !== EmployeeErrorCode.ALREADY_HIRED
     ) {
-      await system.ask(UniqueKinds.ansattnummer, key, {
-        type: "release",
+      await releaseUnique(system, {
+        kind: UniqueKinds.ansattnummer,
+        value: key,
         owner: input.id,
         at: input.at,
-      }, { meta }).catch(() => {});
+        meta,
+      });
       await forgetKey();
     }
     throw error;

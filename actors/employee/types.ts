@@ -100,6 +100,8 @@ export interface EmployeeProfile {
 export const EmployeeErrorCode = {
   ALREADY_HIRED: "employee.already_hired",
   BEDRIFT_NOT_ACTIVE: "employee.bedrift_not_active",
+  UNKNOWN_BEDRIFT: "employee.unknown_bedrift",
+  ANSATTNUMMER_TAKEN: "employee.ansattnummer_taken",
   NOT_FOUND: "employee.not_found",
   TERMINATED: "employee.terminated",
   INVALID_ANSATTNUMMER: "employee.invalid_ansattnummer",

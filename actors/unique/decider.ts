@@ -63,6 +63,8 @@ export const UniqueErrorCode = { TAKEN: "unique.taken" } as const;
 export const UniqueKinds = {
   organisasjonsnummer: "unique_orgnr",
   ansattnummer: "unique_ansattnummer",
+  /** Keyed by the blind index of a normalized e-mail address, never the address. */
+  email: "unique_email",
 } as const;
 
 /** Actor definitions for every unique kind. */

@@ -11,3 +11,5 @@ export {
   UniqueEventVersions,
 } from "./events.ts";
 export type { UniqueEvent } from "./events.ts";
+export { releaseUnique, reserveUnique } from "./reserve.ts";
+export type { ReserveUniqueInput } from "./reserve.ts";
