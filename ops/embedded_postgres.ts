@@ -133,6 +133,8 @@ export class EmbeddedPostgres {
         ],
         env,
         ...user,
+        // The child enters its cwd as that user: the caller's may be closed to it (/root).
+        cwd: dir,
         stdin: "null",
         signal,
       }).output();
@@ -166,6 +168,7 @@ export class EmbeddedPostgres {
         ],
         env,
         ...user,
+        cwd: dir,
         stdin: "null",
         stdout: "null",
         stderr: "piped",

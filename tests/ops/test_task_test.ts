@@ -74,7 +74,19 @@ Deno.test("test task: nats-server is used when found, installed only as root wit
 });
 
 Deno.test("embedded PostgreSQL: starts in a temporary directory, answers, and is removed by stop()", async () => {
-  const pg = await EmbeddedPostgres.start();
+  // As root from a directory closed to others (/root/…): the server, run as
+  // nobody, must not need to enter the caller's cwd.
+  const cwd = Deno.cwd();
+  const closed = await Deno.makeTempDir({ prefix: "tms-closed-cwd-" });
+  await Deno.chmod(closed, 0o700);
+  Deno.chdir(closed);
+  let pg: EmbeddedPostgres;
+  try {
+    pg = await EmbeddedPostgres.start();
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(closed);
+  }
   try {
     assert.match(pg.url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
     const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
