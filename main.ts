@@ -27,6 +27,8 @@ import {
 } from "./runtime/storage/mod.ts";
 import { DeadLetterKeys } from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
+import { runTask } from "./ops/cli.ts";
+import type { EnvSpec, TaskSpec } from "./ops/cli.ts";
 import { natsConnect } from "./deps.ts";
 import type { NatsConnection } from "./deps.ts";
 
@@ -90,6 +92,134 @@ function intEnv(
   }
   return value;
 }
+
+/**
+ * Every variable the node reads at start, in the README's order: what
+ * `deno task start --help` prints (tests/config_test.ts keeps it equal to the
+ * README's table).
+ */
+export const CONFIG_ENV: EnvSpec[] = [
+  { name: "PORT", default: "8000", description: "HTTP port" },
+  {
+    name: "TMS_HOSTNAME",
+    default: "0.0.0.0",
+    description: "interface to listen on",
+  },
+  {
+    name: "TMS_DATA_DIR",
+    default: "./data",
+    description: "embedded data: events.kv, readmodel/ (PGlite), files/, keys/",
+  },
+  {
+    name: "TMS_SNAPSHOT_EVERY",
+    default: "100",
+    description: "snapshot an actor every N commits (0 = never)",
+  },
+  {
+    name: "TMS_MAILBOX_CAPACITY",
+    default: "1000",
+    description: "messages waiting per actor before 429",
+  },
+  {
+    name: "TMS_IDLE_TIMEOUT_MS",
+    default: "300000",
+    description: "passivate an actor idle this long",
+  },
+  {
+    name: "TMS_MAX_ACTIVE_ACTORS",
+    default: "100000",
+    description: "activations held at once (LRU passivation beyond)",
+  },
+  {
+    name: "TMS_REQUEST_TIMEOUT_MS",
+    default: "10000",
+    description: "deadline of one HTTP request (also of a forwarded ask)",
+  },
+  {
+    name: "DATABASE_URL",
+    description:
+      "read models in PostgreSQL; unset: PGlite in TMS_DATA_DIR/readmodel",
+  },
+  {
+    name: "TMS_READ_SCHEMA",
+    default: "public",
+    description: "schema of the read models",
+  },
+  {
+    name: "TMS_MIN_POSITION_TIMEOUT_MS",
+    default: "5000",
+    description: "how long a query waits for X-TMS-Min-Position",
+  },
+  {
+    name: "TMS_PROJECTIONS",
+    default: "on",
+    description:
+      "on: run the projections (distributed with PostgreSQL: while holding the projector lease); off: never (needs DATABASE_URL)",
+  },
+  {
+    name: "TMS_PROJECTION_LINGER_MS",
+    default: "50",
+    description:
+      "how long a projection at the feed head gathers commits into its next batch",
+  },
+  {
+    name: "TMS_NATS_URL",
+    description:
+      "NATS servers (comma-separated): switches the node to distributed mode",
+  },
+  {
+    name: "TMS_NODE_ID",
+    default: "<hostname>-<pid>",
+    description: "unique node id in the cluster (letters, digits, -_=)",
+  },
+  {
+    name: "TMS_SHARDS",
+    default: "64",
+    description: "shard count; the same on every node",
+  },
+  {
+    name: "TMS_LEASE_TTL_MS",
+    default: "10000",
+    description: "shard and projector lease TTL, the same on every node",
+  },
+  {
+    name: "TMS_STREAM_REPLICAS",
+    default: "1",
+    description: "replicas of the stream and buckets when first created",
+  },
+  {
+    name: "TMS_CRONS",
+    default: "on",
+    description: "off leaves out the scheduled jobs",
+  },
+  {
+    name: "TMS_DEAD_LETTER_RETENTION_DAYS",
+    default: "30",
+    description:
+      "days a resolved or rejected dead letter is kept before it is deleted (0: kept)",
+  },
+  {
+    name: "TMS_RATES_FILE",
+    description:
+      "JSON file with dated rates added to the built-in table (late-payment interest, inkassosats)",
+  },
+];
+
+/** `deno task start`: its usage text. */
+export const startTask: TaskSpec = {
+  name: "start",
+  summary:
+    "Starts a TMS node: reads its configuration from the environment, opens the event log and read models, serves HTTP.",
+  details:
+    `Embedded by default (Deno KV and PGlite under TMS_DATA_DIR, no services);
+distributed with TMS_NATS_URL. A bad value stops the node at start with a
+one-line reason. SIGINT or SIGTERM drains and stops it.`,
+  env: CONFIG_ENV,
+  examples: [
+    "deno task start",
+    "PORT=8080 TMS_DATA_DIR=/var/lib/tms deno task start",
+  ],
+};
 
 /** Reads the configuration; throws `RangeError` naming a bad variable. */
 export function loadConfig(
@@ -350,20 +480,14 @@ function connectNats(config: NodeConfig): Promise<NatsConnection> {
 }
 
 if (import.meta.main) {
-  let node: Node;
-  try {
-    node = await startNode(loadConfig());
-  } catch (error) {
-    console.error(
-      `TMS failed to start: ${error instanceof Error ? error.message : error}`,
-    );
-    Deno.exit(1);
-  }
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, async () => {
-      console.log(`${signal}: draining and stopping`);
-      await node.stop();
-      Deno.exit(0);
-    });
-  }
+  await runTask(startTask, async () => {
+    const node = await startNode(loadConfig());
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      Deno.addSignalListener(signal, async () => {
+        console.log(`${signal}: draining and stopping`);
+        await node.stop();
+        Deno.exit(0);
+      });
+    }
+  });
 }

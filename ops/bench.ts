@@ -13,7 +13,39 @@ import { benchProjections } from "./bench_projections.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
+import { runTask, UsageError } from "./cli.ts";
+import type { TaskSpec } from "./cli.ts";
 import { startServer } from "./server_process.ts";
+
+const SECTIONS = ["kv", "http", "read", "cluster"] as const;
+
+/** `deno task bench`: its sections, environment and usage text. */
+export const benchTask: TaskSpec = {
+  name: "bench",
+  summary:
+    "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
+  positionals: "[kv|http|read|cluster…]",
+  details:
+    `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
+a separate process), read (projections into PGlite and PostgreSQL), cluster
+(JetStream: raw publish vs TMS, one node vs two). No section named runs them
+all and also rewrites the table in README.md. The whole run takes several
+minutes; http and cluster start their own nodes and nats-server on free ports.`,
+  env: [
+    {
+      name: "DATABASE_URL",
+      default: "postgres://postgres@127.0.0.1:5432/postgres",
+      description:
+        "the PostgreSQL of read, http and cluster (each in a throwaway schema)",
+    },
+    {
+      name: "NATS_SERVER_BIN",
+      default: "/usr/sbin/nats-server",
+      description: "the nats-server that the cluster section starts",
+    },
+  ],
+  examples: ["deno task bench", "deno task bench kv read"],
+};
 
 /** One line of the benchmark table. */
 export interface BenchRow {
@@ -395,10 +427,17 @@ async function updateReadme(markdown: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  const wanted = new Set(Deno.args.filter((a) => !a.startsWith("-")));
-  const all = wanted.size === 0;
-  const rows: BenchRow[] = [];
-  try {
+  await runTask(benchTask, async (args) => {
+    for (const name of args.positionals) {
+      if (!(SECTIONS as readonly string[]).includes(name)) {
+        throw new UsageError(
+          `unknown section ${name}; sections: ${SECTIONS.join(", ")}`,
+        );
+      }
+    }
+    const wanted = new Set(args.positionals);
+    const all = wanted.size === 0;
+    const rows: BenchRow[] = [];
     let baseline = 0;
     if (all || wanted.has("kv") || wanted.has("http")) {
       baseline = await kvSection(rows);
@@ -444,10 +483,5 @@ if (import.meta.main) {
       await updateReadme(table(rows));
       progress("updated the benchmark table in README.md");
     }
-  } catch (error) {
-    console.error(
-      `bench failed: ${error instanceof Error ? error.message : error}`,
-    );
-    Deno.exit(1);
-  }
+  });
 }

@@ -1,14 +1,11 @@
 /**
- * `deno task cluster --nodes N [--nats-cluster] [--base-port 8000]
- * [--lease-ttl-ms 10000]`: N local TMS nodes in distributed mode on
- * consecutive ports, against `TMS_NATS_URL` (default nats://127.0.0.1:4222)
- * or, with `--nats-cluster`, against a 3-server JetStream cluster started
- * here on free ports with a temporary store (R3 stream and buckets). With
- * `DATABASE_URL` set the nodes share its read models (one projector elected
- * by lease), else each has its own PGlite. Prints progress and the shard
- * split; Ctrl-C or SIGTERM stops everything.
+ * `deno task cluster`: N local TMS nodes in distributed mode, against
+ * `TMS_NATS_URL` or a 3-server JetStream cluster started here
+ * (`--nats-cluster`); see {@linkcode clusterTask} or `--help` for the flags.
  */
 import { NatsCluster } from "../tests/support/nats_server.ts";
+import { runTask } from "./cli.ts";
+import type { TaskArgs, TaskSpec } from "./cli.ts";
 import { startServer } from "./server_process.ts";
 import type { ServerProcess } from "./server_process.ts";
 
@@ -19,25 +16,69 @@ interface Options {
   leaseTtlMs?: number;
 }
 
-function parseArgs(args: string[]): Options {
-  const get = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const int = (name: string, fallback?: number) => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new RangeError(`--${name} must be a positive integer, got ${raw}`);
-    }
-    return value;
-  };
+/** `deno task cluster`: its flags, environment and usage text. */
+export const clusterTask: TaskSpec = {
+  name: "cluster",
+  summary:
+    "Starts N local TMS nodes in distributed mode on consecutive ports; Ctrl-C or SIGTERM stops everything.",
+  details:
+    `The nodes join TMS_NATS_URL or, with --nats-cluster, a 3-server JetStream
+cluster started here on free ports with a temporary store (R3 stream and
+buckets). With DATABASE_URL the nodes share its read models (one projector
+elected by lease), else each has its own PGlite. Prints progress and, every
+10 s, the shard split.`,
+  flags: [
+    { name: "nodes", value: "N", default: "2", description: "number of nodes" },
+    {
+      name: "nats-cluster",
+      description:
+        "start a 3-server JetStream cluster instead of joining TMS_NATS_URL",
+    },
+    {
+      name: "base-port",
+      value: "PORT",
+      default: "8000",
+      description: "HTTP port of the first node; the others follow",
+    },
+    {
+      name: "lease-ttl-ms",
+      value: "MS",
+      description: "TMS_LEASE_TTL_MS of the nodes (default the node's, 10000)",
+    },
+  ],
+  env: [
+    {
+      name: "TMS_NATS_URL",
+      default: "nats://127.0.0.1:4222",
+      description: "NATS to join (without --nats-cluster)",
+    },
+    {
+      name: "DATABASE_URL",
+      description: "shared read models in PostgreSQL; unset: PGlite per node",
+    },
+    {
+      name: "TMS_READ_SCHEMA",
+      default: "public",
+      description: "schema of the shared read models",
+    },
+    {
+      name: "NATS_SERVER_BIN",
+      default: "/usr/sbin/nats-server",
+      description: "the nats-server that --nats-cluster starts",
+    },
+  ],
+  examples: [
+    "deno task cluster --nodes 3 --nats-cluster",
+    "TMS_NATS_URL=nats://127.0.0.1:4222 deno task cluster --base-port 9000",
+  ],
+};
+
+function options(args: TaskArgs): Options {
   return {
-    nodes: int("nodes", 2)!,
-    natsCluster: args.includes("--nats-cluster"),
-    basePort: int("base-port", 8000)!,
-    leaseTtlMs: int("lease-ttl-ms"),
+    nodes: args.int("nodes", 2),
+    natsCluster: args.has("nats-cluster"),
+    basePort: args.int("base-port", 8000, { min: 1, max: 65535 }),
+    leaseTtlMs: args.int("lease-ttl-ms"),
   };
 }
 
@@ -124,13 +165,8 @@ async function main(options: Options): Promise<void> {
 }
 
 if (import.meta.main) {
-  try {
-    await main(parseArgs(Deno.args));
-    Deno.exit(0);
-  } catch (error) {
-    console.error(
-      `cluster failed: ${error instanceof Error ? error.message : error}`,
-    );
-    Deno.exit(1);
-  }
+  await runTask(clusterTask, async (args) => {
+    await main(options(args));
+    return 0;
+  });
 }

@@ -30,32 +30,79 @@ import {
   KvDeadLetterStore,
   NatsDeadLetterStore,
 } from "../runtime/storage/mod.ts";
-import { oneLine } from "./read_side_env.ts";
+import { oneLine, runTask, usage, UsageError as CliUsageError } from "./cli.ts";
+import type { TaskSpec } from "./cli.ts";
 
-export const HELP = `Usage:
-  deno task dead-letters [list] [--kind=K] [--status=S] [--limit=N] [--cursor=C] [--json]
-  deno task dead-letters show ID
-  deno task dead-letters retry ID [--timeout=SECONDS] [--no-wait]
-
-Dead letters are commands that failed for infrastructure reasons until their
+/** `deno task dead-letters`: its usage text. */
+export const deadLettersTask: TaskSpec = {
+  name: "dead-letters",
+  summary:
+    "Lists the dead letters of this environment's nodes and asks the running node to retry one.",
+  positionals: "[list | show ID | retry ID]",
+  details:
+    `Dead letters are commands that failed for infrastructure reasons until their
 actor parked, and poison commits that halt a projection. The store is the one
 the nodes use: the JetStream KV bucket ${JetStreamNames.deadLetters} when TMS_NATS_URL is
-set, else $TMS_DATA_DIR/${DeadLetterKeys.kvFile} (TMS_DATA_DIR defaults to ./data).
+set, else $TMS_DATA_DIR/${DeadLetterKeys.kvFile}.
 
-  list        newest first, one line each (--json: { items, nextCursor });
-              --kind=command|projection, --status=open|retry_requested|
-              retrying|resolved|rejected, --limit=1..500 (default 50),
-              --cursor=<nextCursor of the page before>
+  list        newest first, one line each
   show ID     one letter in full, as JSON: it holds the command, which may
               hold personal data (names) — keep it out of tickets and chats
   retry ID    asks the running node to retry it: a command is asked again
               with the same command id (one that had committed is not
-              written twice), a projection resumes from its checkpoint. Waits
-              for the outcome (--timeout, default 60 s; --no-wait: at once).
-              Exit 0 when resolved, 1 when rejected, failed again or no
-              node answered in time (the request stays for the node).
+              written twice), a projection resumes from its checkpoint; waits
+              for the outcome. Exit 0 when resolved, 1 when rejected, failed
+              again or no node answered in time (the request stays for the
+              node), 2 on a usage error.`,
+  flags: [
+    { name: "kind", value: "K", description: "list: command or projection" },
+    {
+      name: "status",
+      value: "S",
+      description:
+        "list: open, retry_requested, retrying, resolved or rejected",
+    },
+    {
+      name: "limit",
+      value: "N",
+      default: "50",
+      description: "list: letters per page (1–500)",
+    },
+    {
+      name: "cursor",
+      value: "C",
+      description: "list: the nextCursor of the page before",
+    },
+    { name: "json", description: "list: { items, nextCursor } as JSON" },
+    {
+      name: "timeout",
+      value: "SECONDS",
+      default: "60",
+      description: "retry: how long to wait for the outcome",
+    },
+    { name: "no-wait", description: "retry: return once requested" },
+  ],
+  env: [
+    {
+      name: "TMS_DATA_DIR",
+      default: "./data",
+      description: "the embedded node's data directory",
+    },
+    {
+      name: "TMS_NATS_URL",
+      description: "NATS servers: the distributed nodes' store",
+    },
+  ],
+  examples: [
+    "deno task dead-letters list --status=open",
+    "deno task dead-letters retry cmd-0123456789abcdef --timeout=30",
+  ],
+  // The subcommands parse their own flags (parseDeadLetterArgs).
+  passThrough: true,
+};
 
-Exit codes: 0 done, 1 failed (a one-line reason on stderr), 2 usage error.`;
+/** The usage text, as `--help` prints it. */
+export const HELP = usage(deadLettersTask);
 
 /** The command line, parsed. */
 export type DeadLetterArgs =
@@ -336,29 +383,20 @@ export async function openDeadLetterStore(
 }
 
 if (import.meta.main) {
-  let args: DeadLetterArgs;
-  try {
-    args = parseDeadLetterArgs(Deno.args);
-  } catch (error) {
-    console.error(`dead-letters: ${oneLine(error)}`);
-    Deno.exit(2);
-  }
-  let opened: Awaited<ReturnType<typeof openDeadLetterStore>> | undefined;
-  let code = 1;
-  try {
-    if (args.command === "help") {
-      console.log(HELP);
-      code = 0;
-    } else {
-      opened = await openDeadLetterStore();
-      code = await runDeadLetters(args, opened.store, {
+  await runTask(deadLettersTask, async (task) => {
+    let args: DeadLetterArgs;
+    try {
+      args = parseDeadLetterArgs(task.raw);
+    } catch (error) {
+      throw new CliUsageError(oneLine(error));
+    }
+    const opened = await openDeadLetterStore();
+    try {
+      return await runDeadLetters(args, opened.store, {
         out: (line) => console.log(line),
       });
+    } finally {
+      await opened.close().catch(() => {});
     }
-  } catch (error) {
-    console.error(`dead-letters: ${oneLine(error)}`);
-    code = 1;
-  }
-  await opened?.close().catch(() => {});
-  Deno.exit(code);
+  });
 }

@@ -13,6 +13,8 @@
  * `--json`, one JSON line.
  */
 import { cpuUsage } from "node:process";
+import { runTask, UsageError } from "./cli.ts";
+import type { TaskArgs, TaskSpec } from "./cli.ts";
 import { HttpConnection, jsonRequest } from "./http_client.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
 
@@ -41,34 +43,78 @@ interface Options {
   json: boolean;
 }
 
-function parseArgs(args: string[]): Options {
-  const get = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const num = (name: string, fallback: number) => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`--${name} must be a positive number, got ${raw}`);
-    }
-    return value;
-  };
-  const url = get("url") ?? "http://127.0.0.1:8000";
-  const host = new URL(url).hostname;
-  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
-    throw new RangeError(`Load may only target this machine, not ${host}`);
+/** `deno task load`: its flags and usage text. */
+export const loadTask: TaskSpec = {
+  name: "load",
+  summary:
+    "Drives durable commands (PATCH of a bedrift) at a TMS node on this machine and prints rate and latency.",
+  details:
+    `Registers --targets bedrifter, then sends to them round-robin: closed loop
+with --concurrency requests in flight, or open loop at --rate requests/s
+(latency from the scheduled send time). The first --warmup seconds are not
+measured. Prints a summary line; with --json, one JSON line.`,
+  flags: [
+    {
+      name: "url",
+      value: "URL",
+      default: "http://127.0.0.1:8000",
+      description: "the node (loopback addresses only)",
+    },
+    {
+      name: "seconds",
+      value: "S",
+      default: "5",
+      description: "measured seconds of load",
+    },
+    {
+      name: "warmup",
+      value: "S",
+      default: "1",
+      description: "seconds of load before measuring (0: none)",
+    },
+    {
+      name: "concurrency",
+      value: "N",
+      default: "64",
+      description: "requests in flight (closed loop)",
+    },
+    {
+      name: "rate",
+      value: "N",
+      description: "requests per second (open loop instead of closed)",
+    },
+    {
+      name: "targets",
+      value: "N",
+      default: "200",
+      description: "bedrifter registered and patched round-robin",
+    },
+    { name: "json", description: "print the result as one JSON line" },
+  ],
+  examples: [
+    "deno task load --url http://127.0.0.1:8000 --seconds 10 --rate 2000",
+  ],
+};
+
+function loadOptions(args: TaskArgs): Options {
+  const url = args.string("url", "http://127.0.0.1:8000");
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new UsageError(`--url is not a URL: "${url}"`);
   }
-  const rate = get("rate");
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
+    throw new UsageError(`load may only target this machine, not ${host}`);
+  }
   return {
     url,
-    seconds: num("seconds", 5),
-    warmup: get("warmup") === "0" ? 0 : num("warmup", 1),
-    concurrency: num("concurrency", 64),
-    rate: rate === undefined ? undefined : num("rate", 1),
-    targets: num("targets", 200),
-    json: args.includes("--json"),
+    seconds: args.number("seconds", 5),
+    warmup: args.number("warmup", 1, { min: 0 }),
+    concurrency: args.int("concurrency", 64),
+    rate: args.number("rate"),
+    targets: args.int("targets", 200),
+    json: args.has("json"),
   };
 }
 
@@ -210,8 +256,8 @@ export async function runLoad(
 }
 
 if (import.meta.main) {
-  try {
-    const options = parseArgs(Deno.args);
+  await runTask(loadTask, async (args) => {
+    const options = loadOptions(args);
     const targets = await createTargets(options.url, options.targets);
     const result = await runLoad(options, targets);
     if (options.json) console.log(JSON.stringify(result));
@@ -224,10 +270,5 @@ if (import.meta.main) {
           `p99 ${result.p99.toFixed(2)} ms`,
       );
     }
-  } catch (error) {
-    console.error(
-      `load failed: ${error instanceof Error ? error.message : error}`,
-    );
-    Deno.exit(1);
-  }
+  });
 }

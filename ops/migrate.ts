@@ -8,7 +8,22 @@ import { readModelProjections } from "../actors/mod.ts";
 import { engineMigrations } from "../runtime/projection/mod.ts";
 import { migrate, migrationStatus } from "../runtime/sql/mod.ts";
 import type { SqlStore } from "../runtime/sql/mod.ts";
-import { oneLine, openReadStore } from "./read_side_env.ts";
+import { runTask } from "./cli.ts";
+import type { TaskSpec } from "./cli.ts";
+import { openReadStore, READ_STORE_ENV } from "./read_side_env.ts";
+
+/** `deno task migrate`: its usage text. */
+export const migrateTask: TaskSpec = {
+  name: "migrate",
+  summary:
+    "Applies the read side's migrations (engine checkpoints and every projection's tables) to this environment's store, then lists what is applied.",
+  details: "The node also applies them when it starts.",
+  env: READ_STORE_ENV,
+  examples: [
+    "deno task migrate",
+    "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres deno task migrate",
+  ],
+};
 
 /** Applies every read-model migration; returns the lines to print. */
 export async function runMigrations(store: SqlStore): Promise<string[]> {
@@ -35,14 +50,14 @@ export async function runMigrations(store: SqlStore): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  let store: SqlStore | undefined;
-  try {
-    store = await openReadStore();
-    for (const line of await runMigrations(store)) console.log(line);
+  await runTask(migrateTask, async () => {
+    const store = await openReadStore();
+    try {
+      for (const line of await runMigrations(store)) console.log(line);
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw error;
+    }
     await store.close();
-  } catch (error) {
-    await store?.close().catch(() => {});
-    console.error(`migrate failed: ${oneLine(error)}`);
-    Deno.exit(1);
-  }
+  });
 }

@@ -4,6 +4,34 @@ import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { openSqlStore, sqlStoreOptionsFromEnv } from "../runtime/sql/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import type { SqlStore } from "../runtime/sql/mod.ts";
+import type { EnvSpec } from "./cli.ts";
+
+/** What {@linkcode openReadStore} reads, for the tasks' `--help`. */
+export const READ_STORE_ENV: EnvSpec[] = [
+  {
+    name: "DATABASE_URL",
+    description: "read models in PostgreSQL; unset: PGlite under TMS_DATA_DIR",
+  },
+  {
+    name: "TMS_READ_SCHEMA",
+    default: "public",
+    description: "schema of the read models",
+  },
+  {
+    name: "TMS_DATA_DIR",
+    default: "./data",
+    description: "embedded data: readmodel/ (PGlite), events.kv",
+  },
+];
+
+/** What {@linkcode openEventLog} reads besides `TMS_DATA_DIR`. */
+export const EVENT_LOG_ENV: EnvSpec[] = [
+  {
+    name: "TMS_NATS_URL",
+    description:
+      "the JetStream event log (comma-separated servers); unset: Deno KV in TMS_DATA_DIR/events.kv",
+  },
+];
 
 /** The read-model store: PostgreSQL when `DATABASE_URL` is set, else PGlite under `TMS_DATA_DIR`. */
 export function openReadStore(
@@ -33,18 +61,4 @@ export async function openEventLog(
     );
   }
   return await KvEventLog.open(path);
-}
-
-/** One line: the message of an error and of its causes. */
-export function oneLine(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current !== undefined && current !== null && parts.length < 3) {
-    const message = current instanceof Error
-      ? current.message
-      : String(current);
-    if (!parts.some((p) => p.includes(message))) parts.push(message);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(": ").replace(/\s+/g, " ").trim();
 }

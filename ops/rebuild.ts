@@ -1,20 +1,46 @@
 /**
- * `deno task rebuild [projection…] [--batch-size=N]`: rebuilds read models
+ * `deno task rebuild [projection…] [--batch-size N]`: rebuilds read models
  * from feed position 0 into fresh tables and swaps them in, in one
- * transaction. Default: every projection. Shows progress (positions, events,
- * rate, ETA) on a terminal, plain lines otherwise; exits 1 with a one-line
- * reason on failure.
- *
- * With PGlite (no `DATABASE_URL`) the read model is in the node's process:
- * stop the node first. With PostgreSQL a running node keeps serving the old
- * tables until the swap, then continues from the new checkpoint.
+ * transaction; see {@linkcode rebuildTask} or `--help`.
  */
 import { readModelProjections } from "../actors/mod.ts";
 import { rebuildProjections } from "../runtime/projection/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import type { Projection, RebuildProgress } from "../runtime/projection/mod.ts";
 import type { SqlStore } from "../runtime/sql/mod.ts";
-import { oneLine, openEventLog, openReadStore } from "./read_side_env.ts";
+import { parseTaskArgs, runTask, UsageError } from "./cli.ts";
+import type { TaskArgs, TaskSpec } from "./cli.ts";
+import {
+  EVENT_LOG_ENV,
+  openEventLog,
+  openReadStore,
+  READ_STORE_ENV,
+} from "./read_side_env.ts";
+
+/** `deno task rebuild`: its flags, environment and usage text. */
+export const rebuildTask: TaskSpec = {
+  name: "rebuild",
+  summary:
+    "Rebuilds read models from feed position 0 into fresh tables and swaps them in, in one transaction.",
+  positionals: "[projection…]",
+  details:
+    `No projection named rebuilds them all. Shows progress (positions, events,
+rate, ETA) on a terminal, plain lines otherwise. With PGlite (no DATABASE_URL)
+the read model is in the node's process: stop the node first. With PostgreSQL
+a running node keeps serving the old tables until the swap, then continues
+from the new checkpoint. Ctrl-C stops the rebuild; nothing is swapped in then.`,
+  flags: [{
+    name: "batch-size",
+    value: "N",
+    default: "5000",
+    description: "commits per transaction, 1 to 50000",
+  }],
+  env: [...READ_STORE_ENV, ...EVENT_LOG_ENV],
+  examples: [
+    "deno task rebuild",
+    "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres deno task rebuild --batch-size 10000",
+  ],
+};
 
 /** Parsed command line of the rebuild task. */
 export interface RebuildArgs {
@@ -22,31 +48,21 @@ export interface RebuildArgs {
   batchSize: number;
 }
 
-/** Parses `[projection…] [--batch-size=N]`; throws `TypeError` naming a bad argument. */
+/** Parses `[projection…] [--batch-size N]`; throws `UsageError` naming a bad argument. */
 export function parseRebuildArgs(
-  args: readonly string[],
+  args: readonly string[] | TaskArgs,
   known: readonly Projection[] = readModelProjections,
 ): RebuildArgs {
-  let batchSize = 5000;
-  const names: string[] = [];
-  for (const arg of args) {
-    const batch = /^--batch-size=(\d+)$/.exec(arg);
-    if (batch) {
-      batchSize = Number(batch[1]);
-      if (batchSize < 1 || batchSize > 50_000) {
-        throw new TypeError("--batch-size must be from 1 to 50000");
-      }
-    } else if (arg.startsWith("-")) {
-      throw new TypeError(`Unknown option ${arg}`);
-    } else {
-      names.push(arg);
-    }
-  }
+  const parsed = "positionals" in args
+    ? args
+    : parseTaskArgs(rebuildTask, args);
+  const batchSize = parsed.int("batch-size", 5000, { min: 1, max: 50_000 });
+  const names = parsed.positionals;
   const projections = names.length === 0 ? [...known] : names.map((name) => {
     const projection = known.find((p) => p.name === name);
     if (!projection) {
-      throw new TypeError(
-        `Unknown projection ${name}; known: ${
+      throw new UsageError(
+        `unknown projection ${name}; known: ${
           known.map((p) => p.name).join(", ")
         }`,
       );
@@ -109,30 +125,31 @@ export async function runRebuild(
 }
 
 if (import.meta.main) {
-  let store: SqlStore | undefined;
-  let log: EventLog | undefined;
-  const controller = new AbortController();
-  const interrupt = () =>
-    controller.abort(new Error("Interrupted; nothing was swapped in"));
-  Deno.addSignalListener("SIGINT", interrupt);
-  try {
-    const args = parseRebuildArgs(Deno.args);
-    log = await openEventLog();
-    store = await openReadStore();
-    const encoder = new TextEncoder();
-    const print = progressPrinter(
-      Deno.stdout.isTerminal(),
-      (text) => Deno.stdout.writeSync(encoder.encode(text)),
-    );
-    console.log(await runRebuild(store, log, args, print, controller));
-    await store.close();
-    await log.close();
-    Deno.removeSignalListener("SIGINT", interrupt);
-  } catch (error) {
-    await store?.close().catch(() => {});
-    await log?.close().catch(() => {});
-    if (Deno.stdout.isTerminal()) console.error();
-    console.error(`rebuild failed: ${oneLine(error)}`);
-    Deno.exit(1);
-  }
+  await runTask(rebuildTask, async (taskArgs) => {
+    const args = parseRebuildArgs(taskArgs);
+    let store: SqlStore | undefined;
+    let log: EventLog | undefined;
+    const controller = new AbortController();
+    const interrupt = () =>
+      controller.abort(new Error("Interrupted; nothing was swapped in"));
+    Deno.addSignalListener("SIGINT", interrupt);
+    try {
+      log = await openEventLog();
+      store = await openReadStore();
+      const encoder = new TextEncoder();
+      const print = progressPrinter(
+        Deno.stdout.isTerminal(),
+        (text) => Deno.stdout.writeSync(encoder.encode(text)),
+      );
+      console.log(await runRebuild(store, log, args, print, controller));
+      await store.close();
+      await log.close();
+      Deno.removeSignalListener("SIGINT", interrupt);
+    } catch (error) {
+      await store?.close().catch(() => {});
+      await log?.close().catch(() => {});
+      if (Deno.stdout.isTerminal()) console.error();
+      throw error;
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../main.ts";
+import { CONFIG_ENV, loadConfig } from "../main.ts";
 
 Deno.test("config: defaults run an embedded node that projects", () => {
   const config = loadConfig({});
@@ -36,5 +36,23 @@ Deno.test("config: TMS_PROJECTIONS=off needs shared read models", () => {
     () => loadConfig({ TMS_PROJECTIONS: "sometimes" }),
     (e: unknown) =>
       e instanceof RangeError && /TMS_PROJECTIONS/.test(e.message),
+  );
+});
+
+Deno.test("config: `deno task start --help` lists exactly the README's variables", async () => {
+  const readme = await Deno.readTextFile(
+    new URL("../README.md", import.meta.url),
+  );
+  const section = readme.slice(
+    readme.indexOf("## Configuration"),
+    readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1),
+  );
+  const documented = [...section.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((m) =>
+    m[1]
+  );
+  // NATS_SERVER_BIN is read by the tests and the cluster task, not the node.
+  assert.deepEqual(
+    CONFIG_ENV.map((e) => e.name),
+    documented.filter((name) => name !== "NATS_SERVER_BIN"),
   );
 });

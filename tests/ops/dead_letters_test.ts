@@ -77,7 +77,10 @@ Deno.test("dead-letters task: arguments", () => {
   ) {
     assert.throws(() => parseDeadLetterArgs(bad), UsageError, bad.join(" "));
   }
-  assert.match(HELP, /deno task dead-letters retry ID/);
+  assert.match(
+    HELP,
+    /^Usage: deno task dead-letters .*\[list \| show ID \| retry ID\]/,
+  );
 });
 
 type Add = { type: "add"; n: number };
@@ -275,7 +278,7 @@ for (const mode of ["embedded", "distributed"] as const) {
         assert.equal(failed.code, 1);
         assert.match(
           failed.stderr,
-          /^dead-letters: failed again: .*halted at position/,
+          /^dead-letters failed: failed again: .*halted at position/,
         );
         assert.equal(failed.stderr.trim().split("\n").length, 1);
         assert.equal((await readiness(server.url)).status, 503);

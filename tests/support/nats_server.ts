@@ -5,11 +5,11 @@
  * missing binary is an error, never a skipped test.
  *
  * The binary is `$NATS_SERVER_BIN`, else `/usr/sbin/nats-server` when present,
- * else `nats-server` on `PATH`.
+ * else `nats-server` on `PATH` (`findNatsServer`).
  */
+import { findNatsServer } from "../../ops/nats_binary.ts";
 import { freePort } from "../../ops/server_process.ts";
 
-const DEFAULT_BINARY = "/usr/sbin/nats-server";
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -352,14 +352,7 @@ export class NatsCluster {
 }
 
 async function natsServerBinary(): Promise<string> {
-  const configured = Deno.env.get("NATS_SERVER_BIN");
-  if (configured) return configured;
-  try {
-    await Deno.stat(DEFAULT_BINARY);
-    return DEFAULT_BINARY;
-  } catch {
-    return "nats-server";
-  }
+  return await findNatsServer() ?? "nats-server";
 }
 
 function sleep(ms: number): Promise<void> {
