@@ -18,8 +18,10 @@
  *     `Tms-Timestamp`, `Tms-Event-Types`, `Tms-Correlation-Id`,
  *     `Tms-Causation-Id`, `traceparent`;
  *   - buckets `tms_snapshots`, `tms_placement` (`shard.<n>`, `node.<id>`),
- *     `tms_keys`, `tms_dead_letters` (`<letter id>`); object store
- *     `tms_files`;
+ *     `tms_keys`, `tms_dead_letters` (`<letter id>`), `tms_auth_keys`
+ *     (`keyset`); object store `tms_files`;
+ *   - the embedded access-token key set `auth_keys.json` (and
+ *     `auth_keys.json.lock`);
  *   - the embedded dead-letter file `deadletters.kv` (`["dead_letter", id]`,
  *     `["dead_letter_meta", "changes"]`);
  *   - remote asks on `tms.rpc.<shard>`;
@@ -87,6 +89,7 @@ export type {
 } from "./dead_letters.ts";
 export type { WireError } from "./error_codec.ts";
 export {
+  AuthKeyNames,
   commitMsgId,
   DeadLetterKeys,
   eventSubject,
