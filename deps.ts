@@ -19,7 +19,6 @@ export { z } from "npm:zod@4.6.7";
 export { Decimal } from "npm:decimal.js@10.6.0";
 export {
   calculateJwkThumbprint,
-  CompactSign,
   errors as joseErrors,
   exportJWK,
   generateKeyPair,

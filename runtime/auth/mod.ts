@@ -25,7 +25,10 @@
  *   retiredAt }], refreshSecret }`, the current signer first with
  *   `retiredAt: null`; a retired key verifies for
  *   `RETIRED_KEY_RETENTION_SECONDS` (15 min + 1 min of reload + 1 min of
- *   clock tolerance) and is dropped at the next rotation after that.
+ *   clock tolerance) and is dropped at the next rotation after that;
+ * - rate limits: `TokenBucketLimiter` (per key, per node, memory bounded)
+ *   and `rateLimitHeaders` (`RateLimit-Policy` and `RateLimit` of
+ *   draft-ietf-httpapi-ratelimit-headers-11).
  *
  * Imports `core`, `nats`, and jose and @node-rs/argon2 through `deps.ts`.
  *
@@ -82,3 +85,5 @@ export { MemoryTokenKeyStore } from "./memory_token_key_store.ts";
 export { FileTokenKeyStore } from "./file_token_key_store.ts";
 export { NatsTokenKeyStore } from "./nats_token_key_store.ts";
 export type { NatsTokenKeyStoreOptions } from "./nats_token_key_store.ts";
+export { rateLimitHeaders, TokenBucketLimiter } from "./rate_limit.ts";
+export type { RateLimitResult, TokenBucketOptions } from "./rate_limit.ts";

@@ -44,6 +44,10 @@ export const HttpHeaders = {
   etag: "ETag",
   retryAfter: "Retry-After",
   requestId: "X-Request-Id",
+  /** draft-ietf-httpapi-ratelimit-headers-11: the quota policies. */
+  rateLimitPolicy: "RateLimit-Policy",
+  /** draft-ietf-httpapi-ratelimit-headers-11: what is left of each. */
+  rateLimit: "RateLimit",
 } as const;
 
 /**
