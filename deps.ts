@@ -3,10 +3,11 @@
  * Every third-party import of TMS, pinned to an exact version. Nothing else
  * imports `npm:`.
  *
- * The light packages every layer uses (decimal.js, zod, hono) load with this
- * module. The heavy ones load on first use, so a module pays only for what it
- * runs: PGlite (PostgreSQL in WebAssembly) and postgres.js when a read-model
- * store opens, the NATS client when a node connects. Their types are exported
+ * The light packages every layer uses (decimal.js, zod, hono, jose) load
+ * with this module. The heavy ones load on first use, so a module pays only
+ * for what it runs: PGlite (PostgreSQL in WebAssembly) and postgres.js when a
+ * read-model store opens, the NATS client when a node connects, the argon2
+ * addon when a password is first hashed. Their types are exported
  * here as types (erased at run time); their values through the functions
  * below, which behave as the library's own.
  */
@@ -16,6 +17,16 @@ export { HTTPException } from "npm:hono@4.13.19/http-exception";
 export { bodyLimit } from "npm:hono@4.13.19/body-limit";
 export { z } from "npm:zod@4.6.7";
 export { Decimal } from "npm:decimal.js@10.6.0";
+export {
+  calculateJwkThumbprint,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+} from "npm:jose@6.2.18";
+export type { JWK, JWTHeaderParameters, JWTPayload } from "npm:jose@6.2.18";
 
 export type { PGlite } from "npm:@electric-sql/pglite@0.5.16";
 export type {
@@ -43,10 +54,22 @@ import type * as NatsJetStream from "npm:@nats-io/jetstream@3.4.0";
 import type * as NatsKv from "npm:@nats-io/kv@3.4.0";
 import type * as NatsObj from "npm:@nats-io/obj@3.4.0";
 import type * as Pglite from "npm:@electric-sql/pglite@0.5.16";
+import type * as NodeRsArgon2 from "npm:@node-rs/argon2@2.2.1";
 
 /** PGlite's module, loaded on first use. */
 export function loadPglite(): Promise<typeof Pglite> {
   return import("npm:@electric-sql/pglite@0.5.16");
+}
+
+/**
+ * `@node-rs/argon2`, loaded on first use: argon2 as a native napi addon that
+ * hashes on a worker thread, off the event loop. Loading it needs
+ * `--allow-ffi` (Deno gates napi addons behind it), env access to its
+ * `NAPI_RS_*` switches and read access to `/usr/bin/ldd` (its musl probe);
+ * without `--allow-ffi` the import fails with "Cannot find native binding".
+ */
+export function loadArgon2(): Promise<typeof NodeRsArgon2> {
+  return import("npm:@node-rs/argon2@2.2.1");
 }
 
 /** postgres.js's `postgres(url, options)`, loaded on first use. */

@@ -25,6 +25,8 @@ export const TEST_PERMISSIONS = [
   "--allow-write",
   "--allow-sys",
   "--allow-run",
+  // The argon2id password hasher is a native addon.
+  "--allow-ffi",
 ] as const;
 
 /** The PostgreSQL the tests use when `DATABASE_URL` is unset (tests/support/sql_stores.ts). */

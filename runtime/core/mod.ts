@@ -18,13 +18,16 @@
  *     `Tms-Timestamp`, `Tms-Event-Types`, `Tms-Correlation-Id`,
  *     `Tms-Causation-Id`, `traceparent`;
  *   - buckets `tms_snapshots`, `tms_placement` (`shard.<n>`, `node.<id>`),
- *     `tms_keys`, `tms_dead_letters` (`<letter id>`); object store
- *     `tms_files`;
+ *     `tms_keys`, `tms_dead_letters` (`<letter id>`), `tms_auth_keys`
+ *     (`keyset`); object store `tms_files`;
+ *   - the embedded access-token key set `auth_keys.json` (and
+ *     `auth_keys.json.lock`);
  *   - the embedded dead-letter file `deadletters.kv` (`["dead_letter", id]`,
  *     `["dead_letter_meta", "changes"]`);
  *   - remote asks on `tms.rpc.<shard>`;
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
- *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`);
+ *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
+ *     `RateLimit-Policy`, `RateLimit`);
  * - the dead-letter contract (`dead_letters.ts`): `DeadLetterStore` (record,
  *   list newest first, get, request / claim / finish a retry, purge), its
  *   kinds (`command`, `projection`) and statuses (`open`, `retry_requested`,
@@ -87,6 +90,7 @@ export type {
 } from "./dead_letters.ts";
 export type { WireError } from "./error_codec.ts";
 export {
+  AuthKeyNames,
   commitMsgId,
   DeadLetterKeys,
   eventSubject,

@@ -13,6 +13,8 @@ export const JetStreamNames = {
   files: "tms_files",
   keys: "tms_keys",
   deadLetters: "tms_dead_letters",
+  /** Access-token signing keys (`AuthKeyNames.bucketKey`). */
+  authKeys: "tms_auth_keys",
   rpcPrefix: "tms.rpc",
 } as const;
 
@@ -42,6 +44,10 @@ export const HttpHeaders = {
   etag: "ETag",
   retryAfter: "Retry-After",
   requestId: "X-Request-Id",
+  /** draft-ietf-httpapi-ratelimit-headers-11: the quota policies. */
+  rateLimitPolicy: "RateLimit-Policy",
+  /** draft-ietf-httpapi-ratelimit-headers-11: what is left of each. */
+  rateLimit: "RateLimit",
 } as const;
 
 /**
@@ -91,4 +97,19 @@ export const DeadLetterKeys = {
   kvChanges: ["dead_letter_meta", "changes"] as const,
   /** File of the embedded store under `$TMS_DATA_DIR`. */
   kvFile: "deadletters.kv",
+} as const;
+
+/**
+ * Where the access-token key set lives: one value (`keyset`) in the
+ * `tms_auth_keys` bucket in distributed mode; one owner-only JSON file
+ * (`auth_keys.json`, with its lock file beside it) under `$TMS_DATA_DIR`
+ * embedded.
+ */
+export const AuthKeyNames = {
+  /** Bucket key of the key set. */
+  bucketKey: "keyset",
+  /** File of the embedded key set under `$TMS_DATA_DIR`. */
+  file: "auth_keys.json",
+  /** Suffix of its lock file (`auth_keys.json.lock`). */
+  lockSuffix: ".lock",
 } as const;

@@ -1,3 +1,4 @@
+export { CountingHasher } from "./counting_hasher.ts";
 export { deciderSpec } from "./decider_spec.ts";
 export { Feed, projectionSpec } from "./projection_spec.ts";
 export { NatsCluster, NatsServer } from "./nats_server.ts";
