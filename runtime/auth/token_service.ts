@@ -115,9 +115,10 @@ interface Loaded {
  *
  * Keys: the store holds one current signer and the keys retired in the last
  * `RETIRED_KEY_RETENTION_SECONDS` (they still verify). A node reloads the
- * set before it signs when its copy is older than `KEY_RELOAD_SECONDS`
- * (so it starts signing with a key rotated elsewhere within a minute) and
- * when a token names a `kid` it does not know (at most once a second).
+ * set before it signs or verifies when its copy is older than
+ * `KEY_RELOAD_SECONDS` (so it starts signing with a key rotated elsewhere,
+ * and lists it in its JWKS, within a minute) and when a token names a `kid`
+ * it does not know (at most once a second).
  * Everything is driven by `now`: no timers run.
  *
  * Signing is deterministic: the same claims (with `iat` and `jti`) and the
@@ -222,7 +223,7 @@ export class TokenService {
     if (typeof jti !== "string" || jti === "" || jti.length > 128) {
       throw new TypeError("jti must be a string of 1-128 characters");
     }
-    await this.#refreshIfStale();
+    await this.refresh();
     const exp = iat + this.#ttl;
     const payload: JWTPayload = {
       iss: this.#issuer,
@@ -259,6 +260,7 @@ export class TokenService {
     if (typeof token !== "string" || token.length > MAX_TOKEN_CHARS) {
       throw invalid("The access token is malformed");
     }
+    await this.refresh();
     const nowMs = this.#now();
     let kid = "";
     let result;
@@ -398,14 +400,22 @@ export class TokenService {
     return verifier && usableAt(verifier, nowMs) ? verifier : undefined;
   }
 
-  /** Reloads before signing when the copy is older than `KEY_RELOAD_SECONDS`. */
-  async #refreshIfStale(): Promise<void> {
+  /**
+   * Reloads the key set when this copy is older than `KEY_RELOAD_SECONDS`
+   * (at most one attempt a second); never throws. `sign` and `verify` call
+   * it; a JWKS route should too, before `jwks()`. While the store is down
+   * the keys held go on signing (they verify everywhere until their
+   * retention ends) and verifying.
+   */
+  async refresh(): Promise<void> {
+    this.#open();
     const now = this.#now();
     if (now - this.#loadedAt < KEY_RELOAD_SECONDS * 1000) return;
-    // The store is down: go on signing with the key held (it verifies
-    // everywhere until its retention ends), and try again in a second.
-    if (now - this.#lastReload < UNKNOWN_KID_RELOAD_MS) return;
-    await this.#reloadOnce().catch(() => {});
+    if (now - this.#lastReload < UNKNOWN_KID_RELOAD_MS) {
+      await this.#reloading;
+      return;
+    }
+    await this.#reloadOnce();
   }
 
   /** One reload at a time; callers meanwhile share it. */

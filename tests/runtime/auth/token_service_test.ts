@@ -607,6 +607,36 @@ Deno.test("tokens: a node picks up a rotation done elsewhere (file store: the no
   }
 });
 
+Deno.test("tokens: a node that only verifies lists a key rotated elsewhere in its JWKS within a minute", async () => {
+  const store = new CountingStore();
+  const clock = new Clock();
+  const { tokens: verifier } = await service(store, clock);
+  const { tokens: signer } = await service(store, clock);
+  const { token } = await signer.sign({ sub: "u" });
+  const rotated = await signer.rotate();
+  clock.advance(KEY_RELOAD_SECONDS - 1);
+  const reads = store.reads;
+  await verifier.verify(token);
+  await verifier.refresh();
+  assert.equal(
+    store.reads,
+    reads,
+    "a copy younger than a minute is used as it is",
+  );
+  assert.ok(!verifier.jwks().keys.some((k) => k.kid === rotated));
+  clock.advance(1);
+  await verifier.verify(token);
+  assert.equal(store.reads, reads + 1, "one reload");
+  assert.ok(verifier.jwks().keys.some((k) => k.kid === rotated));
+  await verifier.refresh();
+  assert.equal(store.reads, reads + 1, "fresh again");
+  // A JWKS route calls refresh() first: no token needed.
+  const otherRotation = await signer.rotate();
+  clock.advance(KEY_RELOAD_SECONDS);
+  await verifier.refresh();
+  assert.equal(verifier.jwks().keys[0].kid, otherRotation);
+});
+
 Deno.test("tokens: refreshMac is HMAC-SHA256 with a secret the nodes share and rotation keeps", async () => {
   const store = new MemoryTokenKeyStore();
   const { tokens: a } = await service(store);
