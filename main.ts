@@ -5,6 +5,11 @@
 import { readModelProjections, registerActors } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
+import {
+  identityConfigFromEnv,
+  openIdentityServices,
+} from "./ops/identity_services.ts";
+import type { IdentityConfig } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
 import { ClusterNode } from "./runtime/cluster/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
@@ -25,7 +30,7 @@ import {
   KvDeadLetterStore,
   NatsDeadLetterStore,
 } from "./runtime/storage/mod.ts";
-import { DeadLetterKeys } from "./runtime/core/mod.ts";
+import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
 import { runTask } from "./ops/cli.ts";
 import type { EnvSpec, TaskSpec } from "./ops/cli.ts";
@@ -75,6 +80,8 @@ export interface NodeConfig {
    * until they are handled.
    */
   deadLetterRetentionDays: number;
+  /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
+  identity: Omit<IdentityConfig, "nats">;
 }
 
 function intEnv(
@@ -246,6 +253,7 @@ export function loadConfig(
     projections: projectionsEnv(env),
     projectionLingerMs: intEnv(env, "TMS_PROJECTION_LINGER_MS", 50),
     deadLetterRetentionDays: intEnv(env, "TMS_DEAD_LETTER_RETENTION_DAYS", 30),
+    identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
   };
 }
 
@@ -337,6 +345,10 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     undefined,
     nc ? { nc, replicas: config.streamReplicas } : undefined,
   );
+  const identity = await openIdentityServices({
+    ...config.identity,
+    nats: nc ? { nc, replicas: config.streamReplicas } : undefined,
+  }, domain.edge.keys);
   const store = await openSqlStore(
     config.databaseUrl
       ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
@@ -398,6 +410,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics(),
     requestTimeoutMs: config.requestTimeoutMs,
+    auth: identity.auth,
     readSide: {
       store,
       positions: projections ?? leased ??
@@ -417,6 +430,9 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         `TMS listening on http://${hostname}:${port} (data in ${config.dataDir})`,
       ),
   }, app.fetch);
+  const bootstrapping = bootstrapWithRetries(
+    () => identity.bootstrap(cluster?.client ?? system),
+  );
   let stopping: Promise<void> | undefined;
   return {
     system,
@@ -429,10 +445,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
+        await bootstrapping;
         await deadLetters.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();
+        await identity.close();
         await domain.stop();
         await cluster?.stop();
         await system.shutdown();
@@ -443,6 +461,25 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await nc?.close();
       })(),
   };
+}
+
+/**
+ * Creates the first ADMIN once the node can reach its actors: in a cluster
+ * the shard may have no owner for a moment after start (503), so it tries
+ * again for a while; a failure is logged, never fatal.
+ */
+async function bootstrapWithRetries(run: () => Promise<void>): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof UnavailableError) || attempt >= 60) {
+        console.error("Creating the first ADMIN failed:", error);
+        return;
+      }
+      await delay(500);
+    }
+  }
 }
 
 /** Prometheus lines of the embedded log: its group commits and index backlog. */

@@ -2,6 +2,7 @@ import type { Projection } from "../runtime/projection/mod.ts";
 import { bedrifterProjection } from "./bedrift/mod.ts";
 import { employeesProjection } from "./employee/mod.ts";
 import { invoicesProjection } from "./invoice/mod.ts";
+import { securityEventsProjection, usersProjection } from "./user/mod.ts";
 import { kontrollerProjection } from "./kontroll/mod.ts";
 import { kontrollMalerProjection } from "./kontroll_mal/mod.ts";
 
@@ -12,4 +13,6 @@ export const readModelProjections: readonly Projection[] = [
   kontrollMalerProjection,
   kontrollerProjection,
   employeesProjection,
+  usersProjection,
+  securityEventsProjection,
 ];

@@ -8,6 +8,13 @@ import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
 import { deadline, requestId } from "./middleware.ts";
+import { access, noAccessControl } from "./auth.ts";
+import { compilePolicies, matchPolicy } from "./policy.ts";
+import type { CompiledPolicy } from "./policy.ts";
+import { loginRoutes } from "./login.ts";
+import { userRoutes } from "./users.ts";
+import { auditRoutes } from "./audit.ts";
+import { wellKnownRoutes } from "./well_known.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 
 /**
@@ -32,6 +39,20 @@ export function createApp(deps: EdgeDeps): Hono {
         status: 413,
       }),
   });
+  // Authentication before the body is read: an anonymous upload is refused
+  // without being received.
+  const compiled = compilePolicies();
+  let routed: CompiledPolicy[] = [];
+  app.use(
+    "/api/*",
+    deps.auth.enabled
+      ? access({
+        verifier: deps.auth.verifier,
+        policies: compiled,
+        routed: (method, path) => matchPolicy(routed, method, path) !== null,
+      })
+      : noAccessControl(),
+  );
   // Photo uploads carry their own, larger limit (http/kontroller.ts).
   app.use("/api/*", (c, next) =>
     c.req.method === "POST" &&
@@ -44,6 +65,17 @@ export function createApp(deps: EdgeDeps): Hono {
   app.route("/api/v1/kontroll-maler", kontrollMalRoutes(deps));
   app.route("/api/v1/kontroller", kontrollRoutes(deps));
   app.route("/api/v1/employees", employeeRoutes(deps));
+  app.route("/api/v1/auth", loginRoutes(deps));
+  app.route("/api/v1/users", userRoutes(deps));
+  app.route("/api/v1/audit", auditRoutes(deps));
+  app.route("/.well-known", wellKnownRoutes(deps));
+  // Every registered /api/ route, for the fail-closed check of the policy.
+  routed = compilePolicies(
+    Object.fromEntries(
+      app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/"))
+        .map((r) => [`${r.method} ${r.path}`, { roles: [] }]),
+    ),
+  );
   app.notFound((c) =>
     problem(c, {
       type: ProblemTypes.notFound,

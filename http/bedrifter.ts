@@ -21,6 +21,7 @@ import {
   now,
   parseBody,
   pathId,
+  readOptions,
   writeHeaders,
 } from "./write.ts";
 import { clientOf } from "./context.ts";
@@ -53,6 +54,7 @@ export function bedriftRoutes(deps: EdgeDeps): Hono {
       projection: BEDRIFTER_PROJECTION,
       query: BedrifterQuery,
       list: listBedrifter,
+      scope: (filter, tenant) => ({ ...filter, id: tenant }),
     }),
   );
 
@@ -76,7 +78,7 @@ export function bedriftRoutes(deps: EdgeDeps): Hono {
     const { version, position, state } = await system.read<BedriftState>(
       BEDRIFT,
       id,
-      { signal: c.get("signal") },
+      readOptions(c),
     );
     if (version === 0) throw new NotFoundError("No such bedrift");
     writeHeaders(c, { version, position });

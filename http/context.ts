@@ -1,4 +1,7 @@
 import type { ActorClient, ActorSystem } from "../runtime/actor/mod.ts";
+import type { Principal } from "../runtime/core/mod.ts";
+import type { UserRole, UserServices } from "../actors/user/mod.ts";
+import type { AccessVerifier } from "./auth.ts";
 import type { FileStore, KeyStore } from "../runtime/storage/mod.ts";
 import type { DatedRates } from "../actors/invoice/mod.ts";
 import type { ReadSide } from "./queries.ts";
@@ -9,7 +12,30 @@ declare module "npm:hono@4.13.19" {
     requestId: string;
     /** The request's deadline, combined with the client's disconnect. */
     signal: AbortSignal;
+    /** Who calls: set by the access middleware on every non-public `/api/` route. */
+    principal: AuthPrincipal | undefined;
   }
+}
+
+/** The principal of a request: a user with its role, bedrift and employee. */
+export interface AuthPrincipal extends Principal {
+  readonly role: UserRole;
+  readonly employeeId: string | null;
+  readonly sessionId: string | null;
+}
+
+/** Identity at the edge: tokens, users, limits. */
+export interface EdgeAuth {
+  /** `false` switches authentication off (every caller is a platform ADMIN): benchmarks only. */
+  enabled: boolean;
+  verifier: AccessVerifier;
+  users: UserServices;
+  /** The public keys of the access tokens (`/.well-known/jwks.json`). */
+  jwks: () => Promise<{ keys: JsonWebKey[] }>;
+  /** A scrape token that may read `/metrics` besides an ADMIN's. */
+  metricsToken?: string;
+  /** Most failed logins per client address in 15 minutes (default 20). */
+  loginFailuresPerAddress?: number;
 }
 
 /** What the routes need from the node. */
@@ -33,6 +59,7 @@ export interface EdgeDeps {
   rates?: DatedRates;
   /** The read models behind the list routes (none: they answer 503). */
   readSide?: ReadSide;
+  auth: EdgeAuth;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

@@ -33,6 +33,7 @@ import {
   parseBody,
   parseOptionalBody,
   pathId,
+  readOptions,
   writeHeaders,
 } from "./write.ts";
 import { clientOf } from "./context.ts";
@@ -141,7 +142,7 @@ export function employeeRoutes(deps: EdgeDeps): Hono {
     const { version, position, state } = await system.read<EmployeeState>(
       EMPLOYEE,
       id,
-      { signal: c.get("signal") },
+      readOptions(c),
     );
     if (state === null) throw new NotFoundError("No such employee");
     writeHeaders(c, { version, position });

@@ -1,12 +1,50 @@
 import { Hono } from "../deps.ts";
-import type { EdgeDeps, ReadinessCheck } from "./context.ts";
+import type { Context } from "../deps.ts";
+import type { EdgeAuth, EdgeDeps, ReadinessCheck } from "./context.ts";
+import { principalOf } from "./auth.ts";
+import { UserRole } from "../actors/user/mod.ts";
 import { PROBLEM_CONTENT_TYPE, ProblemTypes } from "./problem.ts";
-import { withTimeout } from "../runtime/core/mod.ts";
+import {
+  ForbiddenError,
+  UnauthorizedError,
+  withTimeout,
+} from "../runtime/core/mod.ts";
+
+/** True when two strings are equal, in time that does not depend on where they differ. */
+function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  }
+  return diff === 0;
+}
+
+/**
+ * `/metrics` answers an ADMIN's token or the scrape token
+ * (`TMS_METRICS_TOKEN`): 401 without a token, 403 for another role.
+ */
+async function requireMetricsAccess(c: Context, auth: EdgeAuth): Promise<void> {
+  const header = c.req.header("authorization");
+  const token = /^Bearer (\S+)$/i.exec(header?.trim() ?? "")?.[1];
+  if (!token) {
+    throw new UnauthorizedError(
+      "auth.token_missing",
+      "Metrics need an ADMIN's token or the scrape token",
+    );
+  }
+  if (auth.metricsToken && sameSecret(token, auth.metricsToken)) return;
+  const who = principalOf(await auth.verifier.verify(token));
+  if (who.role !== UserRole.ADMIN) {
+    throw new ForbiddenError("auth.role_not_allowed", "Metrics are for ADMINs");
+  }
+}
 
 /** Largest mailbox depth that still counts as ready. */
 const MAX_READY_MAILBOX = 500;
 
-/** `/health/live`, `/health/ready` and `/metrics`. */
+/** `/health/live`, `/health/ready` (open) and `/metrics` (ADMIN or the scrape token). */
 export function healthRoutes(deps: EdgeDeps): Hono {
   const app = new Hono();
   const { system } = deps;
@@ -50,6 +88,7 @@ export function healthRoutes(deps: EdgeDeps): Hono {
   });
 
   app.get("/metrics", async (c) => {
+    if (deps.auth.enabled) await requireMetricsAccess(c, deps.auth);
     const s = system.stats();
     const lines = [
       "# TYPE tms_actors_active gauge",

@@ -42,6 +42,7 @@ import {
   parseBody,
   parseOptionalBody,
   pathId,
+  readOptions,
   writeHeaders,
 } from "./write.ts";
 
@@ -119,9 +120,7 @@ export function invoiceRoutes(deps: EdgeDeps): Hono {
 
   const read = async (c: Context) => {
     const id = invoiceId(c);
-    const result = await system.read<InvoiceState>(INVOICE, id, {
-      signal: c.get("signal"),
-    });
+    const result = await system.read<InvoiceState>(INVOICE, id, readOptions(c));
     if (result.version === 0) throw new NotFoundError("No such invoice");
     return { id, ...result };
   };

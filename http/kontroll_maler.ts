@@ -22,6 +22,7 @@ import {
   now,
   parseBody,
   parseOptionalBody,
+  readOptions,
   requireId,
   writeHeaders,
 } from "./write.ts";
@@ -81,7 +82,7 @@ export function kontrollMalRoutes(deps: EdgeDeps): Hono {
     const { version, position, state } = await system.read<KontrollMalState>(
       KONTROLL_MAL,
       id,
-      { signal: c.get("signal") },
+      readOptions(c),
     );
     if (state === null) throw new NotFoundError("No such template");
     writeHeaders(c, { version, position });

@@ -1,16 +1,18 @@
 /**
  * `/api/v1/kontroller`: vehicle safety checks, their check points, photos in
- * the file store, and the list from the `kontroller` read model. Until the
- * edge authenticates users, the acting participant is the kontroll's
- * instructor, or its learner when the request says `by: "ELEV"`.
+ * the file store, and the list from the `kontroller` read model. The acting
+ * participant is the kontroll's instructor, or its learner when the request
+ * says `by: "ELEV"` (a learner has no account of their own).
  */
 import { bodyLimit, Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import {
   DomainError,
+  ForbiddenError,
   HttpHeaders,
   NotFoundError,
 } from "../runtime/core/mod.ts";
+import { UserRole } from "../actors/user/mod.ts";
 import type { AskResult } from "../runtime/actor/mod.ts";
 import { MemoryFileStore } from "../runtime/storage/mod.ts";
 import {
@@ -46,6 +48,7 @@ import {
   now,
   parseBody,
   parseOptionalBody,
+  readOptions,
   requireId,
   writeHeaders,
 } from "./write.ts";
@@ -67,6 +70,38 @@ function participant(
     : { role: ParticipantRole.LAERER, userId: kontroll.instructorId };
 }
 
+/**
+ * The instructor of a new kontroll: a TRAFIKKLARER is always their own (an
+ * `instructorId` naming somebody else is refused: OWASP API3, mass
+ * assignment); a manager names one.
+ */
+function instructorOf(c: Context, given: string | undefined): string {
+  const who = c.get("principal");
+  if (who?.role === UserRole.TRAFIKKLARER) {
+    if (!who.employeeId) {
+      throw new ForbiddenError(
+        KontrollErrorCode.NOT_INSTRUCTOR,
+        "This user is not linked to an employee who can instruct",
+      );
+    }
+    if (given !== undefined && given !== who.employeeId) {
+      throw new ForbiddenError(
+        KontrollErrorCode.NOT_INSTRUCTOR,
+        "A TRAFIKKLARER creates kontroller as their own instructor",
+      );
+    }
+    return who.employeeId;
+  }
+  if (!given) {
+    throw new DomainError(
+      KontrollErrorCode.INSTRUCTOR_REQUIRED,
+      "Give instructorId: the employee who runs the kontroll",
+      { status: 422 },
+    );
+  }
+  return given;
+}
+
 /** Routes of `/api/v1/kontroller`; photos go to `deps.files`. */
 export function kontrollRoutes(deps: EdgeDeps): Hono {
   const system = clientOf(deps);
@@ -74,9 +109,11 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
   const app = new Hono();
 
   const read = async (c: Context, id: string) => {
-    const result = await system.read<KontrollState>(KONTROLL, id, {
-      signal: c.get("signal"),
-    });
+    const result = await system.read<KontrollState>(
+      KONTROLL,
+      id,
+      readOptions(c),
+    );
     if (result.state === null) throw new NotFoundError("No such kontroll");
     return { ...result, state: result.state };
   };
@@ -121,19 +158,13 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
 
   app.post("/", async (c) => {
     const body = await parseBody(c, CreateKontrollBody);
-    if (!body.instructorId) {
-      throw new DomainError(
-        KontrollErrorCode.INSTRUCTOR_REQUIRED,
-        "Give instructorId (the edge does not know the calling user yet)",
-        { status: 422 },
-      );
-    }
+    const instructorId = instructorOf(c, body.instructorId);
     const id = await newId(c, KONTROLL);
     const result = await createKontroll(system, {
       id,
       malId: body.malId,
       registreringsnummer: body.registreringsnummer,
-      instructorId: body.instructorId,
+      instructorId,
       learnerId: body.learnerId ?? null,
       at: now(),
     }, askOptions(c, "kontroll.create"));

@@ -1,5 +1,10 @@
 export { createApp } from "./app.ts";
-export type { EdgeDeps, ReadinessCheck } from "./context.ts";
+export type {
+  AuthPrincipal,
+  EdgeAuth,
+  EdgeDeps,
+  ReadinessCheck,
+} from "./context.ts";
 export type { ReadSide } from "./queries.ts";
 export {
   onError,

@@ -27,6 +27,11 @@ export interface ReadSide {
 export interface ListQuery<Q extends z.ZodType, T> {
   projection: string;
   query: Q;
+  /**
+   * The filter narrowed to a tenant's own rows (default: `bedriftId` set to
+   * the tenant, whatever the client asked for).
+   */
+  scope?: (filter: z.output<Q>, tenant: string) => z.output<Q>;
   list: (
     db: SqlExecutor,
     filter: z.output<Q>,
@@ -40,7 +45,8 @@ export interface ListQuery<Q extends z.ZodType, T> {
  * read-your-writes when the client sends `X-TMS-Min-Position`. Bad query
  * parameters throw a `ZodError` (422); a read model that does not reach
  * `X-TMS-Min-Position` in time throws `UnavailableError` (503, Retry-After);
- * a node without a read side answers 503. Each answer carries
+ * a node without a read side answers 503. A principal of a bedrift sees only
+ * that bedrift's rows. Each answer carries
  * `X-TMS-Position`: the feed position the data reflects.
  *
  * @example
@@ -58,7 +64,13 @@ export function listHandler<Q extends z.ZodType, T>(
         retryAfter: 5,
       });
     }
-    const filter = spec.query.parse(queryParams(c));
+    const parsed = spec.query.parse(queryParams(c));
+    const tenant = c.get("principal")?.tenant ?? null;
+    const filter = tenant === null
+      ? parsed
+      : spec.scope
+      ? spec.scope(parsed, tenant)
+      : { ...(parsed as object), bedriftId: tenant } as z.output<Q>;
     const signal = requestSignal(c);
     await awaitPosition(
       c,

@@ -1,6 +1,10 @@
 import type { Context } from "../deps.ts";
 import type { z } from "../deps.ts";
-import type { AskOptions, AskResult } from "../runtime/actor/mod.ts";
+import type {
+  AskOptions,
+  AskResult,
+  ReadOptions,
+} from "../runtime/actor/mod.ts";
 import { HttpHeaders, NotFoundError } from "../runtime/core/mod.ts";
 import { BadRequestError } from "./problem.ts";
 
@@ -68,11 +72,17 @@ export function askOptions(c: Context, route: string): AskOptions {
     commandId: key ? `${route}:${key}` : crypto.randomUUID(),
     expectedVersion: expectedVersion(c),
     signal: c.get("signal"),
+    principal: c.get("principal"),
     meta: {
       correlationId: c.get("requestId"),
       traceparent: c.req.header("traceparent"),
     },
   };
+}
+
+/** Options of a read on behalf of the caller: its deadline and principal. */
+export function readOptions(c: Context): ReadOptions {
+  return { signal: c.get("signal"), principal: c.get("principal") };
 }
 
 /**

@@ -18,40 +18,40 @@ import {
   rotateKeySet,
 } from "../runtime/auth/mod.ts";
 import type { TokenKeyStore } from "../runtime/auth/mod.ts";
-import { oneLine } from "./read_side_env.ts";
+import { runTask, usage } from "./cli.ts";
+import type { TaskSpec } from "./cli.ts";
 
-export const HELP = `Usage:
-  deno task keys:rotate [--help]
+/** `deno task keys:rotate`: its usage text. */
+export const keysRotateTask: TaskSpec = {
+  name: "keys:rotate",
+  summary:
+    "Rotates the key that signs access tokens and prints the new key id (kid).",
+  details:
+    `A new Ed25519 key becomes the signer, and the one before goes on verifying
+for ${RETIRED_KEY_RETENTION_SECONDS} s (the longest a token it signed can live, plus a node's reload
+and the clock tolerance), after which the next rotation drops it. Running
+nodes start signing with the new key within a minute. The key set is the one
+the nodes use: the JetStream KV bucket ${JetStreamNames.authKeys} when TMS_NATS_URL is set,
+else $TMS_DATA_DIR/${AuthKeyNames.file}. A node creates it at start; this task does not.`,
+  env: [
+    {
+      name: "TMS_DATA_DIR",
+      default: "./data",
+      description: "the embedded node's data directory",
+    },
+    {
+      name: "TMS_NATS_URL",
+      description: "NATS servers: the distributed nodes' key set",
+    },
+  ],
+  examples: [
+    "deno task keys:rotate",
+    "TMS_DATA_DIR=/var/lib/tms deno task keys:rotate",
+  ],
+};
 
-Rotates the key that signs access tokens: a new Ed25519 key becomes the
-signer, and the one before goes on verifying for ${RETIRED_KEY_RETENTION_SECONDS} s (the longest
-a token it signed can live, plus a node's reload and the clock tolerance),
-after which the next rotation drops it. Prints the new key id (kid) on
-stdout. Running nodes start signing with it within a minute.
-
-The key set is the one the nodes use: the JetStream KV bucket ${JetStreamNames.authKeys}
-when TMS_NATS_URL is set, else $TMS_DATA_DIR/${AuthKeyNames.file} (TMS_DATA_DIR defaults
-to ./data). A node creates it at start; this task does not.
-
-Exit codes: 0 rotated, 1 failed (a one-line reason on stderr), 2 usage error.`;
-
-/** A usage error (exit 2). */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-/** The command line, parsed (small on purpose: a shared CLI helper may replace it). */
-export function parseKeysRotateArgs(
-  args: readonly string[],
-): { command: "help" | "rotate" } {
-  if (args.includes("--help") || args.includes("-h")) {
-    return { command: "help" };
-  }
-  if (args.length > 0) {
-    throw new UsageError(`Unexpected ${args[0]} (see --help)`);
-  }
-  return { command: "rotate" };
-}
+/** The usage text, as `--help` prints it. */
+export const HELP = usage(keysRotateTask);
 
 /** What a rotation did. */
 export interface Rotation {
@@ -117,31 +117,17 @@ export async function openTokenKeyStore(
 }
 
 if (import.meta.main) {
-  let command: "help" | "rotate";
-  try {
-    command = parseKeysRotateArgs(Deno.args).command;
-  } catch (error) {
-    console.error(`keys:rotate: ${oneLine(error)}`);
-    Deno.exit(2);
-  }
-  if (command === "help") {
-    console.log(HELP);
-    Deno.exit(0);
-  }
-  let opened: Awaited<ReturnType<typeof openTokenKeyStore>> | undefined;
-  let code = 1;
-  try {
-    opened = await openTokenKeyStore();
-    const rotation = await rotateKeys(opened.store, opened.where);
-    console.log(rotation.kid);
-    console.error(
-      `keys:rotate: ${rotation.kid} signs now; ${rotation.previous} verifies for ${RETIRED_KEY_RETENTION_SECONDS} s more (${rotation.keys} keys in ${opened.where})`,
-    );
-    code = 0;
-  } catch (error) {
-    console.error(`keys:rotate: ${oneLine(error)}`);
-    code = 1;
-  }
-  await opened?.close().catch(() => {});
-  Deno.exit(code);
+  await runTask(keysRotateTask, async () => {
+    const opened = await openTokenKeyStore();
+    try {
+      const rotation = await rotateKeys(opened.store, opened.where);
+      console.log(rotation.kid);
+      console.error(
+        `keys:rotate: ${rotation.kid} signs now; ${rotation.previous} verifies for ${RETIRED_KEY_RETENTION_SECONDS} s more (${rotation.keys} keys in ${opened.where})`,
+      );
+    } finally {
+      await opened.close().catch(() => {});
+    }
+    return 0;
+  });
 }

@@ -27,16 +27,65 @@ export function freePort(): number {
   throw new Error("No free port in 20000-31999");
 }
 
+/**
+ * The first ADMIN of the nodes this module starts (for tests, benchmarks and
+ * `deno task cluster`), unless the caller's env names one.
+ */
+export const LOCAL_ADMIN = {
+  email: "admin@tms.local",
+  password: "local-admin-only-for-dev-nodes",
+} as const;
+
+/** Bearer tokens of the servers this process started, by URL. */
+const tokens = new Map<string, string>();
+
+/** `Authorization` for a server this process started (empty when unknown). */
+export function authHeaders(url: string): Record<string, string> {
+  const token = tokens.get(new URL(url).origin);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** A TMS node running as its own `deno run main.ts` process. */
 export interface ServerProcess {
   url: string;
   port: number;
   child: Deno.ChildProcess;
+  /** An ADMIN's access token on it (valid 15 minutes). */
+  token: string;
+  /** `{ authorization: "Bearer <token>" }`. */
+  auth: Record<string, string>;
   /** Stops it with a signal and waits for the exit; returns the exit status. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
-/** Starts `main.ts` with `env` and waits until `/health/ready` answers 200. */
+/**
+ * Logs `admin` in, trying again until `deadline`: a node creates its first
+ * ADMIN just after it becomes ready. Null when it never succeeds.
+ */
+async function loginUntil(
+  url: string,
+  admin: { email: string; password: string },
+  deadline: number,
+): Promise<string | null> {
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(admin),
+      });
+      const body = await res.json();
+      if (res.ok) return body.accessToken as string;
+    } catch { /* not answering yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
+
+/**
+ * Starts `main.ts` with `env`, waits until `/health/ready` answers 200 and
+ * logs its first ADMIN in (`TMS_ADMIN_*` of `env`, else `LOCAL_ADMIN`).
+ */
 export async function startServer(
   env: Record<string, string>,
   options: { timeoutMs?: number; port?: number } = {},
@@ -50,6 +99,8 @@ export async function startServer(
     env: {
       DATABASE_URL: "",
       TMS_CRONS: "off",
+      TMS_ADMIN_EMAIL: LOCAL_ADMIN.email,
+      TMS_ADMIN_PASSWORD: LOCAL_ADMIN.password,
       ...env,
       PORT: String(port),
       TMS_HOSTNAME: "127.0.0.1",
@@ -69,6 +120,8 @@ export async function startServer(
     url,
     port,
     child,
+    token: "",
+    auth: {},
     async stop(signal: Deno.Signal = "SIGTERM") {
       if (!status) {
         try {
@@ -86,7 +139,18 @@ export async function startServer(
     try {
       const res = await fetch(`${url}/health/ready`);
       await res.body?.cancel();
-      if (res.ok) return server;
+      if (res.ok) {
+        const admin = env.TMS_AUTH === "off" ? null : {
+          email: env.TMS_ADMIN_EMAIL ?? LOCAL_ADMIN.email,
+          password: env.TMS_ADMIN_PASSWORD ?? LOCAL_ADMIN.password,
+        };
+        const token = admin ? await loginUntil(url, admin, deadline) : null;
+        if (admin && token === null) break;
+        server.token = token ?? "";
+        server.auth = token ? { authorization: `Bearer ${token}` } : {};
+        if (token) tokens.set(url, token);
+        return server;
+      }
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }

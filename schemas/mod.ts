@@ -37,4 +37,14 @@ export {
   InvoicesQuery,
   KontrollerQuery,
   MinPositionHeader,
+  SecurityEventsQuery,
+  UsersQuery,
 } from "./queries.ts";
+export {
+  ChangePasswordBody,
+  CreateUserBody,
+  DisableUserBody,
+  LoginBody,
+  RefreshBody,
+  UpdateUserBody,
+} from "./user.ts";

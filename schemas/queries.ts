@@ -71,6 +71,29 @@ export const EmployeesQuery = z.strictObject({
   cursor: cursor(["string", "string"]).optional(),
 });
 
+/** Query of `GET /api/v1/users`. */
+export const UsersQuery = z.strictObject({
+  bedriftId: z.string().min(1).max(100).optional(),
+  role: z.enum(["ADMIN", "HOVEDBRUKER", "OKONOMI", "TRAFIKKLARER"]).optional(),
+  status: z.enum(["ACTIVE", "DISABLED"]).optional(),
+  limit,
+  cursor: cursor(["number", "string"]).optional(),
+});
+
+/** Query of `GET /api/v1/audit/security`. */
+export const SecurityEventsQuery = z.strictObject({
+  userId: z.string().min(1).max(100).optional(),
+  bedriftId: z.string().min(1).max(100).optional(),
+  kind: z.enum([
+    "user.login_failed",
+    "user.locked",
+    "user.disabled",
+    "session.reuse_detected",
+  ]).optional(),
+  limit,
+  cursor: cursor(["number", "string"]).optional(),
+});
+
 /** `X-TMS-Min-Position`: a feed position from an earlier write's `X-TMS-Position`. */
 export const MinPositionHeader = z.string().trim().regex(
   /^\d{1,15}$/,

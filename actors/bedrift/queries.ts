@@ -40,6 +40,8 @@ export interface BedriftListItem {
 
 /** Filter of `listBedrifter`. */
 export interface BedriftFilter {
+  /** Only this bedrift (a tenant's own view of the list). */
+  id?: string;
   status?: BedriftStatus;
   /** Part of the navn (any case), or the start of the organisasjonsnummer. */
   q?: string;
@@ -68,6 +70,7 @@ export async function listBedrifter(
 ): Promise<Page<BedriftListItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
+  if (filter.id) p.where(`id = ${p.add(filter.id)}::text`);
   if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
   const q = filter.q?.trim();
   if (q) {

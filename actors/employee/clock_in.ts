@@ -29,6 +29,7 @@ export async function clockInEmployee(
 ): Promise<AskResult<EmployeeEvent, EmployeeState>> {
   const { state } = await system.read<EmployeeState>(EMPLOYEE, input.id, {
     signal: options.signal,
+    principal: options.principal,
   });
   if (state !== null) {
     await trackOpenItem(

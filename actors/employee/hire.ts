@@ -80,6 +80,7 @@ export async function hireEmployee(
   const { signal, meta } = options;
   const bedrift = await system.read<BedriftState>(BEDRIFT, input.bedriftId, {
     signal,
+    principal: options.principal,
   });
   if (bedrift.version === 0) {
     throw new DomainError(

@@ -86,12 +86,13 @@ export async function remindInvoice(
   const { rates = DEFAULT_RATES, ...askOptions } = options;
   const invoice = await system.read<InvoiceState>(INVOICE, input.id, {
     signal: options.signal,
+    principal: options.principal,
   });
   if (invoice.version === 0) throw new NotFoundError("Invoice does not exist");
   const bedrift = await system.read<BedriftState>(
     BEDRIFT,
     invoice.state.bedriftId,
-    { signal: options.signal },
+    { signal: options.signal, principal: options.principal },
   );
   const on = input.on ?? osloDay(input.at);
   return await system.ask<InvoiceEvent, InvoiceState>(INVOICE, input.id, {

@@ -71,6 +71,7 @@ export async function creditInvoice(
   const { signal, meta } = options;
   const original = await system.read<InvoiceState>(INVOICE, input.id, {
     signal,
+    principal: options.principal,
   });
   if (original.version === 0) throw new NotFoundError("Invoice does not exist");
   const { expectedVersion, ...rest } = options;

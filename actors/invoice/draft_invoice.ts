@@ -30,6 +30,7 @@ export async function draftInvoice(
 ): Promise<AskResult<InvoiceEvent, InvoiceState>> {
   const bedrift = await system.read<BedriftState>(BEDRIFT, input.bedriftId, {
     signal: options.signal,
+    principal: options.principal,
   });
   if (bedrift.version === 0) {
     throw new DomainError(

@@ -68,6 +68,7 @@ export async function sendInvoice(
   const { signal } = options;
   const invoice = await system.read<InvoiceState>(INVOICE, input.id, {
     signal,
+    principal: options.principal,
   });
   if (invoice.version === 0) throw new NotFoundError("Invoice does not exist");
   if (invoice.state.sent !== null) {
@@ -94,6 +95,7 @@ export async function sendInvoice(
   const credit = kind === InvoiceKind.KREDITNOTA;
   const bedrift = await system.read<BedriftState>(BEDRIFT, bedriftId, {
     signal,
+    principal: options.principal,
   });
   const status = bedrift.state.status;
   if (

@@ -32,7 +32,7 @@ export async function createKontroll(
   const template = await system.read<KontrollMalState>(
     KONTROLL_MAL,
     input.malId,
-    { signal: options.signal },
+    { signal: options.signal, principal: options.principal },
   );
   if (template.state === null) {
     throw new DomainError(

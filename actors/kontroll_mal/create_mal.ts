@@ -22,6 +22,7 @@ export async function createKontrollMal(
 ): Promise<AskResult<KontrollMalEvent, KontrollMalState>> {
   const bedrift = await system.read(BEDRIFT, input.bedriftId, {
     signal: options.signal,
+    principal: options.principal,
   });
   if (bedrift.version === 0) {
     throw new DomainError(

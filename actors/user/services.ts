@@ -4,16 +4,7 @@
  * both), described by the methods the flows call.
  */
 import type { KeyStore } from "../../runtime/storage/mod.ts";
-
-/** Hashes and checks passwords (PHC strings). */
-export interface PasswordHashing {
-  hash(password: string): Promise<string>;
-  verify(phc: string, password: string): Promise<boolean>;
-  /** True when `phc` was made with weaker parameters than the current ones. */
-  needsRehash(phc: string): boolean;
-  /** One verification against a dummy hash, so a miss costs what a hit does. */
-  verifyDummy(password: string): Promise<void>;
-}
+import type { PasswordHasher } from "../../runtime/auth/mod.ts";
 
 /** Signs access tokens and keyed hashes of refresh tokens. */
 export interface AccessTokens {
@@ -30,7 +21,7 @@ export interface AccessTokens {
 
 export interface UserServices {
   keys: KeyStore;
-  passwords: PasswordHashing;
+  passwords: PasswordHasher;
   tokens: AccessTokens;
   /** Throws `DomainError` (422) for a password the policy refuses. */
   checkPassword: (password: string) => void;

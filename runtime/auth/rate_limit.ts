@@ -108,6 +108,26 @@ export class TokenBucketLimiter {
   }
 
   /**
+   * Whether `cost` tokens are there for `key`, taking none: for limits that
+   * count only outcomes (failed logins), checked before the attempt and
+   * taken after it failed. A key never seen reads as a full bucket.
+   */
+  peek(key: string, cost = 1, now: number = this.#now()): RateLimitResult {
+    const bucket = this.#buckets.get(key);
+    const tokens = bucket ? this.#level(bucket, now) : this.capacity;
+    const ok = tokens + EPSILON >= cost;
+    const rate = this.refillPerSecond;
+    return {
+      ok,
+      remaining: Math.floor(tokens + EPSILON),
+      limit: this.capacity,
+      windowSeconds: Math.max(1, seconds(this.capacity / rate)),
+      resetSeconds: seconds((this.capacity - tokens) / rate),
+      retryAfterSeconds: ok ? 0 : Math.max(1, seconds((cost - tokens) / rate)),
+    };
+  }
+
+  /**
    * Takes `cost` tokens from `key`'s bucket when it has them. A refused take
    * takes nothing. `now` (epoch ms) defaults to the limiter's clock.
    */

@@ -1,3 +1,4 @@
+import { authHeaders } from "../../ops/server_process.ts";
 import assert from "node:assert/strict";
 import { organisasjonsnummerFor } from "../../ops/orgnr.ts";
 import { startServer } from "../../ops/server_process.ts";
@@ -14,7 +15,7 @@ function orgnrs(count: number): string[] {
 async function post(url: string, body: unknown) {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...authHeaders(url) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
@@ -86,12 +87,19 @@ Deno.test({
         for (const r of first) {
           const res = await fetch(
             `${server.url}/api/v1/bedrifter/${r.body.id}`,
+            {
+              headers: authHeaders(
+                `${server.url}/api/v1/bedrifter/${r.body.id}`,
+              ),
+            },
           );
           assert.equal(res.status, 200);
           assert.deepEqual(await res.json(), r.body);
         }
         for (const a of acknowledged) {
-          const res = await fetch(`${server.url}/api/v1/bedrifter/${a.id}`);
+          const res = await fetch(`${server.url}/api/v1/bedrifter/${a.id}`, {
+            headers: authHeaders(`${server.url}/api/v1/bedrifter/${a.id}`),
+          });
           assert.equal(res.status, 200, `acknowledged ${a.id} lost`);
           assert.equal(
             (await res.json()).organisasjonsnummer,
@@ -100,6 +108,11 @@ Deno.test({
         }
         const inv = await fetch(
           `${server.url}/api/v1/invoices/${invoice.body.id}`,
+          {
+            headers: authHeaders(
+              `${server.url}/api/v1/invoices/${invoice.body.id}`,
+            ),
+          },
         );
         const body = await inv.json();
         assert.equal(body.version, 8);

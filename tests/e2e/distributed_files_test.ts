@@ -1,3 +1,4 @@
+import { authHeaders } from "../../ops/server_process.ts";
 import assert from "node:assert/strict";
 import { startServer } from "../../ops/server_process.ts";
 import { callJson, jpegPhoto } from "../support/http.ts";
@@ -51,7 +52,10 @@ Deno.test({
           `${server.url}/api/v1/kontroller/${k}/photos?pointId=dekk`,
           {
             method: "POST",
-            headers: { "content-type": "image/jpeg" },
+            headers: {
+              ...authHeaders(server.url),
+              "content-type": "image/jpeg",
+            },
             body: jpegPhoto(400_000),
           },
         );
@@ -59,6 +63,11 @@ Deno.test({
         const fileId = (await upload.json()).photo.id;
         const image = await fetch(
           `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
+          {
+            headers: authHeaders(
+              `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
+            ),
+          },
         );
         assert.equal(image.status, 200);
         assert.deepEqual(
@@ -133,7 +142,9 @@ Deno.test({
           mvaSats: 25,
         });
         assert.equal((await api("POST", `/invoices/${inv}/send`)).status, 200);
-        const pdf = await fetch(`${server.url}/api/v1/invoices/${inv}/pdf`);
+        const pdf = await fetch(`${server.url}/api/v1/invoices/${inv}/pdf`, {
+          headers: authHeaders(`${server.url}/api/v1/invoices/${inv}/pdf`),
+        });
         assert.equal(pdf.status, 200);
         assert.equal(pdf.headers.get("content-type"), "application/pdf");
         const bytes = new Uint8Array(await pdf.arrayBuffer());

@@ -1,3 +1,4 @@
+import { authHeaders } from "../../ops/server_process.ts";
 import assert from "node:assert/strict";
 import { startServer } from "../../ops/server_process.ts";
 import { callJson, jpegPhoto } from "../support/http.ts";
@@ -101,7 +102,7 @@ Deno.test({
         `${server.url}/api/v1/kontroller/${k}/photos?pointId=dekk`,
         {
           method: "POST",
-          headers: { "content-type": "image/jpeg" },
+          headers: { ...authHeaders(server.url), "content-type": "image/jpeg" },
           body: jpegPhoto(4096),
         },
       );
@@ -123,6 +124,11 @@ Deno.test({
       );
       const image = await fetch(
         `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
+        {
+          headers: authHeaders(
+            `${server.url}/api/v1/kontroller/${k}/photos/${fileId}`,
+          ),
+        },
       );
       assert.equal(image.headers.get("content-type"), "image/jpeg");
       assert.deepEqual(

@@ -21,7 +21,7 @@ async function problemOf(res: Response) {
 }
 
 async function register(
-  t: ReturnType<typeof testApp>,
+  t: Awaited<ReturnType<typeof testApp>>,
   body = bedriftBody,
   headers = {},
 ) {
@@ -30,7 +30,7 @@ async function register(
 }
 
 Deno.test("POST /bedrifter → 201 with state, Location, ETag and X-TMS-Position", async () => {
-  const t = testApp();
+  const t = await testApp();
   const { res, body } = await register(t);
   assert.equal(res.status, 201);
   assert.equal(res.headers.get("location"), `/api/v1/bedrifter/${body.id}`);
@@ -48,7 +48,7 @@ Deno.test("POST /bedrifter → 201 with state, Location, ETag and X-TMS-Position
 });
 
 Deno.test("GET unknown bedrift or invoice → 404 problem", async () => {
-  const t = testApp();
+  const t = await testApp();
   for (
     const path of [
       "/api/v1/bedrifter/nope",
@@ -67,7 +67,7 @@ Deno.test("GET unknown bedrift or invoice → 404 problem", async () => {
 });
 
 Deno.test("validation: malformed JSON → 400, bad fields → 422 with field paths", async () => {
-  const t = testApp();
+  const t = await testApp();
   const malformed = await t.app.request("/api/v1/bedrifter", {
     method: "POST",
     body: "{oops",
@@ -103,7 +103,7 @@ Deno.test("validation: malformed JSON → 400, bad fields → 422 with field pat
 });
 
 Deno.test("organisasjonsnummer is unique system-wide → 409", async () => {
-  const t = testApp();
+  const t = await testApp();
   const results = await Promise.all([register(t), register(t), register(t)]);
   const statuses = results.map((r) => r.res.status).sort();
   assert.deepEqual(statuses, [201, 409, 409]);
@@ -118,7 +118,7 @@ Deno.test("organisasjonsnummer is unique system-wide → 409", async () => {
 });
 
 Deno.test("a reservation left by a registration that never completed is taken over", async () => {
-  const t = testApp();
+  const t = await testApp();
   await t.system.ask("unique_orgnr", ORGNR, {
     type: "reserve",
     owner: "crashed-before-register",
@@ -130,7 +130,7 @@ Deno.test("a reservation left by a registration that never completed is taken ov
 });
 
 Deno.test("Idempotency-Key: a retried create returns the first response and writes once", async () => {
-  const t = testApp();
+  const t = await testApp();
   const headers = { "Idempotency-Key": "create-1" };
   const first = await register(t, bedriftBody, headers);
   const head = await t.log.headPosition();
@@ -151,7 +151,7 @@ Deno.test("Idempotency-Key: a retried create returns the first response and writ
 });
 
 Deno.test("PATCH and status: If-Match sets the expected version, mismatch → 412", async () => {
-  const t = testApp();
+  const t = await testApp();
   const { body } = await register(t);
   const path = `/api/v1/bedrifter/${body.id}`;
   const ok = await t.json("PATCH", path, { poststed: "OSLO" }, {
@@ -195,7 +195,7 @@ Deno.test("PATCH and status: If-Match sets the expected version, mismatch → 41
 });
 
 Deno.test("invoice draft: add and remove lines, money as strings, totals per rate", async () => {
-  const t = testApp();
+  const t = await testApp();
   const { body: bedrift } = await register(t);
   const draft = await t.json("POST", "/api/v1/invoices", {
     bedriftId: bedrift.id,
@@ -249,7 +249,7 @@ Deno.test("invoice draft: add and remove lines, money as strings, totals per rat
 });
 
 Deno.test("invoice draft: unknown or inactive bedrift is refused", async () => {
-  const t = testApp();
+  const t = await testApp();
   const unknown = await t.json("POST", "/api/v1/invoices", {
     bedriftId: "nope",
     kunde: { navn: "Kari" },
@@ -271,7 +271,7 @@ Deno.test("invoice draft: unknown or inactive bedrift is refused", async () => {
 });
 
 Deno.test("Idempotency-Key on add line: a retry returns the first response and adds one line", async () => {
-  const t = testApp();
+  const t = await testApp();
   const { body: bedrift } = await register(t);
   const inv = await (await t.json("POST", "/api/v1/invoices", {
     bedriftId: bedrift.id,
@@ -304,7 +304,7 @@ Deno.test("Idempotency-Key on add line: a retry returns the first response and a
 
 Deno.test("a full mailbox → 429 with Retry-After", async () => {
   const log = new FaultyEventLog(new MemoryEventLog());
-  const t = testApp({ log, mailboxCapacity: 1 });
+  const t = await testApp({ log, mailboxCapacity: 1 });
   const { body: bedrift } = await register(t);
   log.inject({ seam: "append", latencyMs: 50 });
   const responses = await Promise.all(
@@ -328,7 +328,7 @@ Deno.test("a full mailbox → 429 with Retry-After", async () => {
 
 Deno.test("an unavailable event log → 503 with Retry-After, and ready says so", async () => {
   const log = new FaultyEventLog(new MemoryEventLog());
-  const t = testApp({ log, restartAttempts: 1, restartBaseDelayMs: 1 });
+  const t = await testApp({ log, restartAttempts: 1, restartBaseDelayMs: 1 });
   log.inject({ seam: "append", times: Infinity });
   log.inject({ seam: "read", times: Infinity });
   const res = await t.json("POST", "/api/v1/bedrifter", bedriftBody);
@@ -344,7 +344,7 @@ Deno.test("an unavailable event log → 503 with Retry-After, and ready says so"
 });
 
 Deno.test("health: live and ready pass on a healthy node; metrics are Prometheus text", async () => {
-  const t = testApp();
+  const t = await testApp();
   const live = await t.app.request("/health/live");
   assert.equal(live.status, 200);
   assert.deepEqual(await live.json(), { status: "pass" });
@@ -361,7 +361,7 @@ Deno.test("health: live and ready pass on a healthy node; metrics are Prometheus
 
 Deno.test("a request past its deadline → 503 deadline problem", async () => {
   const log = new FaultyEventLog(new MemoryEventLog());
-  const t = testApp({ log, requestTimeoutMs: 30 });
+  const t = await testApp({ log, requestTimeoutMs: 30 });
   log.inject({ seam: "append", latencyMs: 100 });
   const res = await t.json("POST", "/api/v1/bedrifter", bedriftBody);
   assert.equal(res.status, 503);
@@ -371,7 +371,7 @@ Deno.test("a request past its deadline → 503 deadline problem", async () => {
 });
 
 Deno.test("a body over the size limit → 413 problem", async () => {
-  const t = testApp();
+  const t = await testApp();
   const res = await t.json("POST", "/api/v1/bedrifter", {
     navn: "x".repeat(2 * 1024 * 1024),
   });

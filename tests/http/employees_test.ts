@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { EmployeeState } from "../../actors/employee/mod.ts";
 import { domainApp } from "../support/domain_app.ts";
 
-type T = ReturnType<typeof domainApp>;
+type T = Awaited<ReturnType<typeof domainApp>>;
 
 const FNR = "01010012356";
 
@@ -40,7 +40,7 @@ const hire = (bedriftId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 Deno.test("POST /employees: hired (201); fødselsnummer only masked, encrypted in the log", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await bedrift(t);
     const res = await t.json("POST", "/api/v1/employees", hire(bedriftId));
@@ -75,7 +75,7 @@ Deno.test("POST /employees: hired (201); fødselsnummer only masked, encrypted i
 });
 
 Deno.test("POST /employees: ansattnummer unique per bedrift (409), unknown bedrift (422), bad body (422)", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const a = await bedrift(t);
     const b = await bedrift(t, "974760673");
@@ -134,7 +134,7 @@ Deno.test("POST /employees: ansattnummer unique per bedrift (409), unknown bedri
 });
 
 Deno.test("employees: PATCH, role, absences, terminate; unknown employee 404", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await bedrift(t);
     const { body } = await t.json(
@@ -202,7 +202,7 @@ Deno.test("employees: PATCH, role, absences, terminate; unknown employee 404", a
 });
 
 Deno.test("employees: clock in and out records a shift; rules at the edge", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await bedrift(t);
     const { body } = await t.json("POST", "/api/v1/employees", hire(bedriftId));

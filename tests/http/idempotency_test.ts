@@ -12,16 +12,22 @@ import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
 import { KONTONUMMER } from "../support/domain_app.ts";
+import { bearer, testAuth } from "../support/auth.ts";
+import { adminTokenOf } from "../support/app.ts";
 
 /** An edge whose actors snapshot every 2 commits, so retries cross snapshots. */
-function edge() {
+async function edge() {
   const log = new MemoryEventLog();
   const system = registerActors(new ActorSystem({ log, snapshotEvery: 2 }));
+  const keys = new MemoryKeyStore();
+  const identity = await testAuth(keys);
   const app = createApp({
     system,
     files: new MemoryFileStore(),
-    keys: new MemoryKeyStore(),
+    keys,
+    auth: identity.auth,
   });
+  const admin = bearer(await adminTokenOf(system, identity));
   const call = async (
     method: string,
     path: string,
@@ -30,7 +36,7 @@ function edge() {
   ) => {
     const res = await app.request(path, {
       method,
-      headers: { "content-type": "application/json", ...headers },
+      headers: { "content-type": "application/json", ...admin, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return {
@@ -59,7 +65,7 @@ const bedriftBody = {
 };
 
 Deno.test("idempotent retry: a create retried after four updates answers the original 201", async () => {
-  const t = edge();
+  const t = await edge();
   try {
     const key = { "Idempotency-Key": "create-1" };
     const first = await t.call("POST", "/api/v1/bedrifter", bedriftBody, key);
@@ -88,7 +94,7 @@ Deno.test("idempotent retry: a create retried after four updates answers the ori
 });
 
 Deno.test("idempotent retry: an update retried after four more answers its own version and state", async () => {
-  const t = edge();
+  const t = await edge();
   try {
     const created = await t.call("POST", "/api/v1/bedrifter", bedriftBody);
     const path = `/api/v1/bedrifter/${created.body.id}`;
@@ -115,7 +121,7 @@ Deno.test("idempotent retry: an update retried after four more answers its own v
 });
 
 Deno.test("idempotent retry: a part payment retried after the invoice is paid answers DELVIS_BETALT", async () => {
-  const t = edge();
+  const t = await edge();
   try {
     const bedrift = await t.call("POST", "/api/v1/bedrifter", bedriftBody);
     await t.call(

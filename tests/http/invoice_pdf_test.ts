@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { encodeWinAnsi } from "../../actors/invoice/pdf_writer.ts";
 import { domainApp, KONTONUMMER } from "../support/domain_app.ts";
 
-type T = ReturnType<typeof domainApp>;
+type T = Awaited<ReturnType<typeof domainApp>>;
 
 async function setup(t: T) {
   const bedrift = await t.json("POST", "/api/v1/bedrifter", {
@@ -48,7 +48,7 @@ async function problem(res: Response, status: number, code?: string) {
 }
 
 Deno.test("GET /invoices/:id/pdf renders a sent invoice as application/pdf", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const id = await setup(t);
     const sent = await t.json("POST", `/api/v1/invoices/${id}/send`);
@@ -92,7 +92,7 @@ Deno.test("GET /invoices/:id/pdf renders a sent invoice as application/pdf", asy
 });
 
 Deno.test("GET /invoices/:id/pdf of a credit note says Kreditnota and names the invoice", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const id = await setup(t);
     assert.equal(
@@ -117,7 +117,7 @@ Deno.test("GET /invoices/:id/pdf of a credit note says Kreditnota and names the 
 });
 
 Deno.test("GET /invoices/:id/pdf: 404 unknown, 409 for a draft and a cancelled draft", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     await problem(await t.app.request("/api/v1/invoices/nope/pdf"), 404);
     const id = await setup(t);

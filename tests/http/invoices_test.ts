@@ -3,7 +3,7 @@ import { isKid } from "../../actors/validators/mod.ts";
 import { addDays, osloDay } from "../../actors/validators/mod.ts";
 import { domainApp, KONTONUMMER } from "../support/domain_app.ts";
 
-type T = ReturnType<typeof domainApp>;
+type T = Awaited<ReturnType<typeof domainApp>>;
 
 async function setup(t: T, settings: Record<string, unknown> = {}) {
   const bedrift = await t.json("POST", "/api/v1/bedrifter", {
@@ -63,7 +63,7 @@ function problem(
 }
 
 Deno.test("POST /invoices/:id/send numbers the invoice, sets KID, dates and seller", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t, { kundenummer: undefined });
     const id = await draft(t, bedriftId, 1, { kundenummer: "4711" });
@@ -108,7 +108,7 @@ Deno.test("POST /invoices/:id/send numbers the invoice, sets KID, dates and sell
 });
 
 Deno.test("send: refused without lines (409), without kontonummer (409), unknown invoice (404), bad body (422/400)", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const empty = await draft(t, bedriftId, 0);
@@ -149,7 +149,7 @@ Deno.test("send: refused without lines (409), without kontonummer (409), unknown
 });
 
 Deno.test("send with a stale If-Match → 412 and no number taken", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const id = await draft(t, bedriftId);
@@ -170,7 +170,7 @@ Deno.test("send with a stale If-Match → 412 and no number taken", async () => 
 });
 
 Deno.test("POST /payments: two parts make BETALT; over-payment 409; Idempotency-Key once", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const id = await draft(t, bedriftId);
@@ -239,7 +239,7 @@ Deno.test("POST /payments: two parts make BETALT; over-payment 409; Idempotency-
 });
 
 Deno.test("POST /remind before the due date → 409 not_overdue", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const id = await draft(t, bedriftId);
@@ -261,7 +261,7 @@ Deno.test("POST /remind before the due date → 409 not_overdue", async () => {
 });
 
 Deno.test("POST /cancel: a draft becomes KANSELLERT, a sent invoice is refused", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const id = await draft(t, bedriftId);
@@ -289,7 +289,7 @@ Deno.test("POST /cancel: a draft becomes KANSELLERT, a sent invoice is refused",
 });
 
 Deno.test("POST /credit: a credit note with negated lines and its own number; the original KREDITERT", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const draftId = await draft(t, bedriftId);
@@ -368,7 +368,7 @@ Deno.test("POST /credit: a credit note with negated lines and its own number; th
 });
 
 Deno.test("send: a suspended bedrift cannot send (409)", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const bedriftId = await setup(t);
     const id = await draft(t, bedriftId);

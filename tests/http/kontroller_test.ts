@@ -3,7 +3,7 @@ import { MemoryFileStore, sha256Hex } from "../../runtime/storage/mod.ts";
 import { jpeg, png } from "../contracts/file_store_contract.ts";
 import { domainApp } from "../support/domain_app.ts";
 
-type T = ReturnType<typeof domainApp>;
+type T = Awaited<ReturnType<typeof domainApp>>;
 
 const sjekkpunkter = [
   {
@@ -91,7 +91,7 @@ async function upload(
 }
 
 Deno.test("kontroll-maler: create (201), read, update bumps the revision, archive", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const { mal, bedriftId } = await setup(t);
     assert.equal(mal.revision, 1);
@@ -132,7 +132,7 @@ Deno.test("kontroll-maler: create (201), read, update bumps the revision, archiv
 });
 
 Deno.test("kontroll-maler: refusals — unknown bedrift 422, bad points 422, unknown 404", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     problem(
       await t.json("POST", "/api/v1/kontroll-maler", {
@@ -163,7 +163,7 @@ Deno.test("kontroll-maler: refusals — unknown bedrift 422, bad points 422, unk
 });
 
 Deno.test("kontroller: created from a template's snapshot; refusals on create", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const { kontroll, mal } = await setup(t);
     assert.equal(kontroll.status, "OPPRETTET");
@@ -227,7 +227,7 @@ class ListedFiles extends MemoryFileStore {
 
 Deno.test("kontroller: points, a photo, and completion to IKKE_BESTATT with avvik", async () => {
   const files = new ListedFiles();
-  const t = domainApp({ files });
+  const t = await domainApp({ files });
   try {
     const { kontroll } = await setup(t);
     const base = `/api/v1/kontroller/${kontroll.id}`;
@@ -310,7 +310,7 @@ Deno.test("kontroller: points, a photo, and completion to IKKE_BESTATT with avvi
 });
 
 Deno.test("photos: multipart upload, Idempotency-Key, type/size/signature checks, unknown photo 404", async () => {
-  const t = domainApp();
+  const t = await domainApp();
   try {
     const { kontroll } = await setup(t);
     const base = `/api/v1/kontroller/${kontroll.id}`;

@@ -9,6 +9,9 @@ import { ProjectionEngine } from "../../runtime/projection/mod.ts";
 import type { SqlStore } from "../../runtime/sql/mod.ts";
 import { addBedrift, addInvoice, orgnr } from "../support/read_side.ts";
 import { SQL_FIXTURES } from "../support/sql_stores.ts";
+import { bearer, testAuth } from "../support/auth.ts";
+import { adminTokenOf } from "../support/app.ts";
+import { MemoryKeyStore } from "../../runtime/storage/mod.ts";
 
 interface Edge {
   system: ActorSystem;
@@ -41,12 +44,18 @@ function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
           pollIntervalMs: 60_000,
         });
         await engine.start();
+        const identity = await testAuth(new MemoryKeyStore());
         const app = createApp({
           system,
+          keys: identity.users.keys,
+          auth: identity.auth,
           readSide: { store, positions: engine, minPositionTimeoutMs: 300 },
         });
+        const admin = bearer(await adminTokenOf(system, identity));
         const get = (path: string, headers: Record<string, string> = {}) =>
-          Promise.resolve(app.request(path, { headers }));
+          Promise.resolve(
+            app.request(path, { headers: { ...admin, ...headers } }),
+          );
         await fn({
           system,
           store,

@@ -1,3 +1,4 @@
+import { authHeaders } from "../../ops/server_process.ts";
 import assert from "node:assert/strict";
 import {
   HELP,
@@ -196,7 +197,9 @@ async function readiness(url: string) {
 }
 
 async function metrics(url: string): Promise<string> {
-  return await (await fetch(`${url}/metrics`)).text();
+  return await (await fetch(`${url}/metrics`, {
+    headers: authHeaders(`${url}/metrics`),
+  })).text();
 }
 
 for (const mode of ["embedded", "distributed"] as const) {
@@ -232,7 +235,10 @@ for (const mode of ["embedded", "distributed"] as const) {
         );
         const res = await fetch(`${server.url}/api/v1/bedrifter`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: {
+            ...authHeaders(server.url),
+            "content-type": "application/json",
+          },
           body: JSON.stringify({
             organisasjonsnummer: validOrgnr(),
             navn: "Giftig AS",

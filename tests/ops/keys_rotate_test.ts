@@ -9,21 +9,20 @@ import {
 } from "../../runtime/auth/mod.ts";
 import {
   HELP,
+  keysRotateTask,
   openTokenKeyStore,
-  parseKeysRotateArgs,
   rotateKeys,
-  UsageError,
 } from "../../ops/keys_rotate.ts";
+import { parseTaskArgs, UsageError } from "../../ops/cli.ts";
 import { NatsServer } from "../support/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const OPTIONS = { issuer: "https://tms.test", audience: "tms" };
 
-Deno.test("keys:rotate: arguments are --help or nothing", () => {
-  assert.deepEqual(parseKeysRotateArgs([]), { command: "rotate" });
-  assert.deepEqual(parseKeysRotateArgs(["--help"]), { command: "help" });
-  assert.deepEqual(parseKeysRotateArgs(["-h"]), { command: "help" });
-  assert.throws(() => parseKeysRotateArgs(["--force"]), UsageError);
+Deno.test("keys:rotate: it takes no arguments; the help names both key sets", () => {
+  assert.deepEqual(parseTaskArgs(keysRotateTask, []).positionals, []);
+  assert.throws(() => parseTaskArgs(keysRotateTask, ["--force"]), UsageError);
+  assert.throws(() => parseTaskArgs(keysRotateTask, ["now"]), UsageError);
   assert.match(HELP, /tms_auth_keys/);
   assert.match(HELP, /auth_keys\.json/);
 });
@@ -117,7 +116,10 @@ Deno.test("keys:rotate: as a process it prints the kid, exits 1 with one line on
     assert.equal(usage.stderr.trim().split("\n").length, 1);
     const missing = await task({ TMS_DATA_DIR: dir });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^keys:rotate: No access-token key set in /);
+    assert.match(
+      missing.stderr,
+      /^keys:rotate failed: No access-token key set in /,
+    );
     assert.equal(missing.stderr.trim().split("\n").length, 1);
     const store = new FileTokenKeyStore(`${dir}/${AuthKeyNames.file}`);
     await TokenService.open(store, OPTIONS);

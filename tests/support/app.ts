@@ -4,9 +4,36 @@ import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import type { ActorSystemOptions } from "../../runtime/actor/mod.ts";
 import type { EventLog } from "../../runtime/core/mod.ts";
+import { MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import { bootstrapAdmin } from "../../actors/user/mod.ts";
+import type { ActorClient } from "../../runtime/actor/mod.ts";
+import { authorized, bearer, TEST_ADMIN, testAuth, tokenOf } from "./auth.ts";
+import type { TestAuth } from "./auth.ts";
 
-/** An edge over a fresh in-memory system, for `app.request()` tests. */
-export function testApp(
+/** Creates the first ADMIN (as a node does at start) and logs it in. */
+export async function adminTokenOf(
+  system: ActorClient,
+  identity: TestAuth,
+): Promise<string> {
+  await bootstrapAdmin(system, identity.users, {
+    ...TEST_ADMIN,
+    passwordFile: "/nonexistent/unused",
+    at: new Date().toISOString(),
+  });
+  return await tokenOf(
+    system,
+    identity.users,
+    TEST_ADMIN.email,
+    TEST_ADMIN.password,
+  );
+}
+
+/**
+ * An edge over a fresh in-memory system, for `app.request()` tests. Its
+ * first ADMIN is logged in, and `json` sends that token unless the headers
+ * carry another `authorization`.
+ */
+export async function testApp(
   options: Partial<ActorSystemOptions> & {
     log?: EventLog;
     requestTimeoutMs?: number;
@@ -14,7 +41,15 @@ export function testApp(
 ) {
   const log = options.log ?? new MemoryEventLog();
   const system = registerActors(new ActorSystem({ ...options, log }));
-  const app = createApp({ system, requestTimeoutMs: options.requestTimeoutMs });
+  const keys = new MemoryKeyStore();
+  const identity = await testAuth(keys);
+  const app = createApp({
+    system,
+    keys,
+    auth: identity.auth,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
+  const adminToken = await adminTokenOf(system, identity);
   const json = (
     method: string,
     path: string,
@@ -23,13 +58,20 @@ export function testApp(
   ) =>
     app.request(path, {
       method,
-      headers: { "content-type": "application/json", ...headers },
+      headers: {
+        "content-type": "application/json",
+        ...bearer(adminToken),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   return {
-    app,
+    /** The edge; `request` sends the ADMIN's token unless told otherwise. */
+    app: authorized(app, adminToken),
     log,
     system,
+    identity,
+    adminToken,
     json,
     async close() {
       await system.shutdown();

@@ -3,7 +3,7 @@
  * readiness, and the whole JetStream log read back.
  */
 import { organisasjonsnummerFor } from "../../ops/orgnr.ts";
-import { startServer } from "../../ops/server_process.ts";
+import { authHeaders, startServer } from "../../ops/server_process.ts";
 import type { ServerProcess } from "../../ops/server_process.ts";
 import { JetStreamEventLog } from "../../runtime/log/jetstream/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
@@ -86,7 +86,11 @@ export async function send(
   try {
     const res = await fetch(url, {
       method,
-      headers: { "content-type": "application/json", ...headers },
+      headers: {
+        "content-type": "application/json",
+        ...authHeaders(url),
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
     const text = await res.text();

@@ -7,6 +7,8 @@ import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
 import type { ActorClient } from "../../runtime/actor/mod.ts";
 import type { EventLog } from "../../runtime/core/mod.ts";
 import type { FileStore } from "../../runtime/storage/mod.ts";
+import { authorized, bearer, testAuth } from "./auth.ts";
+import { adminTokenOf } from "./app.ts";
 
 /** A bedrift's account number that passes MOD11. */
 export const KONTONUMMER = "86011117947";
@@ -15,7 +17,7 @@ export const KONTONUMMER = "86011117947";
  * An edge over a fresh system with in-memory photo and key stores, for
  * `app.request()` tests of the domain routes.
  */
-export function domainApp(
+export async function domainApp(
   options: { log?: EventLog; files?: FileStore; requestTimeoutMs?: number } =
     {},
 ) {
@@ -23,12 +25,15 @@ export function domainApp(
   const system = registerActors(new ActorSystem({ log }));
   const files = options.files ?? new MemoryFileStore();
   const keys = new MemoryKeyStore();
+  const identity = await testAuth(keys);
   const app = createApp({
     system,
     files,
     keys,
+    auth: identity.auth,
     requestTimeoutMs: options.requestTimeoutMs,
   });
+  const adminToken = await adminTokenOf(system, identity);
   const json = async (
     method: string,
     path: string,
@@ -37,7 +42,11 @@ export function domainApp(
   ) => {
     const res = await app.request(path, {
       method,
-      headers: { "content-type": "application/json", ...headers },
+      headers: {
+        "content-type": "application/json",
+        ...bearer(adminToken),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -48,11 +57,14 @@ export function domainApp(
     };
   };
   return {
-    app,
+    /** The edge; `request` sends the ADMIN's token unless told otherwise. */
+    app: authorized(app, adminToken),
     log,
     system,
     files,
     keys,
+    identity,
+    adminToken,
     json,
     async close() {
       await system.shutdown();

@@ -1,7 +1,9 @@
 /** HTTP helpers of the end-to-end tests against real server processes. */
+import { authHeaders } from "../../ops/server_process.ts";
 
 /**
- * Sends `body` as JSON (when given) to `base + path` and returns the status
+ * Sends `body` as JSON (when given) to `base + path` — with the ADMIN's token
+ * when `base` is a server this process started — and returns the status
  * and the parsed JSON answer (null when empty; a non-JSON answer throws).
  */
 export async function callJson(
@@ -13,9 +15,11 @@ export async function callJson(
 ): Promise<{ status: number; body: ReturnType<typeof JSON.parse> }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined
-      ? headers
-      : { "content-type": "application/json", ...headers },
+    headers: body === undefined ? { ...authHeaders(base), ...headers } : {
+      "content-type": "application/json",
+      ...authHeaders(base),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

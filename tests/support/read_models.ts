@@ -16,6 +16,8 @@ import type { Hono } from "../../deps.ts";
 import { jpeg } from "../contracts/file_store_contract.ts";
 import { orgnr } from "./read_side.ts";
 import { SQL_FIXTURES } from "./sql_stores.ts";
+import { authorized, bearer, testAuth } from "./auth.ts";
+import { adminTokenOf } from "./app.ts";
 
 /** The fødselsnummer every employee of the workload is hired with. */
 export const FNR = "01010012356";
@@ -65,16 +67,19 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
           pollIntervalMs: 60_000,
         });
         await engine.start();
+        const identity = await testAuth(keys);
         const app = createApp({
           system,
           keys,
           files: new MemoryFileStore(),
+          auth: identity.auth,
           readSide: { store, positions: engine, minPositionTimeoutMs: 2000 },
         });
+        const admin = bearer(await adminTokenOf(system, identity));
         const send = async (method: string, path: string, body?: unknown) => {
           const res = await app.request(path, {
             method,
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", ...admin },
             body: body === undefined ? undefined : JSON.stringify(body),
           });
           const text = await res.text();
@@ -88,8 +93,8 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
         const list = async (path: string, minPosition?: number) => {
           const res = await app.request(path, {
             headers: minPosition === undefined
-              ? {}
-              : { [HttpHeaders.minPosition]: String(minPosition) },
+              ? admin
+              : { [HttpHeaders.minPosition]: String(minPosition), ...admin },
           });
           const text = await res.text();
           assert.equal(
@@ -104,7 +109,16 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
           }
           return JSON.parse(text) as Page;
         };
-        await fn({ system, store, engine, log, keys, app, send, list });
+        await fn({
+          system,
+          store,
+          engine,
+          log,
+          keys,
+          app: authorized(app, admin.authorization.slice(7)),
+          send,
+          list,
+        });
       } finally {
         await engine?.stop();
         await system.shutdown();

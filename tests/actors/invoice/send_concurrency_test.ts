@@ -94,7 +94,7 @@ Deno.test({
     `sequence: ${COUNT} concurrent POST /send through the HTTP edge get numbers from fakturaStartNummer once each`,
   async fn() {
     await withKvLog(async (log) => {
-      const t = domainApp({ log, requestTimeoutMs: 60_000 });
+      const t = await domainApp({ log, requestTimeoutMs: 60_000 });
       try {
         const bedriftId = await bedriftWithSettings(
           t.system,

@@ -153,3 +153,20 @@ Deno.test("rate limit headers: RateLimit-Policy and RateLimit as draft-ietf-http
     assert.throws(() => rateLimitHeaders(result, bad), TypeError, bad);
   }
 });
+
+Deno.test("token bucket: peek tells whether a take would pass and takes nothing", () => {
+  const limiter = new TokenBucketLimiter({ capacity: 2, refillPerSecond: 1 });
+  assert.equal(limiter.peek("k", 1, T0).ok, true, "an unseen key is full");
+  assert.equal(limiter.size, 0, "peeking tracks nothing");
+  limiter.take("k", 1, T0);
+  limiter.take("k", 1, T0);
+  const empty = limiter.peek("k", 1, T0);
+  assert.equal(empty.ok, false);
+  assert.equal(empty.retryAfterSeconds, 1);
+  assert.equal(
+    limiter.peek("k", 1, T0).ok,
+    false,
+    "still empty: nothing taken",
+  );
+  assert.equal(limiter.peek("k", 1, T0 + 1000).ok, true, "refilled");
+});

@@ -1,3 +1,4 @@
+import { authHeaders } from "../../../ops/server_process.ts";
 /**
  * Cluster drills against real nats-server and TMS node processes: one linear
  * history through two nodes, SIGKILL of a node under load, and a NATS restart
@@ -79,10 +80,15 @@ async function assertReadsOwnWrite(
   const [id] = await registerBedrifter(node.url, 1, n);
   const r = await patch(node, id, `own-write-${n}`, poststed);
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  const read = await fetch(`${node.url}/api/v1/bedrifter/${id}`);
+  const read = await fetch(`${node.url}/api/v1/bedrifter/${id}`, {
+    headers: authHeaders(`${node.url}/api/v1/bedrifter/${id}`),
+  });
   await read.body?.cancel();
   const res = await fetch(`${node.url}/api/v1/bedrifter?limit=10`, {
-    headers: { "X-TMS-Min-Position": read.headers.get("X-TMS-Position")! },
+    headers: {
+      ...authHeaders(node.url),
+      "X-TMS-Min-Position": read.headers.get("X-TMS-Position")!,
+    },
   });
   assert.equal(res.status, 200);
   const page = await res.clone().json();
@@ -163,7 +169,9 @@ Deno.test({
       version++;
 
       for (const n of nodes) {
-        const res = await fetch(`${n.url}/api/v1/bedrifter/${id}`);
+        const res = await fetch(`${n.url}/api/v1/bedrifter/${id}`, {
+          headers: authHeaders(`${n.url}/api/v1/bedrifter/${id}`),
+        });
         const body = await res.json();
         assert.equal(body.version, version);
         assert.equal(body.poststed, winner === "race-a" ? "RACE A" : "RACE B");
@@ -178,7 +186,9 @@ Deno.test({
       }
       // One node owns the aggregate; the other forwarded to it.
       const served = await Promise.all(nodes.map(async (n) => {
-        const text = await (await fetch(`${n.url}/metrics`)).text();
+        const text = await (await fetch(`${n.url}/metrics`, {
+          headers: authHeaders(`${n.url}/metrics`),
+        })).text();
         return Number(/route="served"\} (\d+)/.exec(text)?.[1] ?? 0);
       }));
       assert.ok(served.some((n) => n > 0), "no command was forwarded");
@@ -383,7 +393,9 @@ Deno.test({
         await res.body?.cancel();
         assert.ok(Number(res.headers.get("X-TMS-Position")) > 0);
         // Nothing projects on the reader: its metrics carry no projection.
-        const metrics = await (await fetch(`${reader.url}/metrics`)).text();
+        const metrics = await (await fetch(`${reader.url}/metrics`, {
+          headers: authHeaders(`${reader.url}/metrics`),
+        })).text();
         assert.ok(!metrics.includes("tms_projection_position"));
       })
     );
@@ -395,7 +407,9 @@ Deno.test({
     "cluster: nodes sharing PostgreSQL run one projector; when it is killed the other takes over",
   async fn() {
     const projectorGauge = async (n: ServerProcess) => {
-      const metrics = await (await fetch(`${n.url}/metrics`)).text();
+      const metrics = await (await fetch(`${n.url}/metrics`, {
+        headers: authHeaders(`${n.url}/metrics`),
+      })).text();
       return Number(/^tms_projector (\d)$/m.exec(metrics)?.[1]);
     };
     await withSharedSchema((shared) =>

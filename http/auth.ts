@@ -1,0 +1,175 @@
+/**
+ * Authentication and authorization at the edge: the bearer token of every
+ * `/api/` request is verified (a short cache of verified tokens keeps the
+ * signature check off the hot path), its principal set on the context, and
+ * the route's policy applied. Tenancy is the actors' business and the lists':
+ * the principal travels with every ask and read.
+ */
+import type { Context, MiddlewareHandler } from "../deps.ts";
+import { ForbiddenError, UnauthorizedError } from "../runtime/core/mod.ts";
+import { UserRole } from "../actors/user/mod.ts";
+import type { CompiledPolicy } from "./policy.ts";
+import { matchPolicy } from "./policy.ts";
+import type { AuthPrincipal } from "./context.ts";
+
+/** What verifying a token gives (the shape of runtime/auth's `verify`). */
+export interface VerifiedAccess {
+  sub: string;
+  exp: number;
+  claims: Record<string, unknown>;
+}
+
+/** Verifies access tokens; throws `UnauthorizedError` for a bad one. */
+export interface AccessVerifier {
+  verify(token: string): Promise<VerifiedAccess>;
+}
+
+/** The principal an access token stands for. */
+export function principalOf(verified: VerifiedAccess): AuthPrincipal {
+  const { claims } = verified;
+  const role = claims.role;
+  if (!Object.values(UserRole).includes(role as UserRole)) {
+    throw new UnauthorizedError("auth.token_invalid", "The token has no role");
+  }
+  const bedrift = typeof claims.bedrift === "string" ? claims.bedrift : null;
+  return {
+    subject: verified.sub,
+    role: role as UserRole,
+    tenant: role === UserRole.ADMIN ? null : bedrift,
+    employeeId: typeof claims.employee === "string" ? claims.employee : null,
+    sessionId: typeof claims.sid === "string" ? claims.sid : null,
+  };
+}
+
+/** The principal of a request whose policy needed one. */
+export function principal(c: Context): AuthPrincipal {
+  const p = c.get("principal");
+  if (!p) {
+    throw new UnauthorizedError(
+      "auth.token_missing",
+      "A bearer token is needed",
+    );
+  }
+  return p;
+}
+
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Bearer tokens verified recently, until they expire: the same token (the
+ * whole string, signature included) skips the signature check.
+ */
+class VerifiedCache {
+  readonly #entries = new Map<
+    string,
+    { principal: AuthPrincipal; exp: number }
+  >();
+
+  get(token: string, nowSeconds: number): AuthPrincipal | null {
+    const entry = this.#entries.get(token);
+    if (!entry) return null;
+    if (entry.exp <= nowSeconds) {
+      this.#entries.delete(token);
+      return null;
+    }
+    return entry.principal;
+  }
+
+  set(token: string, principal: AuthPrincipal, exp: number): void {
+    if (this.#entries.size >= CACHE_LIMIT) {
+      this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(token, { principal, exp });
+  }
+}
+
+function bearer(c: Context): string | null {
+  const header = c.req.header("authorization");
+  if (header === undefined) return null;
+  const match = /^Bearer ([A-Za-z0-9_.~+/-]+=*)$/i.exec(header.trim());
+  if (!match) {
+    throw new UnauthorizedError(
+      "auth.token_malformed",
+      "Authorization must be `Bearer <token>`",
+    );
+  }
+  return match[1];
+}
+
+export interface AccessOptions {
+  verifier: AccessVerifier;
+  /** The compiled policy table. */
+  policies: readonly CompiledPolicy[];
+  /** True when `method path` is a registered route (a route without a policy is refused). */
+  routed: (method: string, path: string) => boolean;
+}
+
+/**
+ * The access middleware of `/api/*`: a public route passes; every other one
+ * needs a valid bearer token (401) whose role the route's policy allows, or
+ * whose own record the path names (403). A registered route without a policy
+ * is refused to everyone (fail closed); an unknown path falls through to 404.
+ */
+export function access(options: AccessOptions): MiddlewareHandler {
+  const cache = new VerifiedCache();
+  return async function access(c, next) {
+    const match = matchPolicy(options.policies, c.req.method, c.req.path);
+    if (match?.policy.policy.roles === "public") return await next();
+    const token = bearer(c);
+    if (token === null) {
+      if (!match && !options.routed(c.req.method, c.req.path)) {
+        return await next();
+      }
+      throw new UnauthorizedError(
+        "auth.token_missing",
+        "A bearer token is needed",
+      );
+    }
+    const now = Math.floor(Date.now() / 1000);
+    let who = cache.get(token, now);
+    if (!who) {
+      const verified = await options.verifier.verify(token);
+      who = principalOf(verified);
+      cache.set(token, who, verified.exp);
+    }
+    c.set("principal", who);
+    if (!match) {
+      if (options.routed(c.req.method, c.req.path)) {
+        throw new ForbiddenError(
+          "auth.no_policy",
+          "This route has no access policy",
+        );
+      }
+      return await next();
+    }
+    const { policy } = match.policy;
+    const roles = policy.roles as readonly string[];
+    if (roles.includes(who.role)) return await next();
+    const self = policy.self;
+    if (self && (self.roles as readonly string[]).includes(who.role)) {
+      const own = self.claim === "user" ? who.subject : who.employeeId;
+      if (own !== null && match.params[self.param] === own) {
+        return await next();
+      }
+    }
+    throw new ForbiddenError(
+      "auth.role_not_allowed",
+      `A ${who.role} may not ${c.req.method} ${match.policy.path}`,
+    );
+  };
+}
+
+/** The access middleware when authentication is switched off: everyone is a platform ADMIN. */
+export function noAccessControl(): MiddlewareHandler {
+  const anonymous: AuthPrincipal = {
+    subject: "anonymous",
+    role: UserRole.ADMIN,
+    tenant: null,
+    employeeId: null,
+    sessionId: null,
+  };
+  return async function noAccessControl(c, next) {
+    c.set("principal", anonymous);
+    await next();
+  };
+}
