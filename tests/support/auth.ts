@@ -22,6 +22,9 @@ export const TEST_ADMIN = {
   password: "correct horse battery staple",
 };
 
+/** Issuer and audience of the test edges' tokens. */
+export const TEST_TOKEN_OPTIONS = { issuer: "tms", audience: "tms-api" };
+
 /** A password every test user gets (it passes the policy). */
 export const TEST_PASSWORD = "kjøretime-på-tirsdag-42";
 
@@ -29,6 +32,8 @@ export interface TestAuth {
   auth: EdgeAuth;
   tokens: TokenService;
   users: UserServices;
+  /** The token key set (another service over it signs as this edge would). */
+  store: MemoryTokenKeyStore;
 }
 
 /** Identity over in-memory token keys and the given personal-data keys. */
@@ -36,10 +41,8 @@ export async function testAuth(
   keys: KeyStore,
   options: { hasher?: PasswordHasher; enabled?: boolean } = {},
 ): Promise<TestAuth> {
-  const tokens = await TokenService.open(new MemoryTokenKeyStore(), {
-    issuer: "tms",
-    audience: "tms-api",
-  });
+  const store = new MemoryTokenKeyStore();
+  const tokens = await TokenService.open(store, TEST_TOKEN_OPTIONS);
   const users: UserServices = {
     keys,
     passwords: options.hasher ?? new Argon2idHasher(),
@@ -49,6 +52,7 @@ export async function testAuth(
   return {
     tokens,
     users,
+    store,
     auth: {
       enabled: options.enabled ?? true,
       verifier: tokens,

@@ -1,0 +1,633 @@
+/**
+ * The route × role matrix: every registered `/api/` route, called with no
+ * token, as an ADMIN, as each role of bedrift A, and as a HOVEDBRUKER of
+ * bedrift B on A's objects, must answer what the policy table says — 401
+ * without a token, 403 for a role the route does not allow, 404 for another
+ * bedrift's object, 2xx otherwise. A route without a policy or without a
+ * sample here fails the test.
+ */
+import assert from "node:assert/strict";
+import { readModelProjections, registerActors } from "../../actors/mod.ts";
+import { createApp } from "../../http/mod.ts";
+import { ROUTE_POLICIES } from "../../http/policy.ts";
+import type { RoutePolicy } from "../../http/policy.ts";
+import { ActorSystem } from "../../runtime/actor/mod.ts";
+import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
+import { ProjectionEngine } from "../../runtime/projection/mod.ts";
+import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import { login } from "../../actors/user/mod.ts";
+import { adminTokenOf } from "../support/app.ts";
+import {
+  bearer,
+  createUser,
+  TEST_ADMIN,
+  TEST_PASSWORD,
+  testAuth,
+  tokenOf,
+} from "../support/auth.ts";
+import { KONTONUMMER } from "../support/domain_app.ts";
+import { jpegPhoto } from "../support/http.ts";
+import { pgliteFixture } from "../support/sql_stores.ts";
+
+type Who =
+  | "anonymous"
+  | "ADMIN"
+  | "A:HOVEDBRUKER"
+  | "A:OKONOMI"
+  | "A:TRAFIKKLARER"
+  | "B:HOVEDBRUKER";
+const WHO: Who[] = [
+  "anonymous",
+  "ADMIN",
+  "A:HOVEDBRUKER",
+  "A:OKONOMI",
+  "A:TRAFIKKLARER",
+  "B:HOVEDBRUKER",
+];
+
+interface Call {
+  path: string;
+  body?: unknown;
+  raw?: { bytes: Uint8Array<ArrayBuffer>; contentType: string };
+  /** A status the handler answers even when allowed (e.g. 409: not overdue). */
+  allowedStatus?: number;
+}
+
+type Edge = Awaited<ReturnType<typeof edge>>;
+
+async function edge() {
+  const log = new MemoryEventLog();
+  const system = registerActors(new ActorSystem({ log }));
+  const keys = new MemoryKeyStore();
+  const identity = await testAuth(keys);
+  const fixture = pgliteFixture();
+  const store = await fixture.open();
+  const engine = new ProjectionEngine({
+    store,
+    log,
+    projections: readModelProjections,
+  });
+  await engine.start();
+  const app = createApp({
+    system,
+    keys,
+    files: new MemoryFileStore(),
+    auth: identity.auth,
+    readSide: { store, positions: engine },
+  });
+  const admin = await adminTokenOf(system, identity);
+  let n = 0;
+  const call = async (
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    raw?: Call["raw"],
+  ) => {
+    const headers: Record<string, string> = token ? bearer(token) : {};
+    if (raw) headers["content-type"] = raw.contentType;
+    else if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await app.request(path, {
+      method,
+      headers: { ...headers, "idempotency-key": `k${++n}` },
+      body: raw
+        ? raw.bytes
+        : body === undefined
+        ? undefined
+        : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = (res.headers.get("content-type") ?? "").includes("json");
+    return {
+      status: res.status,
+      body: text && json ? JSON.parse(text) : text,
+    };
+  };
+  const asAdmin = async (method: string, path: string, body?: unknown) => {
+    const res = await call(method, path, admin, body);
+    assert.ok(
+      res.status < 300,
+      `${method} ${path}: ${JSON.stringify(res.body)}`,
+    );
+    return res.body;
+  };
+  const orgnr = ["923609016", "915933149", "889640782", "974760673"];
+  let nextOrg = 0;
+  const bedrift = async () => {
+    const b = await asAdmin("POST", "/api/v1/bedrifter", {
+      organisasjonsnummer: orgnr[nextOrg++],
+      navn: `Skole ${nextOrg}`,
+    });
+    await asAdmin("PUT", `/api/v1/bedrifter/${b.id}/invoice-settings`, {
+      kontonummer: KONTONUMMER,
+    });
+    return b.id as string;
+  };
+  const A = await bedrift();
+  const B = await bedrift();
+  let employees = 0;
+  const employee = async (bedriftId = A) =>
+    (await asAdmin("POST", "/api/v1/employees", {
+      bedriftId,
+      ansattnummer: `E${++employees}`,
+      role: "TRAFIKKLARER",
+      fornavn: "Ola",
+      etternavn: "Nordmann",
+      epost: `ola${employees}@example.no`,
+      stillingsprosent: 100,
+      startDate: "2025-01-01",
+    })).id as string;
+  const ownEmployee = await employee();
+  const users: Record<Exclude<Who, "anonymous" | "ADMIN">, string> = {
+    "A:HOVEDBRUKER": await createUser(system, identity.users, {
+      email: "hb@a.no",
+      role: "HOVEDBRUKER",
+      bedriftId: A,
+    }),
+    "A:OKONOMI": await createUser(system, identity.users, {
+      email: "ok@a.no",
+      role: "OKONOMI",
+      bedriftId: A,
+    }),
+    "A:TRAFIKKLARER": await createUser(system, identity.users, {
+      email: "tk@a.no",
+      role: "TRAFIKKLARER",
+      bedriftId: A,
+      employeeId: ownEmployee,
+    }),
+    "B:HOVEDBRUKER": await createUser(system, identity.users, {
+      email: "hb@b.no",
+      role: "HOVEDBRUKER",
+      bedriftId: B,
+    }),
+  };
+  const emails: Record<Who, string> = {
+    anonymous: "",
+    ADMIN: TEST_ADMIN.email,
+    "A:HOVEDBRUKER": "hb@a.no",
+    "A:OKONOMI": "ok@a.no",
+    "A:TRAFIKKLARER": "tk@a.no",
+    "B:HOVEDBRUKER": "hb@b.no",
+  };
+  const tokens: Record<Who, string | null> = {
+    anonymous: null,
+    ADMIN: admin,
+    "A:HOVEDBRUKER": await tokenOf(system, identity.users, "hb@a.no"),
+    "A:OKONOMI": await tokenOf(system, identity.users, "ok@a.no"),
+    "A:TRAFIKKLARER": await tokenOf(system, identity.users, "tk@a.no"),
+    "B:HOVEDBRUKER": await tokenOf(system, identity.users, "hb@b.no"),
+  };
+  const sessionsUser = await createUser(system, identity.users, {
+    email: "sessions@a.no",
+    role: "OKONOMI",
+    bedriftId: A,
+  });
+  const draft = async (lines = 1) => {
+    const inv = await asAdmin("POST", "/api/v1/invoices", {
+      bedriftId: A,
+      kunde: { navn: "Kari Nordmann" },
+    });
+    for (let i = 0; i < lines; i++) {
+      await asAdmin("POST", `/api/v1/invoices/${inv.id}/lines`, {
+        beskrivelse: "Kjøretime",
+        antall: 1,
+        enhetspris: "650.00",
+        mvaSats: 25,
+      });
+    }
+    return inv.id as string;
+  };
+  const sent = async () => {
+    const id = await draft();
+    await asAdmin("POST", `/api/v1/invoices/${id}/send`);
+    return id;
+  };
+  const point = {
+    id: "dekk",
+    tittel: "Dekk",
+    kind: "VISUELL",
+    answerType: "CHECKBOX",
+    licenceClass: "B",
+  };
+  const mal = async () =>
+    (await asAdmin("POST", "/api/v1/kontroll-maler", {
+      bedriftId: A,
+      navn: "Sikkerhetskontroll",
+      sjekkpunkter: [point, { ...point, id: "foto", answerType: "PHOTO" }],
+    })).id as string;
+  const malId = await mal();
+  const kontroll = async () =>
+    (await asAdmin("POST", "/api/v1/kontroller", {
+      malId,
+      registreringsnummer: "EL12345",
+      instructorId: ownEmployee,
+    })).id as string;
+  const withPhoto = async () => {
+    const k = await kontroll();
+    const res = await call(
+      "POST",
+      `/api/v1/kontroller/${k}/photos?pointId=foto`,
+      admin,
+      undefined,
+      { bytes: jpegPhoto(64), contentType: "image/jpeg" },
+    );
+    assert.equal(res.status, 201);
+    return { k, fileId: res.body.photo.id as string };
+  };
+  const user = async () =>
+    await createUser(system, identity.users, {
+      email: `u${crypto.randomUUID()}@a.no`,
+      role: "OKONOMI",
+      bedriftId: A,
+    });
+  const refreshToken = async () =>
+    (await login(system, identity.users, {
+      email: "sessions@a.no",
+      password: TEST_PASSWORD,
+      at: new Date().toISOString(),
+    })).refreshToken;
+  return {
+    app,
+    system,
+    engine,
+    call,
+    A,
+    B,
+    users,
+    emails,
+    tokens,
+    ownEmployee,
+    sessionsUser,
+    employee,
+    draft,
+    sent,
+    mal,
+    malId,
+    kontroll,
+    withPhoto,
+    user,
+    refreshToken,
+    bedrift,
+    async close() {
+      await engine.stop();
+      await system.shutdown();
+      await fixture.cleanup();
+    },
+  };
+}
+
+/** A valid request of every route, on bedrift A's objects (fresh where it changes them). */
+const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
+  "POST /api/v1/auth/login": () =>
+    Promise.resolve({
+      path: "/api/v1/auth/login",
+      body: { email: "sessions@a.no", password: TEST_PASSWORD },
+    }),
+  "POST /api/v1/auth/refresh": async (e) => ({
+    path: "/api/v1/auth/refresh",
+    body: { refreshToken: await e.refreshToken() },
+  }),
+  "POST /api/v1/auth/logout": async (e) => ({
+    path: "/api/v1/auth/logout",
+    body: { refreshToken: await e.refreshToken() },
+  }),
+  "GET /api/v1/users": () => Promise.resolve({ path: "/api/v1/users" }),
+  "POST /api/v1/users": (e) =>
+    Promise.resolve({
+      path: "/api/v1/users",
+      body: {
+        email: `new-${crypto.randomUUID()}@a.no`,
+        password: TEST_PASSWORD,
+        role: "OKONOMI",
+        bedriftId: e.A,
+      },
+    }),
+  "GET /api/v1/users/me": () => Promise.resolve({ path: "/api/v1/users/me" }),
+  "POST /api/v1/users/me/password": (_, who) =>
+    Promise.resolve({
+      path: "/api/v1/users/me/password",
+      body: {
+        currentPassword: who === "ADMIN" ? TEST_ADMIN.password : TEST_PASSWORD,
+        newPassword: who === "ADMIN" ? TEST_ADMIN.password : TEST_PASSWORD,
+      },
+    }),
+  "GET /api/v1/users/:id": async (e) => ({
+    path: `/api/v1/users/${await e.user()}`,
+  }),
+  "PATCH /api/v1/users/:id": async (e) => ({
+    path: `/api/v1/users/${await e.user()}`,
+    body: { role: "TRAFIKKLARER" },
+  }),
+  "POST /api/v1/users/:id/disable": async (e) => ({
+    path: `/api/v1/users/${await e.user()}/disable`,
+  }),
+  "GET /api/v1/audit/security": () =>
+    Promise.resolve({ path: "/api/v1/audit/security" }),
+
+  "GET /api/v1/bedrifter": () => Promise.resolve({ path: "/api/v1/bedrifter" }),
+  "POST /api/v1/bedrifter": () =>
+    Promise.resolve({
+      path: "/api/v1/bedrifter",
+      body: { organisasjonsnummer: "974760673", navn: "Ny skole" },
+    }),
+  "GET /api/v1/bedrifter/:id": (e) =>
+    Promise.resolve({ path: `/api/v1/bedrifter/${e.A}` }),
+  "PATCH /api/v1/bedrifter/:id": (e) =>
+    Promise.resolve({
+      path: `/api/v1/bedrifter/${e.A}`,
+      body: { poststed: `OSLO ${crypto.randomUUID().slice(0, 4)}` },
+    }),
+  "POST /api/v1/bedrifter/:id/status": (e) =>
+    Promise.resolve({
+      path: `/api/v1/bedrifter/${e.A}/status`,
+      body: { status: "AKTIV" },
+    }),
+  "PUT /api/v1/bedrifter/:id/invoice-settings": (e) =>
+    Promise.resolve({
+      path: `/api/v1/bedrifter/${e.A}/invoice-settings`,
+      body: { purregebyr: "70.00" },
+    }),
+
+  "GET /api/v1/invoices": () => Promise.resolve({ path: "/api/v1/invoices" }),
+  "POST /api/v1/invoices": (e) =>
+    Promise.resolve({
+      path: "/api/v1/invoices",
+      body: { bedriftId: e.A, kunde: { navn: "Kari Nordmann" } },
+    }),
+  "GET /api/v1/invoices/:id": async (e) => ({
+    path: `/api/v1/invoices/${await e.draft()}`,
+  }),
+  "GET /api/v1/invoices/:id/pdf": async (e) => ({
+    path: `/api/v1/invoices/${await e.sent()}/pdf`,
+  }),
+  "POST /api/v1/invoices/:id/lines": async (e) => ({
+    path: `/api/v1/invoices/${await e.draft(0)}/lines`,
+    body: {
+      beskrivelse: "Kjøretime",
+      antall: 1,
+      enhetspris: "650.00",
+      mvaSats: 25,
+    },
+  }),
+  "DELETE /api/v1/invoices/:id/lines/:lineId": async (e) => {
+    const id = await e.draft(1);
+    const invoice = await e.call(
+      "GET",
+      `/api/v1/invoices/${id}`,
+      e.tokens.ADMIN,
+    );
+    return {
+      path: `/api/v1/invoices/${id}/lines/${invoice.body.lines[0].lineId}`,
+    };
+  },
+  "POST /api/v1/invoices/:id/send": async (e) => ({
+    path: `/api/v1/invoices/${await e.draft()}/send`,
+  }),
+  "POST /api/v1/invoices/:id/payments": async (e) => ({
+    path: `/api/v1/invoices/${await e.sent()}/payments`,
+    body: { amount: "100.00" },
+  }),
+  // Nothing sent today is overdue: the handler's 409 shows access was given.
+  "POST /api/v1/invoices/:id/remind": async (e) => ({
+    path: `/api/v1/invoices/${await e.sent()}/remind`,
+    allowedStatus: 409,
+  }),
+  "POST /api/v1/invoices/:id/cancel": async (e) => ({
+    path: `/api/v1/invoices/${await e.draft()}/cancel`,
+  }),
+  "POST /api/v1/invoices/:id/credit": async (e) => ({
+    path: `/api/v1/invoices/${await e.sent()}/credit`,
+  }),
+
+  "POST /api/v1/kontroll-maler": (e) =>
+    Promise.resolve({
+      path: "/api/v1/kontroll-maler",
+      body: {
+        bedriftId: e.A,
+        navn: "Mal",
+        sjekkpunkter: [{
+          id: "lys",
+          tittel: "Lys",
+          kind: "VISUELL",
+          answerType: "CHECKBOX",
+          licenceClass: "B",
+        }],
+      },
+    }),
+  "GET /api/v1/kontroll-maler/:id": (e) =>
+    Promise.resolve({ path: `/api/v1/kontroll-maler/${e.malId}` }),
+  "PATCH /api/v1/kontroll-maler/:id": async (e) => ({
+    path: `/api/v1/kontroll-maler/${await e.mal()}`,
+    body: { navn: "Ny mal" },
+  }),
+  "POST /api/v1/kontroll-maler/:id/archive": async (e) => ({
+    path: `/api/v1/kontroll-maler/${await e.mal()}/archive`,
+  }),
+
+  "GET /api/v1/kontroller": () =>
+    Promise.resolve({ path: "/api/v1/kontroller" }),
+  "POST /api/v1/kontroller": (e) =>
+    Promise.resolve({
+      path: "/api/v1/kontroller",
+      body: {
+        malId: e.malId,
+        registreringsnummer: "EL12345",
+        instructorId: e.ownEmployee,
+      },
+    }),
+  "GET /api/v1/kontroller/:id": async (e) => ({
+    path: `/api/v1/kontroller/${await e.kontroll()}`,
+  }),
+  "POST /api/v1/kontroller/:id/points/:pointId": async (e) => ({
+    path: `/api/v1/kontroller/${await e.kontroll()}/points/dekk`,
+    body: { value: true },
+  }),
+  "POST /api/v1/kontroller/:id/photos": async (e) => ({
+    path: `/api/v1/kontroller/${await e.kontroll()}/photos?pointId=foto`,
+    raw: { bytes: jpegPhoto(64), contentType: "image/jpeg" },
+  }),
+  "GET /api/v1/kontroller/:id/photos/:fileId": async (e) => {
+    const { k, fileId } = await e.withPhoto();
+    return { path: `/api/v1/kontroller/${k}/photos/${fileId}` };
+  },
+  "POST /api/v1/kontroller/:id/complete": async (e) => {
+    const k = await e.kontroll();
+    await e.call(
+      "POST",
+      `/api/v1/kontroller/${k}/points/dekk`,
+      e.tokens.ADMIN,
+      {
+        value: true,
+      },
+    );
+    return { path: `/api/v1/kontroller/${k}/complete` };
+  },
+
+  "GET /api/v1/employees": () => Promise.resolve({ path: "/api/v1/employees" }),
+  "POST /api/v1/employees": (e) =>
+    Promise.resolve({
+      path: "/api/v1/employees",
+      body: {
+        bedriftId: e.A,
+        ansattnummer: `N${crypto.randomUUID().slice(0, 8)}`,
+        role: "TRAFIKKLARER",
+        fornavn: "Kari",
+        etternavn: "Nordmann",
+        epost: "kari@example.no",
+        stillingsprosent: 50,
+        startDate: "2025-02-01",
+      },
+    }),
+  "GET /api/v1/employees/:id": (e) =>
+    Promise.resolve({ path: `/api/v1/employees/${e.ownEmployee}` }),
+  "PATCH /api/v1/employees/:id": async (e) => ({
+    path: `/api/v1/employees/${await e.employee()}`,
+    body: { stillingsprosent: 80 },
+  }),
+  "POST /api/v1/employees/:id/role": async (e) => ({
+    path: `/api/v1/employees/${await e.employee()}/role`,
+    body: { role: "HOVEDBRUKER" },
+  }),
+  "POST /api/v1/employees/:id/terminate": async (e) => ({
+    path: `/api/v1/employees/${await e.employee()}/terminate`,
+    body: { endDate: "2026-12-31" },
+  }),
+  // The TRAFIKKLARER's own record (the only one it may touch); a fresh one else.
+  "POST /api/v1/employees/:id/clock-in": async (e, who) => ({
+    path: `/api/v1/employees/${
+      who === "A:TRAFIKKLARER" ? e.ownEmployee : await e.employee()
+    }/clock-in`,
+    body: { at: new Date(Date.now() - 60_000).toISOString() },
+  }),
+  "POST /api/v1/employees/:id/clock-out": async (e, who) => {
+    const id = who === "A:TRAFIKKLARER" ? e.ownEmployee : await e.employee();
+    if (who !== "A:TRAFIKKLARER") {
+      await e.call("POST", `/api/v1/employees/${id}/clock-in`, e.tokens.ADMIN, {
+        at: new Date(Date.now() - 60_000).toISOString(),
+      });
+    }
+    return { path: `/api/v1/employees/${id}/clock-out` };
+  },
+  "POST /api/v1/employees/:id/absences": async (e, who) => ({
+    path: `/api/v1/employees/${
+      who === "A:TRAFIKKLARER" ? e.ownEmployee : await e.employee()
+    }/absences`,
+    body: { kind: "FERIE", fromDate: "2026-07-01", toDate: "2026-07-02" },
+  }),
+};
+
+/** What the policy table says `who` gets for the sample on A's objects. */
+function expected(key: string, policy: RoutePolicy, who: Who, call: Call) {
+  if (policy.roles === "public") return "2xx";
+  if (who === "anonymous") return 401;
+  const role = who === "ADMIN" ? "ADMIN" : who.slice(2);
+  const allowed = (policy.roles as readonly string[]).includes(role);
+  const self = policy.self &&
+    (policy.self.roles as readonly string[]).includes(role) &&
+    who === "A:TRAFIKKLARER" && policy.self.claim === "employee" &&
+    call.path.split(/[/?]/).includes(OWN);
+  if (!allowed && !self) return 403;
+  if (who === "B:HOVEDBRUKER") {
+    const [method, path] = key.split(" ");
+    // Lists answer, filtered to B; a create into A never succeeds for B.
+    if (!path.includes(":")) {
+      return method === "GET" || path.endsWith("/me") ||
+          path.includes("/me/") || path.includes("/auth/")
+        ? "2xx"
+        : "not 2xx";
+    }
+    return 404;
+  }
+  return "2xx";
+}
+
+let OWN = "";
+
+Deno.test("access matrix: every route × every role answers as the policy table says", async () => {
+  const e = await edge();
+  OWN = e.ownEmployee;
+  try {
+    const routes = [
+      ...new Set(
+        e.app.routes.filter((r) =>
+          r.method !== "ALL" && r.path.startsWith("/api/")
+        ).map((r) => `${r.method} ${r.path}`),
+      ),
+    ];
+    const failures: string[] = [];
+    for (const key of routes) {
+      const policy = ROUTE_POLICIES[key];
+      if (!policy) {
+        failures.push(`${key}: no policy in http/policy.ts`);
+        continue;
+      }
+      const sample = SAMPLES[key];
+      if (!sample) {
+        failures.push(`${key}: no sample request in this test`);
+        continue;
+      }
+      const method = key.split(" ")[0];
+      for (const who of WHO) {
+        const call = await sample(e, who);
+        const want = expected(key, policy, who, call);
+        const got = await e.call(
+          method,
+          call.path,
+          e.tokens[who],
+          call.body,
+          call.raw,
+        );
+        const ok = want === "2xx"
+          ? got.status < 300 || got.status === call.allowedStatus
+          : want === "not 2xx"
+          ? got.status >= 400 && got.status !== 401 && got.status !== 403
+          : got.status === want;
+        if (!ok) {
+          failures.push(
+            `${key} as ${who}: want ${want}, got ${got.status} ${
+              JSON.stringify(got.body).slice(0, 160)
+            }`,
+          );
+        }
+      }
+    }
+    for (const key of Object.keys(ROUTE_POLICIES)) {
+      if (!routes.includes(key)) {
+        failures.push(`${key}: in the policy table but not routed`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  } finally {
+    await e.close();
+  }
+});
+
+Deno.test("access matrix: lists show a bedrift user its own bedrift's rows only", async () => {
+  const e = await edge();
+  try {
+    await e.employee(e.B);
+    const head = await e.system.log.headPosition();
+    await e.engine.waitFor(head);
+    const list = async (who: Who, path: string) =>
+      (await e.call("GET", path, e.tokens[who])).body.items as {
+        bedriftId?: string;
+        id: string;
+      }[];
+    for (const path of ["/api/v1/employees", "/api/v1/users"]) {
+      const a = await list("A:HOVEDBRUKER", path);
+      const b = await list("B:HOVEDBRUKER", path);
+      const all = await list("ADMIN", path);
+      assert.ok(a.length > 0 && b.length > 0);
+      assert.ok(a.every((i) => i.bedriftId === e.A), path);
+      assert.ok(b.every((i) => i.bedriftId === e.B), path);
+      assert.ok(all.length > a.length + b.length - 1);
+      // Asking for the other bedrift by filter changes nothing.
+      const forged = await list("B:HOVEDBRUKER", `${path}?bedriftId=${e.A}`);
+      assert.ok(forged.every((i) => i.bedriftId === e.B));
+    }
+    const bedrifter = await list("A:OKONOMI", "/api/v1/bedrifter");
+    assert.deepEqual(bedrifter.map((b) => b.id), [e.A]);
+  } finally {
+    await e.close();
+  }
+});
