@@ -120,15 +120,19 @@ export async function seedWorkload(
   return position;
 }
 
-/** Every row of `tables`, ordered by id: the content a rebuild must reproduce. */
+/**
+ * Every row of `tables`, in a stable order (the whole row as text): the
+ * content a rebuild must reproduce, whatever a table's key.
+ */
 export async function dumpTables(
   db: SqlExecutor,
   tables: readonly string[],
 ): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
+    const name = sqlIdentifier(table);
     out[table] = await db.query(
-      `SELECT * FROM ${sqlIdentifier(table)} ORDER BY id`,
+      `SELECT * FROM ${name} AS t ORDER BY t::text COLLATE "C"`,
     );
   }
   return out;
