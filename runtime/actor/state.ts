@@ -28,8 +28,9 @@ export interface ActorState {
 
 /**
  * Folds the actor's stream: its latest snapshot (when written by the same
- * `stateVersion`) and the commits after it, upcast where the definition says
- * so. Keeps at most `recentLimit` command ids.
+ * `stateVersion`) and the commits after it. The events are folded as the log
+ * returns them: a log wrapped in `UpcastingEventLog` returns them current.
+ * Keeps at most `recentLimit` command ids.
  */
 export async function rehydrate(
   log: EventLog,
@@ -53,7 +54,7 @@ export async function rehydrate(
   }
   const tail = await log.readStream(type, id, version);
   for (const commit of tail) {
-    const events = def.upcast ? commit.events.map(def.upcast) : commit.events;
+    const events = commit.events;
     for (const event of events) state = def.decider.evolve(state, event);
     version = commit.version;
     position = commit.position;
