@@ -11,6 +11,7 @@ import {
   lineAmounts,
   MVA_RATES,
 } from "./money.ts";
+import { kundeOf } from "./kunde.ts";
 import type { MvaRate } from "./money.ts";
 import {
   cancel,
@@ -20,13 +21,19 @@ import {
   remind,
   send,
 } from "./lifecycle.ts";
-import { INVOICE, InvoiceKind, InvoiceStatus, MAX_LINES } from "./types.ts";
+import {
+  INVOICE,
+  InvoiceKind,
+  InvoiceStatus,
+  KundeKind,
+  MAX_LINES,
+} from "./types.ts";
 import type { InvoiceEvent } from "./events.ts";
 import type {
   InvoiceCommand,
   InvoiceLine,
   InvoiceState,
-  Kunde,
+  KundeInput,
 } from "./types.ts";
 
 function invalid(code: string, message: string): DomainError {
@@ -51,7 +58,13 @@ function requireDraft(state: InvoiceState): void {
   }
 }
 
-function checkKunde(kunde: Kunde): void {
+function checkKunde(kunde: KundeInput): void {
+  if (kunde.kind !== undefined && !Object.hasOwn(KundeKind, kunde.kind)) {
+    throw invalid(
+      InvoiceErrorCode.INVALID_KUNDE_KIND,
+      "Kunde kind must be PRIVAT or BEDRIFT",
+    );
+  }
   if (kunde.navn.trim().length === 0) {
     throw invalid(
       InvoiceErrorCode.KUNDE_NAVN_REQUIRED,
@@ -118,7 +131,7 @@ export const invoiceDecider: Decider<
     status: null,
     kind: InvoiceKind.FAKTURA,
     bedriftId: "",
-    kunde: { navn: "" },
+    kunde: kundeOf({ navn: "" }),
     lines: [],
     totals: EMPTY_TOTALS,
     kreditnotaFor: null,
@@ -144,7 +157,7 @@ export const invoiceDecider: Decider<
         checkKunde(command.kunde);
         return [invoiceEvent("invoice.drafted", {
           bedriftId: command.bedriftId,
-          kunde: command.kunde,
+          kunde: kundeOf(command.kunde),
           at: command.at,
         })];
       }
@@ -311,5 +324,6 @@ export const invoiceActor: ActorDefinition<
   type: INVOICE,
   decider: invoiceDecider,
   // 2: the lifecycle fields (sent, payments, reminders, credit references).
-  stateVersion: 2,
+  // 3: explicit kunde (kind).
+  stateVersion: 3,
 };

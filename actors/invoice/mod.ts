@@ -2,8 +2,10 @@
  * @module invoice
  *
  * Invoice (faktura) and credit note (kreditnota): the draft (`draft_invoice.ts`
- * checks the bedrift is AKTIV), lines with exact `Decimal` amounts rounded to
- * øre per line and running totals per MVA rate, sending with a gap-free number
+ * checks the bedrift is AKTIV) for an explicit kunde, PRIVAT or BEDRIFT
+ * (`kunde.ts`; `invoice.drafted` v2, v1 upcast by `invoiceUpcasters`), lines
+ * with exact `Decimal` amounts rounded to øre per line and totals per MVA
+ * rate, sending with a gap-free number
  * from the bedrift's sequence actor (`send_invoice.ts`), KID, payments,
  * reminders with fee and late-payment interest from dated rates, cancelling,
  * crediting (`credit_invoice.ts`); the PDF of a sent invoice; the `invoices`
@@ -14,6 +16,7 @@ export {
   InvoiceErrorCode,
   InvoiceKind,
   InvoiceStatus,
+  KundeKind,
   MAX_LINES,
   ReminderRules,
 } from "./types.ts";
@@ -23,6 +26,7 @@ export type {
   InvoiceReference,
   InvoiceState,
   Kunde,
+  KundeInput,
   Payment,
   Reminder,
   Selger,
@@ -33,8 +37,14 @@ export {
   INVOICE_EVENT_TYPES,
   invoiceEvent,
   InvoiceEventVersions,
+  invoiceUpcasters,
 } from "./events.ts";
-export type { InvoiceEvent } from "./events.ts";
+export type {
+  InvoiceDrafted,
+  InvoiceDraftedV1,
+  InvoiceEvent,
+} from "./events.ts";
+export { kundeOf } from "./kunde.ts";
 export { invoiceActor, invoiceDecider } from "./decider.ts";
 export { assertCreditable, assertSendable } from "./lifecycle.ts";
 export { draftInvoice } from "./draft_invoice.ts";

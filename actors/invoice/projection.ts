@@ -6,13 +6,14 @@ import { Decimal } from "../../deps.ts";
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldIntoTable } from "../../runtime/projection/mod.ts";
 import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import { assertCurrentVersion } from "../../runtime/core/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { invoiceTotals } from "./money.ts";
 import type { InvoiceTotals } from "./money.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
-import { INVOICE_EVENT_TYPES } from "./events.ts";
+import { INVOICE_EVENT_TYPES, InvoiceEventVersions } from "./events.ts";
 import type { InvoiceEvent } from "./events.ts";
 import type { InvoiceLine } from "./types.ts";
 
@@ -199,9 +200,7 @@ function evolve(
   commit: Commit,
   event: InvoiceEvent,
 ): InvoiceRow {
-  if (event.v !== 1) {
-    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
-  }
+  assertCurrentVersion(InvoiceEventVersions, event);
   if (event.type === "invoice.drafted") {
     const { bedriftId, kunde, at, kreditnotaFor } = event.data;
     return {
@@ -210,8 +209,8 @@ function evolve(
       kind: kreditnotaFor ? InvoiceKind.KREDITNOTA : InvoiceKind.FAKTURA,
       status: InvoiceStatus.UTKAST,
       kunde_navn: kunde.navn,
-      kunde_epost: kunde.epost ?? null,
-      kunde_organisasjonsnummer: kunde.organisasjonsnummer ?? null,
+      kunde_epost: kunde.epost,
+      kunde_organisasjonsnummer: kunde.organisasjonsnummer,
       dato: osloDate(at),
       nummer: null,
       fakturanummer: null,

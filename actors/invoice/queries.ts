@@ -23,7 +23,7 @@ export interface InvoiceListItem {
   bedriftId: string;
   kind: InvoiceKind;
   status: InvoiceStatus;
-  kunde: Kunde;
+  kunde: Pick<Kunde, "navn" | "epost" | "organisasjonsnummer">;
   /** The invoice date once sent, else the day it was drafted (Norwegian time), `YYYY-MM-DD`. */
   dato: string;
   fakturanummer: string | null;

@@ -5,10 +5,11 @@
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldIntoTable } from "../../runtime/projection/mod.ts";
 import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import { assertCurrentVersion } from "../../runtime/core/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import { KONTROLL_EVENT_TYPES } from "./events.ts";
+import { KONTROLL_EVENT_TYPES, KontrollEventVersions } from "./events.ts";
 import type { KontrollEvent } from "./events.ts";
 import { KontrollStatus } from "./types.ts";
 import type { Avvik } from "./types.ts";
@@ -158,9 +159,7 @@ function evolve(
   commit: Commit,
   event: KontrollEvent,
 ): KontrollRow {
-  if (event.v !== 1) {
-    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
-  }
+  assertCurrentVersion(KontrollEventVersions, event);
   if (event.type === "kontroll.created") {
     const d = event.data;
     return {

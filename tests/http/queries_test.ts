@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
-import { readModelProjections, registerActors } from "../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { HttpHeaders } from "../../runtime/core/mod.ts";
@@ -28,7 +32,7 @@ function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
   for (const make of SQL_FIXTURES) {
     const fixture = make();
     Deno.test(`read routes [${fixture.backend}]: ${name}`, async () => {
-      const log = await KvEventLog.open(":memory:");
+      const log = withDomainUpcasters(await KvEventLog.open(":memory:"));
       const system = registerActors(new ActorSystem({ log }));
       let engine: ProjectionEngine | undefined;
       try {

@@ -1,4 +1,4 @@
-import { registerActors } from "../../actors/mod.ts";
+import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
@@ -12,7 +12,7 @@ export function testApp(
     requestTimeoutMs?: number;
   } = {},
 ) {
-  const log = options.log ?? new MemoryEventLog();
+  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
   const system = registerActors(new ActorSystem({ ...options, log }));
   const app = createApp({ system, requestTimeoutMs: options.requestTimeoutMs });
   const json = (

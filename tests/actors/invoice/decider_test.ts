@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   invoiceDecider,
+  invoiceEvent,
   invoiceTotals,
+  kundeOf,
   lineAmounts,
   MAX_LINES,
 } from "../../../actors/invoice/mod.ts";
@@ -12,11 +14,11 @@ import { deciderSpec } from "../../support/mod.ts";
 
 const spec = deciderSpec(invoiceDecider);
 const at = "2026-11-22T10:00:00.000Z";
-const drafted: InvoiceEvent = {
-  type: "invoice.drafted",
-  v: 1,
-  data: { bedriftId: "b1", kunde: { navn: "Kari Nordmann" }, at },
-};
+const drafted: InvoiceEvent = invoiceEvent("invoice.drafted", {
+  bedriftId: "b1",
+  kunde: kundeOf({ navn: "Kari Nordmann" }),
+  at,
+});
 const addLine = (
   lineId: string,
   antall = "1",

@@ -3,13 +3,15 @@ import {
   DEFAULT_RATES,
   invoiceBalance,
   invoiceDecider,
+  invoiceEvent,
   invoiceKid,
+  kundeOf,
 } from "../../../actors/invoice/mod.ts";
 import type {
   InvoiceCommand,
   InvoiceEvent,
   InvoiceLine,
-  Kunde,
+  KundeInput,
   Selger,
 } from "../../../actors/invoice/mod.ts";
 import { isKid } from "../../../actors/validators/mod.ts";
@@ -41,11 +43,12 @@ const selger: Selger = {
   postnummer: "0150",
   poststed: "Oslo",
 };
-const drafted = (kunde: Kunde = { navn: "Kari" }): InvoiceEvent => ({
-  type: "invoice.drafted",
-  v: 1,
-  data: { bedriftId: "b1", kunde, at },
-});
+const drafted = (kunde: KundeInput = { navn: "Kari" }): InvoiceEvent =>
+  invoiceEvent("invoice.drafted", {
+    bedriftId: "b1",
+    kunde: kundeOf(kunde),
+    at,
+  });
 const lineAdded: InvoiceEvent = {
   type: "invoice.line_added",
   v: 1,
@@ -148,16 +151,12 @@ const createNote: InvoiceCommand = {
   lines: [line],
   at,
 };
-const noteDrafted: InvoiceEvent = {
-  type: "invoice.drafted",
-  v: 1,
-  data: {
-    bedriftId: "b1",
-    kunde: { navn: "Kari" },
-    at,
-    kreditnotaFor: original,
-  },
-};
+const noteDrafted: InvoiceEvent = invoiceEvent("invoice.drafted", {
+  bedriftId: "b1",
+  kunde: kundeOf({ navn: "Kari" }),
+  at,
+  kreditnotaFor: original,
+});
 const noteLine: InvoiceEvent = {
   type: "invoice.line_added",
   v: 1,
