@@ -4,8 +4,8 @@
  * Invoice (faktura) and credit note (kreditnota): the draft (`draft_invoice.ts`
  * checks the bedrift is AKTIV) for an explicit kunde, PRIVAT or BEDRIFT
  * (`kunde.ts`; `invoice.drafted` v2, v1 upcast by `invoiceUpcasters`), lines
- * with exact `Decimal` amounts rounded to øre per line and totals per MVA
- * rate, sending with a gap-free number
+ * with exact `Decimal` amounts rounded to øre per line and running totals per
+ * MVA rate (`withLine`, O(1) per line), sending with a gap-free number
  * from the bedrift's sequence actor (`send_invoice.ts`), KID, payments,
  * reminders with fee and late-payment interest from dated rates, cancelling,
  * crediting (`credit_invoice.ts`); the PDF of a sent invoice; the `invoices`
@@ -56,8 +56,15 @@ export {
   lineAmounts,
   money,
   MVA_RATES,
+  NO_TOTALS,
+  withLine,
 } from "./money.ts";
-export type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
+export type {
+  InvoiceTotals,
+  LineAmounts,
+  LinesPerRate,
+  MvaRate,
+} from "./money.ts";
 export { invoiceBalance, unpaidPrincipal } from "./balance.ts";
 export type { InvoiceBalance } from "./balance.ts";
 export {

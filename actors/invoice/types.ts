@@ -1,5 +1,10 @@
 import type { KidAlgorithm } from "../validators/mod.ts";
-import type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
+import type {
+  InvoiceTotals,
+  LineAmounts,
+  LinesPerRate,
+  MvaRate,
+} from "./money.ts";
 import type { Dated } from "./dated_rates.ts";
 
 /** Actor type of an invoice (and of a credit note). */
@@ -141,7 +146,10 @@ export interface InvoiceState {
   bedriftId: string;
   kunde: Kunde;
   lines: InvoiceLine[];
+  /** Running totals of `lines`, kept line by line (never summed over all). */
   totals: InvoiceTotals;
+  /** Lines per MVA rate, so `totals` lists exactly the rates with lines. */
+  linesPerRate: LinesPerRate;
   /** On a credit note: the invoice it credits. */
   kreditnotaFor: InvoiceReference | null;
   sent: SentInfo | null;
