@@ -9,7 +9,7 @@
  * from the bedrift's sequence actor (`send_invoice.ts`), KID, payments,
  * reminders with fee and late-payment interest from dated rates, cancelling,
  * crediting (`credit_invoice.ts`); the PDF of a sent invoice; the `invoices`
- * read model and its queries.
+ * and `invoice_lines` read model and its queries.
  */
 export {
   INVOICE,
@@ -98,6 +98,9 @@ export {
   invoicesProjection,
   osloDate,
 } from "./projection.ts";
+export type { InvoiceRow } from "./projection.ts";
+export { INVOICE_LINES_TABLE } from "./projection_lines.ts";
+export type { InvoiceLineRow } from "./projection_lines.ts";
 export { INVOICE_CURSOR, listInvoices } from "./queries.ts";
 export type { InvoiceFilter, InvoiceListItem } from "./queries.ts";
 export {

@@ -23,7 +23,7 @@ export interface InvoiceListItem {
   bedriftId: string;
   kind: InvoiceKind;
   status: InvoiceStatus;
-  kunde: Pick<Kunde, "navn" | "epost" | "organisasjonsnummer">;
+  kunde: Kunde;
   /** The invoice date once sent, else the day it was drafted (Norwegian time), `YYYY-MM-DD`. */
   dato: string;
   fakturanummer: string | null;
@@ -68,7 +68,7 @@ export interface InvoiceFilter {
 export const INVOICE_CURSOR = ["number", "string"] as const;
 
 const LIST_SELECT = INVOICE_COLUMNS.map(([name]) => name)
-  .filter((name) => name !== "lines")
+  .filter((name) => name !== "antall_per_sats")
   .join(", ");
 
 /**
@@ -149,9 +149,11 @@ function toItem(row: InvoiceRow): InvoiceListItem {
     kind: row.kind,
     status: row.status,
     kunde: {
+      kind: row.kunde_kind,
       navn: row.kunde_navn,
       epost: row.kunde_epost,
       organisasjonsnummer: row.kunde_organisasjonsnummer,
+      kundenummer: row.kunde_kundenummer,
     },
     dato: row.dato,
     fakturanummer: row.fakturanummer,

@@ -227,6 +227,13 @@ edgeTest(
       perSats: [{ mvaSats: 25, grunnlag: "0.30", mva: "0.09" }],
     });
     assert.equal(i1.antallLinjer, 3);
+    assert.deepEqual(i1.kunde, {
+      kind: "PRIVAT",
+      navn: "Kari Nordmann",
+      epost: null,
+      organisasjonsnummer: null,
+      kundenummer: null,
+    });
   },
 );
 

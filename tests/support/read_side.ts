@@ -128,7 +128,8 @@ export async function dumpTables(
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
     out[table] = await db.query(
-      `SELECT * FROM ${sqlIdentifier(table)} ORDER BY id`,
+      // Ids repeat across parents in child tables (a line id per invoice).
+      `SELECT * FROM ${sqlIdentifier(table)} AS t ORDER BY t.id, t::text`,
     );
   }
   return out;
