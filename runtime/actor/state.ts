@@ -20,7 +20,7 @@ export interface ActorState {
   state: unknown;
   version: number;
   position: number;
-  /** Version of the latest snapshot written or loaded (0: none usable). */
+  /** Version of the latest snapshot loaded, or attempted (0: none usable). */
   snapshotVersion: number;
   /** Recent command ids, oldest first, with their original results. */
   recent: Map<string, RecentCommand>;
