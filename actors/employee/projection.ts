@@ -362,7 +362,7 @@ export const employeesProjection: Projection = {
     const ids = [...new Set(commits.map((c) => c.id))];
     const loaded = await tx.query(
       `SELECT ${SELECT} FROM employees
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+       WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
       [JSON.stringify(ids)],
     );
     const rows = new Map(

@@ -407,7 +407,7 @@ export const invoicesProjection: Projection = {
     const ids = [...new Set(commits.map((c) => c.id))];
     const loaded = await tx.query(
       `SELECT ${SELECT} FROM invoices
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+       WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
       [JSON.stringify(ids)],
     );
     const rows = new Map(loaded.map((r) => [r.id as string, invoiceFromDb(r)]));

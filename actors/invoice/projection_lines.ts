@@ -55,12 +55,33 @@ const LINE_RECORD = LINE_COLUMNS.map(([name, type]) => `${name} ${type}`).join(
 // table disagree, and the batch must fail rather than double a total.
 const INSERT_LINES = `INSERT INTO ${INVOICE_LINES_TABLE} (${LINE_NAMES})
   SELECT ${LINE_NAMES} FROM jsonb_to_recordset($1::jsonb) AS x(${LINE_RECORD})`;
-const KEYS = `(invoice_id, id) IN (
-  SELECT x.invoice_id, x.id
-  FROM jsonb_to_recordset($1::jsonb) AS x(invoice_id text, id text))`;
-const SELECT_LINES =
-  `SELECT ${LINE_NAMES} FROM ${INVOICE_LINES_TABLE} WHERE ${KEYS}`;
-const DELETE_LINES = `DELETE FROM ${INVOICE_LINES_TABLE} WHERE ${KEYS}`;
+// The keys as two arrays joined with `unnest`: the planner expects few
+// and probes the primary key, where `(invoice_id, id) IN (SELECT … FROM
+// jsonb_to_recordset(…))` hashed them against a sequential scan of every
+// line of every invoice (measured: 0.74× at 150 lines a draft).
+const KEYS = `unnest(
+    ARRAY(SELECT jsonb_array_elements_text($1::jsonb)),
+    ARRAY(SELECT jsonb_array_elements_text($2::jsonb))
+  ) AS k(invoice_id, id)`;
+const SELECT_LINES = `SELECT ${
+  LINE_COLUMNS.map(([name]) => `l.${name}`).join(", ")
+} FROM ${KEYS}
+  JOIN ${INVOICE_LINES_TABLE} l ON l.invoice_id = k.invoice_id AND l.id = k.id`;
+const DELETE_LINES = `DELETE FROM ${INVOICE_LINES_TABLE} l USING ${KEYS}
+  WHERE l.invoice_id = k.invoice_id AND l.id = k.id`;
+
+/** Keys as the `$1`, `$2` of `KEYS`: invoice ids and line ids, in step. */
+function keyParams(
+  keys: Iterable<{ invoice_id: string; id: string }>,
+): [string, string] {
+  const invoices: string[] = [];
+  const lines: string[] = [];
+  for (const key of keys) {
+    invoices.push(key.invoice_id);
+    lines.push(key.id);
+  }
+  return [JSON.stringify(invoices), JSON.stringify(lines)];
+}
 
 /** A loaded line with its numbers as the fold writes them back. */
 function lineFromDb(row: Record<string, unknown>): InvoiceLineRow {
@@ -101,9 +122,7 @@ export class BatchLines {
       }
     }
     if (removed.size === 0) return lines;
-    const held = await tx.query(SELECT_LINES, [
-      JSON.stringify([...removed.values()]),
-    ]);
+    const held = await tx.query(SELECT_LINES, keyParams(removed.values()));
     for (const line of held.map(lineFromDb)) {
       lines.held.set(BatchLines.key(line.invoice_id, line.id), line);
     }
@@ -113,9 +132,7 @@ export class BatchLines {
   /** Deletes the lines removed and inserts those added (in that order). */
   async write(tx: SqlExecutor): Promise<void> {
     if (this.deletes.size > 0) {
-      await tx.query(DELETE_LINES, [
-        JSON.stringify([...this.deletes.values()]),
-      ]);
+      await tx.query(DELETE_LINES, keyParams(this.deletes.values()));
     }
     if (this.inserts.size > 0) {
       await tx.query(INSERT_LINES, [

@@ -118,12 +118,16 @@ const UPSERT_POINTS = upsertFromJson(KONTROLL_POINTS_TABLE, POINT_COLUMNS, [
   "kontroll_id",
   "id",
 ]);
+// The keys as two arrays joined with `unnest`, so the planner probes the
+// primary key rather than hashing them against every point of every
+// kontroll (see invoice_lines).
 const SELECT_POINTS = `SELECT ${
-  POINT_COLUMNS.map(([name]) => name).join(", ")
-} FROM ${KONTROLL_POINTS_TABLE}
-  WHERE (kontroll_id, id) IN (
-    SELECT x.kontroll_id, x.id
-    FROM jsonb_to_recordset($1::jsonb) AS x(kontroll_id text, id text))`;
+  POINT_COLUMNS.map(([name]) => `p.${name}`).join(", ")
+} FROM unnest(
+    ARRAY(SELECT jsonb_array_elements_text($1::jsonb)),
+    ARRAY(SELECT jsonb_array_elements_text($2::jsonb))
+  ) AS k(kontroll_id, id)
+  JOIN ${KONTROLL_POINTS_TABLE} p ON p.kontroll_id = k.kontroll_id AND p.id = k.id`;
 
 const MIGRATIONS = [{
   version: 1,
@@ -229,8 +233,10 @@ class BatchPoints {
       }
     }
     if (touched.size === 0) return points;
+    const keys = [...touched.values()];
     const rows = await tx.query(SELECT_POINTS, [
-      JSON.stringify([...touched.values()]),
+      JSON.stringify(keys.map((k) => k.kontroll_id)),
+      JSON.stringify(keys.map((k) => k.id)),
     ]);
     for (const row of rows) {
       const point = row as unknown as KontrollPointProgress;
@@ -414,7 +420,7 @@ export const kontrollerProjection: Projection = {
     const ids = [...new Set(commits.map((c) => c.id))];
     const loaded = await tx.query(
       `SELECT ${SELECT} FROM kontroller
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+       WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
       [JSON.stringify(ids)],
     );
     const rows = new Map(
