@@ -1,7 +1,8 @@
 /**
  * The `lines` section of `deno task bench`: the cost of one more line on a
  * big draft against a small one. In one process, for drafts of 5 and of 150
- * lines alternately (three rounds each, medians): in-process commands on a
+ * lines alternately (five rounds each, medians: other work on a shared
+ * machine halves a run now and then): in-process commands on a
  * Deno KV log with projections off (add a line, then remove it again, so
  * the draft stays at its size), then the `invoices` projection of exactly
  * those commands into PostgreSQL. The ratio big/small is the figure: 1.00×
@@ -31,7 +32,7 @@ export interface LinesBenchRow {
 export interface LinesBenchOptions {
   /** Line counts compared: [small, big] (default [5, 150]). */
   sizes?: readonly [number, number];
-  /** Alternating rounds per size (default 3). */
+  /** Alternating rounds per size (default 5). */
   rounds?: number;
   /** Seconds of commands per run (default 3). */
   seconds?: number;
@@ -169,7 +170,7 @@ export async function benchLines(
   const progress = options.progress ?? (() => {});
   const [small, big] = options.sizes ?? [5, 150];
   const o = {
-    rounds: options.rounds ?? 3,
+    rounds: options.rounds ?? 5,
     seconds: options.seconds ?? 3,
     drafts: options.drafts ?? 64,
     batchSize: options.batchSize ?? 100,
