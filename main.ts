@@ -2,7 +2,11 @@
  * TMS node: reads configuration from the environment, wires the backends and
  * serves the HTTP edge. `deno task start`.
  */
-import { readModelProjections, registerActors } from "./actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import {
@@ -289,9 +293,9 @@ export interface Node {
 /** Opens the event log, starts the actor system and serves the edge. */
 export async function startNode(config: NodeConfig): Promise<Node> {
   const nc = config.natsUrl ? await connectNats(config) : null;
-  let log: EventLog;
+  let stored: EventLog;
   try {
-    log = nc
+    stored = nc
       ? await JetStreamEventLog.open(nc, { replicas: config.streamReplicas })
       : await openKvLog(config);
   } catch (error) {
@@ -306,7 +310,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         `${config.dataDir}/${DeadLetterKeys.kvFile}`,
       );
   } catch (error) {
-    await log.close();
+    await stored.close();
     await nc?.close();
     throw error;
   }
@@ -316,6 +320,8 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     node: config.nodeId,
     retentionMs: config.deadLetterRetentionDays * 24 * 60 * 60_000,
   });
+  // Actors, projections and the follower all read current events.
+  const log = withDomainUpcasters(stored);
   const system = registerActors(
     new ActorSystem({
       log,
@@ -406,7 +412,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
-      (log instanceof KvEventLog ? kvLogMetrics(log) : "") +
+      (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics(),
     requestTimeoutMs: config.requestTimeoutMs,

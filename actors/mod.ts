@@ -25,3 +25,4 @@ export function registerActors(system: ActorSystem): ActorSystem {
   return system;
 }
 export { readModelProjections } from "./projections.ts";
+export { domainUpcasters, withDomainUpcasters } from "./upcasters.ts";

@@ -2,14 +2,16 @@
  * `deno task bench [section…]`: measures TMS against baselines taken in the
  * same run on the same machine, prints the table and writes BENCHMARKS.md.
  * Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
- * a separate process), read (projections into PGlite and PostgreSQL), cluster
- * (JetStream: raw publish vs TMS, one node vs two). No section named runs them
- * all.
+ * a separate process), read (projections into PGlite and PostgreSQL), lines
+ * (a line on a draft of 150 lines against one of 5: commands and the invoices
+ * projection), cluster (JetStream: raw publish vs TMS, one node vs two). No
+ * section named runs them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
 import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";
+import { benchLines } from "./bench_lines.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -455,6 +457,12 @@ if (import.meta.main) {
           target: r.target,
           met: r.met,
         });
+      }
+    }
+    if (all || wanted.has("lines")) {
+      progress("lines: drafts of 5 and of 150 lines, alternating");
+      for (const r of await benchLines({ progress })) {
+        rows.push({ section: "lines", ...r });
       }
     }
     if (all || wanted.has("cluster")) {

@@ -1,5 +1,5 @@
 /** The in-process command load shared by the embedded and the cluster benchmarks. */
-import { registerActors } from "../actors/mod.ts";
+import { registerActors, withDomainUpcasters } from "../actors/mod.ts";
 import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
 import { ActorSystem } from "../runtime/actor/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
@@ -21,13 +21,16 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * Registers `actors` bedrifter on `log`, then runs durable commands (bedrift
- * updates) for `seconds` with one command in flight per actor.
+ * updates) for `seconds` with one command in flight per actor. The actors
+ * read `log` through the domain upcasters, as a node's do.
  */
 export async function commandLoad(
   log: EventLog,
   options: { seconds: number; actors: number; seed?: number },
 ): Promise<CommandLoadResult> {
-  const system = registerActors(new ActorSystem({ log }));
+  const system = registerActors(
+    new ActorSystem({ log: withDomainUpcasters(log) }),
+  );
   try {
     const ids: string[] = [];
     let seed = options.seed ?? 1;

@@ -1,4 +1,5 @@
 /** Opening the read side's backends from the environment, for `deno task` entry points. */
+import { withDomainUpcasters } from "../actors/mod.ts";
 import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { openSqlStore, sqlStoreOptionsFromEnv } from "../runtime/sql/mod.ts";
@@ -40,16 +41,22 @@ export function openReadStore(
   return openSqlStore(sqlStoreOptionsFromEnv(env));
 }
 
-/** The event log: JetStream when `TMS_NATS_URL` is set, else Deno KV under `TMS_DATA_DIR`. */
+/**
+ * The event log: JetStream when `TMS_NATS_URL` is set, else Deno KV under
+ * `TMS_DATA_DIR`; read through the domain upcasters, so rebuilds see current
+ * events.
+ */
 export async function openEventLog(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): Promise<EventLog> {
   const nats = env.TMS_NATS_URL?.trim();
   if (nats) {
-    return await JetStreamEventLog.connect({
-      servers: nats.split(",").map((s) => s.trim()),
-      name: "tms-ops",
-    });
+    return withDomainUpcasters(
+      await JetStreamEventLog.connect({
+        servers: nats.split(",").map((s) => s.trim()),
+        name: "tms-ops",
+      }),
+    );
   }
   const dir = env.TMS_DATA_DIR?.trim() || "./data";
   const path = `${dir}/events.kv`;
@@ -60,5 +67,5 @@ export async function openEventLog(
       `No event log at ${path} (set TMS_DATA_DIR or TMS_NATS_URL)`,
     );
   }
-  return await KvEventLog.open(path);
+  return withDomainUpcasters(await KvEventLog.open(path));
 }

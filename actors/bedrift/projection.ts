@@ -5,10 +5,11 @@
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldIntoTable } from "../../runtime/projection/mod.ts";
 import { isoTimestamp } from "../../runtime/sql/mod.ts";
+import { assertCurrentVersion } from "../../runtime/core/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import { BEDRIFT_EVENT_TYPES } from "./events.ts";
+import { BEDRIFT_EVENT_TYPES, BedriftEventVersions } from "./events.ts";
 import type { BedriftEvent } from "./events.ts";
 import { DEFAULT_INVOICE_SETTINGS } from "./types.ts";
 import type { BedriftStatus, KidAlgorithm } from "./types.ts";
@@ -144,9 +145,7 @@ function evolve(
   commit: Commit,
   event: BedriftEvent,
 ): BedriftRow {
-  if (event.v !== 1) {
-    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
-  }
+  assertCurrentVersion(BedriftEventVersions, event);
   if (event.type === "bedrift.registered") {
     const { organisasjonsnummer, details, at } = event.data;
     const settings = DEFAULT_INVOICE_SETTINGS;

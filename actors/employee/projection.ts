@@ -6,12 +6,13 @@
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldRows } from "../../runtime/projection/mod.ts";
 import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import { assertCurrentVersion } from "../../runtime/core/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { norwegianSortKey } from "../bedrift/mod.ts";
 import type { LicenceClass } from "../validators/mod.ts";
-import { EMPLOYEE_EVENT_TYPES } from "./events.ts";
+import { EMPLOYEE_EVENT_TYPES, EmployeeEventVersions } from "./events.ts";
 import type { EmployeeEvent } from "./events.ts";
 import { EmployeeStatus, ShiftFlag } from "./types.ts";
 import type { EmployeeProfile, EmployeeRole } from "./types.ts";
@@ -218,9 +219,7 @@ function evolve(
   event: EmployeeEvent,
   shifts: Map<string, ShiftRow>,
 ): EmployeeRow {
-  if (event.v !== 1) {
-    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
-  }
+  assertCurrentVersion(EmployeeEventVersions, event);
   if (event.type === "employee.hired") {
     const d = event.data;
     const base: Profile = profile({
@@ -363,7 +362,7 @@ export const employeesProjection: Projection = {
     const ids = [...new Set(commits.map((c) => c.id))];
     const loaded = await tx.query(
       `SELECT ${SELECT} FROM employees
-       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+       WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
       [JSON.stringify(ids)],
     );
     const rows = new Map(

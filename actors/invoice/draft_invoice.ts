@@ -9,12 +9,12 @@ import type { BedriftState } from "../bedrift/mod.ts";
 import { INVOICE } from "./types.ts";
 import type { InvoiceEvent } from "./events.ts";
 import { InvoiceErrorCode } from "./types.ts";
-import type { InvoiceState, Kunde } from "./types.ts";
+import type { InvoiceState, KundeInput } from "./types.ts";
 
 export interface DraftInvoiceInput {
   id: string;
   bedriftId: string;
-  kunde: Kunde;
+  kunde: KundeInput;
   at: string;
 }
 

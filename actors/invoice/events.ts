@@ -1,26 +1,47 @@
-/** The events of the `invoice` aggregate, declared once. */
+/** The events of the `invoice` aggregate, declared once, with their upcasters. */
 import { eventFactory, eventTypesOf } from "../../runtime/core/mod.ts";
-import type { DomainEvent, EventVersions } from "../../runtime/core/mod.ts";
+import type {
+  DomainEvent,
+  EventVersions,
+  Upcaster,
+} from "../../runtime/core/mod.ts";
+import { kundeOf } from "./kunde.ts";
 import type { InvoiceTotals } from "./money.ts";
 import type {
   InvoiceKind,
   InvoiceLine,
   InvoiceReference,
   Kunde,
+  KundeInput,
   SendInput,
 } from "./types.ts";
 
+/**
+ * `invoice.drafted` v2: the customer is explicit — its kind (consumer or
+ * business, which decides the reminder fee cap) and every field, `null`
+ * when absent.
+ */
+export interface InvoiceDrafted {
+  bedriftId: string;
+  kunde: Kunde;
+  at: string;
+  /** Only on a credit note. */
+  kreditnotaFor?: InvoiceReference;
+}
+
+/**
+ * `invoice.drafted` v1, as stored before v2: optional customer fields and
+ * the kind left implicit (a kunde with an organisasjonsnummer was a business).
+ */
+export interface InvoiceDraftedV1 {
+  bedriftId: string;
+  kunde: Omit<KundeInput, "kind">;
+  at: string;
+  kreditnotaFor?: InvoiceReference;
+}
+
 export type InvoiceEvent =
-  | DomainEvent<
-    "invoice.drafted",
-    {
-      bedriftId: string;
-      kunde: Kunde;
-      at: string;
-      /** Only on a credit note. */
-      kreditnotaFor?: InvoiceReference;
-    }
-  >
+  | DomainEvent<"invoice.drafted", InvoiceDrafted>
   | DomainEvent<"invoice.line_added", { line: InvoiceLine; at: string }>
   | DomainEvent<"invoice.line_removed", { lineId: string; at: string }>
   | DomainEvent<
@@ -58,7 +79,8 @@ export type InvoiceEvent =
 
 /** Current schema version of each invoice event. */
 export const InvoiceEventVersions = {
-  "invoice.drafted": 1,
+  // 2: explicit kunde (kind, every field); v1 is upcast.
+  "invoice.drafted": 2,
   "invoice.line_added": 1,
   "invoice.line_removed": 1,
   "invoice.sent": 1,
@@ -74,3 +96,18 @@ export const INVOICE_EVENT_TYPES = eventTypesOf(InvoiceEventVersions);
 
 /** Builds an invoice event at its current schema version. */
 export const invoiceEvent = eventFactory<InvoiceEvent>(InvoiceEventVersions);
+
+/**
+ * The steps from old invoice event versions to current ones; the log
+ * decorator applies them on every read.
+ */
+export const invoiceUpcasters: readonly Upcaster[] = [
+  {
+    type: "invoice.drafted",
+    from: 1,
+    upcast: (data: InvoiceDraftedV1): InvoiceDrafted => ({
+      ...data,
+      kunde: kundeOf(data.kunde),
+    }),
+  } satisfies Upcaster<InvoiceDraftedV1, InvoiceDrafted>,
+];

@@ -18,7 +18,13 @@ import {
 import { invoiceBalance, unpaidPrincipal } from "./balance.ts";
 import { lateInterest } from "./dated_rates.ts";
 import { isMoney } from "./money.ts";
-import { InvoiceKind, InvoiceStatus, ReminderRules } from "./types.ts";
+import {
+  InvoiceKind,
+  InvoiceStatus,
+  KundeKind,
+  ReminderRules,
+} from "./types.ts";
+import { kundeOf } from "./kunde.ts";
 import type { InvoiceEvent } from "./events.ts";
 import type { InvoiceCommand, InvoiceLine, InvoiceState } from "./types.ts";
 
@@ -264,7 +270,7 @@ export function remind(
   const fees = state.reminders.filter((r) => !new Decimal(r.gebyr).isZero());
   const feeAllowed = fees.length < ReminderRules.maxFees &&
     on >= addDays(sent.forfallsdato, ReminderRules.feeFromDaysAfterDue);
-  const consumer = !state.kunde.organisasjonsnummer;
+  const consumer = state.kunde.kind === KundeKind.PRIVAT;
   let gebyr = new Decimal(feeAllowed ? command.purregebyr : 0);
   if (consumer && command.gebyrTak !== null) {
     gebyr = Decimal.min(gebyr, command.gebyrTak);
@@ -380,7 +386,7 @@ export function createCreditNote(
   return [
     invoiceEvent("invoice.drafted", {
       bedriftId: command.bedriftId,
-      kunde: command.kunde,
+      kunde: kundeOf(command.kunde),
       at: command.at,
       kreditnotaFor: { ...command.original },
     }),

@@ -2,18 +2,21 @@
  * @module invoice
  *
  * Invoice (faktura) and credit note (kreditnota): the draft (`draft_invoice.ts`
- * checks the bedrift is AKTIV), lines with exact `Decimal` amounts rounded to
- * øre per line and running totals per MVA rate, sending with a gap-free number
+ * checks the bedrift is AKTIV) for an explicit kunde, PRIVAT or BEDRIFT
+ * (`kunde.ts`; `invoice.drafted` v2, v1 upcast by `invoiceUpcasters`), lines
+ * with exact `Decimal` amounts rounded to øre per line and running totals per
+ * MVA rate (`withLine`, O(1) per line), sending with a gap-free number
  * from the bedrift's sequence actor (`send_invoice.ts`), KID, payments,
  * reminders with fee and late-payment interest from dated rates, cancelling,
  * crediting (`credit_invoice.ts`); the PDF of a sent invoice; the `invoices`
- * read model and its queries.
+ * and `invoice_lines` read model and its queries.
  */
 export {
   INVOICE,
   InvoiceErrorCode,
   InvoiceKind,
   InvoiceStatus,
+  KundeKind,
   MAX_LINES,
   ReminderRules,
 } from "./types.ts";
@@ -23,6 +26,7 @@ export type {
   InvoiceReference,
   InvoiceState,
   Kunde,
+  KundeInput,
   Payment,
   Reminder,
   Selger,
@@ -33,8 +37,14 @@ export {
   INVOICE_EVENT_TYPES,
   invoiceEvent,
   InvoiceEventVersions,
+  invoiceUpcasters,
 } from "./events.ts";
-export type { InvoiceEvent } from "./events.ts";
+export type {
+  InvoiceDrafted,
+  InvoiceDraftedV1,
+  InvoiceEvent,
+} from "./events.ts";
+export { kundeOf } from "./kunde.ts";
 export { invoiceActor, invoiceDecider } from "./decider.ts";
 export { assertCreditable, assertSendable } from "./lifecycle.ts";
 export { draftInvoice } from "./draft_invoice.ts";
@@ -46,8 +56,15 @@ export {
   lineAmounts,
   money,
   MVA_RATES,
+  NO_TOTALS,
+  withLine,
 } from "./money.ts";
-export type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
+export type {
+  InvoiceTotals,
+  LineAmounts,
+  LinesPerRate,
+  MvaRate,
+} from "./money.ts";
 export { invoiceBalance, unpaidPrincipal } from "./balance.ts";
 export type { InvoiceBalance } from "./balance.ts";
 export {
@@ -81,6 +98,9 @@ export {
   invoicesProjection,
   osloDate,
 } from "./projection.ts";
+export type { InvoiceRow } from "./projection.ts";
+export { INVOICE_LINES_TABLE } from "./projection_lines.ts";
+export type { InvoiceLineRow } from "./projection_lines.ts";
 export { INVOICE_CURSOR, listInvoices } from "./queries.ts";
 export type { InvoiceFilter, InvoiceListItem } from "./queries.ts";
 export {

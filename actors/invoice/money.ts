@@ -68,7 +68,77 @@ export function lineAmounts(
   };
 }
 
-/** Sums line amounts per MVA rate and overall. */
+/**
+ * How many lines of each MVA rate an invoice holds: the running totals list
+ * exactly the rates with lines, as `invoiceTotals` does. Keys are the rates.
+ */
+export type LinesPerRate = Readonly<Partial<Record<`${MvaRate}`, number>>>;
+
+/** The totals of no lines. */
+export const NO_TOTALS: InvoiceTotals = {
+  netto: "0.00",
+  mva: "0.00",
+  brutto: "0.00",
+  perSats: [],
+};
+
+/**
+ * Running totals: `totals` with one line added (`sign` 1) or removed (-1),
+ * in O(1) of the lines held — a few exact `Decimal` additions on the overall
+ * sums and on the line's rate, never a pass over the lines. Equal, string
+ * for string, to `invoiceTotals` of the lines after the change (the
+ * property test in tests/actors/invoice/totals_test.ts checks it).
+ *
+ * @example
+ * ```ts
+ * const one = withLine(NO_TOTALS, {}, lineAmounts("1", "650.00", 25), 25, 1);
+ * one.totals.brutto; // "812.50"; one.linesPerRate: { "25": 1 }
+ * ```
+ */
+export function withLine(
+  totals: InvoiceTotals,
+  linesPerRate: LinesPerRate,
+  line: LineAmounts,
+  mvaSats: MvaRate,
+  sign: 1 | -1,
+): { totals: InvoiceTotals; linesPerRate: LinesPerRate } {
+  const plus = (a: string, b: string) =>
+    (sign === 1 ? new Decimal(a).plus(b) : new Decimal(a).minus(b)).toFixed(2);
+  const key = `${mvaSats}` as const;
+  const count = (linesPerRate[key] ?? 0) + sign;
+  if (count < 0) {
+    throw new RangeError(`No line at ${mvaSats} % to remove`);
+  }
+  const perSats: InvoiceTotals["perSats"] = [];
+  for (const rate of MVA_RATES) {
+    const held = totals.perSats.find((p) => p.mvaSats === rate);
+    if (rate !== mvaSats) {
+      if (held) perSats.push(held);
+    } else if (count > 0) {
+      perSats.push({
+        mvaSats,
+        grunnlag: plus(held?.grunnlag ?? "0.00", line.netto),
+        mva: plus(held?.mva ?? "0.00", line.mva),
+      });
+    }
+  }
+  const netto = plus(totals.netto, line.netto);
+  const mva = plus(totals.mva, line.mva);
+  const next = { ...linesPerRate };
+  if (count === 0) delete next[key];
+  else next[key] = count;
+  return {
+    totals: {
+      netto,
+      mva,
+      brutto: new Decimal(netto).plus(mva).toFixed(2),
+      perSats,
+    },
+    linesPerRate: next,
+  };
+}
+
+/** Sums line amounts per MVA rate and overall (a pass over every line). */
 export function invoiceTotals(
   lines: readonly (LineAmounts & { mvaSats: MvaRate })[],
 ): InvoiceTotals {

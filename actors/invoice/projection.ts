@@ -1,20 +1,31 @@
 /**
  * The `invoices` read model: one row per invoice (and credit note) with exact
- * `numeric` totals and balance, through its whole lifecycle.
+ * `numeric` totals and balance, through its whole lifecycle, and its lines in
+ * `invoice_lines`, one row each. A batch writes what changed: the rows of the
+ * invoices it touches (running totals, never summed over the lines), the
+ * lines it adds and deletes; it reads only those rows and the lines it
+ * removes.
  */
 import { Decimal } from "../../deps.ts";
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
-import { foldIntoTable } from "../../runtime/projection/mod.ts";
+import { foldRows } from "../../runtime/projection/mod.ts";
 import { isoTimestamp, isoTimestampOrNull } from "../../runtime/sql/mod.ts";
+import { assertCurrentVersion } from "../../runtime/core/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import { invoiceTotals } from "./money.ts";
-import type { InvoiceTotals } from "./money.ts";
+import { withLine } from "./money.ts";
+import type { InvoiceTotals, LinesPerRate } from "./money.ts";
+import {
+  BatchLines,
+  INVOICE_LINES_TABLE,
+  lineRow,
+} from "./projection_lines.ts";
+import type { InvoiceLineRow } from "./projection_lines.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
-import { INVOICE_EVENT_TYPES } from "./events.ts";
+import type { KundeKind } from "./types.ts";
+import { INVOICE_EVENT_TYPES, InvoiceEventVersions } from "./events.ts";
 import type { InvoiceEvent } from "./events.ts";
-import type { InvoiceLine } from "./types.ts";
 
 /** Name of the projection and of its table. */
 export const INVOICES_PROJECTION = "invoices";
@@ -25,9 +36,11 @@ export interface InvoiceRow {
   bedrift_id: string;
   kind: InvoiceKind;
   status: InvoiceStatus;
+  kunde_kind: KundeKind;
   kunde_navn: string;
   kunde_epost: string | null;
   kunde_organisasjonsnummer: string | null;
+  kunde_kundenummer: string | null;
   /** The invoice date once sent, else the day it was drafted (Norwegian time). */
   dato: string;
   nummer: number | null;
@@ -38,6 +51,8 @@ export interface InvoiceRow {
   mva: string;
   brutto: string;
   mva_per_sats: InvoiceTotals["perSats"];
+  /** Lines per rate: which rates `mva_per_sats` lists (kept with the totals). */
+  antall_per_sats: LinesPerRate;
   gebyrer: string;
   renter: string;
   betalt: string;
@@ -48,7 +63,6 @@ export interface InvoiceRow {
   kreditnota_for: string | null;
   kreditert_av: string | null;
   antall_linjer: number;
-  lines: InvoiceLine[];
   sendt_at: string | null;
   created_at: string;
   updated_at: string;
@@ -71,7 +85,6 @@ export const INVOICE_COLUMNS: readonly UpsertColumn[] = [
   ["brutto", "numeric(14,2)"],
   ["mva_per_sats", "jsonb"],
   ["antall_linjer", "integer"],
-  ["lines", "jsonb"],
   ["created_at", "timestamptz"],
   ["updated_at", "timestamptz"],
   ["created_position", "bigint"],
@@ -91,6 +104,9 @@ export const INVOICE_COLUMNS: readonly UpsertColumn[] = [
   ["kreditnota_for", "text"],
   ["kreditert_av", "text"],
   ["sendt_at", "timestamptz"],
+  ["kunde_kind", "text"],
+  ["kunde_kundenummer", "text"],
+  ["antall_per_sats", "jsonb"],
 ];
 const SELECT = INVOICE_COLUMNS.map(([name]) => name).join(", ");
 const UPSERT = upsertFromJson(INVOICES_PROJECTION, INVOICE_COLUMNS, ["id"]);
@@ -147,6 +163,35 @@ const MIGRATIONS = [{
       ADD COLUMN sendt_at timestamptz;
     CREATE INDEX invoices_fakturanummer_idx ON invoices (bedrift_id, nummer);
   `,
+}, {
+  version: 3,
+  name: "lines in invoice_lines; explicit kunde kind and kundenummer",
+  // The kind follows the rule of the invoice.drafted v1 upcaster, so rows
+  // read right until the rebuild this version starts has swapped new ones in.
+  sql: `
+    CREATE TABLE invoice_lines (
+      invoice_id text COLLATE "C" NOT NULL,
+      id text COLLATE "C" NOT NULL,
+      beskrivelse text NOT NULL,
+      antall numeric(14,3) NOT NULL,
+      enhetspris numeric(14,2) NOT NULL,
+      mva_sats integer NOT NULL,
+      netto numeric(14,2) NOT NULL,
+      mva numeric(14,2) NOT NULL,
+      brutto numeric(14,2) NOT NULL,
+      version integer NOT NULL,
+      idx integer NOT NULL,
+      position bigint NOT NULL,
+      PRIMARY KEY (invoice_id, id)
+    );
+    ALTER TABLE invoices
+      ADD COLUMN kunde_kind text NOT NULL DEFAULT 'PRIVAT',
+      ADD COLUMN kunde_kundenummer text,
+      ADD COLUMN antall_per_sats jsonb NOT NULL DEFAULT '{}',
+      DROP COLUMN lines;
+    UPDATE invoices SET kunde_kind = 'BEDRIFT'
+      WHERE coalesce(kunde_organisasjonsnummer, '') <> '';
+  `,
 }];
 
 const OSLO_DATE = new Intl.DateTimeFormat("en-CA", {
@@ -171,37 +216,63 @@ const OWES_NOTHING: ReadonlySet<InvoiceStatus> = new Set([
   InvoiceStatus.KREDITERT,
 ]);
 
-/** Totals from the lines and the balance from them (once per row and batch). */
+/** The balance from the totals, fees, interest and payments (once per row and batch). */
 function finish(row: InvoiceRow): InvoiceRow {
-  const totals = invoiceTotals(row.lines);
   const owes = row.kind === InvoiceKind.FAKTURA &&
     !OWES_NOTHING.has(row.status);
   const utestaende = owes
-    ? new Decimal(totals.brutto).plus(row.gebyrer).plus(row.renter).minus(
+    ? new Decimal(row.brutto).plus(row.gebyrer).plus(row.renter).minus(
       row.betalt,
     )
     : new Decimal(0);
+  return { ...row, utestaende: utestaende.toFixed(2) };
+}
+
+const add = (a: string, b: string) => new Decimal(a).plus(b).toFixed(2);
+
+function totalsOf(row: InvoiceRow): InvoiceTotals {
+  return {
+    netto: row.netto,
+    mva: row.mva,
+    brutto: row.brutto,
+    perSats: row.mva_per_sats,
+  };
+}
+
+/** The row with one line's amounts added to (1) or taken from (-1) its running totals. */
+function withRowLine(
+  row: InvoiceRow,
+  line: InvoiceLineRow,
+  sign: 1 | -1,
+  at: string,
+): InvoiceRow {
+  const { totals, linesPerRate } = withLine(
+    totalsOf(row),
+    row.antall_per_sats,
+    line,
+    line.mva_sats,
+    sign,
+  );
   return {
     ...row,
-    antall_linjer: row.lines.length,
     netto: totals.netto,
     mva: totals.mva,
     brutto: totals.brutto,
     mva_per_sats: totals.perSats,
-    utestaende: utestaende.toFixed(2),
+    antall_per_sats: linesPerRate,
+    antall_linjer: row.antall_linjer + sign,
+    updated_at: at,
   };
 }
-
-const add = (a: string, b: string) => new Decimal(a).plus(b).toFixed(2);
 
 function evolve(
   row: InvoiceRow | null,
   commit: Commit,
   event: InvoiceEvent,
+  lines: BatchLines,
 ): InvoiceRow {
-  if (event.v !== 1) {
-    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
-  }
+  assertCurrentVersion(InvoiceEventVersions, event);
+  const idx = lines.eventIndex(commit);
   if (event.type === "invoice.drafted") {
     const { bedriftId, kunde, at, kreditnotaFor } = event.data;
     return {
@@ -209,9 +280,11 @@ function evolve(
       bedrift_id: bedriftId,
       kind: kreditnotaFor ? InvoiceKind.KREDITNOTA : InvoiceKind.FAKTURA,
       status: InvoiceStatus.UTKAST,
+      kunde_kind: kunde.kind,
       kunde_navn: kunde.navn,
-      kunde_epost: kunde.epost ?? null,
-      kunde_organisasjonsnummer: kunde.organisasjonsnummer ?? null,
+      kunde_epost: kunde.epost,
+      kunde_organisasjonsnummer: kunde.organisasjonsnummer,
+      kunde_kundenummer: kunde.kundenummer,
       dato: osloDate(at),
       nummer: null,
       fakturanummer: null,
@@ -221,6 +294,7 @@ function evolve(
       mva: "0.00",
       brutto: "0.00",
       mva_per_sats: [],
+      antall_per_sats: {},
       gebyrer: "0.00",
       renter: "0.00",
       betalt: "0.00",
@@ -230,7 +304,6 @@ function evolve(
       kreditnota_for: kreditnotaFor?.invoiceId ?? null,
       kreditert_av: null,
       antall_linjer: 0,
-      lines: [],
       sendt_at: null,
       created_at: at,
       updated_at: at,
@@ -247,16 +320,14 @@ function evolve(
   const at = event.data.at;
   switch (event.type) {
     case "invoice.line_added": {
-      const line = event.data.line;
-      const lines = row.lines.filter((l) => l.lineId !== line.lineId);
-      return { ...row, lines: [...lines, line], updated_at: at };
+      const line = lineRow(commit.id, event.data.line, commit, idx);
+      lines.add(line);
+      return withRowLine(row, line, 1, at);
     }
-    case "invoice.line_removed":
-      return {
-        ...row,
-        lines: row.lines.filter((l) => l.lineId !== event.data.lineId),
-        updated_at: at,
-      };
+    case "invoice.line_removed": {
+      const line = lines.remove(commit.id, event.data.lineId, commit);
+      return withRowLine(row, line, -1, at);
+    }
     case "invoice.sent": {
       const d = event.data;
       return {
@@ -320,24 +391,36 @@ export function invoiceFromDb(row: Record<string, unknown>): InvoiceRow {
 }
 
 /**
- * Projection of Invoice events into `invoices`; idempotent per row by stream
- * version. Version 2 follows the lifecycle (sent, paid, reminded, cancelled,
- * credited).
+ * Projection of Invoice events into `invoices` and `invoice_lines`;
+ * idempotent per row by stream version (a line is only written by a commit
+ * newer than its invoice's row). Version 2 follows the lifecycle (sent,
+ * paid, reminded, cancelled, credited); version 3 moves the lines into
+ * `invoice_lines`, keeps the totals running and adds the kunde's kind.
  */
 export const invoicesProjection: Projection = {
   name: INVOICES_PROJECTION,
-  version: 2,
+  version: 3,
   eventTypes: INVOICE_EVENT_TYPES,
-  tables: [INVOICES_PROJECTION],
+  tables: [INVOICES_PROJECTION, INVOICE_LINES_TABLE],
   migrations: MIGRATIONS,
-  apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
-    return foldIntoTable(commits, tx, {
-      table: "invoices",
-      select: SELECT,
-      upsert: UPSERT,
-      fromDb: invoiceFromDb,
-      evolve,
-      toDb: finish,
-    });
+  async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+    const ids = [...new Set(commits.map((c) => c.id))];
+    const loaded = await tx.query(
+      `SELECT ${SELECT} FROM invoices
+       WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+      [JSON.stringify(ids)],
+    );
+    const rows = new Map(loaded.map((r) => [r.id as string, invoiceFromDb(r)]));
+    const lines = await BatchLines.load(commits, tx);
+    const changed = foldRows<InvoiceRow, InvoiceEvent>(
+      commits,
+      rows,
+      (row, commit, event) => evolve(row, commit, event, lines),
+    );
+    if (changed.length === 0) return;
+    await tx.query(UPSERT, [
+      JSON.stringify(changed.map((id) => finish(rows.get(id)!))),
+    ]);
+    await lines.write(tx);
   },
 };

@@ -68,7 +68,7 @@ export interface InvoiceFilter {
 export const INVOICE_CURSOR = ["number", "string"] as const;
 
 const LIST_SELECT = INVOICE_COLUMNS.map(([name]) => name)
-  .filter((name) => name !== "lines")
+  .filter((name) => name !== "antall_per_sats")
   .join(", ");
 
 /**
@@ -149,9 +149,11 @@ function toItem(row: InvoiceRow): InvoiceListItem {
     kind: row.kind,
     status: row.status,
     kunde: {
+      kind: row.kunde_kind,
       navn: row.kunde_navn,
       epost: row.kunde_epost,
       organisasjonsnummer: row.kunde_organisasjonsnummer,
+      kundenummer: row.kunde_kundenummer,
     },
     dato: row.dato,
     fakturanummer: row.fakturanummer,

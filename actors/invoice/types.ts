@@ -1,5 +1,10 @@
 import type { KidAlgorithm } from "../validators/mod.ts";
-import type { InvoiceTotals, LineAmounts, MvaRate } from "./money.ts";
+import type {
+  InvoiceTotals,
+  LineAmounts,
+  LinesPerRate,
+  MvaRate,
+} from "./money.ts";
 import type { Dated } from "./dated_rates.ts";
 
 /** Actor type of an invoice (and of a credit note). */
@@ -36,13 +41,37 @@ export const ReminderRules = {
   minDaysBetween: 14,
 } as const;
 
-/** The customer of an invoice: a learner or a company. */
+/**
+ * A consumer (a learner, privat) or a business customer (bedrift). It
+ * decides the reminder fee: the cap of the debt-collection rules applies to
+ * consumers only.
+ */
+export const KundeKind = {
+  PRIVAT: "PRIVAT",
+  BEDRIFT: "BEDRIFT",
+} as const;
+export type KundeKind = typeof KundeKind[keyof typeof KundeKind];
+
+/** The customer of an invoice, as events (v2 of `invoice.drafted`) and state hold it. */
 export interface Kunde {
+  kind: KundeKind;
+  navn: string;
+  epost: string | null;
+  organisasjonsnummer: string | null;
+  /** The bedrift's own customer number (digits); goes into the KID. */
+  kundenummer: string | null;
+}
+
+/**
+ * The customer as a draft command gives it: fields may be left out, and the
+ * kind, when not stated, follows from the organisasjonsnummer (a business has
+ * one). `kundeOf` makes a `Kunde` of it.
+ */
+export interface KundeInput {
+  kind?: KundeKind;
   navn: string;
   epost?: string | null;
-  /** Set for a business customer; without it the customer is a consumer. */
   organisasjonsnummer?: string | null;
-  /** The bedrift's own customer number (digits); goes into the KID. */
   kundenummer?: string | null;
 }
 
@@ -117,7 +146,10 @@ export interface InvoiceState {
   bedriftId: string;
   kunde: Kunde;
   lines: InvoiceLine[];
+  /** Running totals of `lines`, kept line by line (never summed over all). */
   totals: InvoiceTotals;
+  /** Lines per MVA rate, so `totals` lists exactly the rates with lines. */
+  linesPerRate: LinesPerRate;
   /** On a credit note: the invoice it credits. */
   kreditnotaFor: InvoiceReference | null;
   sent: SentInfo | null;
@@ -148,7 +180,7 @@ export interface SendInput {
 }
 
 export type InvoiceCommand =
-  | { type: "draft"; bedriftId: string; kunde: Kunde; at: string }
+  | { type: "draft"; bedriftId: string; kunde: KundeInput; at: string }
   | {
     type: "add_line";
     lineId: string;
@@ -184,7 +216,8 @@ export type InvoiceCommand =
   | {
     type: "create_credit_note";
     bedriftId: string;
-    kunde: Kunde;
+    /** The original's kunde (its kind is kept). */
+    kunde: KundeInput;
     original: InvoiceReference;
     /** The original's lines; the credit note holds them negated. */
     lines: InvoiceLine[];
@@ -213,6 +246,7 @@ export const InvoiceErrorCode = {
   INVALID_FAKTURANUMMER: "invoice.invalid_fakturanummer",
   INVALID_FORFALLSDATO: "invoice.invalid_forfallsdato",
   INVALID_KID: "invoice.invalid_kid",
+  INVALID_KUNDE_KIND: "invoice.invalid_kunde_kind",
   INVALID_KUNDE_ORGANISASJONSNUMMER:
     "invoice.invalid_kunde_organisasjonsnummer",
   INVALID_KUNDENUMMER: "invoice.invalid_kundenummer",

@@ -5,7 +5,8 @@
  * by one instructor, optionally with one learner, from a copy of a template's
  * check points: OPPRETTET → UNDER_ARBEID (results point by point, photos in
  * the file store) → BESTATT, or IKKE_BESTATT with the avvik listed; a
- * completed kontroll is immutable. The `kontroller` read model and its queries.
+ * completed kontroll is immutable. The `kontroller` read model (points in
+ * `kontroll_points`, counts kept as they change) and its queries.
  */
 export {
   AvvikReason,
@@ -43,6 +44,7 @@ export type {
 export { isCompleted, kontrollActor, kontrollDecider } from "./decider.ts";
 export {
   KONTROLL_COLUMNS,
+  KONTROLL_POINTS_TABLE,
   KONTROLLER_PROJECTION,
   kontrollerProjection,
 } from "./projection.ts";

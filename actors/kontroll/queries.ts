@@ -58,7 +58,7 @@ export interface KontrollFilter {
 export const KONTROLL_CURSOR = ["number", "string"] as const;
 
 const LIST_SELECT = KONTROLL_COLUMNS.map(([name]) => name)
-  .filter((name) => name !== "points")
+  .filter((name) => name !== "pakrevde_ikke_bestatt")
   .join(", ");
 
 /**

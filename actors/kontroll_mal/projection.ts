@@ -5,10 +5,14 @@
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldIntoTable } from "../../runtime/projection/mod.ts";
 import { isoTimestamp } from "../../runtime/sql/mod.ts";
+import { assertCurrentVersion } from "../../runtime/core/mod.ts";
 import type { Commit } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
-import { KONTROLL_MAL_EVENT_TYPES } from "./events.ts";
+import {
+  KONTROLL_MAL_EVENT_TYPES,
+  KontrollMalEventVersions,
+} from "./events.ts";
 import type { KontrollMalEvent } from "./events.ts";
 import { KontrollMalStatus } from "./types.ts";
 import type { Sjekkpunkt } from "./types.ts";
@@ -93,9 +97,7 @@ function evolve(
   commit: Commit,
   event: KontrollMalEvent,
 ): KontrollMalRow {
-  if (event.v !== 1) {
-    throw new Error(`Unsupported ${event.type} schema version ${event.v}`);
-  }
+  assertCurrentVersion(KontrollMalEventVersions, event);
   if (event.type === "kontroll_mal.created") {
     const d = event.data;
     return {

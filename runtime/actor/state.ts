@@ -21,7 +21,7 @@ export interface ActorState {
   state: unknown;
   version: number;
   position: number;
-  /** Version of the latest snapshot written or loaded (0: none usable). */
+  /** Version of the latest snapshot loaded, or attempted (0: none usable). */
   snapshotVersion: number;
   /** Recent command ids, oldest first, with their original results. */
   recent: Map<string, RecentCommand>;
@@ -29,8 +29,9 @@ export interface ActorState {
 
 /**
  * Folds the actor's stream: its latest snapshot (when written by the same
- * `stateVersion`) and the commits after it, upcast where the definition says
- * so. Keeps at most `recentLimit` command ids.
+ * `stateVersion`) and the commits after it. The events are folded as the log
+ * returns them: a log wrapped in `UpcastingEventLog` returns them current.
+ * Keeps at most `recentLimit` command ids.
  */
 export async function rehydrate(
   log: EventLog,
@@ -54,7 +55,7 @@ export async function rehydrate(
   }
   const tail = await log.readStream(type, id, version);
   for (const commit of tail) {
-    const events = def.upcast ? commit.events.map(def.upcast) : commit.events;
+    const events = commit.events;
     for (const event of events) state = def.decider.evolve(state, event);
     version = commit.version;
     position = commit.position;

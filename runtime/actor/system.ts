@@ -435,9 +435,11 @@ export class ActorSystem implements ActorClient {
     }
     const snapshot = snapshotOf(activation.def, activation);
     activation.snapshotVersion = activation.version;
+    // A failed snapshot is tried again `every` commits later, not on the next
+    // command: one that can never be written (a state over the backend's
+    // value limit) would otherwise serialize the whole state on every command.
     this.log.saveSnapshot(activation.type, activation.id, snapshot).catch(
       (error) => {
-        activation.snapshotVersion = 0;
         console.warn(`Snapshot of ${activation.key} failed`, error);
       },
     );

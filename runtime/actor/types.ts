@@ -7,14 +7,16 @@ import type {
   Principal,
 } from "../core/types.ts";
 
-/** One aggregate type: its decider plus how its history is read. */
+/**
+ * One aggregate type: its decider plus how its history is kept. Its events
+ * arrive current: old versions are upcast by the log the system reads
+ * (`UpcastingEventLog`), never here.
+ */
 export interface ActorDefinition<C, E extends DomainEvent, S> {
   type: string;
   decider: Decider<C, E, S>;
   /** Shape version of the state; bump it to ignore older snapshots. Default 1. */
   stateVersion?: number;
-  /** Lifts an old event version to the current one on read. */
-  upcast?: (event: DomainEvent) => E;
   /** Snapshot every N commits (overrides the system default). */
   snapshotEvery?: number;
   /**

@@ -2,6 +2,7 @@
  * The small error taxonomy of TMS. The HTTP edge maps each class to one RFC 9457
  * problem type; anything else that escapes is a bug (500).
  */
+import type { Commit } from "./types.ts";
 
 /** A business rule was broken (HTTP 409, or 422 when `status` says so). */
 export class DomainError extends Error {
@@ -105,4 +106,43 @@ export class UnavailableError extends Error {
 export function isRetryable(error: unknown): boolean {
   return error instanceof UnavailableError ||
     error instanceof ConcurrencyError;
+}
+
+/**
+ * An event's schema version this process cannot read: newer than its code
+ * knows (a newer node wrote it), or one no upcaster leads from. Waiting does
+ * not help; the code that knows the version does. A consumer halts on it and
+ * never reads the event as another version.
+ */
+export class EventVersionError extends Error {
+  override name = "EventVersionError";
+  readonly eventType: string;
+  /** The version the event carries. */
+  readonly version: number;
+  /** The current version this process knows of the type. */
+  readonly known: number;
+  /** The commit that holds the event, when the error comes from a log read. */
+  readonly commit?: Commit;
+  constructor(
+    eventType: string,
+    version: number,
+    known: number,
+    options?: { commit?: Commit; cause?: unknown },
+  ) {
+    const where = options?.commit
+      ? ` (${options.commit.type}/${options.commit.id} v${options.commit.version} at position ${options.commit.position})`
+      : "";
+    super(
+      known === 0
+        ? `${eventType} is not an event type this code knows${where}`
+        : version > known
+        ? `${eventType} v${version} is newer than this code knows (v${known})${where}`
+        : `${eventType} v${version} cannot be read: current is v${known}${where}`,
+      { cause: options?.cause },
+    );
+    this.eventType = eventType;
+    this.version = version;
+    this.known = known;
+    this.commit = options?.commit;
+  }
 }

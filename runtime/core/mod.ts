@@ -6,9 +6,16 @@
  *
  * - `Decider`, `DomainEvent`, `Commit`, `EventLog`, `Snapshot`, `Principal`
  *   (`types.ts`);
+ * - upcasting (`upcast.ts`): an `Upcaster` is one step of an event type's
+ *   schema history (`from` → `from + 1`); `EventUpcasters` holds the current
+ *   versions and the steps to them, checked complete when built, and lifts an
+ *   old event (or a commit's events) to current on read; a version newer
+ *   than it knows is an `EventVersionError`. The log decorator that applies
+ *   it on every read is `UpcastingEventLog` in `log/`;
  * - the error taxonomy — `DomainError` (409/422), `NotFoundError` (404),
  *   `UnauthorizedError` (401), `ForbiddenError` (403), `ConcurrencyError`
- *   (409/412), `UnavailableError` (429/503) — and its one
+ *   (409/412), `UnavailableError` (429/503), `EventVersionError` (an event
+ *   this code cannot read) — and its one
  *   wire codec (`encodeError`/`decodeError`), used by cluster forwarding and
  *   the SQL worker alike; `TypeError`/`RangeError` stand for bad arguments;
  * - the names of subjects, bucket keys and headers (`names.ts`):
@@ -56,9 +63,12 @@ export type {
   Snapshot,
 } from "./types.ts";
 export { eventFactory, eventTypesOf } from "./types.ts";
+export { assertCurrentVersion, EventUpcasters } from "./upcast.ts";
+export type { Upcaster } from "./upcast.ts";
 export {
   ConcurrencyError,
   DomainError,
+  EventVersionError,
   ForbiddenError,
   isRetryable,
   NotFoundError,

@@ -1,16 +1,26 @@
 /**
  * @module log
  *
- * The fault seam of every `EventLog`: `FaultyEventLog` wraps a real log and
- * injects latency, errors and outages at named seams (`append`, `read`,
- * `snapshot`). The backends live in their own packages so that a node loads
- * only the one it runs on:
+ * The decorators of every `EventLog`:
+ *
+ * - `UpcastingEventLog` — the one place where old event versions become
+ *   current: it upcasts the events of every commit `readStream` and
+ *   `readFeed` return (and the recent commands of a loaded snapshot) with an
+ *   `EventUpcasters` registry from `core`, so actor replay, projections,
+ *   rebuilds and history reads all see current events because the log they
+ *   read is wrapped; stored events are never rewritten;
+ * - `FaultyEventLog` — the fault seam: wraps a real log and injects latency,
+ *   errors and outages at named seams (`append`, `read`, `snapshot`).
+ *
+ * The backends live in their own packages so that a node loads only the one
+ * it runs on:
  *
  * - `log/memory/` — `MemoryEventLog`, for tests and tools;
  * - `log/kv/` — `KvEventLog`, Deno KV written like a WAL (the embedded default);
  * - `log/jetstream/` — `JetStreamEventLog`, one subject per aggregate.
  *
- * Every backend and the fault wrapper pass `tests/contracts/event_log_contract.ts`.
+ * Every backend and both decorators pass `tests/contracts/event_log_contract.ts`.
  */
 export { EventLogSeams, FaultyEventLog } from "./faulty_event_log.ts";
 export type { EventLogFault, EventLogSeam } from "./faulty_event_log.ts";
+export { UpcastingEventLog } from "./upcasting_event_log.ts";

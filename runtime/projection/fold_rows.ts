@@ -69,9 +69,13 @@ export async function foldIntoTable<R extends VersionedRow, E>(
   spec: FoldTable<R, E>,
 ): Promise<void> {
   const ids = [...new Set(commits.map((c) => c.id))];
+  // `= ANY(ARRAY(…))`, not `IN (SELECT …)`: the planner guesses 100 rows
+  // for a set-returning function and hashes them against a sequential scan
+  // of the table (measured: a seq scan of 9,600 rows per batch); an array
+  // compared with `= ANY` is looked up in the primary key.
   const loaded = await tx.query(
     `SELECT ${spec.select} FROM ${sqlIdentifier(spec.table)}
-     WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+     WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids)],
   );
   const rows = new Map(loaded.map((r) => [r.id as string, spec.fromDb(r)]));

@@ -7,7 +7,9 @@ import { Hono } from "../../deps.ts";
 import {
   DEFAULT_RATES,
   invoiceDecider,
+  invoiceEvent,
   invoiceKid,
+  kundeOf,
 } from "../../actors/invoice/mod.ts";
 import type {
   InvoiceCommand,
@@ -51,11 +53,11 @@ const send = (o: Record<string, unknown> = {}) =>
     at,
     ...o,
   }) as InvoiceCommand;
-const drafted: InvoiceEvent = {
-  type: "invoice.drafted",
-  v: 1,
-  data: { bedriftId: "b1", kunde: { navn: "Kari" }, at },
-};
+const drafted: InvoiceEvent = invoiceEvent("invoice.drafted", {
+  bedriftId: "b1",
+  kunde: kundeOf({ navn: "Kari" }),
+  at,
+});
 const lined: InvoiceEvent = {
   type: "invoice.line_added",
   v: 1,
@@ -67,16 +69,15 @@ const sent = invoiceDecider.decide(
 );
 const draft = [drafted, lined];
 const open = [...draft, ...sent];
-const note: InvoiceEvent[] = [{
-  type: "invoice.drafted",
-  v: 1,
-  data: {
+const note: InvoiceEvent[] = [
+  invoiceEvent("invoice.drafted", {
     bedriftId: "b1",
-    kunde: { navn: "Kari" },
+    kunde: kundeOf({ navn: "Kari" }),
     at,
     kreditnotaFor: { invoiceId: "i1", number: 1, fakturanummer: "F-1" },
-  },
-}, lined];
+  }),
+  lined,
+];
 const pay = (amount: string, paymentId = "p1"): InvoiceCommand => ({
   type: "register_payment",
   paymentId,

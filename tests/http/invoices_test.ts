@@ -384,3 +384,41 @@ Deno.test("send: a suspended bedrift cannot send (409)", async () => {
     await t.close();
   }
 });
+
+Deno.test("POST /invoices: the kunde's kind is inferred from the organisasjonsnummer and shown with every field", async () => {
+  const t = await domainApp();
+  try {
+    const bedriftId = await setup(t);
+    const business = await t.json("POST", "/api/v1/invoices", {
+      bedriftId,
+      kunde: { navn: "Bil AS", organisasjonsnummer: "974760673" },
+    });
+    assert.equal(business.status, 201);
+    assert.deepEqual(business.body.kunde, {
+      kind: "BEDRIFT",
+      navn: "Bil AS",
+      epost: null,
+      organisasjonsnummer: "974760673",
+      kundenummer: null,
+    });
+    const consumer = await t.json("POST", "/api/v1/invoices", {
+      bedriftId,
+      kunde: { navn: "Kari", epost: "kari@example.no", kundenummer: "7" },
+    });
+    assert.deepEqual(consumer.body.kunde, {
+      kind: "PRIVAT",
+      navn: "Kari",
+      epost: "kari@example.no",
+      organisasjonsnummer: null,
+      kundenummer: "7",
+    });
+    // The request body is unchanged: kind is not one of its fields.
+    const stated = await t.json("POST", "/api/v1/invoices", {
+      bedriftId,
+      kunde: { navn: "Kari", kind: "BEDRIFT" },
+    });
+    assert.equal(stated.status, 422);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
-import { readModelProjections, registerActors } from "../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { HttpHeaders } from "../../runtime/core/mod.ts";
@@ -31,7 +35,7 @@ function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
   for (const make of SQL_FIXTURES) {
     const fixture = make();
     Deno.test(`read routes [${fixture.backend}]: ${name}`, async () => {
-      const log = await KvEventLog.open(":memory:");
+      const log = withDomainUpcasters(await KvEventLog.open(":memory:"));
       const system = registerActors(new ActorSystem({ log }));
       let engine: ProjectionEngine | undefined;
       try {
@@ -232,6 +236,13 @@ edgeTest(
       perSats: [{ mvaSats: 25, grunnlag: "0.30", mva: "0.09" }],
     });
     assert.equal(i1.antallLinjer, 3);
+    assert.deepEqual(i1.kunde, {
+      kind: "PRIVAT",
+      navn: "Kari Nordmann",
+      epost: null,
+      organisasjonsnummer: null,
+      kundenummer: null,
+    });
   },
 );
 

@@ -1,4 +1,4 @@
-import { registerActors } from "../../actors/mod.ts";
+import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
@@ -39,7 +39,7 @@ export async function testApp(
     requestTimeoutMs?: number;
   } = {},
 ) {
-  const log = options.log ?? new MemoryEventLog();
+  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
   const system = registerActors(new ActorSystem({ ...options, log }));
   const keys = new MemoryKeyStore();
   const identity = await testAuth(keys);

@@ -2,6 +2,7 @@
  * Helpers of the cluster drills: TMS node processes in distributed mode, their
  * readiness, and the whole JetStream log read back.
  */
+import { withDomainUpcasters } from "../../actors/mod.ts";
 import { organisasjonsnummerFor } from "../../ops/orgnr.ts";
 import { authHeaders, startServer } from "../../ops/server_process.ts";
 import type { ServerProcess } from "../../ops/server_process.ts";
@@ -136,7 +137,9 @@ export async function registerBedrifter(
 export async function readWholeLog(
   servers: string | string[],
 ): Promise<Commit[]> {
-  const log = await JetStreamEventLog.connect({ servers });
+  const log = withDomainUpcasters(
+    await JetStreamEventLog.connect({ servers }),
+  );
   try {
     const all: Commit[] = [];
     for (;;) {

@@ -1,4 +1,4 @@
-import { registerActors } from "../../actors/mod.ts";
+import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
@@ -21,7 +21,7 @@ export async function domainApp(
   options: { log?: EventLog; files?: FileStore; requestTimeoutMs?: number } =
     {},
 ) {
-  const log = options.log ?? new MemoryEventLog();
+  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
   const system = registerActors(new ActorSystem({ log }));
   const files = options.files ?? new MemoryFileStore();
   const keys = new MemoryKeyStore();

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import type { Commit, DomainEvent } from "../../runtime/core/mod.ts";
+import { domainUpcasters } from "../../actors/mod.ts";
+import type {
+  Commit,
+  DomainEvent,
+  EventUpcasters,
+} from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
 import { filterCommits } from "../../runtime/projection/internal_mod.ts";
 import { migrate, PgliteStore } from "../../runtime/sql/mod.ts";
@@ -45,7 +50,9 @@ export class Feed {
 
 /**
  * Given / Then for a projection, without HTTP or actors: given commits (in
- * batches, as the engine hands them over: filtered to the projection's event
+ * batches, as the engine hands them over: read through the upcasters, as a
+ * wrapped log's `readFeed` returns them — the domain's by default, so old
+ * event versions may be given — and filtered to the projection's event
  * types), then the rows, read with SQL from a fresh in-memory PGlite that ran
  * the projection's migrations.
  *
@@ -58,7 +65,11 @@ export class Feed {
  * );
  * ```
  */
-export function projectionSpec(projection: Projection) {
+export function projectionSpec(
+  projection: Projection,
+  options: { upcasters?: EventUpcasters } = {},
+) {
+  const upcasters = options.upcasters ?? domainUpcasters;
   const types = new Set(projection.eventTypes);
   const run = async (
     batches: readonly (readonly Commit[])[],
@@ -73,7 +84,10 @@ export function projectionSpec(projection: Projection) {
         migrations: projection.migrations,
       }]);
       for (const batch of batches) {
-        const commits = filterCommits(batch, types);
+        const commits = filterCommits(
+          batch.map((c) => upcasters.upcastCommit(c, { lenient: true })),
+          types,
+        );
         if (commits.length === 0) continue;
         await store.transaction((tx) => projection.apply(commits, tx));
       }

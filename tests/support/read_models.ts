@@ -4,13 +4,18 @@
  * with shifts.
  */
 import assert from "node:assert/strict";
-import { readModelProjections, registerActors } from "../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { HttpHeaders } from "../../runtime/core/mod.ts";
 import { KvEventLog } from "../../runtime/log/kv/mod.ts";
 import { ProjectionEngine } from "../../runtime/projection/mod.ts";
 import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import type { EventLog } from "../../runtime/core/mod.ts";
 import type { SqlStore } from "../../runtime/sql/mod.ts";
 import type { Hono } from "../../deps.ts";
 import { jpeg } from "../contracts/file_store_contract.ts";
@@ -40,7 +45,7 @@ export interface Edge {
   system: ActorSystem;
   store: SqlStore;
   engine: ProjectionEngine;
-  log: KvEventLog;
+  log: EventLog;
   keys: MemoryKeyStore;
   app: Hono;
   send(method: string, path: string, body?: unknown): Promise<Reply>;
@@ -53,7 +58,7 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
   for (const make of SQL_FIXTURES) {
     const fixture = make();
     Deno.test(`read models [${fixture.backend}]: ${name}`, async () => {
-      const log = await KvEventLog.open(":memory:");
+      const log = withDomainUpcasters(await KvEventLog.open(":memory:"));
       const system = registerActors(new ActorSystem({ log }));
       const keys = new MemoryKeyStore();
       let engine: ProjectionEngine | undefined;

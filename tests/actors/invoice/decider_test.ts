@@ -1,19 +1,21 @@
 import assert from "node:assert/strict";
 import { invoiceDecider } from "../../../actors/invoice/decider.ts";
+import { invoiceEvent } from "../../../actors/invoice/events.ts";
+import type { InvoiceEvent } from "../../../actors/invoice/events.ts";
+import { kundeOf } from "../../../actors/invoice/kunde.ts";
 import { invoiceTotals, lineAmounts } from "../../../actors/invoice/money.ts";
 import { MAX_LINES } from "../../../actors/invoice/types.ts";
-import type { InvoiceEvent } from "../../../actors/invoice/events.ts";
 import { Decimal } from "../../../deps.ts";
 import { DomainError, NotFoundError } from "../../../runtime/core/mod.ts";
 import { deciderSpec } from "../../support/decider_spec.ts";
 
 const spec = deciderSpec(invoiceDecider);
 const at = "2026-11-22T10:00:00.000Z";
-const drafted: InvoiceEvent = {
-  type: "invoice.drafted",
-  v: 1,
-  data: { bedriftId: "b1", kunde: { navn: "Kari Nordmann" }, at },
-};
+const drafted: InvoiceEvent = invoiceEvent("invoice.drafted", {
+  bedriftId: "b1",
+  kunde: kundeOf({ navn: "Kari Nordmann" }),
+  at,
+});
 const addLine = (
   lineId: string,
   antall = "1",

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { invoiceBalance } from "../../../actors/invoice/balance.ts";
 import { DEFAULT_RATES } from "../../../actors/invoice/dated_rates.ts";
 import { invoiceDecider } from "../../../actors/invoice/decider.ts";
+import { invoiceEvent } from "../../../actors/invoice/events.ts";
 import { invoiceKid } from "../../../actors/invoice/kid.ts";
+import { kundeOf } from "../../../actors/invoice/kunde.ts";
 import type { InvoiceEvent } from "../../../actors/invoice/events.ts";
 import type {
   InvoiceCommand,
   InvoiceLine,
-  Kunde,
+  KundeInput,
   Selger,
 } from "../../../actors/invoice/types.ts";
 import { isKid } from "../../../actors/validators/mod.ts";
@@ -39,11 +41,12 @@ const selger: Selger = {
   postnummer: "0150",
   poststed: "Oslo",
 };
-const drafted = (kunde: Kunde = { navn: "Kari" }): InvoiceEvent => ({
-  type: "invoice.drafted",
-  v: 1,
-  data: { bedriftId: "b1", kunde, at },
-});
+const drafted = (kunde: KundeInput = { navn: "Kari" }): InvoiceEvent =>
+  invoiceEvent("invoice.drafted", {
+    bedriftId: "b1",
+    kunde: kundeOf(kunde),
+    at,
+  });
 const lineAdded: InvoiceEvent = {
   type: "invoice.line_added",
   v: 1,
@@ -146,16 +149,12 @@ const createNote: InvoiceCommand = {
   lines: [line],
   at,
 };
-const noteDrafted: InvoiceEvent = {
-  type: "invoice.drafted",
-  v: 1,
-  data: {
-    bedriftId: "b1",
-    kunde: { navn: "Kari" },
-    at,
-    kreditnotaFor: original,
-  },
-};
+const noteDrafted: InvoiceEvent = invoiceEvent("invoice.drafted", {
+  bedriftId: "b1",
+  kunde: kundeOf({ navn: "Kari" }),
+  at,
+  kreditnotaFor: original,
+});
 const noteLine: InvoiceEvent = {
   type: "invoice.line_added",
   v: 1,

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { registerActors } from "../../../actors/mod.ts";
+import { registerActors, withDomainUpcasters } from "../../../actors/mod.ts";
 import { cancelInvoice, sendInvoice } from "../../../actors/invoice/mod.ts";
 import type { InvoiceState } from "../../../actors/invoice/mod.ts";
 import type { InvoiceSequenceState } from "../../../actors/invoice_sequence/mod.ts";
 import { ActorSystem } from "../../../runtime/actor/mod.ts";
+import type { EventLog } from "../../../runtime/core/mod.ts";
 import { KvEventLog } from "../../../runtime/log/kv/mod.ts";
 import {
   bedriftWithSettings,
@@ -15,10 +16,10 @@ const COUNT = 200;
 const at = "2025-01-10T09:00:00.000Z";
 
 async function withKvLog(
-  fn: (log: KvEventLog) => Promise<void>,
+  fn: (log: EventLog) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tms-seq-" });
-  const log = await KvEventLog.open(`${dir}/events.kv`);
+  const log = withDomainUpcasters(await KvEventLog.open(`${dir}/events.kv`));
   try {
     await fn(log);
   } finally {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { registerActors } from "../../../actors/mod.ts";
+import { registerActors, withDomainUpcasters } from "../../../actors/mod.ts";
 import { hireEmployee } from "../../../actors/employee/mod.ts";
 import type { EmployeeState } from "../../../actors/employee/mod.ts";
 import {
@@ -25,7 +25,7 @@ import {
 const sentAt = "2025-01-10T09:00:00.000Z"; // due 2025-01-24
 
 async function withSystem(fn: (system: ActorSystem) => Promise<void>) {
-  const log = new MemoryEventLog();
+  const log = withDomainUpcasters(new MemoryEventLog());
   const system = registerActors(new ActorSystem({ log }));
   try {
     await fn(system);

@@ -199,6 +199,29 @@ Deno.test("snapshot plus tail equals full replay", async () => {
   await replayOnly.shutdown();
 });
 
+Deno.test("a snapshot that cannot be written is tried again N commits later, not on every command", async () => {
+  const log = new MemoryEventLog();
+  const attempts: number[] = [];
+  log.saveSnapshot = (_type, _id, snapshot) => {
+    attempts.push(snapshot.version);
+    return Promise.reject(new TypeError("Value too large (max 65536 bytes)"));
+  };
+  const warn = console.warn;
+  console.warn = () => {};
+  const s = system(log, { snapshotEvery: 4 });
+  try {
+    for (let i = 1; i <= 13; i++) {
+      await s.ask("counter", "a", { type: "add", n: i });
+      await delay(1);
+    }
+    assert.deepEqual(attempts, [4, 8, 12]);
+    assert.equal((await s.read<CounterState>("counter", "a")).state.total, 91);
+  } finally {
+    console.warn = warn;
+    await s.shutdown();
+  }
+});
+
 Deno.test("a snapshot of another state version is ignored", async () => {
   const log = new MemoryEventLog();
   const s = system(log, { snapshotEvery: 1 });

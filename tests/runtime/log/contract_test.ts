@@ -1,6 +1,7 @@
 import { KvEventLog } from "../../../runtime/log/kv/mod.ts";
 import { MemoryEventLog } from "../../../runtime/log/memory/mod.ts";
-import { FaultyEventLog } from "../../../runtime/log/mod.ts";
+import { EventUpcasters } from "../../../runtime/core/mod.ts";
+import { FaultyEventLog, UpcastingEventLog } from "../../../runtime/log/mod.ts";
 import { eventLogContract } from "../../contracts/event_log_contract.ts";
 
 eventLogContract("memory", () => ({
@@ -30,6 +31,31 @@ eventLogContract("faulty(deno-kv)", () => {
     },
     reopen: async () =>
       new FaultyEventLog(await KvEventLog.open(`${dir}/events.kv`)),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}, { durable: true });
+
+// The upcasting decorator must be a faithful log too. The contract's events
+// are current in this registry (and another type has a step), so every read
+// goes through the decorator's checks and comes back unchanged.
+const upcasters = new EventUpcasters({ "thing.happened": 1, "other.made": 2 }, [
+  { type: "other.made", from: 1, upcast: (data) => data },
+]);
+eventLogContract("upcasting(deno-kv)", () => {
+  let dir = "";
+  return {
+    async open() {
+      dir = await Deno.makeTempDir({ prefix: "tms-kv-" });
+      return new UpcastingEventLog(
+        await KvEventLog.open(`${dir}/events.kv`),
+        upcasters,
+      );
+    },
+    reopen: async () =>
+      new UpcastingEventLog(
+        await KvEventLog.open(`${dir}/events.kv`),
+        upcasters,
+      ),
     cleanup: () => Deno.remove(dir, { recursive: true }),
   };
 }, { durable: true });

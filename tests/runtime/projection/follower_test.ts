@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { readModelProjections, registerActors } from "../../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../../actors/mod.ts";
 import { BEDRIFTER_PROJECTION } from "../../../actors/bedrift/mod.ts";
 import { ActorSystem } from "../../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../../runtime/log/memory/mod.ts";
+import type { EventLog } from "../../../runtime/core/mod.ts";
 import {
   ProjectionEngine,
   ProjectionFollower,
@@ -13,7 +18,7 @@ import { SQL_FIXTURES } from "../../support/sql_stores.ts";
 
 interface World {
   store: SqlStore;
-  log: MemoryEventLog;
+  log: EventLog;
   system: ActorSystem;
   follower: ProjectionFollower;
   /** Starts the engine that projects into the store (another node, in production). */
@@ -26,7 +31,7 @@ function followerTest(name: string, fn: (world: World) => Promise<void>) {
     const fixture = make();
     if (fixture.backend === "pglite-worker") continue;
     Deno.test(`projection follower [${fixture.backend}]: ${name}`, async () => {
-      const log = new MemoryEventLog();
+      const log = withDomainUpcasters(new MemoryEventLog());
       const system = registerActors(new ActorSystem({ log }));
       let engine: ProjectionEngine | undefined;
       try {

@@ -3,9 +3,14 @@
  * schema run one projection engine between them, with failover.
  */
 import assert from "node:assert/strict";
-import { readModelProjections, registerActors } from "../../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../../actors/mod.ts";
 import { ActorSystem } from "../../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../../runtime/log/memory/mod.ts";
+import type { EventLog } from "../../../runtime/core/mod.ts";
 import {
   leasedMetrics,
   LeasedProjections,
@@ -37,7 +42,7 @@ interface NodeOptions {
 }
 
 interface Cluster {
-  log: MemoryEventLog;
+  log: EventLog;
   system: ActorSystem;
   /** A node's read side on its own connection pool to the shared schema. */
   node(holder: string, options?: NodeOptions): Promise<LeasedProjections>;
@@ -53,7 +58,7 @@ async function withCluster(
 ) {
   const fixture = postgresFixture();
   const sql = await fixture.open();
-  const log = new MemoryEventLog();
+  const log = withDomainUpcasters(new MemoryEventLog());
   const system = registerActors(new ActorSystem({ log }));
   const stores: SqlStore[] = [];
   const nodes: LeasedProjections[] = [];

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { readModelProjections, registerActors } from "../../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../../actors/mod.ts";
 import {
   BEDRIFTER_PROJECTION,
   registerBedrift,
@@ -14,7 +18,7 @@ const LINGER_MS = 300;
 
 Deno.test("projection linger: commits arriving while a live projection lingers share one batch; a waiter cuts the linger short", async () => {
   const fixture = SQL_FIXTURES[0]();
-  const log = new MemoryEventLog();
+  const log = withDomainUpcasters(new MemoryEventLog());
   const system = registerActors(new ActorSystem({ log }));
   const store = await fixture.open();
   const engine = new ProjectionEngine({
