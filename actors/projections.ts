@@ -5,6 +5,8 @@ import { invoicesProjection } from "./invoice/mod.ts";
 import { securityEventsProjection, usersProjection } from "./user/mod.ts";
 import { kontrollerProjection } from "./kontroll/mod.ts";
 import { kontrollMalerProjection } from "./kontroll_mal/mod.ts";
+import { eventStatsProjection } from "./event_stats.ts";
+import { streamTenantsProjection } from "./stream_tenants.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [
@@ -15,4 +17,6 @@ export const readModelProjections: readonly Projection[] = [
   employeesProjection,
   usersProjection,
   securityEventsProjection,
+  streamTenantsProjection,
+  eventStatsProjection,
 ];

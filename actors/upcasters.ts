@@ -15,6 +15,9 @@ import { KontrollEventVersions } from "./kontroll/mod.ts";
 import { KontrollMalEventVersions } from "./kontroll_mal/mod.ts";
 import { OpenItemsEventVersions } from "./open_items/mod.ts";
 import { UniqueEventVersions } from "./unique/mod.ts";
+import { UserEventVersions } from "./user/mod.ts";
+import { SessionEventVersions } from "./session/mod.ts";
+import { SystemEventVersions } from "./system/mod.ts";
 
 /** Every TMS event type at its current version, with the upcasters to it. */
 export const domainUpcasters: EventUpcasters = new EventUpcasters({
@@ -26,6 +29,9 @@ export const domainUpcasters: EventUpcasters = new EventUpcasters({
   ...KontrollMalEventVersions,
   ...OpenItemsEventVersions,
   ...UniqueEventVersions,
+  ...UserEventVersions,
+  ...SessionEventVersions,
+  ...SystemEventVersions,
 }, [...invoiceUpcasters]);
 
 /**

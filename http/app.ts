@@ -7,6 +7,7 @@ import { invoiceRoutes } from "./invoices.ts";
 import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
+import { eventRoutes } from "./events.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
 import { compilePolicies, matchPolicy } from "./policy.ts";
@@ -15,10 +16,18 @@ import { loginRoutes } from "./login.ts";
 import { userRoutes } from "./users.ts";
 import { auditRoutes } from "./audit.ts";
 import { wellKnownRoutes } from "./well_known.ts";
+import { docsRoutes } from "./docs.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
+import { telemetry } from "./telemetry.ts";
+import { RedMetrics } from "../runtime/telemetry/mod.ts";
+import { mountGroups } from "./route.ts";
+import type { RouteGroup } from "./route.ts";
+import { apiVersions, LATEST_VERSION, versionedGetPath } from "./versions.ts";
 
 /**
- * The Hono edge: thin routes that parse, `ask` an actor and map the result.
+ * The Hono edge: thin routes that parse, `ask` an actor and map the result,
+ * each declared once with its schemas (`route.ts`) and served under every
+ * API version (`versions.ts`); `/openapi.json` and `/docs` describe them.
  *
  * @example
  * ```ts
@@ -26,10 +35,14 @@ import { onError, problem, ProblemTypes } from "./problem.ts";
  * const res = await app.request("/health/live");
  * ```
  */
-export function createApp(deps: EdgeDeps): Hono {
-  const app = new Hono();
+export function createApp(input: EdgeDeps): Hono {
+  const deps = { ...input, httpMetrics: input.httpMetrics ?? new RedMetrics() };
+  const defaultVersion = deps.defaultApiVersion ?? LATEST_VERSION;
+  const app = new Hono({ getPath: versionedGetPath(defaultVersion) });
+  app.use(telemetry(deps.httpMetrics));
   app.use(requestId());
   app.use(deadline(deps.requestTimeoutMs ?? 10_000));
+  app.use("/api/*", apiVersions(defaultVersion));
   const limit = bodyLimit({
     maxSize: deps.maxBodyBytes ?? 1024 * 1024,
     onError: (c) =>
@@ -56,25 +69,31 @@ export function createApp(deps: EdgeDeps): Hono {
   // Photo uploads carry their own, larger limit (http/kontroller.ts).
   app.use("/api/*", (c, next) =>
     c.req.method === "POST" &&
-      /^\/api\/v1\/kontroller\/[^/]+\/photos$/.test(c.req.path)
+      /^\/api\/v\d+\/kontroller\/[^/]+\/photos$/.test(c.req.path)
       ? next()
       : limit(c, next));
-  app.route("/", healthRoutes(deps));
-  app.route("/api/v1/bedrifter", bedriftRoutes(deps));
-  app.route("/api/v1/invoices", invoiceRoutes(deps));
-  app.route("/api/v1/kontroll-maler", kontrollMalRoutes(deps));
-  app.route("/api/v1/kontroller", kontrollRoutes(deps));
-  app.route("/api/v1/employees", employeeRoutes(deps));
-  app.route("/api/v1/auth", loginRoutes(deps));
-  app.route("/api/v1/users", userRoutes(deps));
-  app.route("/api/v1/audit", auditRoutes(deps));
-  app.route("/.well-known", wellKnownRoutes(deps));
+  const groups: RouteGroup[] = [
+    healthRoutes(deps),
+    bedriftRoutes(deps),
+    invoiceRoutes(deps),
+    kontrollMalRoutes(deps),
+    kontrollRoutes(deps),
+    employeeRoutes(deps),
+    loginRoutes(deps),
+    userRoutes(deps),
+    auditRoutes(deps),
+    eventRoutes(deps),
+    wellKnownRoutes(deps),
+  ];
+  groups.push(docsRoutes(() => groups, defaultVersion));
+  mountGroups(app, groups);
   // Every registered /api/ route, for the fail-closed check of the policy.
   routed = compilePolicies(
     Object.fromEntries(
       app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/"))
         .map((r) => [`${r.method} ${r.path}`, { roles: [] }]),
     ),
+    null,
   );
   app.notFound((c) =>
     problem(c, {
@@ -86,3 +105,6 @@ export function createApp(deps: EdgeDeps): Hono {
   app.onError(onError);
   return app;
 }
+
+/** The route declarations of an edge (for its document and the tests). */
+export { mountGroups };

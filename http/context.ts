@@ -5,6 +5,8 @@ import type { AccessVerifier } from "./auth.ts";
 import type { FileStore, KeyStore } from "../runtime/storage/mod.ts";
 import type { DatedRates } from "../actors/invoice/mod.ts";
 import type { ReadSide } from "./queries.ts";
+import type { RedMetrics } from "../runtime/telemetry/mod.ts";
+import type { ApiVersion } from "./versions.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -14,6 +16,8 @@ declare module "npm:hono@4.13.19" {
     signal: AbortSignal;
     /** Who calls: set by the access middleware on every non-public `/api/` route. */
     principal: AuthPrincipal | undefined;
+    /** The API version serving this request (set on every `/api/` route). */
+    apiVersion: ApiVersion;
   }
 }
 
@@ -51,6 +55,8 @@ export interface EdgeDeps {
   readiness?: () => Promise<Record<string, ReadinessCheck>>;
   /** Extra Prometheus lines (projections, cluster). */
   metrics?: () => Promise<string> | string;
+  /** Requests per route for `/metrics` (default: a fresh one per app). */
+  httpMetrics?: RedMetrics;
   /** Where photos go (default: in memory, for tests; main.ts wires files). */
   files?: FileStore;
   /** Per-person keys for personal data (default: in memory, for tests). */
@@ -60,6 +66,8 @@ export interface EdgeDeps {
   /** The read models behind the list routes (none: they answer 503). */
   readSide?: ReadSide;
   auth: EdgeAuth;
+  /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
+  defaultApiVersion?: ApiVersion;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

@@ -1,6 +1,11 @@
-import { Hono, z } from "../deps.ts";
+/**
+ * `/api/v<n>/employees`: hiring, profiles, roles, termination, time
+ * recording and absences, reads now or as of a version or instant, the
+ * commit history, and the list from the `employees` read model.
+ */
+import { z } from "../deps.ts";
 import type { Context } from "../deps.ts";
-import { DomainError, NotFoundError } from "../runtime/core/mod.ts";
+import { DomainError } from "../runtime/core/mod.ts";
 import type { AskResult } from "../runtime/actor/mod.ts";
 import { MemoryKeyStore } from "../runtime/storage/mod.ts";
 import {
@@ -15,30 +20,35 @@ import {
 import type {
   Employee,
   EmployeeCommand,
+  EmployeeListItem,
   EmployeeState,
 } from "../actors/employee/mod.ts";
 import { parseInstant } from "../actors/validators/mod.ts";
 import {
   ChangeRoleBody,
+  EmployeeListItemView,
   EmployeesQuery,
+  EmployeeView,
   HireEmployeeBody,
   RegisterAbsenceBody,
   TerminateEmployeeBody,
   UpdateEmployeeBody,
 } from "../schemas/mod.ts";
-import {
-  askOptions,
-  newId,
-  now,
-  parseBody,
-  parseOptionalBody,
-  pathId,
-  readOptions,
-  writeHeaders,
-} from "./write.ts";
+import { askOptions, newId, now, requireId, writeHeaders } from "./write.ts";
 import { clientOf } from "./context.ts";
 import type { EdgeDeps } from "./context.ts";
-import { listHandler } from "./queries.ts";
+import { listRoute } from "./queries.ts";
+import { apiBase, page, reply, resource } from "./representation.ts";
+import {
+  COMMAND_PROBLEMS,
+  CREATE_PROBLEMS,
+  CREATED,
+  READ_PROBLEMS,
+  RouteGroup,
+  WRITE_HEADERS,
+  WRITTEN,
+} from "./route.ts";
+import { AsOfQuery, AsOfView, historyRoute, readResource } from "./history.ts";
 
 /** Clock-in / clock-out: when it happened; now when left out. */
 const ClockBody = z.strictObject({
@@ -60,15 +70,33 @@ export function employeeView(version: number, state: Employee) {
   return { ...rest, fodselsnummer: fodselsnummer?.masked ?? null, version };
 }
 
-function employeeId(c: Context): string {
-  const id = pathId(c);
-  if (!id) throw new NotFoundError("No such employee");
-  return id;
-}
+type EmployeeBody = ReturnType<typeof employeeView> & {
+  asOf?: z.output<typeof AsOfView>;
+};
+
+/** An employee in each version. */
+export const EmployeeRep = resource<EmployeeBody>(
+  "Employee",
+  EmployeeView.extend({ asOf: AsOfView.optional() }),
+  (e, c) => ({
+    self: `${apiBase(c)}/employees/${e.id}`,
+    history: `${apiBase(c)}/employees/${e.id}/history`,
+    bedrift: `${apiBase(c)}/bedrifter/${e.bedriftId}`,
+  }),
+);
+
+/** A page of `GET /employees`. */
+export const EmployeePage = page(
+  "EmployeePage",
+  resource<EmployeeListItem>(
+    "EmployeeListItem",
+    EmployeeListItemView,
+    (e, c) => ({ self: `${apiBase(c)}/employees/${e.id}` }),
+  ),
+);
 
 /** A clock time from the body, not in the future; now when left out. */
-async function clockTime(c: Context): Promise<string> {
-  const body = await parseOptionalBody(c, ClockBody);
+function clockTime(body: z.output<typeof ClockBody>): string {
   if (body.at === undefined) return now();
   if (parseInstant(body.at)! > Date.now() + FUTURE_TOLERANCE_MS) {
     throw new DomainError(
@@ -80,13 +108,19 @@ async function clockTime(c: Context): Promise<string> {
   return body.at;
 }
 
-/** Routes of `/api/v1/employees`. */
-export function employeeRoutes(deps: EdgeDeps): Hono {
+/** Routes of `/api/v<n>/employees`. */
+export function employeeRoutes(deps: EdgeDeps): RouteGroup {
   const system = clientOf(deps);
   const keys = deps.keys ?? new MemoryKeyStore();
-  const app = new Hono();
+  const group = new RouteGroup({
+    tag: "Employees",
+    description:
+      "Staff of a bedrift: profiles (fødselsnummer encrypted, shown masked), roles, time recording, absences",
+    base: "/employees",
+    versioned: true,
+  });
 
-  const reply = (
+  const answer = (
     c: Context,
     result: AskResult<unknown, EmployeeState>,
     status: 200 | 201 = 200,
@@ -94,39 +128,74 @@ export function employeeRoutes(deps: EdgeDeps): Hono {
     writeHeaders(c, result);
     const employee = result.state!;
     if (status === 201) {
-      c.header("Location", `/api/v1/employees/${employee.id}`);
+      c.header("Location", `${apiBase(c)}/employees/${employee.id}`);
     }
-    return c.json(employeeView(result.version, employee), status);
+    return reply(
+      c,
+      EmployeeRep,
+      employeeView(result.version, employee),
+      status,
+    );
   };
 
-  const command = (
+  const command = <B extends z.ZodType>(
     path: string,
+    operationId: string,
+    summary: string,
+    body: { schema: B; optional?: boolean },
     route: string,
-    toCommand: (c: Context, id: string) => Promise<EmployeeCommand>,
+    toCommand: (
+      c: Context,
+      id: string,
+      body: z.output<B>,
+    ) => Promise<EmployeeCommand> | EmployeeCommand,
   ) =>
-    app.post(path, async (c) => {
-      const id = employeeId(c);
-      const cmd = await toCommand(c, id);
+    group.route({
+      method: "post",
+      path,
+      operationId,
+      summary,
+      request: { body, headers: WRITE_HEADERS },
+      responses: {
+        200: {
+          description: "The employee",
+          body: EmployeeRep,
+          headers: WRITTEN,
+        },
+      },
+      problems: COMMAND_PROBLEMS,
+    }, async (c, input) => {
+      const id = requireId(c, "employee");
+      const cmd = await toCommand(c, id, input.body);
       const result = await system.ask<never, EmployeeState>(
         EMPLOYEE,
         id,
         cmd,
         askOptions(c, route),
       );
-      return reply(c, result);
+      return answer(c, result);
     });
 
-  app.get(
-    "/",
-    listHandler(deps.readSide, {
-      projection: EMPLOYEES_PROJECTION,
-      query: EmployeesQuery,
-      list: listEmployees,
-    }),
-  );
+  listRoute(group, deps.readSide, {
+    operationId: "listEmployees",
+    summary: "List employees, in Norwegian alphabetical order",
+    rep: EmployeePage,
+    projection: EMPLOYEES_PROJECTION,
+    query: EmployeesQuery,
+    list: listEmployees,
+  });
 
-  app.post("/", async (c) => {
-    const body = await parseBody(c, HireEmployeeBody);
+  group.route({
+    method: "post",
+    path: "/",
+    operationId: "hireEmployee",
+    summary: "Hire an employee (ansattnummer unique per bedrift)",
+    request: { body: { schema: HireEmployeeBody }, headers: WRITE_HEADERS },
+    responses: {
+      201: { description: "The employee", body: EmployeeRep, headers: CREATED },
+    },
+    problems: CREATE_PROBLEMS,
+  }, async (c, { body }) => {
     const id = await newId(c, EMPLOYEE);
     const result = await hireEmployee(
       system,
@@ -134,24 +203,58 @@ export function employeeRoutes(deps: EdgeDeps): Hono {
       { id, ...body, at: now() },
       askOptions(c, "employee.hire"),
     );
-    return reply(c, result, 201);
+    return answer(c, result, 201);
   });
 
-  app.get("/:id", async (c) => {
-    const id = employeeId(c);
-    const { version, position, state } = await system.read<EmployeeState>(
+  group.route({
+    method: "get",
+    path: "/:id",
+    operationId: "getEmployee",
+    summary: "Read an employee, now or as of a version or instant",
+    request: { query: AsOfQuery },
+    responses: {
+      200: {
+        description: "The employee",
+        body: EmployeeRep,
+        headers: ["ETag", "X-TMS-Position"],
+      },
+    },
+    problems: READ_PROBLEMS,
+  }, async (c, { query }) => {
+    const read = await readResource<EmployeeState>(
+      c,
+      { system: deps.system, client: system },
       EMPLOYEE,
-      id,
-      readOptions(c),
+      requireId(c, "employee"),
+      query.asOf,
+      "employee",
+      (_, state) => state !== null,
     );
-    if (state === null) throw new NotFoundError("No such employee");
-    writeHeaders(c, { version, position });
-    return c.json(employeeView(version, state));
+    writeHeaders(c, read);
+    return reply(c, EmployeeRep, {
+      ...employeeView(read.version, read.state!),
+      ...(read.asOf ? { asOf: read.asOf } : {}),
+    });
   });
 
-  app.patch("/:id", async (c) => {
-    const id = employeeId(c);
-    const body = await parseBody(c, UpdateEmployeeBody);
+  historyRoute(group, deps, {
+    type: EMPLOYEE,
+    what: "employee",
+    operationId: "getEmployeeHistory",
+  });
+
+  group.route({
+    method: "patch",
+    path: "/:id",
+    operationId: "updateEmployee",
+    summary: "Change an employee's profile",
+    request: { body: { schema: UpdateEmployeeBody }, headers: WRITE_HEADERS },
+    responses: {
+      200: { description: "The employee", body: EmployeeRep, headers: WRITTEN },
+    },
+    problems: COMMAND_PROBLEMS,
+  }, async (c, { body }) => {
+    const id = requireId(c, "employee");
     const result = await updateEmployee(
       system,
       keys,
@@ -159,44 +262,73 @@ export function employeeRoutes(deps: EdgeDeps): Hono {
       { ...body, at: now() },
       askOptions(c, "employee.update"),
     );
-    return reply(c, result);
+    return answer(c, result);
   });
 
-  command("/:id/role", "employee.role", async (c) => {
-    const body = await parseBody(c, ChangeRoleBody);
-    return { type: "change_role", role: body.role, at: now() };
-  });
+  command(
+    "/:id/role",
+    "changeEmployeeRole",
+    "Change an employee's role",
+    { schema: ChangeRoleBody },
+    "employee.role",
+    (_c, _id, body) => ({ type: "change_role", role: body.role, at: now() }),
+  );
 
-  command("/:id/terminate", "employee.terminate", async (c) => {
-    const body = await parseBody(c, TerminateEmployeeBody);
-    return {
+  command(
+    "/:id/terminate",
+    "terminateEmployee",
+    "End an employment",
+    { schema: TerminateEmployeeBody },
+    "employee.terminate",
+    (_c, _id, body) => ({
       type: "terminate",
       endDate: body.endDate,
       reason: body.reason,
       at: now(),
-    };
-  });
+    }),
+  );
 
-  app.post("/:id/clock-in", async (c) => {
-    const id = employeeId(c);
-    const at = await clockTime(c);
+  group.route({
+    method: "post",
+    path: "/:id/clock-in",
+    operationId: "clockInEmployee",
+    summary: "Clock in (now, or an earlier `at`)",
+    request: {
+      body: { schema: ClockBody, optional: true },
+      headers: WRITE_HEADERS,
+    },
+    responses: {
+      200: { description: "The employee", body: EmployeeRep, headers: WRITTEN },
+    },
+    problems: COMMAND_PROBLEMS,
+  }, async (c, { body }) => {
+    const id = requireId(c, "employee");
+    const at = clockTime(body);
     const result = await clockInEmployee(system, {
       id,
       shiftId: await newId(c, `${EMPLOYEE}:${id}:shift`),
       at,
       trackedAt: now(),
     }, askOptions(c, "employee.clock_in"));
-    return reply(c, result);
+    return answer(c, result);
   });
 
-  command("/:id/clock-out", "employee.clock_out", async (c) => ({
-    type: "clock_out",
-    at: await clockTime(c),
-  }));
+  command(
+    "/:id/clock-out",
+    "clockOutEmployee",
+    "Clock out (now, or an earlier `at`)",
+    { schema: ClockBody, optional: true },
+    "employee.clock_out",
+    (_c, _id, body) => ({ type: "clock_out", at: clockTime(body) }),
+  );
 
-  command("/:id/absences", "employee.absence", async (c, id) => {
-    const body = await parseBody(c, RegisterAbsenceBody);
-    return {
+  command(
+    "/:id/absences",
+    "registerEmployeeAbsence",
+    "Register an absence (dates inclusive)",
+    { schema: RegisterAbsenceBody },
+    "employee.absence",
+    async (c, id, body) => ({
       type: "register_absence",
       absenceId: await newId(c, `${EMPLOYEE}:${id}:absence`),
       kind: body.kind,
@@ -204,8 +336,8 @@ export function employeeRoutes(deps: EdgeDeps): Hono {
       toDate: body.toDate,
       note: body.note,
       at: now(),
-    };
-  });
+    }),
+  );
 
-  return app;
+  return group;
 }

@@ -1,5 +1,5 @@
-import { Hono } from "../deps.ts";
 import type { Context } from "../deps.ts";
+import { RouteGroup } from "./route.ts";
 import type { EdgeAuth, EdgeDeps, ReadinessCheck } from "./context.ts";
 import { principalOf } from "./auth.ts";
 import { UserRole } from "../actors/user/mod.ts";
@@ -45,13 +45,44 @@ async function requireMetricsAccess(c: Context, auth: EdgeAuth): Promise<void> {
 const MAX_READY_MAILBOX = 500;
 
 /** `/health/live`, `/health/ready` (open) and `/metrics` (ADMIN or the scrape token). */
-export function healthRoutes(deps: EdgeDeps): Hono {
-  const app = new Hono();
+export function healthRoutes(deps: EdgeDeps): RouteGroup {
+  const group = new RouteGroup({
+    tag: "Operations",
+    description: "Health checks and metrics",
+    base: "",
+    versioned: false,
+  });
   const { system } = deps;
 
-  app.get("/health/live", (c) => c.json({ status: "pass" }));
+  group.route({
+    method: "get",
+    path: "/health/live",
+    operationId: "healthLive",
+    summary: "Liveness: the process answers",
+    responses: {
+      200: {
+        description: "Alive",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+    },
+    problems: [],
+    access: "public",
+  }, (c) => c.json({ status: "pass" }));
 
-  app.get("/health/ready", async (c) => {
+  group.route({
+    method: "get",
+    path: "/health/ready",
+    operationId: "healthReady",
+    summary: "Readiness: event log, actors, projections, cluster, dead letters",
+    responses: {
+      200: {
+        description: "Ready, with every check",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+    },
+    problems: [503],
+    access: "public",
+  }, async (c) => {
     const checks: Record<string, ReadinessCheck> = {};
     try {
       const position = await system.log.headPosition({
@@ -87,7 +118,20 @@ export function healthRoutes(deps: EdgeDeps): Hono {
     );
   });
 
-  app.get("/metrics", async (c) => {
+  group.route({
+    method: "get",
+    path: "/metrics",
+    operationId: "metrics",
+    summary: "Prometheus metrics (an ADMIN's token or the scrape token)",
+    responses: {
+      200: {
+        description: "Prometheus text format 0.0.4",
+        content: { "text/plain": { schema: { type: "string" } } },
+      },
+    },
+    problems: [401, 403],
+    access: "metrics",
+  }, async (c) => {
     if (deps.auth.enabled) await requireMetricsAccess(c, deps.auth);
     const s = system.stats();
     const lines = [
@@ -104,11 +148,12 @@ export function healthRoutes(deps: EdgeDeps): Hono {
       "# TYPE tms_actors_parked gauge",
       `tms_actors_parked ${s.parked.length}`,
     ];
-    const extra = deps.metrics ? await deps.metrics() : "";
+    const extra = (deps.metrics ? await deps.metrics() : "") +
+      (deps.httpMetrics?.prometheus() ?? "");
     return c.text(lines.join("\n") + "\n" + extra, 200, {
       "content-type": "text/plain; version=0.0.4",
     });
   });
 
-  return app;
+  return group;
 }

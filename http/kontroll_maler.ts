@@ -1,7 +1,5 @@
-/** `/api/v1/kontroll-maler`: checklist templates. */
-import { Hono } from "../deps.ts";
-import type { Context } from "../deps.ts";
-import { NotFoundError } from "../runtime/core/mod.ts";
+/** `/api/v<n>/kontroll-maler`: checklist templates. */
+import type { Context, z } from "../deps.ts";
 import type { AskResult } from "../runtime/actor/mod.ts";
 import { createKontrollMal, KONTROLL_MAL } from "../actors/kontroll_mal/mod.ts";
 import type {
@@ -12,32 +10,55 @@ import type {
 import {
   CompleteKontrollBody,
   CreateKontrollMalBody,
+  KontrollMalView,
   UpdateKontrollMalBody,
 } from "../schemas/mod.ts";
 import { clientOf } from "./context.ts";
 import type { EdgeDeps } from "./context.ts";
+import { apiBase, reply, resource } from "./representation.ts";
 import {
-  askOptions,
-  newId,
-  now,
-  parseBody,
-  parseOptionalBody,
-  readOptions,
-  requireId,
-  writeHeaders,
-} from "./write.ts";
+  COMMAND_PROBLEMS,
+  CREATE_PROBLEMS,
+  CREATED,
+  READ_PROBLEMS,
+  RouteGroup,
+  WRITE_HEADERS,
+  WRITTEN,
+} from "./route.ts";
+import { AsOfQuery, AsOfView, historyRoute, readResource } from "./history.ts";
+import { askOptions, newId, now, requireId, writeHeaders } from "./write.ts";
 
 /** The JSON view of a checklist template. */
 export function kontrollMalView(version: number, state: KontrollMal) {
   return { ...state, version };
 }
 
-/** Routes of `/api/v1/kontroll-maler`. */
-export function kontrollMalRoutes(deps: EdgeDeps): Hono {
-  const system = clientOf(deps);
-  const app = new Hono();
+type MalBody = ReturnType<typeof kontrollMalView> & {
+  asOf?: z.output<typeof AsOfView>;
+};
 
-  const reply = (
+/** A checklist template in each version. */
+export const KontrollMalRep = resource<MalBody>(
+  "KontrollMal",
+  KontrollMalView.extend({ asOf: AsOfView.optional() }),
+  (m, c) => ({
+    self: `${apiBase(c)}/kontroll-maler/${m.id}`,
+    history: `${apiBase(c)}/kontroll-maler/${m.id}/history`,
+    bedrift: `${apiBase(c)}/bedrifter/${m.bedriftId}`,
+  }),
+);
+
+/** Routes of `/api/v<n>/kontroll-maler`. */
+export function kontrollMalRoutes(deps: EdgeDeps): RouteGroup {
+  const system = clientOf(deps);
+  const group = new RouteGroup({
+    tag: "Kontroll-maler",
+    description: "Checklist templates of the vehicle safety checks",
+    base: "/kontroll-maler",
+    versioned: true,
+  });
+
+  const answer = (
     c: Context,
     result: AskResult<unknown, KontrollMalState>,
     status: 200 | 201 = 200,
@@ -45,9 +66,14 @@ export function kontrollMalRoutes(deps: EdgeDeps): Hono {
     writeHeaders(c, result);
     const mal = result.state!;
     if (status === 201) {
-      c.header("Location", `/api/v1/kontroll-maler/${mal.id}`);
+      c.header("Location", `${apiBase(c)}/kontroll-maler/${mal.id}`);
     }
-    return c.json(kontrollMalView(result.version, mal), status);
+    return reply(
+      c,
+      KontrollMalRep,
+      kontrollMalView(result.version, mal),
+      status,
+    );
   };
 
   const ask = async (
@@ -56,7 +82,7 @@ export function kontrollMalRoutes(deps: EdgeDeps): Hono {
     cmd: KontrollMalCommand,
     route: string,
   ) =>
-    reply(
+    answer(
       c,
       await system.ask<never, KontrollMalState>(
         KONTROLL_MAL,
@@ -66,50 +92,120 @@ export function kontrollMalRoutes(deps: EdgeDeps): Hono {
       ),
     );
 
-  app.post("/", async (c) => {
-    const body = await parseBody(c, CreateKontrollMalBody);
+  group.route({
+    method: "post",
+    path: "/",
+    operationId: "createKontrollMal",
+    summary: "Create a checklist template with its check points",
+    request: {
+      body: { schema: CreateKontrollMalBody },
+      headers: WRITE_HEADERS,
+    },
+    responses: {
+      201: {
+        description: "The template",
+        body: KontrollMalRep,
+        headers: CREATED,
+      },
+    },
+    problems: CREATE_PROBLEMS,
+  }, async (c, { body }) => {
     const id = await newId(c, KONTROLL_MAL);
     const result = await createKontrollMal(
       system,
       { id, ...body, at: now() },
       askOptions(c, "kontroll_mal.create"),
     );
-    return reply(c, result, 201);
+    return answer(c, result, 201);
   });
 
-  app.get("/:id", async (c) => {
-    const id = requireId(c, "template");
-    const { version, position, state } = await system.read<KontrollMalState>(
-      KONTROLL_MAL,
-      id,
-      readOptions(c),
-    );
-    if (state === null) throw new NotFoundError("No such template");
-    writeHeaders(c, { version, position });
-    return c.json(kontrollMalView(version, state));
-  });
-
-  app.patch("/:id", async (c) => {
-    const id = requireId(c, "template");
-    const body = await parseBody(c, UpdateKontrollMalBody);
-    return await ask(
+  group.route({
+    method: "get",
+    path: "/:id",
+    operationId: "getKontrollMal",
+    summary: "Read a template, now or as of a version or instant",
+    request: { query: AsOfQuery },
+    responses: {
+      200: {
+        description: "The template",
+        body: KontrollMalRep,
+        headers: ["ETag", "X-TMS-Position"],
+      },
+    },
+    problems: READ_PROBLEMS,
+  }, async (c, { query }) => {
+    const read = await readResource<KontrollMalState>(
       c,
-      id,
+      { system: deps.system, client: system },
+      KONTROLL_MAL,
+      requireId(c, "template"),
+      query.asOf,
+      "template",
+      (_, state) => state !== null,
+    );
+    writeHeaders(c, read);
+    return reply(c, KontrollMalRep, {
+      ...kontrollMalView(read.version, read.state!),
+      ...(read.asOf ? { asOf: read.asOf } : {}),
+    });
+  });
+
+  historyRoute(group, deps, {
+    type: KONTROLL_MAL,
+    what: "template",
+    operationId: "getKontrollMalHistory",
+  });
+
+  group.route({
+    method: "patch",
+    path: "/:id",
+    operationId: "updateKontrollMal",
+    summary:
+      "Change a template (a new revision; running kontroller keep theirs)",
+    request: {
+      body: { schema: UpdateKontrollMalBody },
+      headers: WRITE_HEADERS,
+    },
+    responses: {
+      200: {
+        description: "The template",
+        body: KontrollMalRep,
+        headers: WRITTEN,
+      },
+    },
+    problems: COMMAND_PROBLEMS,
+  }, async (c, { body }) =>
+    await ask(
+      c,
+      requireId(c, "template"),
       { type: "update", ...body, at: now() },
       "kontroll_mal.update",
-    );
-  });
+    ));
 
-  app.post("/:id/archive", async (c) => {
-    const id = requireId(c, "template");
-    await parseOptionalBody(c, CompleteKontrollBody);
-    return await ask(
+  group.route({
+    method: "post",
+    path: "/:id/archive",
+    operationId: "archiveKontrollMal",
+    summary: "Archive a template (no new kontroller from it)",
+    request: {
+      body: { schema: CompleteKontrollBody, optional: true },
+      headers: WRITE_HEADERS,
+    },
+    responses: {
+      200: {
+        description: "The template",
+        body: KontrollMalRep,
+        headers: WRITTEN,
+      },
+    },
+    problems: COMMAND_PROBLEMS,
+  }, async (c) =>
+    await ask(
       c,
-      id,
+      requireId(c, "template"),
       { type: "archive", at: now() },
       "kontroll_mal.archive",
-    );
-  });
+    ));
 
-  return app;
+  return group;
 }

@@ -1,11 +1,11 @@
 /**
- * `/api/v1/kontroller`: vehicle safety checks, their check points, photos in
+ * `/api/v<n>/kontroller`: vehicle safety checks, their check points, photos in
  * the file store, and the list from the `kontroller` read model. The acting
  * participant is the kontroll's instructor, or its learner when the request
  * says `by: "ELEV"` (a learner has no account of their own).
  */
-import { bodyLimit, Hono } from "../deps.ts";
-import type { Context } from "../deps.ts";
+import { bodyLimit } from "../deps.ts";
+import type { Context, z } from "../deps.ts";
 import {
   DomainError,
   ForbiddenError,
@@ -28,6 +28,7 @@ import {
 import type {
   Kontroll,
   KontrollCommand,
+  KontrollListItem,
   KontrollState,
   Participant,
 } from "../actors/kontroll/mod.ts";
@@ -35,19 +36,32 @@ import {
   CompleteKontrollBody,
   CreateKontrollBody,
   KontrollerQuery,
+  KontrollListItemView,
+  KontrollPhotoView,
+  KontrollView,
   PhotoUploadFields,
   RecordPointBody,
 } from "../schemas/mod.ts";
 import { clientOf } from "./context.ts";
 import type { EdgeDeps } from "./context.ts";
 import { problem, ProblemTypes } from "./problem.ts";
-import { listHandler } from "./queries.ts";
+import { listRoute } from "./queries.ts";
+import { readUpload } from "./photo_upload.ts";
+import { apiBase, page, reply, resource } from "./representation.ts";
+import {
+  COMMAND_PROBLEMS,
+  CREATE_PROBLEMS,
+  CREATED,
+  READ_PROBLEMS,
+  RouteGroup,
+  WRITE_HEADERS,
+  WRITTEN,
+} from "./route.ts";
+import { AsOfQuery, AsOfView, historyRoute, readResource } from "./history.ts";
 import {
   askOptions,
   newId,
   now,
-  parseBody,
-  parseOptionalBody,
   readOptions,
   requireId,
   writeHeaders,
@@ -60,6 +74,45 @@ export const PHOTO_UPLOAD_MAX_BYTES = PhotoLimits.maxBytes + 64 * 1024;
 export function kontrollView(version: number, state: Kontroll) {
   return { ...state, version };
 }
+
+type KontrollBody = ReturnType<typeof kontrollView> & {
+  asOf?: z.output<typeof AsOfView>;
+};
+
+const kontrollLinks = (k: KontrollBody, c: Context) => ({
+  self: `${apiBase(c)}/kontroller/${k.id}`,
+  history: `${apiBase(c)}/kontroller/${k.id}/history`,
+  mal: `${apiBase(c)}/kontroll-maler/${k.mal.id}`,
+  bedrift: `${apiBase(c)}/bedrifter/${k.bedriftId}`,
+  instructor: `${apiBase(c)}/employees/${k.instructorId}`,
+});
+
+/** A kontroll in each version. */
+export const KontrollRep = resource<KontrollBody>(
+  "Kontroll",
+  KontrollView.extend({ asOf: AsOfView.optional() }),
+  kontrollLinks,
+);
+
+/** The answer of a photo upload. */
+export const KontrollPhotoRep = resource<KontrollBody & { photo: unknown }>(
+  "KontrollPhoto",
+  KontrollPhotoView,
+  kontrollLinks,
+);
+
+/** A page of `GET /kontroller`. */
+export const KontrollPage = page(
+  "KontrollPage",
+  resource<KontrollListItem>(
+    "KontrollListItem",
+    KontrollListItemView,
+    (k, c) => ({
+      self: `${apiBase(c)}/kontroller/${k.id}`,
+      mal: `${apiBase(c)}/kontroll-maler/${k.mal.id}`,
+    }),
+  ),
+);
 
 function participant(
   kontroll: Kontroll,
@@ -102,11 +155,17 @@ function instructorOf(c: Context, given: string | undefined): string {
   return given;
 }
 
-/** Routes of `/api/v1/kontroller`; photos go to `deps.files`. */
-export function kontrollRoutes(deps: EdgeDeps): Hono {
+/** Routes of `/api/v<n>/kontroller`; photos go to `deps.files`. */
+export function kontrollRoutes(deps: EdgeDeps): RouteGroup {
   const system = clientOf(deps);
   const files = deps.files ?? new MemoryFileStore();
-  const app = new Hono();
+  const group = new RouteGroup({
+    tag: "Kontroller",
+    description:
+      "Vehicle safety checks (sikkerhetskontroller): check points, photos, the result",
+    base: "/kontroller",
+    versioned: true,
+  });
 
   const read = async (c: Context, id: string) => {
     const result = await system.read<KontrollState>(
@@ -118,7 +177,7 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
     return { ...result, state: result.state };
   };
 
-  const reply = (
+  const answer = (
     c: Context,
     result: AskResult<unknown, KontrollState>,
     status: 200 | 201 = 200,
@@ -126,9 +185,14 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
     writeHeaders(c, result);
     const kontroll = result.state!;
     if (status === 201) {
-      c.header("Location", `/api/v1/kontroller/${kontroll.id}`);
+      c.header("Location", `${apiBase(c)}/kontroller/${kontroll.id}`);
     }
-    return c.json(kontrollView(result.version, kontroll), status);
+    return reply(
+      c,
+      KontrollRep,
+      kontrollView(result.version, kontroll),
+      status,
+    );
   };
 
   const ask = async (
@@ -137,7 +201,7 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
     cmd: KontrollCommand,
     route: string,
   ) =>
-    reply(
+    answer(
       c,
       await system.ask<never, KontrollState>(
         KONTROLL,
@@ -147,17 +211,28 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
       ),
     );
 
-  app.get(
-    "/",
-    listHandler(deps.readSide, {
-      projection: KONTROLLER_PROJECTION,
-      query: KontrollerQuery,
-      list: listKontroller,
-    }),
-  );
+  listRoute(group, deps.readSide, {
+    operationId: "listKontroller",
+    summary: "List kontroller, newest first",
+    rep: KontrollPage,
+    projection: KONTROLLER_PROJECTION,
+    query: KontrollerQuery,
+    list: listKontroller,
+  });
 
-  app.post("/", async (c) => {
-    const body = await parseBody(c, CreateKontrollBody);
+  group.route({
+    method: "post",
+    path: "/",
+    operationId: "createKontroll",
+    summary: "Start a kontroll of a vehicle from a template",
+    description:
+      "A TRAFIKKLARER is always its own instructor (another `instructorId` is refused, 403); a manager names one.",
+    request: { body: { schema: CreateKontrollBody }, headers: WRITE_HEADERS },
+    responses: {
+      201: { description: "The kontroll", body: KontrollRep, headers: CREATED },
+    },
+    problems: CREATE_PROBLEMS,
+  }, async (c, { body }) => {
     const instructorId = instructorOf(c, body.instructorId);
     const id = await newId(c, KONTROLL);
     const result = await createKontroll(system, {
@@ -168,22 +243,63 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
       learnerId: body.learnerId ?? null,
       at: now(),
     }, askOptions(c, "kontroll.create"));
-    return reply(c, result, 201);
+    return answer(c, result, 201);
   });
 
-  app.get("/:id", async (c) => {
-    const { version, position, state } = await read(
+  group.route({
+    method: "get",
+    path: "/:id",
+    operationId: "getKontroll",
+    summary: "Read a kontroll, now or as of a version or instant",
+    request: { query: AsOfQuery },
+    responses: {
+      200: {
+        description: "The kontroll",
+        body: KontrollRep,
+        headers: ["ETag", "X-TMS-Position"],
+      },
+    },
+    problems: READ_PROBLEMS,
+  }, async (c, { query }) => {
+    const result = await readResource<KontrollState>(
       c,
+      { system: deps.system, client: system },
+      KONTROLL,
       requireId(c, "kontroll"),
+      query.asOf,
+      "kontroll",
+      (_, state) => state !== null,
     );
-    writeHeaders(c, { version, position });
-    return c.json(kontrollView(version, state));
+    writeHeaders(c, result);
+    return reply(c, KontrollRep, {
+      ...kontrollView(result.version, result.state!),
+      ...(result.asOf ? { asOf: result.asOf } : {}),
+    });
   });
 
-  app.post("/:id/points/:pointId", async (c) => {
+  historyRoute(group, deps, {
+    type: KONTROLL,
+    what: "kontroll",
+    operationId: "getKontrollHistory",
+  });
+
+  group.route({
+    method: "post",
+    path: "/:id/points/:pointId",
+    operationId: "recordKontrollPoint",
+    summary: "Record one check point's result",
+    request: {
+      body: { schema: RecordPointBody },
+      headers: WRITE_HEADERS,
+      params: { pointId: "The check point's id in the template" },
+    },
+    responses: {
+      200: { description: "The kontroll", body: KontrollRep, headers: WRITTEN },
+    },
+    problems: COMMAND_PROBLEMS,
+  }, async (c, { body }) => {
     const id = requireId(c, "kontroll");
     const pointId = requireId(c, "check point", "pointId");
-    const body = await parseBody(c, RecordPointBody);
     const { state } = await read(c, id);
     return await ask(c, id, {
       type: "record_point",
@@ -196,17 +312,60 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
     }, "kontroll.record_point");
   });
 
-  app.post(
-    "/:id/photos",
-    bodyLimit({
-      maxSize: PHOTO_UPLOAD_MAX_BYTES,
-      onError: (c) =>
-        problem(c, {
-          type: ProblemTypes.tooLarge,
-          title: `A photo is at most ${PhotoLimits.maxBytes} bytes`,
-          status: 413,
-        }),
-    }),
+  group.route(
+    {
+      method: "post",
+      path: "/:id/photos",
+      operationId: "attachKontrollPhoto",
+      summary: "Attach a photo to a check point",
+      description:
+        `JPEG, PNG, WebP or HEIC/HEIF up to ${PhotoLimits.maxBytes} bytes, checked against the bytes: the raw bytes with their content type and \`pointId\` (and \`by\`) as query parameters, or multipart/form-data with a \`file\` part and those fields.`,
+      request: {
+        body: {
+          schema: PhotoUploadFields,
+          raw: {
+            "image/jpeg": {
+              description: "The photo's bytes",
+              schema: { type: "string", format: "binary" },
+            },
+            "image/png": {
+              description: "The photo's bytes",
+              schema: { type: "string", format: "binary" },
+            },
+            "image/webp": {
+              description: "The photo's bytes",
+              schema: { type: "string", format: "binary" },
+            },
+            "image/heic": {
+              description: "The photo's bytes",
+              schema: { type: "string", format: "binary" },
+            },
+            "multipart/form-data": {
+              description: "A `file` part and the fields `pointId`, `by`",
+              schema: {
+                type: "object",
+                properties: {
+                  file: { type: "string", format: "binary" },
+                  pointId: { type: "string" },
+                  by: { type: "string", enum: ["LAERER", "ELEV"] },
+                },
+                required: ["file", "pointId"],
+              },
+            },
+          },
+        },
+        query: PhotoQuery,
+        headers: WRITE_HEADERS,
+      },
+      responses: {
+        201: {
+          description: "The kontroll and the stored photo",
+          body: KontrollPhotoRep,
+          headers: CREATED,
+        },
+      },
+      problems: [...COMMAND_PROBLEMS, 413],
+    },
     async (c) => {
       const id = requireId(c, "kontroll");
       const upload = await readUpload(c);
@@ -222,15 +381,45 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
         at: now(),
       }, askOptions(c, "kontroll.attach_photo"));
       writeHeaders(c, result);
-      c.header("Location", `/api/v1/kontroller/${id}/photos/${fileId}`);
-      return c.json({
+      c.header("Location", `${apiBase(c)}/kontroller/${id}/photos/${fileId}`);
+      return reply(c, KontrollPhotoRep, {
         ...kontrollView(result.version, result.state!),
         photo: { ...info, pointId: upload.fields.pointId },
       }, 201);
     },
+    [
+      bodyLimit({
+        maxSize: PHOTO_UPLOAD_MAX_BYTES,
+        onError: (c) =>
+          problem(c, {
+            type: ProblemTypes.tooLarge,
+            title: `A photo is at most ${PhotoLimits.maxBytes} bytes`,
+            status: 413,
+          }),
+      }),
+    ],
   );
 
-  app.get("/:id/photos/:fileId", async (c) => {
+  group.route({
+    method: "get",
+    path: "/:id/photos/:fileId",
+    operationId: "getKontrollPhoto",
+    summary: "The bytes of a photo attached to this kontroll",
+    request: { params: { fileId: "The photo's id" } },
+    responses: {
+      200: {
+        description: "The photo, immutable",
+        content: {
+          "image/jpeg": { schema: { type: "string", format: "binary" } },
+          "image/png": { schema: { type: "string", format: "binary" } },
+          "image/webp": { schema: { type: "string", format: "binary" } },
+          "image/heic": { schema: { type: "string", format: "binary" } },
+        },
+        headers: ["ETag", "Cache-Control"],
+      },
+    },
+    problems: READ_PROBLEMS,
+  }, async (c) => {
     const id = requireId(c, "kontroll");
     const fileId = requireId(c, "photo", "fileId");
     const { state } = await read(c, id);
@@ -249,9 +438,21 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
     });
   });
 
-  app.post("/:id/complete", async (c) => {
+  group.route({
+    method: "post",
+    path: "/:id/complete",
+    operationId: "completeKontroll",
+    summary: "Complete a kontroll: BESTATT, or IKKE_BESTATT with its avvik",
+    request: {
+      body: { schema: CompleteKontrollBody, optional: true },
+      headers: WRITE_HEADERS,
+    },
+    responses: {
+      200: { description: "The kontroll", body: KontrollRep, headers: WRITTEN },
+    },
+    problems: COMMAND_PROBLEMS,
+  }, async (c) => {
     const id = requireId(c, "kontroll");
-    await parseOptionalBody(c, CompleteKontrollBody);
     const { state } = await read(c, id);
     return await ask(c, id, {
       type: "complete",
@@ -260,55 +461,8 @@ export function kontrollRoutes(deps: EdgeDeps): Hono {
     }, "kontroll.complete");
   });
 
-  return app;
+  return group;
 }
 
-/**
- * A photo upload: `multipart/form-data` with a `file` part and the fields
- * `pointId` (and `by`), or the raw bytes with their `Content-Type` and the
- * fields as query parameters.
- */
-async function readUpload(c: Context) {
-  const type = c.req.header("content-type") ?? "";
-  if (type.toLowerCase().startsWith("multipart/form-data")) {
-    let form: FormData;
-    try {
-      form = await c.req.raw.formData();
-    } catch {
-      throw new DomainError(
-        KontrollErrorCode.INVALID_UPLOAD,
-        "Not a valid multipart body",
-        {
-          status: 422,
-        },
-      );
-    }
-    const file = form.get("file");
-    if (!(file instanceof File)) {
-      throw new DomainError(
-        KontrollErrorCode.INVALID_UPLOAD,
-        "The multipart body needs a `file` part",
-        { status: 422 },
-      );
-    }
-    const fields = PhotoUploadFields.parse({
-      pointId: form.get("pointId") ?? undefined,
-      by: form.get("by") ?? undefined,
-    });
-    return {
-      fields,
-      contentType: file.type,
-      data: new Uint8Array(await file.arrayBuffer()),
-    };
-  }
-  const fields = PhotoUploadFields.parse({
-    pointId: c.req.query("pointId"),
-    by: c.req.query("by"),
-  });
-  const body = c.req.raw.body;
-  return {
-    fields,
-    contentType: type,
-    data: body ?? new Uint8Array(),
-  };
-}
+/** Query of a raw photo upload (the form fields of a multipart one). */
+const PhotoQuery = PhotoUploadFields.partial();

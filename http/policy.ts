@@ -6,6 +6,7 @@
  * again), and every list is filtered to the principal's bedrift.
  */
 import { UserRole } from "../actors/user/mod.ts";
+import { API_VERSIONS } from "./versions.ts";
 
 /** A role may act on its own record only: `param` must be its `claim`. */
 export interface SelfRule {
@@ -35,73 +36,89 @@ const OWN_EMPLOYEE: SelfRule = {
 
 /**
  * The policy of every `/api/` route, keyed `METHOD /path/:param` as Hono
- * registers it. A route missing here is refused (403) for everyone, and the
- * matrix test fails.
+ * registers it below `/api/v<n>` — one entry for every API version (and for
+ * the unversioned alias, which routes as the version it selects). A route
+ * missing here is refused (403) for everyone, and the matrix test fails.
+ * The OpenAPI document shows each route's roles from here (`x-tms-roles`).
  */
 export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
-  "POST /api/v1/auth/login": { roles: "public" },
-  "POST /api/v1/auth/refresh": { roles: "public" },
-  "POST /api/v1/auth/logout": { roles: ALL },
+  "POST /auth/login": { roles: "public" },
+  "POST /auth/refresh": { roles: "public" },
+  "POST /auth/logout": { roles: ALL },
 
-  "GET /api/v1/users": { roles: MANAGERS },
-  "POST /api/v1/users": { roles: MANAGERS },
-  "GET /api/v1/users/me": { roles: ALL },
-  "POST /api/v1/users/me/password": { roles: ALL },
-  "GET /api/v1/users/:id": {
+  "GET /users": { roles: MANAGERS },
+  "POST /users": { roles: MANAGERS },
+  "GET /users/me": { roles: ALL },
+  "POST /users/me/password": { roles: ALL },
+  "GET /users/:id": {
     roles: MANAGERS,
     self: { roles: [OKONOMI, TRAFIKKLARER], param: "id", claim: "user" },
   },
-  "PATCH /api/v1/users/:id": { roles: MANAGERS },
-  "POST /api/v1/users/:id/disable": { roles: MANAGERS },
-  "GET /api/v1/audit/security": { roles: [ADMIN] },
+  "PATCH /users/:id": { roles: MANAGERS },
+  "POST /users/:id/disable": { roles: MANAGERS },
+  "GET /users/:id/history": {
+    roles: MANAGERS,
+    self: { roles: [OKONOMI, TRAFIKKLARER], param: "id", claim: "user" },
+  },
+  "GET /audit/security": { roles: [ADMIN] },
 
-  "GET /api/v1/bedrifter": { roles: ALL },
-  "POST /api/v1/bedrifter": { roles: [ADMIN] },
-  "GET /api/v1/bedrifter/:id": { roles: ALL },
-  "PATCH /api/v1/bedrifter/:id": { roles: MANAGERS },
-  "POST /api/v1/bedrifter/:id/status": { roles: [ADMIN] },
-  "PUT /api/v1/bedrifter/:id/invoice-settings": { roles: ECONOMY },
+  "GET /events/types": { roles: ALL },
+  "GET /events/history": { roles: ALL },
+  "GET /events/stats": { roles: [ADMIN] },
+  "POST /events/test": { roles: [ADMIN] },
 
-  "GET /api/v1/invoices": { roles: ECONOMY },
-  "POST /api/v1/invoices": { roles: ECONOMY },
-  "GET /api/v1/invoices/:id": { roles: ECONOMY },
-  "GET /api/v1/invoices/:id/pdf": { roles: ECONOMY },
-  "POST /api/v1/invoices/:id/lines": { roles: ECONOMY },
-  "DELETE /api/v1/invoices/:id/lines/:lineId": { roles: ECONOMY },
-  "POST /api/v1/invoices/:id/send": { roles: ECONOMY },
-  "POST /api/v1/invoices/:id/payments": { roles: ECONOMY },
-  "POST /api/v1/invoices/:id/remind": { roles: ECONOMY },
-  "POST /api/v1/invoices/:id/cancel": { roles: ECONOMY },
-  "POST /api/v1/invoices/:id/credit": { roles: ECONOMY },
+  "GET /bedrifter": { roles: ALL },
+  "POST /bedrifter": { roles: [ADMIN] },
+  "GET /bedrifter/:id": { roles: ALL },
+  "GET /bedrifter/:id/history": { roles: ALL },
+  "PATCH /bedrifter/:id": { roles: MANAGERS },
+  "POST /bedrifter/:id/status": { roles: [ADMIN] },
+  "PUT /bedrifter/:id/invoice-settings": { roles: ECONOMY },
 
-  "POST /api/v1/kontroll-maler": { roles: MANAGERS },
-  "GET /api/v1/kontroll-maler/:id": { roles: KONTROLL_STAFF },
-  "PATCH /api/v1/kontroll-maler/:id": { roles: MANAGERS },
-  "POST /api/v1/kontroll-maler/:id/archive": { roles: MANAGERS },
+  "GET /invoices": { roles: ECONOMY },
+  "POST /invoices": { roles: ECONOMY },
+  "GET /invoices/:id": { roles: ECONOMY },
+  "GET /invoices/:id/history": { roles: ECONOMY },
+  "GET /invoices/:id/pdf": { roles: ECONOMY },
+  "POST /invoices/:id/lines": { roles: ECONOMY },
+  "DELETE /invoices/:id/lines/:lineId": { roles: ECONOMY },
+  "POST /invoices/:id/send": { roles: ECONOMY },
+  "POST /invoices/:id/payments": { roles: ECONOMY },
+  "POST /invoices/:id/remind": { roles: ECONOMY },
+  "POST /invoices/:id/cancel": { roles: ECONOMY },
+  "POST /invoices/:id/credit": { roles: ECONOMY },
 
-  "GET /api/v1/kontroller": { roles: KONTROLL_STAFF },
-  "POST /api/v1/kontroller": { roles: KONTROLL_STAFF },
-  "GET /api/v1/kontroller/:id": { roles: KONTROLL_STAFF },
-  "POST /api/v1/kontroller/:id/points/:pointId": { roles: KONTROLL_STAFF },
-  "POST /api/v1/kontroller/:id/photos": { roles: KONTROLL_STAFF },
-  "GET /api/v1/kontroller/:id/photos/:fileId": { roles: KONTROLL_STAFF },
-  "POST /api/v1/kontroller/:id/complete": { roles: KONTROLL_STAFF },
+  "POST /kontroll-maler": { roles: MANAGERS },
+  "GET /kontroll-maler/:id": { roles: KONTROLL_STAFF },
+  "GET /kontroll-maler/:id/history": { roles: KONTROLL_STAFF },
+  "PATCH /kontroll-maler/:id": { roles: MANAGERS },
+  "POST /kontroll-maler/:id/archive": { roles: MANAGERS },
 
-  "GET /api/v1/employees": { roles: MANAGERS },
-  "POST /api/v1/employees": { roles: MANAGERS },
-  "GET /api/v1/employees/:id": { roles: MANAGERS, self: OWN_EMPLOYEE },
-  "PATCH /api/v1/employees/:id": { roles: MANAGERS },
-  "POST /api/v1/employees/:id/role": { roles: MANAGERS },
-  "POST /api/v1/employees/:id/terminate": { roles: MANAGERS },
-  "POST /api/v1/employees/:id/clock-in": {
+  "GET /kontroller": { roles: KONTROLL_STAFF },
+  "POST /kontroller": { roles: KONTROLL_STAFF },
+  "GET /kontroller/:id": { roles: KONTROLL_STAFF },
+  "GET /kontroller/:id/history": { roles: KONTROLL_STAFF },
+  "POST /kontroller/:id/points/:pointId": { roles: KONTROLL_STAFF },
+  "POST /kontroller/:id/photos": { roles: KONTROLL_STAFF },
+  "GET /kontroller/:id/photos/:fileId": { roles: KONTROLL_STAFF },
+  "POST /kontroller/:id/complete": { roles: KONTROLL_STAFF },
+
+  "GET /employees": { roles: MANAGERS },
+  "POST /employees": { roles: MANAGERS },
+  "GET /employees/:id": { roles: MANAGERS, self: OWN_EMPLOYEE },
+  "GET /employees/:id/history": { roles: MANAGERS, self: OWN_EMPLOYEE },
+  "PATCH /employees/:id": { roles: MANAGERS },
+  "POST /employees/:id/role": { roles: MANAGERS },
+  "POST /employees/:id/terminate": { roles: MANAGERS },
+  "POST /employees/:id/clock-in": {
     roles: MANAGERS,
     self: OWN_EMPLOYEE,
   },
-  "POST /api/v1/employees/:id/clock-out": {
+  "POST /employees/:id/clock-out": {
     roles: MANAGERS,
     self: OWN_EMPLOYEE,
   },
-  "POST /api/v1/employees/:id/absences": {
+  "POST /employees/:id/absences": {
     roles: MANAGERS,
     self: OWN_EMPLOYEE,
   },
@@ -117,10 +134,21 @@ export interface CompiledPolicy {
   params: string[];
 }
 
-/** Compiles `METHOD /a/:b` keys into matchers, most specific first. */
+/** The table key of a routed `/api/v<n>/…` path (`GET /api/v2/a/:b` → `GET /a/:b`). */
+export function policyKey(routeKey: string): string {
+  return routeKey.replace(/^(\w+) \/api\/v\d+(?=\/|$)/, "$1 ");
+}
+
+/**
+ * Compiles `METHOD /a/:b` keys into matchers, most specific first; with
+ * `versions`, each key matches below `/api/v<n>` for every version given
+ * (the table's own keys), else the keys are full paths.
+ */
 export function compilePolicies(
   table: Readonly<Record<string, RoutePolicy>> = ROUTE_POLICIES,
+  versions: readonly number[] | null = API_VERSIONS,
 ): CompiledPolicy[] {
+  const prefix = versions === null ? "" : `/api/v(?:${versions.join("|")})`;
   return Object.entries(table).map(([key, policy]) => {
     const [method, path] = key.split(" ");
     const params: string[] = [];
@@ -136,7 +164,7 @@ export function compilePolicies(
       method,
       path,
       policy,
-      pattern: new RegExp(`^${source}/?$`),
+      pattern: new RegExp(`^${prefix}${source}/?$`),
       params,
     };
   }).sort((a, b) => a.params.length - b.params.length);

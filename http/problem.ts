@@ -37,11 +37,111 @@ export const ProblemTypes = {
   deadline: "/problems/deadline-exceeded",
   tooLarge: "/problems/payload-too-large",
   internal: "/problems/internal-error",
+  unsupportedVersion: "/problems/unsupported-version",
 } as const;
+
+/** The status and meaning of each problem type of the edge. */
+export const PROBLEM_DOCS: Record<
+  keyof typeof ProblemTypes,
+  { status: number; title: string; description: string }
+> = {
+  malformed: {
+    status: 400,
+    title: "Malformed request",
+    description:
+      "The body is not valid JSON, or a header (If-Match, Idempotency-Key, Authorization) cannot be parsed. Fix the request; retrying it unchanged fails again.",
+  },
+  validation: {
+    status: 422,
+    title: "Validation failed",
+    description:
+      "The body or query does not match the route's schema. `errors` lists each field by its path (`kunde.navn`) with a message.",
+  },
+  notFound: {
+    status: 404,
+    title: "Not found",
+    description:
+      "No such route, no such resource, or a resource of another bedrift (which reads as not existing).",
+  },
+  unauthorized: {
+    status: 401,
+    title: "Unauthorized",
+    description:
+      "No bearer token, or one that is malformed, expired or not signed by TMS (`WWW-Authenticate: Bearer`). Log in or refresh; `code` says which.",
+  },
+  forbidden: {
+    status: 403,
+    title: "Forbidden",
+    description:
+      "The token's role may not call this route (see the route's `x-tms-roles`), or only on its own record.",
+  },
+  conflict: {
+    status: 409,
+    title: "Version conflict",
+    description:
+      "The resource changed concurrently while the command was decided; retry it.",
+  },
+  precondition: {
+    status: 412,
+    title: "Precondition failed",
+    description:
+      "The resource is not at the version `If-Match` named: read it again (its `ETag`) and decide again.",
+  },
+  rule: {
+    status: 409,
+    title: "Rule violation",
+    description:
+      "A rule of the resource's current state refuses the command; `code` names the rule (each code has its own problem type under /problems/).",
+  },
+  tooMany: {
+    status: 429,
+    title: "Too many requests",
+    description:
+      "A mailbox is full or a rate limit is reached. Wait `Retry-After` seconds; `RateLimit` tells what is left.",
+  },
+  unavailable: {
+    status: 503,
+    title: "Unavailable",
+    description:
+      "A part the request needs (event log, NATS, read models, the shard's owner) cannot answer now, or a read model has not reached `X-TMS-Min-Position`. Retry after `Retry-After` seconds with the same `Idempotency-Key`.",
+  },
+  deadline: {
+    status: 503,
+    title: "Deadline exceeded",
+    description:
+      "The request's deadline passed before the command completed; it may still complete. Retry with the same `Idempotency-Key` to get its outcome.",
+  },
+  tooLarge: {
+    status: 413,
+    title: "Payload too large",
+    description: "The body is larger than the route accepts.",
+  },
+  internal: {
+    status: 500,
+    title: "Internal error",
+    description: "A bug. It is logged; the request id helps find it.",
+  },
+  unsupportedVersion: {
+    status: 406,
+    title: "Unsupported API version",
+    description:
+      "`X-API-Version` or `Accept: application/vnd.tms.v<n>+json` names a version this node does not serve.",
+  },
+};
+
+/** The problem type URI of a domain rule's code (`invoice.overpayment` → `/problems/invoice-overpayment`). */
+export function problemTypeOfCode(code: string): string {
+  return `/problems/${code.replaceAll(".", "-").replaceAll("_", "-")}`;
+}
 
 /** A 400 for a request that cannot be parsed (malformed JSON, bad header). */
 export class BadRequestError extends Error {
   override name = "BadRequestError";
+}
+
+/** A 406 for an API version the edge does not serve. */
+export class NotAcceptableError extends Error {
+  override name = "NotAcceptableError";
 }
 
 /** Sends a problem document with the right content type and headers. */
@@ -88,9 +188,16 @@ export function onError(error: unknown, c: Context): Response {
       detail: error.message,
     });
   }
+  if (error instanceof NotAcceptableError) {
+    return problem(c, {
+      type: ProblemTypes.unsupportedVersion,
+      title: error.message,
+      status: 406,
+    });
+  }
   if (error instanceof DomainError) {
     return problem(c, {
-      type: `/problems/${error.code.replaceAll(".", "-").replaceAll("_", "-")}`,
+      type: problemTypeOfCode(error.code),
       title: error.message,
       status: error.status,
       code: error.code,

@@ -9,6 +9,10 @@ import type { ProjectionPositions } from "../runtime/projection/mod.ts";
 import type { Page, SqlExecutor } from "../runtime/sql/mod.ts";
 import { MinPositionHeader } from "../schemas/mod.ts";
 import "./context.ts";
+import { reply, versionOf } from "./representation.ts";
+import type { PageValue, Representation } from "./representation.ts";
+import { LIST_PROBLEMS } from "./route.ts";
+import type { RouteGroup } from "./route.ts";
 
 /** The read side as the edge sees it. */
 export interface ReadSide {
@@ -32,11 +36,46 @@ export interface ListQuery<Q extends z.ZodType, T> {
    * the tenant, whatever the client asked for).
    */
   scope?: (filter: z.output<Q>, tenant: string) => z.output<Q>;
+  /** With `total`, the page also counts every row the filter matches. */
   list: (
     db: SqlExecutor,
     filter: z.output<Q>,
-    options: { signal?: AbortSignal },
-  ) => Promise<Page<T>>;
+    options: { signal?: AbortSignal; total?: boolean },
+  ) => Promise<Page<T> & { total?: number }>;
+}
+
+/**
+ * Declares a list route on `group` (`GET <path>` → a page of `rep`) answered
+ * by `listHandler`; v2 pages carry `total`.
+ */
+export function listRoute<Q extends z.ZodType, T>(
+  group: RouteGroup,
+  readSide: ReadSide | undefined,
+  spec: ListQuery<Q, T> & {
+    path?: string;
+    operationId: string;
+    summary: string;
+    description?: string;
+    rep: Representation<PageValue<T>>;
+  },
+): void {
+  group.route({
+    method: "get",
+    path: spec.path ?? "/",
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: (spec.description ? spec.description + " " : "") +
+      "Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.",
+    request: { query: spec.query, headers: ["X-TMS-Min-Position"] },
+    responses: {
+      200: {
+        description: "A page, in the list's order",
+        body: spec.rep,
+        headers: ["X-TMS-Position"],
+      },
+    },
+    problems: LIST_PROBLEMS,
+  }, listHandler(readSide, spec));
 }
 
 /**
@@ -51,20 +90,23 @@ export interface ListQuery<Q extends z.ZodType, T> {
  *
  * @example
  * ```ts
- * app.get("/", listHandler(deps.readSide, { projection: BEDRIFTER_PROJECTION, query: BedrifterQuery, list: listBedrifter }));
+ * listRoute(group, deps.readSide, { operationId: "listBedrifter", summary: "…", rep: BedriftPage, projection: BEDRIFTER_PROJECTION, query: BedrifterQuery, list: listBedrifter });
  * ```
  */
 export function listHandler<Q extends z.ZodType, T>(
   readSide: ReadSide | undefined,
-  spec: ListQuery<Q, T>,
-): (c: Context) => Promise<Response> {
-  return async (c) => {
+  spec: ListQuery<Q, T> & { rep?: Representation<PageValue<T>> },
+): (
+  c: Context,
+  input: { query: unknown },
+) => Promise<Response> {
+  return async (c, input) => {
     if (!readSide) {
       throw new UnavailableError("This node has no read models", {
         retryAfter: 5,
       });
     }
-    const parsed = spec.query.parse(queryParams(c));
+    const parsed = input.query as z.output<Q>;
     const tenant = c.get("principal")?.tenant ?? null;
     const filter = tenant === null
       ? parsed
@@ -81,17 +123,13 @@ export function listHandler<Q extends z.ZodType, T>(
     const position = await readSide.positions.position(spec.projection, {
       signal,
     });
-    const page = await spec.list(readSide.store, filter, { signal });
+    const page = await spec.list(readSide.store, filter, {
+      signal,
+      total: versionOf(c) !== 1,
+    });
     c.header(HttpHeaders.position, String(position));
-    return c.json(page);
+    return spec.rep ? reply(c, spec.rep, page) : c.json(page);
   };
-}
-
-/** Query parameters with empty values dropped (`?status=` means no filter). */
-function queryParams(c: Context): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(c.req.query()).filter(([, value]) => value !== ""),
-  );
 }
 
 function requestSignal(c: Context): AbortSignal {
@@ -103,7 +141,7 @@ const MinPosition = z.object({
 });
 
 /** Waits, bounded, until `projections` have passed `X-TMS-Min-Position`. */
-async function awaitPosition(
+export async function awaitPosition(
   c: Context,
   positions: ProjectionPositions,
   projections: readonly string[],

@@ -1,13 +1,32 @@
 /** `/.well-known/jwks.json`: the public keys that verify TMS access tokens. */
-import { Hono } from "../deps.ts";
 import type { EdgeDeps } from "./context.ts";
+import { RouteGroup } from "./route.ts";
 
 /** Routes of `/.well-known`. */
-export function wellKnownRoutes(deps: EdgeDeps): Hono {
-  const app = new Hono();
-  app.get("/jwks.json", async (c) => {
+export function wellKnownRoutes(deps: EdgeDeps): RouteGroup {
+  const group = new RouteGroup({
+    tag: "Operations",
+    description: "Health checks, metrics and the token keys",
+    base: "/.well-known",
+    versioned: false,
+  });
+  group.route({
+    method: "get",
+    path: "/jwks.json",
+    operationId: "jwks",
+    summary: "The public keys (JWKS) that verify access tokens",
+    responses: {
+      200: {
+        description: "A JSON Web Key Set",
+        content: { "application/json": { schema: { type: "object" } } },
+        headers: ["Cache-Control"],
+      },
+    },
+    problems: [],
+    access: "public",
+  }, async (c) => {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(await deps.auth.jwks());
   });
-  return app;
+  return group;
 }

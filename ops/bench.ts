@@ -12,6 +12,7 @@ import { clusterBench } from "./bench_cluster.ts";
 import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
+import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -19,20 +20,32 @@ import { runTask, UsageError } from "./cli.ts";
 import type { TaskSpec } from "./cli.ts";
 import { startServer } from "./server_process.ts";
 
-const SECTIONS = ["kv", "http", "read", "cluster"] as const;
+const SECTIONS = [
+  "kv",
+  "http",
+  "read",
+  "lines",
+  "cluster",
+  "backup",
+  "trace",
+] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
 export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|cluster…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
-a separate process), read (projections into PGlite and PostgreSQL), cluster
-(JetStream: raw publish vs TMS, one node vs two). No section named runs them
-all and also rewrites the table in README.md. The whole run takes several
-minutes; http and cluster start their own nodes and nats-server on free ports.`,
+a separate process), read (projections into PGlite and PostgreSQL), lines (a
+line on a draft of 150 lines against one of 5), cluster (JetStream: raw
+publish vs TMS, one node vs two), backup (backup, verify and restore against
+the raw feed read, embedded and distributed), trace (a span seam's cost with
+tracing off). No section named runs them all and also rewrites the table in
+README.md; named sections replace their own rows of BENCHMARKS.md and keep the
+others. The whole run takes several minutes; http, cluster and backup start
+their own nodes and nats-server on free ports.`,
   env: [
     {
       name: "DATABASE_URL",
@@ -403,6 +416,34 @@ function table(rows: BenchRow[]): string {
   return lines.join("\n");
 }
 
+/** The rows of BENCHMARKS.md outside `sections`, as they are written there. */
+async function previousRows(sections: Set<string>): Promise<BenchRow[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${ROOT}BENCHMARKS.md`);
+  } catch {
+    return [];
+  }
+  const rows: BenchRow[] = [];
+  for (const line of text.split("\n")) {
+    const cells = line.split("|").slice(1, -1).map((c) => c.trim());
+    if (cells.length !== 7 || cells[0] === "section" || /^-+$/.test(cells[0])) {
+      continue;
+    }
+    if (sections.has(cells[0])) continue;
+    rows.push({
+      section: cells[0],
+      name: cells[1],
+      value: Number(cells[2].replaceAll(",", "")),
+      unit: cells[3],
+      ratio: cells[4] || undefined,
+      target: cells[5] || undefined,
+      met: cells[6] === "" ? undefined : cells[6] === "yes",
+    });
+  }
+  return rows;
+}
+
 /** Replaces the table between the bench markers of README.md. */
 async function updateReadme(markdown: string): Promise<void> {
   const path = `${ROOT}README.md`;
@@ -468,6 +509,12 @@ if (import.meta.main) {
     if (all || wanted.has("cluster")) {
       rows.push(...await clusterBench({ progress }));
     }
+    if (all || wanted.has("backup")) {
+      rows.push(...await benchBackup({ progress }));
+    }
+    if (all || wanted.has("trace")) {
+      rows.push(...await benchTrace({ progress }));
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -478,13 +525,23 @@ if (import.meta.main) {
       "Every ratio is against a baseline measured in the same run on the same machine:",
       "the raw Deno KV batched-atomic rate (100 mutations per atomic, events/s) for the",
       "embedded figures, the feed read rate for the read side, the raw pipelined",
-      "JetStream publish rate of the same client for the cluster figures. Latency of",
+      "JetStream publish rate of the same client for the cluster figures, the raw",
+      "feed read of the same log for backup, verify and restore, the bare call for a",
+      "span seam with tracing off. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",
     ].join("\n");
-    const doc = `${header}${table(rows)}\n`;
     console.log(table(rows));
+    // A partial run keeps the other sections' rows of the last file.
+    const kept = all ? [] : await previousRows(wanted);
+    const doc = `${header}${
+      kept.length > 0
+        ? `\nSections ${
+          [...wanted].join(", ")
+        } re-run at the time above; the other rows are from earlier runs.\n\n`
+        : ""
+    }${table([...kept, ...rows])}\n`;
     await Deno.writeTextFile(`${ROOT}BENCHMARKS.md`, doc);
     progress("wrote BENCHMARKS.md");
     if (all) {

@@ -50,7 +50,7 @@ export interface ProjectionBenchOptions {
 const AT = "2026-01-05T09:00:00.000Z";
 
 /** A realistic mix: per bedrift a registration, an update, a status change, an invoice with lines. */
-function syntheticCommits(count: number): AppendRequest[] {
+export function syntheticCommits(count: number): AppendRequest[] {
   const out: AppendRequest[] = [];
   for (let b = 0; out.length < count; b++) {
     const id = `bench-b${b}`;
@@ -117,7 +117,7 @@ function syntheticCommits(count: number): AppendRequest[] {
   return out.slice(0, count);
 }
 
-async function fillLog(
+export async function fillLog(
   log: EventLog,
   requests: AppendRequest[],
 ): Promise<void> {

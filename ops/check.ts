@@ -21,6 +21,7 @@ export const CHECKS: readonly (readonly string[])[] = [
     "runtime/",
     "http/",
     "schemas/",
+    "docs/",
   ],
 ];
 

@@ -1,5 +1,6 @@
 import { z } from "../deps.ts";
 import { optionalText, organisasjonsnummer } from "./common.ts";
+import { money } from "./money.ts";
 
 const details = {
   navn: z.string().trim().min(1, "Must not be empty").max(200),
@@ -48,9 +49,11 @@ export const InvoiceSettingsBody = z.strictObject({
   fakturaStartNummer: z.number().int().min(1),
   forfallsdager: z.number().int().min(0).max(365),
   kontonummer: z.string().regex(/^\d{11}$/, "Must be 11 digits").nullable(),
-  purregebyr: z.string().regex(
-    /^\d+\.\d{2}$/,
-    "Must be an amount with two decimals",
+  purregebyr: money(
+    z.string().regex(
+      /^\d+\.\d{2}$/,
+      "Must be an amount with two decimals",
+    ),
   ),
   mvaRegistrert: z.boolean(),
   kidAlgoritme: z.enum(["MOD10", "MOD11"]),

@@ -1,5 +1,6 @@
 import { z } from "../deps.ts";
 import { moneyString, organisasjonsnummer } from "./common.ts";
+import { money } from "./money.ts";
 
 /** Body of `POST /api/v1/invoices`. */
 export const DraftInvoiceBody = z.strictObject({
@@ -36,7 +37,9 @@ export const SendInvoiceBody = z.strictObject({});
 
 /** Body of `POST /api/v1/invoices/:id/payments`. */
 export const RegisterPaymentBody = z.strictObject({
-  amount: moneyString.refine((v) => /[1-9]/.test(v), "Must be more than zero"),
+  amount: money(
+    moneyString.refine((v) => /[1-9]/.test(v), "Must be more than zero"),
+  ),
   /** The day the money arrived; today (Norwegian time) when left out. */
   paidOn: z.iso.date().optional(),
   reference: z.string().trim().max(100).nullish(),

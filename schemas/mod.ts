@@ -48,3 +48,33 @@ export {
   RefreshBody,
   UpdateUserBody,
 } from "./user.ts";
+export {
+  isMoneyNode,
+  Money,
+  money,
+  MONEY_OBJECT_JSON_SCHEMA,
+  MONEY_PATTERN,
+  MoneyObject,
+} from "./money.ts";
+export {
+  BedriftListItemView,
+  BedriftView,
+  CommitView,
+  CreditNoteView,
+  EmployeeListItemView,
+  EmployeeView,
+  EventStatsView,
+  EventTypeView,
+  EventView,
+  InvoiceListItemView,
+  InvoiceView,
+  KontrollListItemView,
+  KontrollMalView,
+  KontrollPhotoView,
+  KontrollView,
+  SecurityEventView,
+  TestEventView,
+  TokenPairView,
+  UserView,
+} from "./views.ts";
+export { EVENT_DATA_SCHEMAS } from "./events.ts";

@@ -5,14 +5,15 @@
 import { Decimal } from "../../deps.ts";
 import {
   containsPattern,
+  countRows,
   keysetPage,
   pageLimit,
   prefixPattern,
   readCursor,
   SqlParams,
+  withTotal,
 } from "../../runtime/sql/mod.ts";
-import type { SignalOptions } from "../../runtime/core/mod.ts";
-import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
+import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { BEDRIFT_SELECT, bedriftFromDb } from "./projection.ts";
 import type { BedriftRow } from "./projection.ts";
 import type { BedriftStatus, InvoiceSettings } from "./types.ts";
@@ -66,7 +67,7 @@ export const BEDRIFT_CURSOR = ["string", "string"] as const;
 export async function listBedrifter(
   db: SqlExecutor,
   filter: BedriftFilter = {},
-  options: SignalOptions = {},
+  options: ListOptions = {},
 ): Promise<Page<BedriftListItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
@@ -85,6 +86,7 @@ export async function listBedrifter(
         : `navn ILIKE ${p.add(containsPattern(q))}::text`,
     );
   }
+  const total = await countRows(db, "bedrifter", p, options);
   if (filter.cursor) {
     const after = readCursor(filter.cursor, BEDRIFT_CURSOR);
     p.where(
@@ -99,12 +101,15 @@ export async function listBedrifter(
     p.values,
     options,
   );
-  return keysetPage(
-    rows,
-    limit,
-    bedriftFromDb,
-    toItem,
-    (row) => [row.navn_sort, row.id],
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      bedriftFromDb,
+      toItem,
+      (row) => [row.navn_sort, row.id],
+    ),
   );
 }
 

@@ -1,14 +1,15 @@
 /** Queries of the `employees` read model. */
 import {
   containsPattern,
+  countRows,
   keysetPage,
   pageLimit,
   prefixPattern,
   readCursor,
   SqlParams,
+  withTotal,
 } from "../../runtime/sql/mod.ts";
-import type { SignalOptions } from "../../runtime/core/mod.ts";
-import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
+import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import type { LicenceClass } from "../validators/mod.ts";
 import { EMPLOYEE_COLUMNS, employeeFromDb } from "./projection.ts";
 import type { EmployeeRow } from "./projection.ts";
@@ -70,7 +71,7 @@ const LIST_SELECT = EMPLOYEE_COLUMNS.map(([name]) => name).join(", ");
 export async function listEmployees(
   db: SqlExecutor,
   filter: EmployeeFilter = {},
-  options: SignalOptions = {},
+  options: ListOptions = {},
 ): Promise<Page<EmployeeListItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
@@ -88,6 +89,7 @@ export async function listEmployees(
         OR ansattnummer LIKE ${p.add(prefixPattern(q))}::text)`,
     );
   }
+  const total = await countRows(db, "employees", p, options);
   if (filter.cursor) {
     const after = readCursor(filter.cursor, EMPLOYEE_CURSOR);
     p.where(
@@ -102,12 +104,15 @@ export async function listEmployees(
     p.values,
     options,
   );
-  return keysetPage(
-    rows,
-    limit,
-    employeeFromDb,
-    toItem,
-    (row) => [row.navn_sort, row.id],
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      employeeFromDb,
+      toItem,
+      (row) => [row.navn_sort, row.id],
+    ),
   );
 }
 

@@ -1,14 +1,15 @@
 /** Queries of the `invoices` read model. */
 import {
   containsPattern,
+  countRows,
   keysetPage,
   pageLimit,
   prefixPattern,
   readCursor,
   SqlParams,
+  withTotal,
 } from "../../runtime/sql/mod.ts";
-import type { SignalOptions } from "../../runtime/core/mod.ts";
-import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
+import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { money } from "./money.ts";
 import type { InvoiceTotals } from "./money.ts";
 import { INVOICE_COLUMNS, invoiceFromDb } from "./projection.ts";
@@ -84,7 +85,7 @@ const LIST_SELECT = INVOICE_COLUMNS.map(([name]) => name)
 export async function listInvoices(
   db: SqlExecutor,
   filter: InvoiceFilter = {},
-  options: SignalOptions = {},
+  options: ListOptions = {},
 ): Promise<Page<InvoiceListItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
@@ -106,6 +107,7 @@ export async function listInvoices(
   }
   if (filter.from) p.where(`dato >= ${p.add(isoDate(filter.from))}::date`);
   if (filter.to) p.where(`dato <= ${p.add(isoDate(filter.to))}::date`);
+  const total = await countRows(db, "invoices", p, options);
   if (filter.cursor) {
     const after = readCursor(filter.cursor, INVOICE_CURSOR);
     p.where(
@@ -120,12 +122,15 @@ export async function listInvoices(
     p.values,
     options,
   );
-  return keysetPage(
-    rows,
-    limit,
-    invoiceFromDb,
-    toItem,
-    (row) => [row.created_position, row.id],
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      invoiceFromDb,
+      toItem,
+      (row) => [row.created_position, row.id],
+    ),
   );
 }
 

@@ -1,13 +1,14 @@
 /** Queries of the `kontroller` read model. */
 import {
+  countRows,
   keysetPage,
   pageLimit,
   prefixPattern,
   readCursor,
   SqlParams,
+  withTotal,
 } from "../../runtime/sql/mod.ts";
-import type { SignalOptions } from "../../runtime/core/mod.ts";
-import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
+import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { KONTROLL_COLUMNS, kontrollFromDb } from "./projection.ts";
 import type { KontrollRow } from "./projection.ts";
 import type { Avvik, KontrollStatus } from "./types.ts";
@@ -74,7 +75,7 @@ const LIST_SELECT = KONTROLL_COLUMNS.map(([name]) => name)
 export async function listKontroller(
   db: SqlExecutor,
   filter: KontrollFilter = {},
-  options: SignalOptions = {},
+  options: ListOptions = {},
 ): Promise<Page<KontrollListItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
@@ -91,6 +92,7 @@ export async function listKontroller(
       `registreringsnummer LIKE ${p.add(prefixPattern(regnr))}::text`,
     );
   }
+  const total = await countRows(db, "kontroller", p, options);
   if (filter.cursor) {
     const after = readCursor(filter.cursor, KONTROLL_CURSOR);
     p.where(
@@ -105,12 +107,15 @@ export async function listKontroller(
     p.values,
     options,
   );
-  return keysetPage(
-    rows,
-    limit,
-    kontrollFromDb,
-    toItem,
-    (row) => [row.created_position, row.id],
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      kontrollFromDb,
+      toItem,
+      (row) => [row.created_position, row.id],
+    ),
   );
 }
 

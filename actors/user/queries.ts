@@ -1,13 +1,14 @@
 /** Queries of the `users` and `security_events` read models. */
 import {
+  countRows,
   isoTimestamp,
   keysetPage,
   pageLimit,
   readCursor,
   SqlParams,
+  withTotal,
 } from "../../runtime/sql/mod.ts";
-import type { SignalOptions } from "../../runtime/core/mod.ts";
-import type { Page, SqlExecutor } from "../../runtime/sql/mod.ts";
+import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import type { EncryptedValue } from "../../runtime/storage/mod.ts";
 import { USER_SELECT, userFromDb } from "./projection.ts";
 import type { SecurityEventRow, UserRow } from "./projection.ts";
@@ -43,7 +44,7 @@ export const USER_CURSOR = ["number", "string"] as const;
 export async function listUsers(
   db: SqlExecutor,
   filter: UserFilter = {},
-  options: SignalOptions = {},
+  options: ListOptions = {},
 ): Promise<Page<UserListItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
@@ -52,6 +53,7 @@ export async function listUsers(
   }
   if (filter.role) p.where(`role = ${p.add(filter.role)}::text`);
   if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
+  const total = await countRows(db, "users", p, options);
   if (filter.cursor) {
     const after = readCursor(filter.cursor, USER_CURSOR);
     p.where(
@@ -66,24 +68,27 @@ export async function listUsers(
     p.values,
     options,
   );
-  return keysetPage(
-    rows,
-    limit,
-    userFromDb,
-    (row: UserRow): UserListItem => ({
-      id: row.id,
-      version: row.version,
-      position: row.position,
-      bedriftId: row.bedrift_id,
-      role: row.role,
-      status: row.status,
-      email: row.email,
-      employeeId: row.employee_id,
-      lastLoginAt: row.last_login_at,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }),
-    (row) => [row.created_position, row.id],
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      userFromDb,
+      (row: UserRow): UserListItem => ({
+        id: row.id,
+        version: row.version,
+        position: row.position,
+        bedriftId: row.bedrift_id,
+        role: row.role,
+        status: row.status,
+        email: row.email,
+        employeeId: row.employee_id,
+        lastLoginAt: row.last_login_at,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }),
+      (row) => [row.created_position, row.id],
+    ),
   );
 }
 
@@ -109,7 +114,7 @@ export interface SecurityEventFilter {
 export async function listSecurityEvents(
   db: SqlExecutor,
   filter: SecurityEventFilter = {},
-  options: SignalOptions = {},
+  options: ListOptions = {},
 ): Promise<Page<SecurityEventItem>> {
   const limit = pageLimit(filter.limit);
   const p = new SqlParams();
@@ -118,6 +123,12 @@ export async function listSecurityEvents(
   if (filter.bedriftId) {
     p.where(`u.bedrift_id = ${p.add(filter.bedriftId)}::text`);
   }
+  const total = await countRows(
+    db,
+    "security_events e LEFT JOIN users u ON u.id = e.user_id",
+    p,
+    options,
+  );
   if (filter.cursor) {
     const after = readCursor(filter.cursor, USER_CURSOR);
     p.where(
@@ -135,18 +146,21 @@ export async function listSecurityEvents(
     p.values,
     options,
   );
-  return keysetPage(
-    rows,
-    limit,
-    (row) => row,
-    (row): SecurityEventItem => ({
-      position: Number(row.position),
-      at: isoTimestamp(row.at),
-      kind: row.kind as SecurityEventItem["kind"],
-      userId: String(row.user_id),
-      bedriftId: (row.bedrift_id as string | null) ?? null,
-      detail: row.detail as Record<string, unknown>,
-    }),
-    (row) => [Number(row.position), String(row.idx)],
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      (row) => row,
+      (row): SecurityEventItem => ({
+        position: Number(row.position),
+        at: isoTimestamp(row.at),
+        kind: row.kind as SecurityEventItem["kind"],
+        userId: String(row.user_id),
+        bedriftId: (row.bedrift_id as string | null) ?? null,
+        detail: row.detail as Record<string, unknown>,
+      }),
+      (row) => [Number(row.position), String(row.idx)],
+    ),
   );
 }

@@ -7,6 +7,7 @@
 import { UnavailableError } from "../core/errors.ts";
 import type { ActorState, AnyDefinition } from "./state.ts";
 import type { AskOptions, AskResult, ReadResult } from "./types.ts";
+import type { TraceContext } from "../telemetry/tracing.ts";
 
 /** One message in a mailbox. */
 export interface Envelope {
@@ -17,6 +18,8 @@ export interface Envelope {
   /** Version the first append of this message expected (null: none tried yet). */
   appendedFrom: number | null;
   options: AskOptions;
+  /** The asker's trace context (its `tms.ask` span), when tracing is on. */
+  trace?: TraceContext;
   resolve: (value: AskResult | ReadResult) => void;
   reject: (error: unknown) => void;
   detach: () => void;

@@ -12,13 +12,16 @@
  * command id. The command that exhausted the restarts is reported once to
  * `onDeadLetter` (the messages refused because the actor parked are not: they
  * were never attempted, their callers get 503); `commandRetrier` asks it
- * again under its command id after looking for it in the stream. `ActorClient`
+ * again under its command id after looking for it in the stream. `readAt`
+ * replays a stream to a version or an instant (time travel) and `history`
+ * lists its commits, both straight from the log. `ActorClient`
  * is what callers need; the cluster router implements it too.
  *
  * Imports `core` only.
  */
 export { ActorSystem } from "./system.ts";
 export { commandRetrier } from "./dead_letters.ts";
+export type { AsOf, Replayed } from "./state.ts";
 export type {
   ActorClient,
   ActorDefinition,

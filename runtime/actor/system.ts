@@ -11,12 +11,22 @@ import {
   type AnyDefinition,
   rehydrate,
   rememberCommand,
+  replayTo,
   snapshotOf,
   stateAt,
 } from "./state.ts";
+import type { AsOf, Replayed } from "./state.ts";
 import { errorReason } from "../core/dead_letters.ts";
+import {
+  captureContext,
+  idHash,
+  runInContext,
+  tracingEnabled,
+  withSpan,
+} from "../telemetry/tracing.ts";
+import type { Span, TraceContext } from "../telemetry/tracing.ts";
 import type { DeadLetterInput } from "../core/dead_letters.ts";
-import type { DomainEvent, EventLog } from "../core/types.ts";
+import type { Commit, DomainEvent, EventLog } from "../core/types.ts";
 import type {
   ActorClient,
   ActorDefinition,
@@ -94,16 +104,53 @@ export class ActorSystem implements ActorClient {
     return this;
   }
 
-  /** Sends a command to the actor `type/id` and waits for its commit. */
+  /**
+   * Sends a command to the actor `type/id` and waits for its commit. With
+   * tracing on, inside a `tms.ask <type>` span (mailbox wait included) that
+   * the append's span is a child of.
+   */
   ask<E extends DomainEvent = DomainEvent, S = unknown>(
     type: string,
     id: string,
     command: unknown,
     options: AskOptions = {},
   ): Promise<AskResult<E, S>> {
-    return this.#enqueue(type, id, "command", command, options) as Promise<
-      AskResult<E, S>
-    >;
+    if (!tracingEnabled()) {
+      return this.#enqueue(type, id, "command", command, options) as Promise<
+        AskResult<E, S>
+      >;
+    }
+    return withSpan(`tms.ask ${type}`, {
+      attributes: {
+        "tms.aggregate.type": type,
+        "tms.aggregate.id_hash": idHash(String(id)),
+        "tms.command": commandName(command),
+      },
+    }, async (span) => {
+      try {
+        const result = await this.#enqueue(
+          type,
+          id,
+          "command",
+          command,
+          options,
+          captureContext(),
+        ) as AskResult<E, S>;
+        span?.setAttributes({
+          "tms.outcome": result.duplicate
+            ? "duplicate"
+            : result.events.length === 0
+            ? "unchanged"
+            : "committed",
+          "tms.commit.version": result.version,
+          "tms.commit.position": result.position,
+        });
+        return result;
+      } catch (error) {
+        setOutcome(span, error);
+        throw error;
+      }
+    }, isInfrastructureError);
   }
 
   /** Reads the actor's state through its mailbox; version 0 means it does not exist. */
@@ -115,6 +162,86 @@ export class ActorSystem implements ActorClient {
     return this.#enqueue(type, id, "read", undefined, options) as Promise<
       ReadResult<S>
     >;
+  }
+
+  /**
+   * The state of `type/id` as it was at `asOf` (a version, or an instant:
+   * the last commit accepted at or before it), replayed from the log by
+   * whichever node asks — not through the actor's mailbox, so it works for
+   * an actor another node owns. Null when it had no commit then (or never
+   * reached the version), or when it belongs to another tenant than the
+   * principal's (judged on the state replayed).
+   *
+   * @example
+   * ```ts
+   * const then = await system.readAt("invoice", id, { version: 2 });
+   * ```
+   */
+  async readAt<S = unknown>(
+    type: string,
+    id: string,
+    asOf: AsOf,
+    options: ReadOptions = {},
+  ): Promise<(Replayed & { state: S }) | null> {
+    const def = this.#definition(type, id);
+    options.signal?.throwIfAborted();
+    const replayed = await replayTo(this.log, def, type, id, asOf);
+    if (replayed === null) return null;
+    if (this.#foreignState(def, replayed.state, id, options)) return null;
+    return replayed as Replayed & { state: S };
+  }
+
+  /**
+   * The commits of `type/id` after `afterVersion` (at most `limit`), read
+   * from the log; null when the stream is empty or belongs to another
+   * tenant than the principal's (judged on its whole history replayed).
+   */
+  async history(
+    type: string,
+    id: string,
+    options: ReadOptions & { afterVersion?: number; limit?: number } = {},
+  ): Promise<{ commits: Commit[]; version: number } | null> {
+    const def = this.#definition(type, id);
+    const commits = await this.log.readStream(type, id, 0, {
+      signal: options.signal,
+    });
+    if (commits.length === 0) return null;
+    let state = def.decider.initialState;
+    for (const commit of commits) {
+      for (const event of commit.events) {
+        state = def.decider.evolve(state, event);
+      }
+    }
+    if (this.#foreignState(def, state, id, options)) return null;
+    const after = options.afterVersion ?? 0;
+    return {
+      commits: commits.filter((c) => c.version > after).slice(
+        0,
+        options.limit ?? commits.length,
+      ),
+      version: commits[commits.length - 1].version,
+    };
+  }
+
+  #definition(type: string, id: string): AnyDefinition {
+    const def = this.#definitions.get(type);
+    if (!def) throw new TypeError(`Unknown actor type ${type}`);
+    if (typeof id !== "string" || id.length === 0) {
+      throw new TypeError("Actor id must be a non-empty string");
+    }
+    return def;
+  }
+
+  #foreignState(
+    def: AnyDefinition,
+    state: unknown,
+    id: string,
+    options: ReadOptions,
+  ): boolean {
+    const principal = options.principal;
+    if (!principal || principal.tenant === null || !def.tenantOf) return false;
+    const tenant = def.tenantOf(state, undefined, id);
+    return tenant !== undefined && tenant !== principal.tenant;
   }
 
   /** Current counters, for health and metrics. */
@@ -163,6 +290,7 @@ export class ActorSystem implements ActorClient {
     kind: Envelope["kind"],
     command: unknown,
     options: AskOptions,
+    trace?: TraceContext,
   ): Promise<AskResult | ReadResult> {
     try {
       if (this.#closed) {
@@ -185,7 +313,8 @@ export class ActorSystem implements ActorClient {
           retryAfter: 1,
         });
       }
-      const { done } = post(activation, kind, command, options);
+      const { envelope, done } = post(activation, kind, command, options);
+      envelope.trace = trace;
       if (!activation.running) void this.#drain(activation);
       return done;
     } catch (error) {
@@ -232,7 +361,10 @@ export class ActorSystem implements ActorClient {
               position: activation.position,
               state: activation.state,
             }
-          : await this.#process(activation, envelope);
+          : await runInContext(
+            envelope.trace,
+            () => this.#process(activation, envelope),
+          );
         this.#actors.settle(activation);
         envelope.resolve(result);
         return;
@@ -500,6 +632,38 @@ class InfrastructureFailure extends Error {
   constructor(cause: unknown) {
     super("Event log failure", { cause });
   }
+}
+
+/** The command's `type` when it has one (what the span names), else "command". */
+function commandName(command: unknown): string {
+  const type = (command as { type?: unknown } | null)?.type;
+  return typeof type === "string" ? type : "command";
+}
+
+/** How an ask ended, on its span: committed, rejected, conflict, … */
+function setOutcome(span: Span | undefined, error: unknown): void {
+  span?.setAttribute(
+    "tms.outcome",
+    error instanceof DomainError
+      ? "rejected"
+      : error instanceof NotFoundError
+      ? "not_found"
+      : error instanceof ConcurrencyError
+      ? "conflict"
+      : error instanceof UnavailableError
+      ? "unavailable"
+      : error instanceof Error && error.name === "TimeoutError"
+      ? "timeout"
+      : error instanceof TypeError || error instanceof RangeError
+      ? "invalid"
+      : "error",
+  );
+}
+
+/** Only failures of the runtime mark the span as an error; refusals are outcomes. */
+function isInfrastructureError(error: unknown): boolean {
+  return !(error instanceof DomainError || error instanceof NotFoundError ||
+    error instanceof ConcurrencyError);
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

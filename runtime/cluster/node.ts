@@ -42,6 +42,12 @@ export interface ClusterReadiness {
   [detail: string]: unknown;
 }
 
+/** Lease acquisitions and releases (by reason) of this node, for metrics. */
+interface LeaseChurn {
+  acquired: number;
+  released: Map<string, number>;
+}
+
 type StatusIterator = AsyncIterable<Status> & { stop(): void };
 
 /**
@@ -62,14 +68,18 @@ export class ClusterNode {
   readonly #nc: NatsConnection;
   readonly #statuses: StatusIterator;
   readonly #watching: Promise<void>;
+  readonly #churn: LeaseChurn;
   #connected = true;
+  #disconnects = 0;
   #stopped = false;
 
   private constructor(
     nc: NatsConnection,
     client: ClusterRouter,
     placement: ShardPlacement,
+    churn: LeaseChurn,
   ) {
+    this.#churn = churn;
     this.#nc = nc;
     this.client = client;
     this.placement = placement;
@@ -90,6 +100,7 @@ export class ClusterNode {
       replicas: options.replicas ?? 1,
     });
     let node: ClusterNode | null = null;
+    const churn: LeaseChurn = { acquired: 0, released: new Map() };
     const connected = () => node ? node.connected : !nc.isClosed();
     const placement: ShardPlacement = new ShardPlacement({
       kv,
@@ -100,8 +111,14 @@ export class ClusterNode {
       assumeOwnership: options.assumeOwnership,
       connected,
       handler: {
-        acquired: (shard) => router.acquired(shard),
-        released: (shard) => router.released(shard),
+        acquired: (shard) => {
+          churn.acquired++;
+          router.acquired(shard);
+        },
+        released: (shard, reason) => {
+          churn.released.set(reason, (churn.released.get(reason) ?? 0) + 1);
+          return router.released(shard);
+        },
       },
     });
     const router = new ClusterRouter({
@@ -111,7 +128,7 @@ export class ClusterNode {
       requestTimeoutMs: options.requestTimeoutMs,
       connected,
     });
-    node = new ClusterNode(nc, router, placement);
+    node = new ClusterNode(nc, router, placement, churn);
     try {
       await placement.start();
     } catch (error) {
@@ -147,8 +164,24 @@ export class ClusterNode {
     const status = this.placement.status();
     const stats: RouterStats = this.client.stats();
     return [
+      "# HELP tms_cluster_shards Shards of the cluster (the same on every node)",
+      "# TYPE tms_cluster_shards gauge",
+      `tms_cluster_shards ${status.shards}`,
       "# TYPE tms_cluster_shards_owned gauge",
       `tms_cluster_shards_owned ${status.owned.length}`,
+      "# HELP tms_cluster_shard_acquisitions_total Shard leases this node took",
+      "# TYPE tms_cluster_shard_acquisitions_total counter",
+      `tms_cluster_shard_acquisitions_total ${this.#churn.acquired}`,
+      "# HELP tms_cluster_shard_releases_total Shard leases this node gave up or lost, by reason",
+      "# TYPE tms_cluster_shard_releases_total counter",
+      ...[...this.#churn.released].map(([reason, n]) =>
+        `tms_cluster_shard_releases_total{reason="${reason}"} ${n}`
+      ),
+      "# HELP tms_nats_connected 1 while the node's NATS connection is up",
+      "# TYPE tms_nats_connected gauge",
+      `tms_nats_connected ${this.connected ? 1 : 0}`,
+      "# TYPE tms_nats_disconnects_total counter",
+      `tms_nats_disconnects_total ${this.#disconnects}`,
       "# TYPE tms_cluster_live_nodes gauge",
       `tms_cluster_live_nodes ${status.liveNodes.length}`,
       "# TYPE tms_cluster_requests_total counter",
@@ -173,6 +206,7 @@ export class ClusterNode {
     for await (const status of this.#statuses) {
       if (status.type === "disconnect") {
         this.#connected = false;
+        this.#disconnects++;
         this.client.disconnected();
       }
       if (status.type === "reconnect") {

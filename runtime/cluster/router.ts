@@ -1,6 +1,18 @@
 import type { Msg, NatsConnection, Subscription } from "../../deps.ts";
 import { abortable, backoff, delay } from "../core/abort.ts";
-import { NatsRequester, NatsStatusError } from "../nats/requester.ts";
+import {
+  encodeHeaders,
+  NatsRequester,
+  NatsStatusError,
+} from "../nats/requester.ts";
+import {
+  contextFrom,
+  idHash,
+  SpanKinds,
+  traceHeaders,
+  tracingEnabled,
+  withSpan,
+} from "../telemetry/tracing.ts";
 import type { ActorSystem } from "../actor/system.ts";
 import type {
   ActorClient,
@@ -10,7 +22,7 @@ import type {
   ReadResult,
 } from "../actor/types.ts";
 import { ConcurrencyError, UnavailableError } from "../core/errors.ts";
-import { rpcSubject } from "../core/names.ts";
+import { RpcHeaders, rpcSubject } from "../core/names.ts";
 import { decodeError, encodeError } from "../core/error_codec.ts";
 import type { WireError } from "../core/error_codec.ts";
 import { shardOf } from "./placement.ts";
@@ -241,15 +253,7 @@ export class ClusterRouter implements ActorClient {
       let reply: RpcReply;
       try {
         this.#stats.forwarded++;
-        const msg = await abortable(
-          this.#requester.request(
-            rpcSubject(shard),
-            encoder.encode(JSON.stringify(request)),
-            { timeoutMs: remaining },
-          ),
-          signal,
-        );
-        reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;
+        reply = await this.#forward(shard, request, remaining, signal);
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (!isNoResponders(error)) {
@@ -272,6 +276,55 @@ export class ClusterRouter implements ActorClient {
     }
     throw new UnavailableError(`No owner of shard ${shard} is reachable`, {
       retryAfter: this.#retryAfter,
+    });
+  }
+
+  /**
+   * One request to the shard's owner. With tracing on, inside a CLIENT span
+   * `tms.forward <type>` whose context travels in the request's headers.
+   */
+  async #forward(
+    shard: number,
+    request: RpcRequest,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<RpcReply> {
+    const send = async (headers?: Uint8Array) => {
+      const msg = await abortable(
+        this.#requester.request(
+          rpcSubject(shard),
+          encoder.encode(JSON.stringify(request)),
+          { timeoutMs, headers },
+        ),
+        signal,
+      );
+      return JSON.parse(decoder.decode(msg.data)) as RpcReply;
+    };
+    if (!tracingEnabled()) return await send();
+    return await withSpan(`tms.forward ${request.type}`, {
+      kind: SpanKinds.client,
+      attributes: {
+        "rpc.system": "nats",
+        "messaging.system": "nats",
+        "messaging.destination.name": rpcSubject(shard),
+        "tms.rpc.op": request.op,
+        "tms.shard": shard,
+        "tms.aggregate.type": request.type,
+        "tms.aggregate.id_hash": idHash(request.id),
+      },
+    }, async (span) => {
+      const { traceparent, tracestate } = traceHeaders();
+      const entries: [string, string][] = [];
+      if (traceparent) entries.push([RpcHeaders.traceparent, traceparent]);
+      if (tracestate) entries.push([RpcHeaders.tracestate, tracestate]);
+      const reply = await send(
+        entries.length > 0 ? encodeHeaders(entries) : undefined,
+      );
+      span?.setAttribute(
+        "tms.rpc.reply",
+        "ok" in reply ? "ok" : "error" in reply ? "error" : "not_owner",
+      );
+      return reply;
     });
   }
 
@@ -312,7 +365,27 @@ export class ClusterRouter implements ActorClient {
         const signal = AbortSignal.timeout(
           Math.max(1, request.deadline - Date.now()),
         );
-        reply = { ok: await this.#local(shard, request, signal) };
+        const parent = tracingEnabled()
+          ? contextFrom(
+            msg.headers?.get(RpcHeaders.traceparent),
+            msg.headers?.get(RpcHeaders.tracestate),
+          )
+          : undefined;
+        reply = {
+          ok: parent
+            // The caller's trace goes on here, under a SERVER span.
+            ? await withSpan(`tms.serve ${request.type}`, {
+              kind: SpanKinds.server,
+              parent,
+              attributes: {
+                "rpc.system": "nats",
+                "tms.rpc.op": request.op,
+                "tms.shard": shard,
+                "tms.aggregate.type": request.type,
+              },
+            }, () => this.#local(shard, request, signal))
+            : await this.#local(shard, request, signal),
+        };
       }
     } catch (error) {
       reply = { error: encodeError(error) };

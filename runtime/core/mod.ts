@@ -34,7 +34,8 @@
  *   - remote asks on `tms.rpc.<shard>`;
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
- *     `RateLimit-Policy`, `RateLimit`);
+ *     `RateLimit-Policy`, `RateLimit`, `X-API-Version`, `Deprecation`,
+ *     `Sunset`);
  * - the dead-letter contract (`dead_letters.ts`): `DeadLetterStore` (record,
  *   list newest first, get, request / claim / finish a retry, purge), its
  *   kinds (`command`, `projection`) and statuses (`open`, `retry_requested`,

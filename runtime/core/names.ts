@@ -35,6 +35,16 @@ export const Headers = {
   timestamp: "Tms-Timestamp",
 } as const;
 
+/**
+ * Headers of a forwarded ask on `tms.rpc.<shard>`: the W3C trace context of
+ * the forwarding span, so the owner continues the caller's trace. Sent only
+ * while tracing is on.
+ */
+export const RpcHeaders = {
+  traceparent: "traceparent",
+  tracestate: "tracestate",
+} as const;
+
 /** HTTP headers of the edge. */
 export const HttpHeaders = {
   position: "X-TMS-Position",
@@ -48,6 +58,12 @@ export const HttpHeaders = {
   rateLimitPolicy: "RateLimit-Policy",
   /** draft-ietf-httpapi-ratelimit-headers-11: what is left of each. */
   rateLimit: "RateLimit",
+  /** The API version that served an answer (or that a request asks for). */
+  apiVersion: "X-API-Version",
+  /** RFC 9745: when the version of an answer was deprecated. */
+  deprecation: "Deprecation",
+  /** RFC 8594: when the version of an answer stops being served. */
+  sunset: "Sunset",
 } as const;
 
 /**

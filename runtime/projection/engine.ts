@@ -27,6 +27,7 @@ import type {
   ProjectionStatus,
 } from "./types.ts";
 import { migrate } from "../sql/migrations.ts";
+import { withConsumerSpan } from "../telemetry/tracing.ts";
 import { PositionWaiters } from "./position_waiters.ts";
 import { FeedHead } from "./feed_head.ts";
 import type { WaitOutcome } from "./position_waiters.ts";
@@ -378,10 +379,22 @@ export class ProjectionEngine implements ProjectionPositions {
       return;
     }
     const started = performance.now();
-    const work = applyBatch(this.store, r.projection, relevant, {
-      from: r.checkpoint,
-      to,
-    });
+    const work = withConsumerSpan(
+      `tms.project ${r.projection.name}`,
+      relevant.map((c) => c.meta?.traceparent),
+      {
+        "messaging.system": "tms",
+        "messaging.operation.type": "process",
+        "tms.projection": r.projection.name,
+        "tms.position.from": relevant[0].position,
+        "tms.position.to": to,
+      },
+      () =>
+        applyBatch(this.store, r.projection, relevant, {
+          from: r.checkpoint,
+          to,
+        }),
+    );
     r.inflight = work;
     try {
       await work;

@@ -37,6 +37,7 @@ export type {
 } from "./migrations.ts";
 export {
   containsPattern,
+  countRows,
   decodeCursor,
   encodeCursor,
   isoTimestamp,
@@ -47,5 +48,6 @@ export {
   readCursor,
   SqlParams,
   upsertFromJson,
+  withTotal,
 } from "./query.ts";
-export type { CursorShape, Page, UpsertColumn } from "./query.ts";
+export type { CursorShape, ListOptions, Page, UpsertColumn } from "./query.ts";

@@ -6,6 +6,39 @@ export interface Page<T> {
   items: T[];
   /** Opaque; pass it back as `cursor` for the next page, null on the last page. */
   nextCursor: string | null;
+  /** Rows the filter matches over all pages, when the caller asked (`total`). */
+  total?: number;
+}
+
+/** Options of a list query: its signal, and whether to count every match. */
+export interface ListOptions {
+  signal?: AbortSignal;
+  total?: boolean;
+}
+
+/**
+ * `count(*)` of `from` under the conditions `p` holds so far (call it
+ * before adding the cursor's condition), or undefined unless `options.total`.
+ */
+export async function countRows(
+  db: {
+    query(
+      sql: string,
+      params?: unknown[],
+      options?: { signal?: AbortSignal },
+    ): Promise<Record<string, unknown>[]>;
+  },
+  from: string,
+  p: SqlParams,
+  options: ListOptions,
+): Promise<number | undefined> {
+  if (!options.total) return undefined;
+  const rows = await db.query(
+    `SELECT count(*)::bigint AS n FROM ${from} ${p.clause()}`,
+    [...p.values],
+    { signal: options.signal },
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** A page size of 1–200 (default 50); `RangeError` otherwise. */
@@ -175,4 +208,12 @@ export function isoTimestamp(value: unknown): string {
 /** `isoTimestamp`, keeping SQL NULL as `null`. */
 export function isoTimestampOrNull(value: unknown): string | null {
   return value == null ? null : isoTimestamp(value);
+}
+
+/** `page` with its `total` when one was counted. */
+export function withTotal<T>(
+  total: number | undefined,
+  page: Page<T>,
+): Page<T> {
+  return total === undefined ? page : { ...page, total };
 }

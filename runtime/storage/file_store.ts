@@ -61,6 +61,37 @@ export interface FileStore {
   close(): Promise<void>;
 }
 
+/**
+ * What backup and restore need of a file store: every stored file, and
+ * storing one as it was (its id, type, hash and time kept). `restore`
+ * refuses bytes whose SHA-256 is not the info's, and an id already stored
+ * with other bytes.
+ */
+export interface FileArchive {
+  /** Every stored file's info (no order promised). */
+  list(options?: SignalOptions): AsyncIterable<FileInfo>;
+  /** Stores `data` under `info.id` exactly as `info` describes it. */
+  restore(
+    info: FileInfo,
+    data: Uint8Array,
+    options?: SignalOptions,
+  ): Promise<void>;
+}
+
+/** Throws unless `data` is what `info` says (size and SHA-256). */
+export async function checkRestored(
+  info: FileInfo,
+  data: Uint8Array,
+): Promise<void> {
+  checkFileId(info.id);
+  const sha256 = await sha256Hex(data);
+  if (data.byteLength !== info.size || sha256 !== info.sha256) {
+    throw new RangeError(
+      `File ${info.id}: the bytes do not match their size and SHA-256`,
+    );
+  }
+}
+
 /** Stable codes of the file checks (DomainError, 422 or 409). */
 export const FileErrorCode = {
   TOO_LARGE: "file.too_large",
@@ -216,8 +247,21 @@ export function fileExists(id: string): DomainError {
 }
 
 /** Files in memory: for tests and as the reference backend. */
-export class MemoryFileStore implements FileStore {
+export class MemoryFileStore implements FileStore, FileArchive {
   #files = new Map<string, StoredFile>();
+
+  async *list(): AsyncIterable<FileInfo> {
+    for (const file of [...this.#files.values()]) yield { ...file.info };
+  }
+
+  async restore(info: FileInfo, data: Uint8Array): Promise<void> {
+    await checkRestored(info, data);
+    const existing = this.#files.get(info.id);
+    if (existing && existing.info.sha256 !== info.sha256) {
+      throw fileExists(info.id);
+    }
+    this.#files.set(info.id, { info: { ...info }, data: data.slice() });
+  }
 
   async put(
     id: string,

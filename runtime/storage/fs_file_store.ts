@@ -1,5 +1,11 @@
-import { checkFileId, fileExists, readChecked } from "./file_store.ts";
+import {
+  checkFileId,
+  checkRestored,
+  fileExists,
+  readChecked,
+} from "./file_store.ts";
 import type {
+  FileArchive,
   FileInfo,
   FilePutOptions,
   FileStore,
@@ -19,7 +25,7 @@ import type { SignalOptions } from "../core/types.ts";
  * await files.put("f1", bytes, { contentType: "image/jpeg", accept, maxBytes });
  * ```
  */
-export class FsFileStore implements FileStore {
+export class FsFileStore implements FileStore, FileArchive {
   readonly dir: string;
 
   constructor(dir: string) {
@@ -109,6 +115,45 @@ export class FsFileStore implements FileStore {
       }
     }
     return removed;
+  }
+
+  /** Every stored file: the `<id>.json` metadata files under the directory. */
+  async *list(): AsyncIterable<FileInfo> {
+    let folders: Deno.DirEntry[];
+    try {
+      folders = await Array.fromAsync(Deno.readDir(this.dir));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    for (const folder of folders.filter((f) => f.isDirectory)) {
+      for await (const entry of Deno.readDir(`${this.dir}/${folder.name}`)) {
+        if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+        const info = await this.stat(entry.name.slice(0, -".json".length));
+        if (info) yield info;
+      }
+    }
+  }
+
+  /** Writes a backed-up file as it was: bytes first, then its metadata. */
+  async restore(info: FileInfo, data: Uint8Array): Promise<void> {
+    await checkRestored(info, data);
+    const paths = this.#paths(info.id);
+    const existing = await this.stat(info.id);
+    if (existing) {
+      if (existing.sha256 === info.sha256) return;
+      throw fileExists(info.id);
+    }
+    await Deno.mkdir(paths.folder, { recursive: true });
+    await writeAtomic(paths.data(info.sha256), data);
+    const won = await writeAtomic(
+      paths.meta,
+      new TextEncoder().encode(JSON.stringify(info)),
+      { exclusive: true },
+    );
+    if (!won && (await this.stat(info.id))?.sha256 !== info.sha256) {
+      throw fileExists(info.id);
+    }
   }
 
   close(): Promise<void> {

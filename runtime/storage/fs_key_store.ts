@@ -69,6 +69,18 @@ export class FsKeyStore extends AesKeyStore {
     }
   }
 
+  protected async *subjects(): AsyncIterable<string> {
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        if (entry.isFile && entry.name.endsWith(".json")) {
+          yield entry.name.slice(0, -".json".length);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -107,7 +107,31 @@ export abstract class AesKeyStore implements KeyStore {
   ): Promise<StoredKey>;
   /** Removes the subject's key; true when there was one. */
   protected abstract remove(subject: string): Promise<boolean>;
+  /** Every subject that has a key (index keys included). */
+  protected abstract subjects(): AsyncIterable<string>;
   abstract close(): Promise<void>;
+
+  /**
+   * Every stored key with its subject: the separate `--keys` export of a
+   * backup. The raw keys are secrets; whoever holds them can read the
+   * personal data of every subject whose key has not been shredded since.
+   */
+  async *exportKeys(): AsyncIterable<{ subject: string; key: StoredKey }> {
+    for await (const subject of this.subjects()) {
+      const key = await this.load(subject);
+      if (key) yield { subject, key };
+    }
+  }
+
+  /**
+   * Stores an exported key unless the subject has one; false when one was
+   * there (the store's key holds, which may be a different one).
+   */
+  async importKey(subject: string, key: StoredKey): Promise<boolean> {
+    checkSubject(subject);
+    const held = await this.create(subject, key);
+    return held.keyId === key.keyId && held.key === key.key;
+  }
 
   /** The subject's stored key, created on first use when `create`. */
   async #stored(subject: string, create: boolean): Promise<StoredKey | null> {
@@ -241,6 +265,10 @@ export class MemoryKeyStore extends AesKeyStore {
 
   protected remove(subject: string): Promise<boolean> {
     return Promise.resolve(this.#keys.delete(subject));
+  }
+
+  protected async *subjects(): AsyncIterable<string> {
+    yield* [...this.#keys.keys()];
   }
 
   close(): Promise<void> {

@@ -11,6 +11,8 @@
  *   (AES-256-GCM, one key per data subject; shredding deletes the key) over
  *   `MemoryKeyStore`, `FsKeyStore` (`$TMS_DATA_DIR/keys`) and `NatsKeyStore`
  *   (JetStream KV `tms_keys`, history 1, shred = purge, no cache on nodes);
+ *   every file and key store also lists what it holds and takes it back as
+ *   it was (`FileArchive`, `exportKeys`/`importKey`), for backup and restore;
  * - dead letters (commands whose actor parked, poison commits that halt a
  *   projection): the store's state machine written once over four
  *   primitives (`DeadLetterStoreBase`: read with revision, compare-and-set
@@ -28,6 +30,7 @@
  */
 export {
   checkFileId,
+  checkRestored,
   FileErrorCode,
   matchesSignature,
   MemoryFileStore,
@@ -35,6 +38,7 @@ export {
   sha256Hex,
 } from "./file_store.ts";
 export type {
+  FileArchive,
   FileInfo,
   FilePutOptions,
   FileStore,

@@ -110,6 +110,11 @@ export class NatsKeyStore extends AesKeyStore {
     return existing !== null;
   }
 
+  protected async *subjects(): AsyncIterable<string> {
+    const keys = await unavailable(() => this.#kv.keys());
+    for await (const key of keys) yield key;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -2,8 +2,14 @@ import { jetstream, natsConnect, objm } from "../../deps.ts";
 import type { NatsConnection, ObjectInfo, ObjectStore } from "../../deps.ts";
 import { DomainError, UnavailableError } from "../core/errors.ts";
 import { isWrongLastSequence } from "../nats/errors.ts";
-import { checkFileId, fileExists, readChecked } from "./file_store.ts";
+import {
+  checkFileId,
+  checkRestored,
+  fileExists,
+  readChecked,
+} from "./file_store.ts";
 import type {
+  FileArchive,
   FileInfo,
   FilePutOptions,
   FileStore,
@@ -48,7 +54,7 @@ export interface ObjectFileStoreConnectOptions extends ObjectFileStoreOptions {
  * const file = await files.get("f1"); // { info, data } or null
  * ```
  */
-export class ObjectFileStore implements FileStore {
+export class ObjectFileStore implements FileStore, FileArchive {
   readonly #nc: NatsConnection;
   readonly #owns: boolean;
   readonly #os: ObjectStore;
@@ -204,6 +210,36 @@ export class ObjectFileStore implements FileStore {
       if (!info || info.deleted) return false;
       await this.#os.delete(id);
       return true;
+    });
+  }
+
+  /** Every stored file of the bucket (deleted and foreign objects left out). */
+  async *list(options?: SignalOptions): AsyncIterable<FileInfo> {
+    const infos = await this.#io(options, () => this.#os.list());
+    for (const info of infos) {
+      const file = info.deleted ? null : toFileInfo(info);
+      if (file) yield file;
+    }
+  }
+
+  /** Stores a backed-up file as it was (its info in the object's metadata). */
+  async restore(
+    info: FileInfo,
+    data: Uint8Array,
+    options?: SignalOptions,
+  ): Promise<void> {
+    await checkRestored(info, data);
+    await this.#io(options, async () => {
+      const existing = await this.#os.info(info.id);
+      if (existing && !existing.deleted) {
+        if (toFileInfo(existing)?.sha256 === info.sha256) return;
+        throw fileExists(info.id);
+      }
+      await this.#os.putBlob(
+        { name: info.id, metadata: { ...info, size: String(info.size) } },
+        data,
+        { previousRevision: existing?.revision ?? 0 },
+      );
     });
   }
 

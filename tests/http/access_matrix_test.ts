@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readModelProjections, registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
-import { ROUTE_POLICIES } from "../../http/policy.ts";
+import { policyKey, ROUTE_POLICIES } from "../../http/policy.ts";
 import type { RoutePolicy } from "../../http/policy.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
@@ -278,21 +278,21 @@ async function edge() {
 
 /** A valid request of every route, on bedrift A's objects (fresh where it changes them). */
 const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
-  "POST /api/v1/auth/login": () =>
+  "POST /auth/login": () =>
     Promise.resolve({
       path: "/api/v1/auth/login",
       body: { email: "sessions@a.no", password: TEST_PASSWORD },
     }),
-  "POST /api/v1/auth/refresh": async (e) => ({
+  "POST /auth/refresh": async (e) => ({
     path: "/api/v1/auth/refresh",
     body: { refreshToken: await e.refreshToken() },
   }),
-  "POST /api/v1/auth/logout": async (e) => ({
+  "POST /auth/logout": async (e) => ({
     path: "/api/v1/auth/logout",
     body: { refreshToken: await e.refreshToken() },
   }),
-  "GET /api/v1/users": () => Promise.resolve({ path: "/api/v1/users" }),
-  "POST /api/v1/users": (e) =>
+  "GET /users": () => Promise.resolve({ path: "/api/v1/users" }),
+  "POST /users": (e) =>
     Promise.resolve({
       path: "/api/v1/users",
       body: {
@@ -302,8 +302,8 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
         bedriftId: e.A,
       },
     }),
-  "GET /api/v1/users/me": () => Promise.resolve({ path: "/api/v1/users/me" }),
-  "POST /api/v1/users/me/password": (_, who) =>
+  "GET /users/me": () => Promise.resolve({ path: "/api/v1/users/me" }),
+  "POST /users/me/password": (_, who) =>
     Promise.resolve({
       path: "/api/v1/users/me/password",
       body: {
@@ -311,56 +311,78 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
         newPassword: who === "ADMIN" ? TEST_ADMIN.password : TEST_PASSWORD,
       },
     }),
-  "GET /api/v1/users/:id": async (e) => ({
+  "GET /users/:id": async (e) => ({
     path: `/api/v1/users/${await e.user()}`,
   }),
-  "PATCH /api/v1/users/:id": async (e) => ({
+  "PATCH /users/:id": async (e) => ({
     path: `/api/v1/users/${await e.user()}`,
     body: { role: "TRAFIKKLARER" },
   }),
-  "POST /api/v1/users/:id/disable": async (e) => ({
+  "POST /users/:id/disable": async (e) => ({
     path: `/api/v1/users/${await e.user()}/disable`,
   }),
-  "GET /api/v1/audit/security": () =>
+  "GET /audit/security": () =>
     Promise.resolve({ path: "/api/v1/audit/security" }),
 
-  "GET /api/v1/bedrifter": () => Promise.resolve({ path: "/api/v1/bedrifter" }),
-  "POST /api/v1/bedrifter": () =>
+  "GET /users/:id/history": async (e) => ({
+    path: `/api/v1/users/${await e.user()}/history`,
+  }),
+  "GET /events/types": () => Promise.resolve({ path: "/api/v1/events/types" }),
+  "GET /events/history": () =>
+    Promise.resolve({ path: "/api/v1/events/history?limit=5" }),
+  "GET /events/stats": () => Promise.resolve({ path: "/api/v1/events/stats" }),
+  "POST /events/test": () =>
+    Promise.resolve({ path: "/api/v1/events/test", body: { note: "matrix" } }),
+
+  "GET /bedrifter": () => Promise.resolve({ path: "/api/v1/bedrifter" }),
+  "GET /bedrifter/:id/history": (e) =>
+    Promise.resolve({ path: `/api/v1/bedrifter/${e.A}/history` }),
+  "GET /invoices/:id/history": async (e) => ({
+    path: `/api/v1/invoices/${await e.draft()}/history`,
+  }),
+  "GET /kontroll-maler/:id/history": (e) =>
+    Promise.resolve({ path: `/api/v1/kontroll-maler/${e.malId}/history` }),
+  "GET /kontroller/:id/history": async (e) => ({
+    path: `/api/v1/kontroller/${await e.kontroll()}/history`,
+  }),
+  "GET /employees/:id/history": (e) =>
+    Promise.resolve({ path: `/api/v1/employees/${e.ownEmployee}/history` }),
+  "POST /bedrifter": () =>
     Promise.resolve({
       path: "/api/v1/bedrifter",
-      body: { organisasjonsnummer: "974760673", navn: "Ny skole" },
+      body: { organisasjonsnummer: freshOrgnr(), navn: "Ny skole" },
     }),
-  "GET /api/v1/bedrifter/:id": (e) =>
+  "GET /bedrifter/:id": (e) =>
     Promise.resolve({ path: `/api/v1/bedrifter/${e.A}` }),
-  "PATCH /api/v1/bedrifter/:id": (e) =>
+  "PATCH /bedrifter/:id": (e) =>
     Promise.resolve({
       path: `/api/v1/bedrifter/${e.A}`,
       body: { poststed: `OSLO ${crypto.randomUUID().slice(0, 4)}` },
     }),
-  "POST /api/v1/bedrifter/:id/status": (e) =>
+  "POST /bedrifter/:id/status": (e) =>
     Promise.resolve({
       path: `/api/v1/bedrifter/${e.A}/status`,
       body: { status: "AKTIV" },
     }),
-  "PUT /api/v1/bedrifter/:id/invoice-settings": (e) =>
+  "PUT /bedrifter/:id/invoice-settings": (e) =>
     Promise.resolve({
       path: `/api/v1/bedrifter/${e.A}/invoice-settings`,
       body: { purregebyr: "70.00" },
     }),
 
-  "GET /api/v1/invoices": () => Promise.resolve({ path: "/api/v1/invoices" }),
-  "POST /api/v1/invoices": (e) =>
+  "GET /invoices": () => Promise.resolve({ path: "/api/v1/invoices" }),
+  "POST /invoices": (e) =>
     Promise.resolve({
       path: "/api/v1/invoices",
       body: { bedriftId: e.A, kunde: { navn: "Kari Nordmann" } },
     }),
-  "GET /api/v1/invoices/:id": async (e) => ({
+  "GET /invoices/:id": async (e) => ({
     path: `/api/v1/invoices/${await e.draft()}`,
   }),
-  "GET /api/v1/invoices/:id/pdf": async (e) => ({
+  "GET /invoices/:id/pdf": async (e) => ({
     path: `/api/v1/invoices/${await e.sent()}/pdf`,
   }),
-  "POST /api/v1/invoices/:id/lines": async (e) => ({
+  "POST /invoices/:id/lines": async (e) => ({
     path: `/api/v1/invoices/${await e.draft(0)}/lines`,
     body: {
       beskrivelse: "Kjøretime",
@@ -369,7 +391,7 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
       mvaSats: 25,
     },
   }),
-  "DELETE /api/v1/invoices/:id/lines/:lineId": async (e) => {
+  "DELETE /invoices/:id/lines/:lineId": async (e) => {
     const id = await e.draft(1);
     const invoice = await e.call(
       "GET",
@@ -380,26 +402,26 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
       path: `/api/v1/invoices/${id}/lines/${invoice.body.lines[0].lineId}`,
     };
   },
-  "POST /api/v1/invoices/:id/send": async (e) => ({
+  "POST /invoices/:id/send": async (e) => ({
     path: `/api/v1/invoices/${await e.draft()}/send`,
   }),
-  "POST /api/v1/invoices/:id/payments": async (e) => ({
+  "POST /invoices/:id/payments": async (e) => ({
     path: `/api/v1/invoices/${await e.sent()}/payments`,
     body: { amount: "100.00" },
   }),
   // Nothing sent today is overdue: the handler's 409 shows access was given.
-  "POST /api/v1/invoices/:id/remind": async (e) => ({
+  "POST /invoices/:id/remind": async (e) => ({
     path: `/api/v1/invoices/${await e.sent()}/remind`,
     allowedStatus: 409,
   }),
-  "POST /api/v1/invoices/:id/cancel": async (e) => ({
+  "POST /invoices/:id/cancel": async (e) => ({
     path: `/api/v1/invoices/${await e.draft()}/cancel`,
   }),
-  "POST /api/v1/invoices/:id/credit": async (e) => ({
+  "POST /invoices/:id/credit": async (e) => ({
     path: `/api/v1/invoices/${await e.sent()}/credit`,
   }),
 
-  "POST /api/v1/kontroll-maler": (e) =>
+  "POST /kontroll-maler": (e) =>
     Promise.resolve({
       path: "/api/v1/kontroll-maler",
       body: {
@@ -414,19 +436,18 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
         }],
       },
     }),
-  "GET /api/v1/kontroll-maler/:id": (e) =>
+  "GET /kontroll-maler/:id": (e) =>
     Promise.resolve({ path: `/api/v1/kontroll-maler/${e.malId}` }),
-  "PATCH /api/v1/kontroll-maler/:id": async (e) => ({
+  "PATCH /kontroll-maler/:id": async (e) => ({
     path: `/api/v1/kontroll-maler/${await e.mal()}`,
     body: { navn: "Ny mal" },
   }),
-  "POST /api/v1/kontroll-maler/:id/archive": async (e) => ({
+  "POST /kontroll-maler/:id/archive": async (e) => ({
     path: `/api/v1/kontroll-maler/${await e.mal()}/archive`,
   }),
 
-  "GET /api/v1/kontroller": () =>
-    Promise.resolve({ path: "/api/v1/kontroller" }),
-  "POST /api/v1/kontroller": (e) =>
+  "GET /kontroller": () => Promise.resolve({ path: "/api/v1/kontroller" }),
+  "POST /kontroller": (e) =>
     Promise.resolve({
       path: "/api/v1/kontroller",
       body: {
@@ -435,22 +456,22 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
         instructorId: e.ownEmployee,
       },
     }),
-  "GET /api/v1/kontroller/:id": async (e) => ({
+  "GET /kontroller/:id": async (e) => ({
     path: `/api/v1/kontroller/${await e.kontroll()}`,
   }),
-  "POST /api/v1/kontroller/:id/points/:pointId": async (e) => ({
+  "POST /kontroller/:id/points/:pointId": async (e) => ({
     path: `/api/v1/kontroller/${await e.kontroll()}/points/dekk`,
     body: { value: true },
   }),
-  "POST /api/v1/kontroller/:id/photos": async (e) => ({
+  "POST /kontroller/:id/photos": async (e) => ({
     path: `/api/v1/kontroller/${await e.kontroll()}/photos?pointId=foto`,
     raw: { bytes: jpegPhoto(64), contentType: "image/jpeg" },
   }),
-  "GET /api/v1/kontroller/:id/photos/:fileId": async (e) => {
+  "GET /kontroller/:id/photos/:fileId": async (e) => {
     const { k, fileId } = await e.withPhoto();
     return { path: `/api/v1/kontroller/${k}/photos/${fileId}` };
   },
-  "POST /api/v1/kontroller/:id/complete": async (e) => {
+  "POST /kontroller/:id/complete": async (e) => {
     const k = await e.kontroll();
     await e.call(
       "POST",
@@ -463,8 +484,8 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     return { path: `/api/v1/kontroller/${k}/complete` };
   },
 
-  "GET /api/v1/employees": () => Promise.resolve({ path: "/api/v1/employees" }),
-  "POST /api/v1/employees": (e) =>
+  "GET /employees": () => Promise.resolve({ path: "/api/v1/employees" }),
+  "POST /employees": (e) =>
     Promise.resolve({
       path: "/api/v1/employees",
       body: {
@@ -478,28 +499,32 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
         startDate: "2025-02-01",
       },
     }),
-  "GET /api/v1/employees/:id": (e) =>
+  "GET /employees/:id": (e) =>
     Promise.resolve({ path: `/api/v1/employees/${e.ownEmployee}` }),
-  "PATCH /api/v1/employees/:id": async (e) => ({
+  "PATCH /employees/:id": async (e) => ({
     path: `/api/v1/employees/${await e.employee()}`,
     body: { stillingsprosent: 80 },
   }),
-  "POST /api/v1/employees/:id/role": async (e) => ({
+  "POST /employees/:id/role": async (e) => ({
     path: `/api/v1/employees/${await e.employee()}/role`,
     body: { role: "HOVEDBRUKER" },
   }),
-  "POST /api/v1/employees/:id/terminate": async (e) => ({
+  "POST /employees/:id/terminate": async (e) => ({
     path: `/api/v1/employees/${await e.employee()}/terminate`,
     body: { endDate: "2026-12-31" },
   }),
   // The TRAFIKKLARER's own record (the only one it may touch); a fresh one else.
-  "POST /api/v1/employees/:id/clock-in": async (e, who) => ({
+  // The own record is clocked in again in the next version's round: now,
+  // after the last clock-out.
+  "POST /employees/:id/clock-in": async (e, who) => ({
     path: `/api/v1/employees/${
       who === "A:TRAFIKKLARER" ? e.ownEmployee : await e.employee()
     }/clock-in`,
-    body: { at: new Date(Date.now() - 60_000).toISOString() },
+    body: who === "A:TRAFIKKLARER"
+      ? {}
+      : { at: new Date(Date.now() - 60_000).toISOString() },
   }),
-  "POST /api/v1/employees/:id/clock-out": async (e, who) => {
+  "POST /employees/:id/clock-out": async (e, who) => {
     const id = who === "A:TRAFIKKLARER" ? e.ownEmployee : await e.employee();
     if (who !== "A:TRAFIKKLARER") {
       await e.call("POST", `/api/v1/employees/${id}/clock-in`, e.tokens.ADMIN, {
@@ -508,13 +533,35 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     }
     return { path: `/api/v1/employees/${id}/clock-out` };
   },
-  "POST /api/v1/employees/:id/absences": async (e, who) => ({
+  "POST /employees/:id/absences": async (e, who) => ({
     path: `/api/v1/employees/${
       who === "A:TRAFIKKLARER" ? e.ownEmployee : await e.employee()
     }/absences`,
-    body: { kind: "FERIE", fromDate: "2026-07-01", toDate: "2026-07-02" },
+    body: { kind: "FERIE", fromDate: nextDay(), toDate: nextDay.last },
   }),
 };
+
+/** A fresh valid organisasjonsnummer per call (MOD11, weights 3,2,7,6,5,4,3,2). */
+let orgnrSeed = 91000000;
+function freshOrgnr(): string {
+  for (;;) {
+    const base = String(orgnrSeed++);
+    const sum = [3, 2, 7, 6, 5, 4, 3, 2].reduce(
+      (acc, w, i) => acc + w * Number(base[i]),
+      0,
+    );
+    const rest = sum % 11;
+    if (rest === 1) continue;
+    return base + (rest === 0 ? 0 : 11 - rest);
+  }
+}
+
+/** A day of its own per call (absences of one employee must not overlap). */
+const nextDay = Object.assign(() => {
+  const day = new Date(Date.UTC(2026, 6, 1) + nextDay.n++ * 86_400_000);
+  nextDay.last = day.toISOString().slice(0, 10);
+  return nextDay.last;
+}, { n: 0, last: "" });
 
 /** What the policy table says `who` gets for the sample on A's objects. */
 function expected(key: string, policy: RoutePolicy, who: Who, call: Call) {
@@ -547,18 +594,25 @@ Deno.test("access matrix: every route × every role answers as the policy table 
   const e = await edge();
   OWN = e.ownEmployee;
   try {
+    // v1's routes first, then v2's: a sample that changes the caller's own
+    // record (clock in, then out) runs in that order in each version.
+    const version = (route: string) => Number(/\/api\/v(\d+)/.exec(route)![1]);
     const routes = [
       ...new Set(
         e.app.routes.filter((r) =>
           r.method !== "ALL" && r.path.startsWith("/api/")
         ).map((r) => `${r.method} ${r.path}`),
       ),
-    ];
+    ].sort((a, b) => version(a) - version(b));
     const failures: string[] = [];
-    for (const key of routes) {
+    // Every route of every version: the same policy entry, the same sample
+    // (its path under the route's version).
+    for (const route of routes) {
+      const key = policyKey(route);
+      const prefix = /^\w+ (\/api\/v\d+)/.exec(route)![1];
       const policy = ROUTE_POLICIES[key];
       if (!policy) {
-        failures.push(`${key}: no policy in http/policy.ts`);
+        failures.push(`${route}: no policy in http/policy.ts`);
         continue;
       }
       const sample = SAMPLES[key];
@@ -569,6 +623,7 @@ Deno.test("access matrix: every route × every role answers as the policy table 
       const method = key.split(" ")[0];
       for (const who of WHO) {
         const call = await sample(e, who);
+        call.path = call.path.replace(/^\/api\/v1(?=\/)/, prefix);
         const want = expected(key, policy, who, call);
         const got = await e.call(
           method,
@@ -584,15 +639,16 @@ Deno.test("access matrix: every route × every role answers as the policy table 
           : got.status === want;
         if (!ok) {
           failures.push(
-            `${key} as ${who}: want ${want}, got ${got.status} ${
+            `${route} as ${who}: want ${want}, got ${got.status} ${
               JSON.stringify(got.body).slice(0, 160)
             }`,
           );
         }
       }
     }
+    const keys = new Set(routes.map(policyKey));
     for (const key of Object.keys(ROUTE_POLICIES)) {
-      if (!routes.includes(key)) {
+      if (!keys.has(key)) {
         failures.push(`${key}: in the policy table but not routed`);
       }
     }

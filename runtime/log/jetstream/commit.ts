@@ -51,6 +51,20 @@ export function snapshotKey(type: string, id: string): string {
   return `${escapeKeyToken(type)}.${escapeKeyToken(id)}`;
 }
 
+/** The `{ type, id }` a snapshot key names (the inverse of `snapshotKey`); null for another key. */
+export function parseSnapshotKey(
+  key: string,
+): { type: string; id: string } | null {
+  const parts = key.split(".");
+  if (parts.length !== 2) return null;
+  try {
+    const [type, id] = parts.map(unescapeKeyToken);
+    return type && id ? { type, id } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Encoded headers and body of the message that carries one commit. */
 export function encodeCommit(
   request: AppendRequest,
@@ -144,6 +158,23 @@ function headerValue(kind: string, value: string): string {
     throw new TypeError(`The ${kind} must not contain line breaks`);
   }
   return value;
+}
+
+function unescapeKeyToken(token: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; i++) {
+    if (token[i] === "=") {
+      const byte = parseInt(token.slice(i + 1, i + 3), 16);
+      if (!Number.isInteger(byte)) throw new SyntaxError("Bad key escape");
+      bytes.push(byte);
+      i += 2;
+    } else {
+      bytes.push(token.charCodeAt(i));
+    }
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(
+    new Uint8Array(bytes),
+  );
 }
 
 function escapeKeyToken(token: string): string {

@@ -9,7 +9,7 @@ import type {
   StreamConfig,
 } from "../../../deps.ts";
 import { abortable, backoff, delay } from "../../core/abort.ts";
-import { UnavailableError } from "../../core/errors.ts";
+import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
 import { commitSubject, encodeCommit, snapshotKey } from "./commit.ts";
 import { JetStreamPublisher } from "../../nats/publisher.ts";
 import type { PublishAck } from "../../nats/publisher.ts";
@@ -18,7 +18,7 @@ import { conflict, translateError } from "./errors.ts";
 import { isWrongLastSequence } from "../../nats/errors.ts";
 import type { Head } from "./reader.ts";
 import { ensureEventStream, openSnapshotBucket } from "../../nats/resources.ts";
-import { JetStreamNames } from "../../core/names.ts";
+import { commitMsgId, JetStreamNames } from "../../core/names.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -28,6 +28,12 @@ import type {
   Snapshot,
 } from "../../core/types.ts";
 import { Watchers } from "../../core/watchers.ts";
+import {
+  SpanKinds,
+  tracingEnabled,
+  withActiveTraceparent,
+  withSpan,
+} from "../../telemetry/tracing.ts";
 
 /** Options of the JetStream event log. */
 export interface JetStreamEventLogOptions {
@@ -230,7 +236,44 @@ export class JetStreamEventLog implements EventLog {
     ) {
       throw new RangeError("Expected version must be a non-negative integer");
     }
-    return await this.#io(options, () => this.#append(subject, request));
+    if (!tracingEnabled()) {
+      return await this.#io(options, () => this.#append(subject, request));
+    }
+    // A PRODUCER span per commit; the commit carries its context.
+    return await withSpan(
+      `publish ${JetStreamNames.subjectPrefix}.${request.type}`,
+      {
+        kind: SpanKinds.producer,
+        attributes: {
+          "messaging.system": "nats",
+          "messaging.operation.type": "send",
+          "messaging.operation.name": "publish",
+          "messaging.destination.name": subject,
+          "messaging.destination.template":
+            `${JetStreamNames.subjectPrefix}.${request.type}.{id}`,
+          "tms.aggregate.type": request.type,
+          "tms.commit.events": request.events.length,
+        },
+      },
+      async (span) => {
+        const traced = withActiveTraceparent(request);
+        const result = await this.#io(
+          options,
+          () => this.#append(subject, traced),
+        );
+        span?.setAttributes({
+          "messaging.message.id": commitMsgId(
+            request.type,
+            request.id,
+            result.version,
+          ),
+          "tms.commit.version": result.version,
+          "tms.commit.position": result.position,
+        });
+        return result;
+      },
+      (error) => !(error instanceof ConcurrencyError),
+    );
   }
 
   async readStream(

@@ -1,4 +1,9 @@
 import { LatencyHistogram } from "../../telemetry/latency_histogram.ts";
+import {
+  tracingEnabled,
+  withActiveTraceparent,
+  withSpan,
+} from "../../telemetry/tracing.ts";
 import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
 import {
   BATCH_BYTES,
@@ -117,7 +122,36 @@ export class KvEventLog implements EventLog {
     }
   }
 
+  /**
+   * Appends one commit (group-committed with others in flight). With tracing
+   * on, inside an internal span `tms.append <type>` whose context the commit
+   * stores as its `traceparent`.
+   */
   append(
+    request: AppendRequest,
+    options?: SignalOptions,
+  ): Promise<AppendResult> {
+    if (!tracingEnabled()) return this.#append(request, options);
+    return withSpan(`tms.append ${request.type}`, {
+      attributes: {
+        "tms.log": "kv",
+        "tms.aggregate.type": request.type,
+        "tms.commit.events": request.events.length,
+      },
+    }, async (span) => {
+      const result = await this.#append(
+        withActiveTraceparent(request),
+        options,
+      );
+      span?.setAttributes({
+        "tms.commit.version": result.version,
+        "tms.commit.position": result.position,
+      });
+      return result;
+    }, (error) => !(error instanceof ConcurrencyError));
+  }
+
+  #append(
     request: AppendRequest,
     options?: SignalOptions,
   ): Promise<AppendResult> {

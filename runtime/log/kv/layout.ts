@@ -205,15 +205,17 @@ export async function readIndexedHead(
 
 /**
  * Writes one index entry per stream (its commits must be consecutive
- * versions), in small atomics so appends are never held up for long.
+ * versions), in small atomics so appends are never held up for long (an
+ * import, which no append waits behind, passes a larger `perAtomic`).
  */
 export async function writeIndexEntries(
   kv: Deno.Kv,
   streams: readonly (readonly Located[])[],
+  perAtomic: number = INDEX_ENTRIES_PER_ATOMIC,
 ): Promise<void> {
-  for (let i = 0; i < streams.length; i += INDEX_ENTRIES_PER_ATOMIC) {
+  for (let i = 0; i < streams.length; i += perAtomic) {
     const atomic = kv.atomic();
-    for (const located of streams.slice(i, i + INDEX_ENTRIES_PER_ATOMIC)) {
+    for (const located of streams.slice(i, i + perAtomic)) {
       const first = located[0].commit;
       atomic.set(
         [KvKeys.stream, first.type, first.id, first.version],
