@@ -18,23 +18,23 @@ export { HTTPException } from "npm:hono@4.13.19/http-exception";
 export { bodyLimit } from "npm:hono@4.13.19/body-limit";
 export { matchedRoutes } from "npm:hono@4.13.19/route";
 // The OpenTelemetry API (no SDK: Deno's built-in exporter registers the
-// provider under OTEL_DENO=true; without it every call is a no-op).
-export {
-  context,
-  propagation,
-  ProxyTracerProvider,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from "npm:@opentelemetry/api@1.10.0";
+// provider under OTEL_DENO=true; without it every call is a no-op), loaded by
+// `initTracing` only when tracing is on: a pure decider test loads no npm.
 export type {
   Attributes,
   Context as OtelContext,
   Link,
   Span,
+  SpanKind,
   SpanOptions,
   Tracer,
 } from "npm:@opentelemetry/api@1.10.0";
+/** The OpenTelemetry API module. */
+export type OtelApi = typeof import("npm:@opentelemetry/api@1.10.0");
+/** Loads the OpenTelemetry API. */
+export function loadOtelApi(): Promise<OtelApi> {
+  return import("npm:@opentelemetry/api@1.10.0");
+}
 export { z } from "npm:zod@4.6.7";
 export { swaggerUI } from "npm:@hono/swagger-ui@0.6.1";
 export { Decimal } from "npm:decimal.js@10.6.0";

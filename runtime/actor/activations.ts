@@ -4,10 +4,10 @@
  * repeated failures, and the envelopes waiting in their mailboxes. No I/O: the
  * system's mailbox loop does the work.
  */
-import { UnavailableError } from "../core/errors.ts";
+import { UnavailableError } from "../core/mod.ts";
 import type { ActorState, AnyDefinition } from "./state.ts";
 import type { AskOptions, AskResult, ReadResult } from "./types.ts";
-import type { TraceContext } from "../telemetry/tracing.ts";
+import type { TraceContext } from "../telemetry/mod.ts";
 
 /** One message in a mailbox. */
 export interface Envelope {
@@ -144,12 +144,24 @@ export class Activations {
     }
   }
 
-  /** Parks an actor until `until` and drops its activation. */
-  park(activation: Activation, until: number, reason: string): void {
+  /**
+   * Parks an actor for `parkMs` and drops its activation; the messages
+   * waiting in its mailbox are refused with 503 (they were never attempted).
+   */
+  park(activation: Activation, parkMs: number, cause: unknown): void {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    for (const envelope of activation.mailbox.splice(0)) {
+      envelope.reject(
+        new UnavailableError(`Actor ${activation.key} is parked: ${reason}`, {
+          retryAfter: Math.ceil(parkMs / 1000),
+          cause,
+        }),
+      );
+    }
     this.#parked.set(activation.key, {
       type: activation.type,
       id: activation.id,
-      until,
+      until: Date.now() + parkMs,
       reason,
     });
     this.#active.delete(activation.key);

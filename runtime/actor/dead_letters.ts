@@ -1,22 +1,55 @@
 /**
- * Retrying a command's dead letter: ask the actor again under the same
- * command id, after looking in its stream for the command, so an append that
+ * A command's dead letter: reported once when its actor parks; retried by
+ * asking the actor again under the same command id, after looking in its stream for the command, so an append that
  * landed although it reported a failure is never written twice — even when
  * the actor has handled more commands since than it remembers ids of.
  */
-import {
-  ConcurrencyError,
-  DomainError,
-  NotFoundError,
-} from "../core/errors.ts";
-import { DeadLetterKinds } from "../core/dead_letters.ts";
+import { ConcurrencyError, DomainError, NotFoundError } from "../core/mod.ts";
+import { DeadLetterKinds, errorReason } from "../core/mod.ts";
 import type {
   DeadLetter,
+  DeadLetterInput,
   DeadLetterOutcome,
   DeadLetterRetrier,
-} from "../core/dead_letters.ts";
-import type { EventLog, SignalOptions } from "../core/types.ts";
+} from "../core/mod.ts";
+import type { EventLog, SignalOptions } from "../core/mod.ts";
 import type { ActorClient } from "./types.ts";
+import type { Activation, Envelope } from "./activations.ts";
+
+/**
+ * Reports the message that exhausted the restarts of its actor, once. The
+ * messages that parking refuses were never attempted: their callers get 503
+ * and retry, so they are not dead letters.
+ */
+export function reportDeadLetter(
+  onDeadLetter: ((letter: DeadLetterInput) => void) | undefined,
+  activation: Activation,
+  envelope: Envelope,
+  attempts: number,
+  cause: unknown,
+): void {
+  if (!onDeadLetter) return;
+  const { options } = envelope;
+  try {
+    onDeadLetter({
+      kind: "command",
+      reason: errorReason(cause),
+      attempts,
+      at: new Date().toISOString(),
+      command: {
+        type: activation.type,
+        id: activation.id,
+        command: envelope.command,
+        commandId: envelope.commandId,
+        expectedVersion: options.expectedVersion ?? null,
+        meta: options.meta ?? null,
+        appendedFrom: envelope.appendedFrom,
+      },
+    });
+  } catch (error) {
+    console.error(`Dead letter of ${activation.key} was not recorded`, error);
+  }
+}
 
 /**
  * The retrier of command dead letters: `client` is where commands go on this

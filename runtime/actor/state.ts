@@ -11,7 +11,7 @@ import type {
   EventLog,
   RecentCommand,
   Snapshot,
-} from "../core/types.ts";
+} from "../core/mod.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyDefinition = ActorDefinition<any, DomainEvent, any>;
@@ -134,6 +134,26 @@ export function snapshotOf(def: AnyDefinition, actor: ActorState): Snapshot {
     state: actor.state,
     recent: [...actor.recent.values()],
   };
+}
+
+/**
+ * Saves a snapshot of `actor` when `every` commits have passed since its
+ * last one (0 or less: never), in the background. A failed snapshot is
+ * tried again `every` commits later, not on the next command: one that can
+ * never be written (a state over the backend's value limit) would otherwise
+ * serialize the whole state on every command.
+ */
+export function maybeSnapshot(
+  log: EventLog,
+  actor: ActorState & { def: AnyDefinition; type: string; id: string },
+  every: number,
+): void {
+  if (every <= 0 || actor.version - actor.snapshotVersion < every) return;
+  const snapshot = snapshotOf(actor.def, actor);
+  actor.snapshotVersion = actor.version;
+  log.saveSnapshot(actor.type, actor.id, snapshot).catch((error) => {
+    console.warn(`Snapshot of ${actor.type}/${actor.id} failed`, error);
+  });
 }
 
 function trimRecent(recent: Map<string, RecentCommand>, limit: number): void {

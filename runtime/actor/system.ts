@@ -1,32 +1,27 @@
-import { backoff, delay } from "../core/abort.ts";
+import { backoff, delay } from "../core/mod.ts";
 import {
   ConcurrencyError,
   DomainError,
   NotFoundError,
   UnavailableError,
-} from "../core/errors.ts";
+} from "../core/mod.ts";
 import { Activations, actorKey, post } from "./activations.ts";
 import type { Activation, Envelope } from "./activations.ts";
 import {
   type AnyDefinition,
+  maybeSnapshot,
   rehydrate,
   rememberCommand,
-  replayTo,
-  snapshotOf,
   stateAt,
 } from "./state.ts";
 import type { AsOf, Replayed } from "./state.ts";
-import { errorReason } from "../core/dead_letters.ts";
-import {
-  captureContext,
-  idHash,
-  runInContext,
-  tracingEnabled,
-  withSpan,
-} from "../telemetry/tracing.ts";
-import type { Span, TraceContext } from "../telemetry/tracing.ts";
-import type { DeadLetterInput } from "../core/dead_letters.ts";
-import type { Commit, DomainEvent, EventLog } from "../core/types.ts";
+import { history, isForeign, readAt } from "./time_travel.ts";
+import { tracedAsk } from "./ask_span.ts";
+import { reportDeadLetter } from "./dead_letters.ts";
+import { runInContext, tracingEnabled } from "../telemetry/mod.ts";
+import type { TraceContext } from "../telemetry/mod.ts";
+import type { DeadLetterInput } from "../core/mod.ts";
+import type { Commit, DomainEvent, EventLog } from "../core/mod.ts";
 import type {
   ActorClient,
   ActorDefinition,
@@ -115,42 +110,13 @@ export class ActorSystem implements ActorClient {
     command: unknown,
     options: AskOptions = {},
   ): Promise<AskResult<E, S>> {
-    if (!tracingEnabled()) {
-      return this.#enqueue(type, id, "command", command, options) as Promise<
-        AskResult<E, S>
+    const enqueue = (trace?: TraceContext) =>
+      this.#enqueue(type, id, "command", command, options, trace) as Promise<
+        AskResult
       >;
-    }
-    return withSpan(`tms.ask ${type}`, {
-      attributes: {
-        "tms.aggregate.type": type,
-        "tms.aggregate.id_hash": idHash(String(id)),
-        "tms.command": commandName(command),
-      },
-    }, async (span) => {
-      try {
-        const result = await this.#enqueue(
-          type,
-          id,
-          "command",
-          command,
-          options,
-          captureContext(),
-        ) as AskResult<E, S>;
-        span?.setAttributes({
-          "tms.outcome": result.duplicate
-            ? "duplicate"
-            : result.events.length === 0
-            ? "unchanged"
-            : "committed",
-          "tms.commit.version": result.version,
-          "tms.commit.position": result.position,
-        });
-        return result;
-      } catch (error) {
-        setOutcome(span, error);
-        throw error;
-      }
-    }, isInfrastructureError);
+    return (tracingEnabled()
+      ? tracedAsk(type, id, command, enqueue)
+      : enqueue()) as Promise<AskResult<E, S>>;
   }
 
   /** Reads the actor's state through its mailbox; version 0 means it does not exist. */
@@ -177,18 +143,20 @@ export class ActorSystem implements ActorClient {
    * const then = await system.readAt("invoice", id, { version: 2 });
    * ```
    */
-  async readAt<S = unknown>(
+  readAt<S = unknown>(
     type: string,
     id: string,
     asOf: AsOf,
     options: ReadOptions = {},
   ): Promise<(Replayed & { state: S }) | null> {
-    const def = this.#definition(type, id);
-    options.signal?.throwIfAborted();
-    const replayed = await replayTo(this.log, def, type, id, asOf);
-    if (replayed === null) return null;
-    if (this.#foreignState(def, replayed.state, id, options)) return null;
-    return replayed as Replayed & { state: S };
+    return readAt<S>(
+      this.log,
+      this.#definition(type, id),
+      type,
+      id,
+      asOf,
+      options,
+    );
   }
 
   /**
@@ -196,31 +164,12 @@ export class ActorSystem implements ActorClient {
    * from the log; null when the stream is empty or belongs to another
    * tenant than the principal's (judged on its whole history replayed).
    */
-  async history(
+  history(
     type: string,
     id: string,
     options: ReadOptions & { afterVersion?: number; limit?: number } = {},
   ): Promise<{ commits: Commit[]; version: number } | null> {
-    const def = this.#definition(type, id);
-    const commits = await this.log.readStream(type, id, 0, {
-      signal: options.signal,
-    });
-    if (commits.length === 0) return null;
-    let state = def.decider.initialState;
-    for (const commit of commits) {
-      for (const event of commit.events) {
-        state = def.decider.evolve(state, event);
-      }
-    }
-    if (this.#foreignState(def, state, id, options)) return null;
-    const after = options.afterVersion ?? 0;
-    return {
-      commits: commits.filter((c) => c.version > after).slice(
-        0,
-        options.limit ?? commits.length,
-      ),
-      version: commits[commits.length - 1].version,
-    };
+    return history(this.log, this.#definition(type, id), type, id, options);
   }
 
   #definition(type: string, id: string): AnyDefinition {
@@ -230,18 +179,6 @@ export class ActorSystem implements ActorClient {
       throw new TypeError("Actor id must be a non-empty string");
     }
     return def;
-  }
-
-  #foreignState(
-    def: AnyDefinition,
-    state: unknown,
-    id: string,
-    options: ReadOptions,
-  ): boolean {
-    const principal = options.principal;
-    if (!principal || principal.tenant === null || !def.tenantOf) return false;
-    const tenant = def.tenantOf(state, undefined, id);
-    return tenant !== undefined && tenant !== principal.tenant;
   }
 
   /** Current counters, for health and metrics. */
@@ -381,9 +318,15 @@ export class ActorSystem implements ActorClient {
         }
         this.#restarts++;
         if (infraFailures >= this.#options.restartAttempts) {
-          this.#park(activation, error.cause);
+          this.#actors.park(activation, this.#options.parkMs, error.cause);
           if (envelope.kind === "command") {
-            this.#deadLetter(activation, envelope, infraFailures + 1, error);
+            reportDeadLetter(
+              this.#onDeadLetter,
+              activation,
+              envelope,
+              infraFailures + 1,
+              error.cause,
+            );
           }
           envelope.reject(
             new UnavailableError(
@@ -499,7 +442,11 @@ export class ActorSystem implements ActorClient {
       position: appended.position,
       events,
     }, this.#options.recentCommands);
-    this.#maybeSnapshot(activation);
+    maybeSnapshot(
+      this.log,
+      activation,
+      activation.def.snapshotEvery ?? this.#options.snapshotEvery,
+    );
     return {
       version: appended.version,
       position: appended.position,
@@ -515,15 +462,13 @@ export class ActorSystem implements ActorClient {
    * tenancy check, whatever the edge did.
    */
   #foreign(activation: Activation, envelope: Envelope): boolean {
-    const principal = envelope.options.principal;
-    const tenantOf = activation.def.tenantOf;
-    if (!principal || principal.tenant === null || !tenantOf) return false;
-    const tenant = tenantOf(
+    return isForeign(
+      activation.def,
+      envelope.options.principal,
       activation.state,
       envelope.kind === "command" ? envelope.command : undefined,
       activation.id,
     );
-    return tenant !== undefined && tenant !== principal.tenant;
   }
 
   async #load(activation: Activation): Promise<void> {
@@ -559,71 +504,6 @@ export class ActorSystem implements ActorClient {
       throw new InfrastructureFailure(error);
     }
   }
-
-  #maybeSnapshot(activation: Activation): void {
-    const every = activation.def.snapshotEvery ?? this.#options.snapshotEvery;
-    if (every <= 0 || activation.version - activation.snapshotVersion < every) {
-      return;
-    }
-    const snapshot = snapshotOf(activation.def, activation);
-    activation.snapshotVersion = activation.version;
-    // A failed snapshot is tried again `every` commits later, not on the next
-    // command: one that can never be written (a state over the backend's
-    // value limit) would otherwise serialize the whole state on every command.
-    this.log.saveSnapshot(activation.type, activation.id, snapshot).catch(
-      (error) => {
-        console.warn(`Snapshot of ${activation.key} failed`, error);
-      },
-    );
-  }
-
-  /**
-   * Reports the message that exhausted the restarts, once. The messages
-   * `#park` refuses were never attempted: their callers get 503 and retry.
-   */
-  #deadLetter(
-    activation: Activation,
-    envelope: Envelope,
-    attempts: number,
-    failure: InfrastructureFailure,
-  ): void {
-    if (!this.#onDeadLetter) return;
-    const { options } = envelope;
-    try {
-      this.#onDeadLetter({
-        kind: "command",
-        reason: errorReason(failure.cause),
-        attempts,
-        at: new Date().toISOString(),
-        command: {
-          type: activation.type,
-          id: activation.id,
-          command: envelope.command,
-          commandId: envelope.commandId,
-          expectedVersion: options.expectedVersion ?? null,
-          meta: options.meta ?? null,
-          appendedFrom: envelope.appendedFrom,
-        },
-      });
-    } catch (error) {
-      console.error(`Dead letter of ${activation.key} was not recorded`, error);
-    }
-  }
-
-  #park(activation: Activation, cause: unknown): void {
-    const until = Date.now() + this.#options.parkMs;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const queued = activation.mailbox.splice(0);
-    for (const envelope of queued) {
-      envelope.reject(
-        new UnavailableError(`Actor ${activation.key} is parked: ${reason}`, {
-          retryAfter: Math.ceil(this.#options.parkMs / 1000),
-          cause,
-        }),
-      );
-    }
-    this.#actors.park(activation, until, reason);
-  }
 }
 
 /** Marks a failure of the log (not of the command) inside the mailbox loop. */
@@ -632,38 +512,6 @@ class InfrastructureFailure extends Error {
   constructor(cause: unknown) {
     super("Event log failure", { cause });
   }
-}
-
-/** The command's `type` when it has one (what the span names), else "command". */
-function commandName(command: unknown): string {
-  const type = (command as { type?: unknown } | null)?.type;
-  return typeof type === "string" ? type : "command";
-}
-
-/** How an ask ended, on its span: committed, rejected, conflict, … */
-function setOutcome(span: Span | undefined, error: unknown): void {
-  span?.setAttribute(
-    "tms.outcome",
-    error instanceof DomainError
-      ? "rejected"
-      : error instanceof NotFoundError
-      ? "not_found"
-      : error instanceof ConcurrencyError
-      ? "conflict"
-      : error instanceof UnavailableError
-      ? "unavailable"
-      : error instanceof Error && error.name === "TimeoutError"
-      ? "timeout"
-      : error instanceof TypeError || error instanceof RangeError
-      ? "invalid"
-      : "error",
-  );
-}
-
-/** Only failures of the runtime mark the span as an error; refusals are outcomes. */
-function isInfrastructureError(error: unknown): boolean {
-  return !(error instanceof DomainError || error instanceof NotFoundError ||
-    error instanceof ConcurrencyError);
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

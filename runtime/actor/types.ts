@@ -1,11 +1,11 @@
-import type { DeadLetterInput } from "../core/dead_letters.ts";
+import type { DeadLetterInput } from "../core/mod.ts";
 import type {
   CommitMeta,
   Decider,
   DomainEvent,
   EventLog,
   Principal,
-} from "../core/types.ts";
+} from "../core/mod.ts";
 
 /**
  * One aggregate type: its decider plus how its history is kept. Its events

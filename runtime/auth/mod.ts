@@ -55,14 +55,15 @@ export {
   MIN_PASSWORD_LENGTH,
   PasswordErrorCodes,
 } from "./password_policy.ts";
-export { AuthErrorCodes, TokenService } from "./token_service.ts";
+export { TokenService } from "./token_service.ts";
+export { AuthErrorCodes } from "./token_types.ts";
 export type {
   JwksKey,
   SignedToken,
   TokenClaims,
   TokenServiceOptions,
   VerifiedToken,
-} from "./token_service.ts";
+} from "./token_types.ts";
 export {
   currentKey,
   ensureKeySet,

@@ -2,113 +2,36 @@
  * Access tokens: JWTs signed with Ed25519 (`alg: EdDSA`, `typ: at+jwt`, RFC
  * 9068's header), verified against an explicit allow-list (RFC 8725 § 3.1).
  */
-import { importJWK, joseErrors, jwtVerify, SignJWT } from "../../deps.ts";
+import { joseErrors, jwtVerify, SignJWT } from "../../deps.ts";
 import type { JWTHeaderParameters, JWTPayload } from "../../deps.ts";
 import { UnauthorizedError } from "../core/mod.ts";
 import type { SignalOptions } from "../core/mod.ts";
 import {
   base64url,
-  currentKey,
   ensureKeySet,
-  fromBase64url,
   KEY_RELOAD_SECONDS,
   MAX_ACCESS_TTL_SECONDS,
-  MAX_CLOCK_TOLERANCE_SECONDS,
-  RETIRED_KEY_RETENTION_SECONDS,
   rotateKeySet,
-  verifyingKeys,
 } from "./key_set.ts";
+import type { TokenKeyStore, VersionedKeySet } from "./key_set.ts";
+
+import {
+  ALGORITHM,
+  AuthErrorCodes,
+  MAX_TOKEN_CHARS,
+  RESERVED,
+  TYPE,
+  UNKNOWN_KID_RELOAD_MS,
+} from "./token_types.ts";
 import type {
-  PublicJwk,
-  TokenKeySet,
-  TokenKeyStore,
-  VersionedKeySet,
-} from "./key_set.ts";
-
-/** Options of `TokenService.open`. */
-export interface TokenServiceOptions extends SignalOptions {
-  /** `iss` of every token, checked on verification. */
-  issuer: string;
-  /** `aud` of every token, checked on verification. */
-  audience: string;
-  /** Lifetime of an access token (default and maximum 900 s). */
-  accessTtlSeconds?: number;
-  /** Leeway on `exp` and `iat` for clocks that differ (default 5 s, ≤ 60). */
-  clockToleranceSeconds?: number;
-  /** The clock, epoch ms (default `Date.now`). */
-  now?: () => number;
-}
-
-/** Claims to sign: `sub`, optionally `jti` and `iat`, and custom claims. */
-export type TokenClaims = Record<string, unknown> & {
-  sub: string;
-  /** Token id (default: random). */
-  jti?: string;
-  /** Issued-at, epoch seconds (default: now). */
-  iat?: number;
-};
-
-/** A signed access token. */
-export interface SignedToken {
-  token: string;
-  /** Seconds from now until `exp`. */
-  expiresIn: number;
-  jti: string;
-  /** Expiry, epoch seconds. */
-  exp: number;
-}
-
-/** What a valid token says. */
-export interface VerifiedToken {
-  sub: string;
-  jti: string;
-  /** Epoch seconds. */
-  iat: number;
-  /** Epoch seconds. */
-  exp: number;
-  /** The key that signed it. */
-  kid: string;
-  /** Every claim of the token, registered and custom. */
-  claims: Readonly<JWTPayload>;
-}
-
-/** A public key in the JWKS document (`/.well-known/jwks.json`). */
-export interface JwksKey extends PublicJwk {
-  kid: string;
-  alg: "EdDSA";
-  use: "sig";
-}
-
-/** Stable codes of the `UnauthorizedError`s of `verify`. */
-export const AuthErrorCodes = {
-  tokenInvalid: "auth.token_invalid",
-  tokenExpired: "auth.token_expired",
-} as const;
-
-/** The only signature algorithm signed or accepted. */
-const ALGORITHM = "EdDSA";
-/** RFC 9068 § 2.1; jose also accepts `application/at+jwt`. */
-const TYPE = "at+jwt";
-/** Claims the service sets itself; a caller may not. */
-const RESERVED = new Set(["iss", "aud", "exp", "nbf", "sub", "jti", "iat"]);
-const MAX_TOKEN_CHARS = 8 * 1024;
-/** An unknown `kid` reloads the key set at most once a second. */
-const UNKNOWN_KID_RELOAD_MS = 1_000;
-
-interface Verifier {
-  key: CryptoKey;
-  jwk: JwksKey;
-  /** Epoch ms after which it no longer verifies; null for the current key. */
-  until: number | null;
-}
-
-interface Loaded {
-  revision: string;
-  keySet: TokenKeySet;
-  signer: { kid: string; key: CryptoKey };
-  verifiers: Map<string, Verifier>;
-  mac: CryptoKey;
-}
+  JwksKey,
+  SignedToken,
+  TokenClaims,
+  TokenServiceOptions,
+  VerifiedToken,
+} from "./token_types.ts";
+import { checkOptions, load, usableAt } from "./token_keys.ts";
+import type { CheckedOptions, Loaded, Verifier } from "./token_keys.ts";
 
 /**
  * Issues and verifies access tokens with the keys of a `TokenKeyStore`.
@@ -440,95 +363,6 @@ export class TokenService {
     }
     this.#loadedAt = nowMs;
   }
-}
-
-/** Imports the keys of a stored set (reusing those imported before). */
-async function load(
-  stored: VersionedKeySet,
-  nowMs: number,
-  imported: Map<string, Promise<CryptoKey>>,
-): Promise<Loaded> {
-  const { keySet } = stored;
-  const importOnce = (id: string, jwk: object, kind: string) => {
-    const cacheKey = `${kind}:${id}`;
-    let key = imported.get(cacheKey);
-    if (!key) {
-      key = importJWK({ ...jwk }, ALGORITHM) as Promise<CryptoKey>;
-      imported.set(cacheKey, key);
-    }
-    return key;
-  };
-  const verifiers = new Map<string, Verifier>();
-  for (const key of verifyingKeys(keySet, nowMs)) {
-    verifiers.set(key.kid, {
-      until: key.retiredAt === null
-        ? null
-        : Date.parse(key.retiredAt) + RETIRED_KEY_RETENTION_SECONDS * 1000,
-      key: await importOnce(key.kid, key.publicJwk, "public"),
-      jwk: Object.freeze({
-        ...key.publicJwk,
-        kid: key.kid,
-        alg: ALGORITHM,
-        use: "sig",
-      }),
-    });
-  }
-  const current = currentKey(keySet);
-  const mac = await crypto.subtle.importKey(
-    "raw",
-    fromBase64url(keySet.refreshSecret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return {
-    revision: stored.revision,
-    keySet,
-    signer: {
-      kid: current.kid,
-      key: await importOnce(current.kid, current.privateJwk, "private"),
-    },
-    verifiers,
-    mac,
-  };
-}
-
-type CheckedOptions = Required<Omit<TokenServiceOptions, "signal">>;
-
-function checkOptions(options: TokenServiceOptions): CheckedOptions {
-  const { issuer, audience } = options;
-  if (typeof issuer !== "string" || issuer === "") {
-    throw new TypeError("issuer must be a non-empty string");
-  }
-  if (typeof audience !== "string" || audience === "") {
-    throw new TypeError("audience must be a non-empty string");
-  }
-  const ttl = options.accessTtlSeconds ?? MAX_ACCESS_TTL_SECONDS;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ACCESS_TTL_SECONDS) {
-    throw new RangeError(
-      `accessTtlSeconds must be an integer from 1 to ${MAX_ACCESS_TTL_SECONDS}`,
-    );
-  }
-  const tolerance = options.clockToleranceSeconds ?? 5;
-  if (
-    !Number.isInteger(tolerance) || tolerance < 0 ||
-    tolerance > MAX_CLOCK_TOLERANCE_SECONDS
-  ) {
-    throw new RangeError(
-      `clockToleranceSeconds must be an integer from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS}`,
-    );
-  }
-  return {
-    issuer,
-    audience,
-    accessTtlSeconds: ttl,
-    clockToleranceSeconds: tolerance,
-    now: options.now ?? Date.now,
-  };
-}
-
-function usableAt(verifier: Verifier, nowMs: number): boolean {
-  return verifier.until === null || verifier.until > nowMs;
 }
 
 function invalid(message: string, cause?: unknown): UnauthorizedError {

@@ -4,7 +4,7 @@
  * and the state hasher that folds a stream's commits with its decider.
  */
 import { createHash } from "node:crypto";
-import type { Commit, Decider, DomainEvent } from "../core/types.ts";
+import type { Commit, Decider, DomainEvent } from "../core/mod.ts";
 
 /** Format name and version in every archive's header and manifest. */
 export const BACKUP_FORMAT = "tms-backup";

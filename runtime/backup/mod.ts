@@ -29,15 +29,14 @@
  *
  * Imports `core`, `log/kv`, `log/jetstream`, `nats`, `storage`.
  */
+export { writeBackup, writeKeysExport } from "./write.ts";
 export {
   archiveKind,
   restoreBackup,
   restoreKeys,
-  RestoreRefused,
   verifyBackup,
-  writeBackup,
-  writeKeysExport,
-} from "./backup.ts";
+} from "./restore.ts";
+export { RestoreRefused } from "./types.ts";
 export type {
   BackupProgress,
   BackupSource,
@@ -48,7 +47,7 @@ export type {
   StoredSnapshot,
   VerifyResult,
   WriteBackupOptions,
-} from "./backup.ts";
+} from "./types.ts";
 export {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,

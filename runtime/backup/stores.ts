@@ -5,23 +5,23 @@
  * Key stores are separate (`keys.ts`): they never go into a data backup.
  */
 import type { NatsConnection } from "../../deps.ts";
-import { KvFeedReader, KvFeedWriter } from "../log/kv/archive.ts";
-import { JetStreamEventLog } from "../log/jetstream/jetstream_event_log.ts";
+import { KvFeedReader, KvFeedWriter } from "../log/kv/mod.ts";
+import { JetStreamEventLog } from "../log/jetstream/mod.ts";
 import {
   jetStreamContents,
   JetStreamImporter,
   jetStreamSnapshots,
-} from "../log/jetstream/archive.ts";
-import { FsFileStore } from "../storage/fs_file_store.ts";
-import { ObjectFileStore } from "../storage/object_file_store.ts";
-import type { AesKeyStore } from "../storage/key_store.ts";
-import { RestoreRefused } from "./backup.ts";
+} from "../log/jetstream/mod.ts";
+import { FsFileStore } from "../storage/mod.ts";
+import { ObjectFileStore } from "../storage/mod.ts";
+import type { AesKeyStore } from "../storage/mod.ts";
+import { RestoreRefused } from "./types.ts";
 import type {
   BackupSource,
   KeyTarget,
   RestoreTarget,
   StoredSnapshot,
-} from "./backup.ts";
+} from "./types.ts";
 
 /** The embedded store's files under a data directory. */
 export const EmbeddedPaths = {

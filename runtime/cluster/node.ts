@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from "../../deps.ts";
 import type { NatsConnection, Status } from "../../deps.ts";
-import type { ActorSystem } from "../actor/system.ts";
+import type { ActorSystem } from "../actor/mod.ts";
 import { ClusterRouter } from "./router.ts";
 import type { RouterStats } from "./router.ts";
 import {

@@ -1,8 +1,8 @@
 import { kvm, StorageType } from "../../deps.ts";
 import type { JetStreamClient, JetStreamManager, KV } from "../../deps.ts";
-import { delay } from "../core/abort.ts";
-import { JetStreamNames, PlacementKeys } from "../core/names.ts";
-import { isWrongLastSequence } from "../nats/errors.ts";
+import { delay } from "../core/mod.ts";
+import { JetStreamNames, PlacementKeys } from "../core/mod.ts";
+import { isWrongLastSequence } from "../nats/mod.ts";
 
 /** Default number of shards actors are spread over. */
 export const DEFAULT_SHARDS = 64;

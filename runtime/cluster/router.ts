@@ -1,10 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from "../../deps.ts";
-import { abortable, backoff, delay } from "../core/abort.ts";
-import {
-  encodeHeaders,
-  NatsRequester,
-  NatsStatusError,
-} from "../nats/requester.ts";
+import { abortable, backoff, delay } from "../core/mod.ts";
+import { encodeHeaders, NatsRequester, NatsStatusError } from "../nats/mod.ts";
 import {
   contextFrom,
   idHash,
@@ -12,21 +8,21 @@ import {
   traceHeaders,
   tracingEnabled,
   withSpan,
-} from "../telemetry/tracing.ts";
-import type { ActorSystem } from "../actor/system.ts";
+} from "../telemetry/mod.ts";
+import type { ActorSystem } from "../actor/mod.ts";
 import type {
   ActorClient,
   AskOptions,
   AskResult,
   ReadOptions,
   ReadResult,
-} from "../actor/types.ts";
-import { ConcurrencyError, UnavailableError } from "../core/errors.ts";
-import { RpcHeaders, rpcSubject } from "../core/names.ts";
-import { decodeError, encodeError } from "../core/error_codec.ts";
-import type { WireError } from "../core/error_codec.ts";
+} from "../actor/mod.ts";
+import { ConcurrencyError, UnavailableError } from "../core/mod.ts";
+import { RpcHeaders, rpcSubject } from "../core/mod.ts";
+import { decodeError, encodeError } from "../core/mod.ts";
+import type { WireError } from "../core/mod.ts";
 import { shardOf } from "./placement.ts";
-import type { DomainEvent } from "../core/types.ts";
+import type { DomainEvent } from "../core/mod.ts";
 
 /** What the router needs to know about placement. */
 export interface ShardOwnership {

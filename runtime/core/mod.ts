@@ -109,6 +109,7 @@ export {
   HttpHeaders,
   JetStreamNames,
   PlacementKeys,
+  RpcHeaders,
   rpcSubject,
 } from "./names.ts";
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";

@@ -1,5 +1,5 @@
-import { delay } from "../core/abort.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { delay } from "../core/mod.ts";
+import { UnavailableError } from "../core/mod.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -7,7 +7,7 @@ import type {
   EventLog,
   SignalOptions,
   Snapshot,
-} from "../core/types.ts";
+} from "../core/mod.ts";
 
 /** The operations of an `EventLog` where a fault can be injected. */
 export const EventLogSeams = {

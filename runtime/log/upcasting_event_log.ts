@@ -1,4 +1,4 @@
-import type { EventUpcasters } from "../core/upcast.ts";
+import type { EventUpcasters } from "../core/mod.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -6,7 +6,7 @@ import type {
   EventLog,
   SignalOptions,
   Snapshot,
-} from "../core/types.ts";
+} from "../core/mod.ts";
 
 /**
  * A decorator that makes every read of a log current: the events of each

@@ -11,8 +11,8 @@ import type {
   KV,
   StreamConfig,
 } from "../../deps.ts";
-import { backoff, delay } from "../core/abort.ts";
-import { JetStreamNames } from "../core/names.ts";
+import { backoff, delay } from "../core/mod.ts";
+import { JetStreamNames } from "../core/mod.ts";
 import { JetStreamErrorCodes } from "./errors.ts";
 
 /** How the event stream is created when it does not exist yet. */

@@ -3,13 +3,10 @@
  * checkpoint on the node that runs it, and wait until it has applied the
  * poison commit's position or halts again.
  */
-import { UnavailableError } from "../core/errors.ts";
-import { DeadLetterKinds } from "../core/dead_letters.ts";
-import { errorReason } from "../core/dead_letters.ts";
-import type {
-  DeadLetterInput,
-  DeadLetterRetrier,
-} from "../core/dead_letters.ts";
+import { UnavailableError } from "../core/mod.ts";
+import { DeadLetterKinds } from "../core/mod.ts";
+import { errorReason } from "../core/mod.ts";
+import type { DeadLetterInput, DeadLetterRetrier } from "../core/mod.ts";
 import type { PoisonCommit } from "./support.ts";
 import type { ProjectionFailure } from "./types.ts";
 import type { ProjectionEngine } from "./engine.ts";

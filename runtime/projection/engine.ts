@@ -1,5 +1,5 @@
-import { backoff, delay } from "../core/abort.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { backoff, delay } from "../core/mod.ts";
+import { UnavailableError } from "../core/mod.ts";
 import { rebuildProjections, staleProjections } from "./rebuild.ts";
 import type { ProjectionPositions } from "./follower.ts";
 import type { RebuildOptions, RebuildResult } from "./rebuild.ts";
@@ -26,15 +26,15 @@ import type {
   ProjectionFailure,
   ProjectionStatus,
 } from "./types.ts";
-import { migrate } from "../sql/migrations.ts";
-import { withConsumerSpan } from "../telemetry/tracing.ts";
+import { migrate } from "../sql/mod.ts";
+import { withConsumerSpan } from "../telemetry/mod.ts";
 import { PositionWaiters } from "./position_waiters.ts";
 import { FeedHead } from "./feed_head.ts";
 import type { WaitOutcome } from "./position_waiters.ts";
-import { isConnectionError, sqlIdentifier } from "../sql/store.ts";
-import type { SqlStore } from "../sql/store.ts";
-import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
-import type { DeadLetterInput } from "../core/dead_letters.ts";
+import { isConnectionError, sqlIdentifier } from "../sql/mod.ts";
+import type { SqlStore } from "../sql/mod.ts";
+import type { Commit, EventLog, SignalOptions } from "../core/mod.ts";
+import type { DeadLetterInput } from "../core/mod.ts";
 export type { ProjectionEngineOptions } from "./types.ts";
 
 /**

@@ -3,7 +3,7 @@
  * (commits through this process), from the batches it reads, and from a
  * fallback poll of the head (commits other processes write).
  */
-import type { EventLog } from "../core/types.ts";
+import type { EventLog } from "../core/mod.ts";
 
 /** Tracks the feed head; calls `onAdvance` each time it moves forward. */
 export class FeedHead {

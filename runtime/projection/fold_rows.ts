@@ -1,6 +1,6 @@
-import { sqlIdentifier } from "../sql/store.ts";
-import type { SqlExecutor, SqlRow } from "../sql/store.ts";
-import type { Commit } from "../core/types.ts";
+import { sqlIdentifier } from "../sql/mod.ts";
+import type { SqlExecutor, SqlRow } from "../sql/mod.ts";
+import type { Commit } from "../core/mod.ts";
 
 /** A read-model row that remembers the stream version and feed position it reflects. */
 export interface VersionedRow {

@@ -1,10 +1,10 @@
-import { delay } from "../core/abort.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { delay } from "../core/mod.ts";
+import { UnavailableError } from "../core/mod.ts";
 import { CHECKPOINTS_TABLE } from "./support.ts";
 import type { Projection } from "./types.ts";
-import { sqlIdentifier } from "../sql/store.ts";
-import type { SqlStore } from "../sql/store.ts";
-import type { EventLog, SignalOptions } from "../core/types.ts";
+import { sqlIdentifier } from "../sql/mod.ts";
+import type { SqlStore } from "../sql/mod.ts";
+import type { EventLog, SignalOptions } from "../core/mod.ts";
 
 /**
  * How far read models reflect the feed: what the query routes need, answered

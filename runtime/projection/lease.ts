@@ -4,8 +4,8 @@
  * engine; the others stand by, answer read-your-writes through a
  * `ProjectionFollower`, and take over when the lease expires.
  */
-import { delay, withTimeout } from "../core/abort.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { delay, withTimeout } from "../core/mod.ts";
+import { UnavailableError } from "../core/mod.ts";
 import { ProjectionEngine } from "./engine.ts";
 import type { ProjectionEngineOptions } from "./engine.ts";
 import { ProjectionFollower } from "./follower.ts";
@@ -13,11 +13,11 @@ import { projectionMetrics, projectionReadiness } from "./metrics.ts";
 import type { ProjectionHealthBounds, ProjectionReadiness } from "./metrics.ts";
 import type { ProjectionPositions } from "./follower.ts";
 import type { Projection } from "./types.ts";
-import { migrate } from "../sql/migrations.ts";
-import type { MigrationSet } from "../sql/migrations.ts";
-import { sqlIdentifier } from "../sql/store.ts";
-import type { SqlStore } from "../sql/store.ts";
-import type { EventLog, SignalOptions } from "../core/types.ts";
+import { migrate } from "../sql/mod.ts";
+import type { MigrationSet } from "../sql/mod.ts";
+import { sqlIdentifier } from "../sql/mod.ts";
+import type { SqlStore } from "../sql/mod.ts";
+import type { EventLog, SignalOptions } from "../core/mod.ts";
 
 /** The table of the lease, in the read models' schema. */
 export const PROJECTOR_LEASE_TABLE = "tms_projector_lease";

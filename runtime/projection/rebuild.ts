@@ -6,10 +6,10 @@ import {
   shadowSchema,
 } from "./support.ts";
 import type { Projection } from "./types.ts";
-import { migrate, recordMigrations } from "../sql/migrations.ts";
-import { sqlIdentifier } from "../sql/store.ts";
-import type { SqlExecutor, SqlStore } from "../sql/store.ts";
-import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
+import { migrate, recordMigrations } from "../sql/mod.ts";
+import { sqlIdentifier } from "../sql/mod.ts";
+import type { SqlExecutor, SqlStore } from "../sql/mod.ts";
+import type { Commit, EventLog, SignalOptions } from "../core/mod.ts";
 
 /** Progress of a rebuild, reported after every batch. */
 export interface RebuildProgress {

@@ -1,8 +1,8 @@
 import type { Projection, ProjectionFailure } from "./types.ts";
-import type { MigrationSet } from "../sql/migrations.ts";
-import { sqlIdentifier } from "../sql/store.ts";
-import type { SqlStore } from "../sql/store.ts";
-import type { Commit } from "../core/types.ts";
+import type { MigrationSet } from "../sql/mod.ts";
+import { sqlIdentifier } from "../sql/mod.ts";
+import type { SqlStore } from "../sql/mod.ts";
+import type { Commit } from "../core/mod.ts";
 
 /** The table of projection checkpoints, in the live schema. */
 export const CHECKPOINTS_TABLE = "tms_projection_checkpoints";

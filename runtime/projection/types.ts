@@ -2,10 +2,10 @@
  * Contracts of the read side: a projection folds commits of the global feed
  * into SQL tables. Nothing here knows the TMS domain.
  */
-import type { SqlExecutor, SqlStore } from "../sql/store.ts";
-import type { Migration } from "../sql/migrations.ts";
-import type { Commit, EventLog, SignalOptions } from "../core/types.ts";
-import type { DeadLetterInput } from "../core/dead_letters.ts";
+import type { SqlExecutor, SqlStore } from "../sql/mod.ts";
+import type { Migration } from "../sql/mod.ts";
+import type { Commit, EventLog, SignalOptions } from "../core/mod.ts";
+import type { DeadLetterInput } from "../core/mod.ts";
 
 /**
  * A read model fed from the global feed.

@@ -1,4 +1,4 @@
-import { UnavailableError } from "../core/errors.ts";
+import { UnavailableError } from "../core/mod.ts";
 import type { LockOptions } from "./store.ts";
 
 /**

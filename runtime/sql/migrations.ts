@@ -1,6 +1,6 @@
 import { sqlIdentifier } from "./store.ts";
 import type { SqlStore } from "./store.ts";
-import type { SignalOptions } from "../core/types.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /**
  * One schema change. `sql` uses unqualified names: it runs with the target

@@ -29,7 +29,12 @@ export { openSqlStore } from "./open.ts";
 export { PgliteStore } from "./pglite_store.ts";
 export { PostgresStore } from "./postgres_store.ts";
 export { SqlError, WorkerSqlStore } from "./worker_sql_store.ts";
-export { migrate, MIGRATIONS_TABLE, migrationStatus } from "./migrations.ts";
+export {
+  migrate,
+  MIGRATIONS_TABLE,
+  migrationStatus,
+  recordMigrations,
+} from "./migrations.ts";
 export type {
   AppliedMigration,
   Migration,

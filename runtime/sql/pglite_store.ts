@@ -1,7 +1,7 @@
 import { InProcessLocks } from "./in_process_locks.ts";
 import { loadPglite } from "../../deps.ts";
 import type { PGlite } from "../../deps.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { UnavailableError } from "../core/mod.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./store.ts";
 import type {
   LockOptions,
@@ -11,7 +11,7 @@ import type {
   SqlStoreOptions,
   TransactionOptions,
 } from "./store.ts";
-import type { SignalOptions } from "../core/types.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
 

@@ -1,6 +1,6 @@
 import { loadPostgres } from "../../deps.ts";
-import { delay } from "../core/abort.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { delay } from "../core/mod.ts";
+import { UnavailableError } from "../core/mod.ts";
 import { parseInt8, sqlIdentifier, storeError } from "./store.ts";
 import type {
   LockOptions,
@@ -10,7 +10,7 @@ import type {
   SqlStoreOptions,
   TransactionOptions,
 } from "./store.ts";
-import type { SignalOptions } from "../core/types.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 type Sql = ReturnType<Awaited<ReturnType<typeof loadPostgres>>>;
 type Pending = PromiseLike<unknown> & { cancel(): void };

@@ -2,8 +2,8 @@
  * The SQL store of the read side: one interface, two backends (PGlite
  * in-process, PostgreSQL through postgres.js), the same SQL on both.
  */
-import { UnavailableError } from "../core/errors.ts";
-import type { SignalOptions } from "../core/types.ts";
+import { UnavailableError } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** One result row. */
 export type SqlRow = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * WebAssembly runs off the main thread, and answers the messages of
  * `worker_sql_store.ts` one by one.
  */
-import { encodeError } from "../core/error_codec.ts";
+import { encodeError } from "../core/mod.ts";
 import { PgliteStore } from "./pglite_store.ts";
 import type { SqlExecutor, SqlStoreOptions } from "./store.ts";
 import type { WorkerReply, WorkerRequest } from "./worker_sql_store.ts";

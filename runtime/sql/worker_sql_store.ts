@@ -1,7 +1,7 @@
 import { InProcessLocks } from "./in_process_locks.ts";
-import { UnavailableError } from "../core/errors.ts";
-import { decodeError } from "../core/error_codec.ts";
-import type { WireError } from "../core/error_codec.ts";
+import { UnavailableError } from "../core/mod.ts";
+import { decodeError } from "../core/mod.ts";
+import type { WireError } from "../core/mod.ts";
 import type {
   LockOptions,
   SqlExecutor,
@@ -10,7 +10,7 @@ import type {
   SqlStoreOptions,
   TransactionOptions,
 } from "./store.ts";
-import type { SignalOptions } from "../core/types.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** A message to the worker. */
 export interface WorkerRequest {

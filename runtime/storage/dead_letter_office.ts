@@ -5,13 +5,13 @@
  * performs the retries an operator requests, and keeps the counts that
  * `/health/ready` and `/metrics` show.
  */
-import { delay, withTimeout } from "../core/abort.ts";
+import { delay, withTimeout } from "../core/mod.ts";
 import {
   DeadLetterKinds,
   DeadLetterStatuses,
   errorReason,
   FINAL_DEAD_LETTER_STATUSES,
-} from "../core/dead_letters.ts";
+} from "../core/mod.ts";
 import type {
   DeadLetter,
   DeadLetterInput,
@@ -20,7 +20,7 @@ import type {
   DeadLetterRetrier,
   DeadLetterStatus,
   DeadLetterStore,
-} from "../core/dead_letters.ts";
+} from "../core/mod.ts";
 
 /** Options of `DeadLetterOffice`. */
 export interface DeadLetterOfficeOptions {

@@ -9,7 +9,7 @@ import {
   DeadLetterStatuses,
   errorReason,
   FINAL_DEAD_LETTER_STATUSES,
-} from "../core/dead_letters.ts";
+} from "../core/mod.ts";
 import type {
   DeadLetter,
   DeadLetterHistoryEntry,
@@ -18,13 +18,9 @@ import type {
   DeadLetterPage,
   DeadLetterQuery,
   DeadLetterStore,
-} from "../core/dead_letters.ts";
-import {
-  DomainError,
-  NotFoundError,
-  UnavailableError,
-} from "../core/errors.ts";
-import type { SignalOptions } from "../core/types.ts";
+} from "../core/mod.ts";
+import { DomainError, NotFoundError, UnavailableError } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** A letter with the backend's revision of it (versionstamp, sequence, counter). */
 export interface VersionedLetter {

@@ -4,8 +4,8 @@
  * Every backend checks size and content type the same way through
  * `readChecked`, so the limits do not depend on where the bytes go.
  */
-import { DomainError } from "../core/errors.ts";
-import type { SignalOptions } from "../core/types.ts";
+import { DomainError } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** Metadata of a stored file. */
 export interface FileInfo {

@@ -11,7 +11,7 @@ import type {
   FileStore,
   StoredFile,
 } from "./file_store.ts";
-import type { SignalOptions } from "../core/types.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /**
  * The embedded `FileStore`: files under a directory (`TMS_DATA_DIR/files`),

@@ -4,7 +4,7 @@
  * deletes the key (crypto-shredding): the append-only log and its backups stay
  * as they are, and the data in them can no longer be read.
  */
-import type { SignalOptions } from "../core/types.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** A ciphertext with what it takes to decrypt it; base64 fields. */
 export interface EncryptedValue {

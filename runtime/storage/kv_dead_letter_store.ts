@@ -1,7 +1,7 @@
-import { UnavailableError } from "../core/errors.ts";
-import { DeadLetterKeys } from "../core/names.ts";
-import type { DeadLetter } from "../core/dead_letters.ts";
-import type { SignalOptions } from "../core/types.ts";
+import { UnavailableError } from "../core/mod.ts";
+import { DeadLetterKeys } from "../core/mod.ts";
+import type { DeadLetter } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
 import {
   DeadLetterStoreBase,
   decodeLetter,

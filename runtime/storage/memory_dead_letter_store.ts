@@ -1,4 +1,4 @@
-import type { DeadLetter } from "../core/dead_letters.ts";
+import type { DeadLetter } from "../core/mod.ts";
 import { DeadLetterStoreBase } from "./dead_letter_store.ts";
 import type { VersionedLetter } from "./dead_letter_store.ts";
 

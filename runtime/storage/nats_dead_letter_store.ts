@@ -1,11 +1,11 @@
 import { jetstream, kvm, StorageType } from "../../deps.ts";
-import { isWrongLastSequence } from "../nats/errors.ts";
+import { isWrongLastSequence } from "../nats/mod.ts";
 import type { KV, NatsConnection } from "../../deps.ts";
-import { UnavailableError } from "../core/errors.ts";
-import { DeadLetterKeys, JetStreamNames } from "../core/names.ts";
-import type { DeadLetter } from "../core/dead_letters.ts";
-import type { SignalOptions } from "../core/types.ts";
-import { openWithRetries } from "../nats/resources.ts";
+import { UnavailableError } from "../core/mod.ts";
+import { DeadLetterKeys, JetStreamNames } from "../core/mod.ts";
+import type { DeadLetter } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
+import { openWithRetries } from "../nats/mod.ts";
 import {
   DeadLetterStoreBase,
   decodeLetter,

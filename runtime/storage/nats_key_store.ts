@@ -1,11 +1,11 @@
 import { jetstream, kvm, StorageType } from "../../deps.ts";
 import type { KV, NatsConnection } from "../../deps.ts";
-import { UnavailableError } from "../core/errors.ts";
+import { UnavailableError } from "../core/mod.ts";
 import { AesKeyStore } from "./key_store.ts";
 import type { StoredKey } from "./key_store.ts";
-import { openWithRetries } from "../nats/resources.ts";
-import { JetStreamNames } from "../core/names.ts";
-import type { SignalOptions } from "../core/types.ts";
+import { openWithRetries } from "../nats/mod.ts";
+import { JetStreamNames } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** Options of `NatsKeyStore.open`. */
 export interface NatsKeyStoreOptions extends SignalOptions {

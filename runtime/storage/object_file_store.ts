@@ -1,7 +1,7 @@
 import { jetstream, natsConnect, objm } from "../../deps.ts";
 import type { NatsConnection, ObjectInfo, ObjectStore } from "../../deps.ts";
-import { DomainError, UnavailableError } from "../core/errors.ts";
-import { isWrongLastSequence } from "../nats/errors.ts";
+import { DomainError, UnavailableError } from "../core/mod.ts";
+import { isWrongLastSequence } from "../nats/mod.ts";
 import {
   checkFileId,
   checkRestored,
@@ -15,9 +15,9 @@ import type {
   FileStore,
   StoredFile,
 } from "./file_store.ts";
-import { openWithRetries } from "../nats/resources.ts";
-import { JetStreamNames } from "../core/names.ts";
-import type { SignalOptions } from "../core/types.ts";
+import { openWithRetries } from "../nats/mod.ts";
+import { JetStreamNames } from "../core/mod.ts";
+import type { SignalOptions } from "../core/mod.ts";
 
 /** Options of `ObjectFileStore.open`. */
 export interface ObjectFileStoreOptions extends SignalOptions {

@@ -5,8 +5,8 @@
  * for `/metrics`.
  *
  * - Spans (`tracing.ts`) through `@opentelemetry/api`, exported by Deno's
- *   built-in OpenTelemetry (`OTEL_DENO=true`, OTLP env vars). Off, each seam
- *   costs one boolean check. The spans: `tms.ask <type>` (actor), `tms.append
+ *   built-in OpenTelemetry (`OTEL_DENO=true`, OTLP env vars); `initTracing`
+ *   loads the API at start only then. Off, each seam costs one boolean check. The spans: `tms.ask <type>` (actor), `tms.append
  *   <type>` (Deno KV log, internal) or `publish tms.evt.<type>` (JetStream,
  *   PRODUCER), `tms.forward <type>` (CLIENT) and `tms.serve <type>` (SERVER,
  *   on the owner; the context travels in the `traceparent` header of
@@ -25,6 +25,7 @@ export {
   captureContext,
   contextFrom,
   idHash,
+  initTracing,
   linksFrom,
   runInContext,
   SpanKinds,

@@ -4,56 +4,77 @@
  * boolean check and a direct call: no span object, no context switch, no
  * closure the caller did not already make.
  */
-import {
-  context as otelContext,
-  propagation,
-  ProxyTracerProvider,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from "../../deps.ts";
+import { loadOtelApi } from "../../deps.ts";
 import type {
   Attributes,
   Link,
+  OtelApi,
   OtelContext as Context,
   Span,
+  SpanKind,
   SpanOptions,
   Tracer,
 } from "../../deps.ts";
 
 export type { OtelContext as TraceContext, Span } from "../../deps.ts";
 
-/** Span kinds as plain names (OpenTelemetry's numbers behind them). */
+/** Span kinds as plain names (OpenTelemetry's `SpanKind` numbers behind them). */
 export const SpanKinds = {
-  internal: SpanKind.INTERNAL,
-  server: SpanKind.SERVER,
-  client: SpanKind.CLIENT,
-  producer: SpanKind.PRODUCER,
-  consumer: SpanKind.CONSUMER,
+  internal: 0 as SpanKind.INTERNAL,
+  server: 1 as SpanKind.SERVER,
+  client: 2 as SpanKind.CLIENT,
+  producer: 3 as SpanKind.PRODUCER,
+  consumer: 4 as SpanKind.CONSUMER,
 } as const;
+
+/** OpenTelemetry's `SpanStatusCode.ERROR`. */
+const STATUS_ERROR = 2;
 
 /** Name of the tracer (the instrumentation scope of every TMS span). */
 export const TRACER_NAME = "tms";
 
-let enabled: boolean | undefined;
+/** The API, once `initTracing` found a tracer provider; else tracing is off. */
+let api: OtelApi | undefined;
 let tracer: Tracer | undefined;
 
 /**
- * True when a tracer provider is registered: Deno registers its own when the
- * process runs with `OTEL_DENO=true`; without it the API's proxy holds the
- * no-op provider. Decided once, at the first span.
+ * Turns tracing on when the process runs with `OTEL_DENO=true` (Deno then
+ * registers its own tracer provider with the OpenTelemetry API): loads the
+ * API and checks that a provider other than the no-op one is there. Call it
+ * once before the first span (a node does at start); until then, and
+ * without `OTEL_DENO`, every helper here is one boolean check and a direct
+ * call, and the API is never loaded. Answers whether tracing is on.
  */
-export function tracingEnabled(): boolean {
-  if (enabled === undefined) {
-    const provider = trace.getTracerProvider();
-    enabled = !(provider instanceof ProxyTracerProvider) ||
-      provider.getDelegate().constructor.name !== "NoopTracerProvider";
+export async function initTracing(
+  env: (name: string) => string | undefined = envVar,
+): Promise<boolean> {
+  if (api) return true;
+  const flag = (env("OTEL_DENO") ?? "").toLowerCase();
+  if (flag !== "true" && flag !== "1") return false;
+  const loaded = await loadOtelApi();
+  const provider = loaded.trace.getTracerProvider();
+  const registered = !(provider instanceof loaded.ProxyTracerProvider) ||
+    provider.getDelegate().constructor.name !== "NoopTracerProvider";
+  if (registered) api = loaded;
+  return registered;
+}
+
+function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    // Without --allow-env the exporter could not be configured either.
+    return undefined;
   }
-  return enabled;
+}
+
+/** True once `initTracing` found a tracer provider. */
+export function tracingEnabled(): boolean {
+  return api !== undefined;
 }
 
 function tms(): Tracer {
-  return tracer ??= trace.getTracer(TRACER_NAME);
+  return tracer ??= api!.trace.getTracer(TRACER_NAME);
 }
 
 /** Options of one span: OpenTelemetry's, plus an explicit parent. */
@@ -81,19 +102,20 @@ export function withSpan<T>(
 ): Promise<T> {
   if (!tracingEnabled()) return fn(undefined);
   const { parent, ...spanOptions } = options;
+  const { trace, context } = api!;
   const base = parent === null
-    ? trace.deleteSpan(otelContext.active())
-    : parent ?? otelContext.active();
+    ? trace.deleteSpan(context.active())
+    : parent ?? context.active();
   const span = tms().startSpan(name, spanOptions, base);
   const active = trace.setSpan(base, span);
-  return otelContext.with(active, async () => {
+  return context.with(active, async () => {
     try {
       return await fn(span);
     } catch (error) {
       if (isFailure(error)) {
         span.recordException(error instanceof Error ? error : String(error));
         span.setStatus({
-          code: SpanStatusCode.ERROR,
+          code: STATUS_ERROR,
           message: error instanceof Error ? error.message : String(error),
         });
       }
@@ -106,17 +128,17 @@ export function withSpan<T>(
 
 /** The active context (to carry into work that runs elsewhere), or undefined when tracing is off. */
 export function captureContext(): Context | undefined {
-  return tracingEnabled() ? otelContext.active() : undefined;
+  return api?.context.active();
 }
 
 /** Runs `fn` with `ctx` active (as it is when `ctx` is undefined). */
 export function runInContext<T>(ctx: Context | undefined, fn: () => T): T {
-  return ctx === undefined ? fn() : otelContext.with(ctx, fn);
+  return ctx === undefined || !api ? fn() : api.context.with(ctx, fn);
 }
 
 /** The active span, if tracing is on and one is active. */
 export function activeSpan(): Span | undefined {
-  return tracingEnabled() ? trace.getActiveSpan() : undefined;
+  return api?.trace.getActiveSpan();
 }
 
 /**
@@ -125,9 +147,9 @@ export function activeSpan(): Span | undefined {
  * no span is active.
  */
 export function traceHeaders(): { traceparent?: string; tracestate?: string } {
-  if (!tracingEnabled()) return {};
+  if (!api) return {};
   const carrier: { traceparent?: string; tracestate?: string } = {};
-  propagation.inject(otelContext.active(), carrier);
+  api.propagation.inject(api.context.active(), carrier);
   return carrier;
 }
 
@@ -150,11 +172,11 @@ export function contextFrom(
   traceparent: string | undefined | null,
   tracestate?: string | null,
 ): Context | undefined {
-  if (!tracingEnabled() || !traceparent) return undefined;
+  if (!api || !traceparent) return undefined;
   const carrier: Record<string, string> = { traceparent };
   if (tracestate) carrier.tracestate = tracestate;
-  const ctx = propagation.extract(otelContext.active(), carrier);
-  return trace.getSpanContext(ctx) ? ctx : undefined;
+  const ctx = api.propagation.extract(api.context.active(), carrier);
+  return api.trace.getSpanContext(ctx) ? ctx : undefined;
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

@@ -8,18 +8,18 @@
 import { jetstream, jetstreamManager } from "../../../deps.ts";
 import type { KV, NatsConnection } from "../../../deps.ts";
 import { isJetStreamApiError } from "../../../deps.ts";
-import { JetStreamPublisher } from "../../nats/publisher.ts";
-import type { PublishAck } from "../../nats/publisher.ts";
-import { JetStreamErrorCodes } from "../../nats/errors.ts";
-import { openSnapshotBucket } from "../../nats/resources.ts";
-import { JetStreamNames } from "../../core/names.ts";
+import { JetStreamPublisher } from "../../nats/mod.ts";
+import type { PublishAck } from "../../nats/mod.ts";
+import { JetStreamErrorCodes } from "../../nats/mod.ts";
+import { openSnapshotBucket } from "../../nats/mod.ts";
+import { JetStreamNames } from "../../core/mod.ts";
 import {
   commitSubject,
   encodeCommit,
   parseSnapshotKey,
   snapshotKey,
 } from "./commit.ts";
-import type { Commit, Snapshot } from "../../core/types.ts";
+import type { Commit, Snapshot } from "../../core/mod.ts";
 
 /** Publishes in flight at once during an import. */
 const WINDOW = 256;

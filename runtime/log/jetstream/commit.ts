@@ -1,17 +1,17 @@
 import type { MsgHdrs } from "../../../deps.ts";
-import { encodeHeaders } from "../../nats/requester.ts";
+import { encodeHeaders } from "../../nats/mod.ts";
 import {
   commitMsgId,
   eventSubject,
   Headers,
   JetStreamNames,
-} from "../../core/names.ts";
+} from "../../core/mod.ts";
 import type {
   AppendRequest,
   Commit,
   CommitMeta,
   DomainEvent,
-} from "../../core/types.ts";
+} from "../../core/mod.ts";
 
 /** Characters a subject token (an aggregate type or id) must not contain. */
 const UNSAFE_TOKEN = /[.*>\s\p{Cc}]/u;

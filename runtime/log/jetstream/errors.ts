@@ -5,9 +5,9 @@
  * connection an `UnavailableError`.
  */
 import { isJetStreamApiError } from "../../../deps.ts";
-import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { ConcurrencyError, UnavailableError } from "../../core/mod.ts";
 import { IntegrityError } from "./reader.ts";
-import { JetStreamErrorCodes } from "../../nats/errors.ts";
+import { JetStreamErrorCodes } from "../../nats/mod.ts";
 
 /** The error a failed JetStream call stands for, in the taxonomy. */
 export function translateError(error: unknown, retryAfter: number): unknown {

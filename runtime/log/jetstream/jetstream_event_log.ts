@@ -8,17 +8,24 @@ import type {
   Status,
   StreamConfig,
 } from "../../../deps.ts";
-import { abortable, backoff, delay } from "../../core/abort.ts";
-import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { abortable, backoff, delay } from "../../core/mod.ts";
+import { UnavailableError } from "../../core/mod.ts";
 import { commitSubject, encodeCommit, snapshotKey } from "./commit.ts";
-import { JetStreamPublisher } from "../../nats/publisher.ts";
-import type { PublishAck } from "../../nats/publisher.ts";
+import { JetStreamPublisher } from "../../nats/mod.ts";
+import type { PublishAck } from "../../nats/mod.ts";
 import { IntegrityError, JetStreamReader } from "./reader.ts";
 import { conflict, translateError } from "./errors.ts";
-import { isWrongLastSequence } from "../../nats/errors.ts";
+import { isWrongLastSequence } from "../../nats/mod.ts";
 import type { Head } from "./reader.ts";
-import { ensureEventStream, openSnapshotBucket } from "../../nats/resources.ts";
-import { commitMsgId, JetStreamNames } from "../../core/names.ts";
+import { assertCount, remember } from "./options.ts";
+import type {
+  JetStreamConnectOptions,
+  JetStreamEventLogOptions,
+  Settings,
+} from "./options.ts";
+import { withPublishSpan } from "./publish_span.ts";
+import { ensureEventStream, openSnapshotBucket } from "../../nats/mod.ts";
+import { JetStreamNames } from "../../core/mod.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -26,47 +33,10 @@ import type {
   EventLog,
   SignalOptions,
   Snapshot,
-} from "../../core/types.ts";
-import { Watchers } from "../../core/watchers.ts";
-import {
-  SpanKinds,
-  tracingEnabled,
-  withActiveTraceparent,
-  withSpan,
-} from "../../telemetry/tracing.ts";
+} from "../../core/mod.ts";
+import { Watchers } from "../../core/mod.ts";
+import { tracingEnabled } from "../../telemetry/mod.ts";
 
-/** Options of the JetStream event log. */
-export interface JetStreamEventLogOptions {
-  /** Replicas of the stream and of the snapshot bucket when they are created (default 1). */
-  replicas?: number;
-  /** JetStream deduplication window on `Nats-Msg-Id` (default 2 min). */
-  duplicateWindowMs?: number;
-  /** Timeout of each JetStream request (default 5 s). */
-  requestTimeoutMs?: number;
-  /** Seconds an `UnavailableError` tells the caller to wait (default 1). */
-  retryAfter?: number;
-  /**
-   * Reads of more commits than this (a `readStream` tail, a `readFeed` page)
-   * stream through an ordered consumer; fewer are direct gets (default 32).
-   */
-  scanThreshold?: number;
-  signal?: AbortSignal;
-}
-
-/** Options of `JetStreamEventLog.connect`: the servers plus the log's options. */
-export interface JetStreamConnectOptions extends JetStreamEventLogOptions {
-  servers: string | string[];
-  /** Connection name shown by the server (default `tms-event-log`). */
-  name?: string;
-}
-
-interface Settings {
-  retryAfter: number;
-  timeout: number;
-  scanThreshold: number;
-}
-
-const HEAD_CACHE_SIZE = 100_000;
 const OPEN_ATTEMPTS = 5;
 
 /**
@@ -240,39 +210,10 @@ export class JetStreamEventLog implements EventLog {
       return await this.#io(options, () => this.#append(subject, request));
     }
     // A PRODUCER span per commit; the commit carries its context.
-    return await withSpan(
-      `publish ${JetStreamNames.subjectPrefix}.${request.type}`,
-      {
-        kind: SpanKinds.producer,
-        attributes: {
-          "messaging.system": "nats",
-          "messaging.operation.type": "send",
-          "messaging.operation.name": "publish",
-          "messaging.destination.name": subject,
-          "messaging.destination.template":
-            `${JetStreamNames.subjectPrefix}.${request.type}.{id}`,
-          "tms.aggregate.type": request.type,
-          "tms.commit.events": request.events.length,
-        },
-      },
-      async (span) => {
-        const traced = withActiveTraceparent(request);
-        const result = await this.#io(
-          options,
-          () => this.#append(subject, traced),
-        );
-        span?.setAttributes({
-          "messaging.message.id": commitMsgId(
-            request.type,
-            request.id,
-            result.version,
-          ),
-          "tms.commit.version": result.version,
-          "tms.commit.position": result.position,
-        });
-        return result;
-      },
-      (error) => !(error instanceof ConcurrencyError),
+    return await withPublishSpan(
+      subject,
+      request,
+      (traced) => this.#io(options, () => this.#append(subject, traced)),
     );
   }
 
@@ -576,15 +517,3 @@ export class JetStreamEventLog implements EventLog {
 }
 
 type StatusIterator = AsyncIterable<Status> & { stop(): void };
-
-function assertCount(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a non-negative integer`);
-  }
-}
-
-function remember(map: Map<string, Head>, key: string, head: Head): void {
-  map.delete(key);
-  map.set(key, head);
-  if (map.size > HEAD_CACHE_SIZE) map.delete(map.keys().next().value!);
-}

@@ -25,7 +25,12 @@
  * under `<type>.<id>`.
  */
 export { JetStreamEventLog } from "./jetstream_event_log.ts";
+export {
+  jetStreamContents,
+  JetStreamImporter,
+  jetStreamSnapshots,
+} from "./archive.ts";
 export type {
   JetStreamConnectOptions,
   JetStreamEventLogOptions,
-} from "./jetstream_event_log.ts";
+} from "./options.ts";

@@ -4,10 +4,10 @@ import type {
   MsgHdrs,
   StoredMsg,
 } from "../../../deps.ts";
-import { UnavailableError } from "../../core/errors.ts";
+import { UnavailableError } from "../../core/mod.ts";
 import { decodeCommit } from "./commit.ts";
-import { JetStreamNames } from "../../core/names.ts";
-import type { Commit } from "../../core/types.ts";
+import { JetStreamNames } from "../../core/mod.ts";
+import type { Commit } from "../../core/mod.ts";
 
 /** A stream version and the stream sequence of the commit that made it. */
 export interface Head {

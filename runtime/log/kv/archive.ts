@@ -17,7 +17,7 @@ import {
   type Located,
   writeIndexEntries,
 } from "./layout.ts";
-import type { Commit, Snapshot } from "../../core/types.ts";
+import type { Commit, Snapshot } from "../../core/mod.ts";
 
 /** Most estimated bytes of the feed chunks written in one atomic. */
 const IMPORT_ATOMIC_BYTES = 512 * 1024;

@@ -1,10 +1,8 @@
-import { LatencyHistogram } from "../../telemetry/latency_histogram.ts";
-import {
-  tracingEnabled,
-  withActiveTraceparent,
-  withSpan,
-} from "../../telemetry/tracing.ts";
-import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { LatencyHistogram } from "../../telemetry/mod.ts";
+import { tracingEnabled } from "../../telemetry/mod.ts";
+import { withAppendSpan } from "./append_span.ts";
+import type { KvEventLogOptions } from "./options.ts";
+import { ConcurrencyError, UnavailableError } from "../../core/mod.ts";
 import {
   BATCH_BYTES,
   CHUNK_BYTES,
@@ -28,24 +26,8 @@ import type {
   EventLog,
   SignalOptions,
   Snapshot,
-} from "../../core/types.ts";
-import { Watchers } from "../../core/watchers.ts";
-
-/** Options of the Deno KV event log. */
-export interface KvEventLogOptions {
-  /** Most commits written in one atomic (default 500). */
-  maxBatch?: number;
-  /**
-   * How often the stream index catches up with the feed (default 2 s). A
-   * flush writes one entry per stream touched since the last one, so a
-   * longer interval writes fewer entries per commit (index atomics delay
-   * group commits on the same KV writer); commits not indexed yet are read
-   * from memory.
-   */
-  indexIntervalMs?: number;
-  /** Unindexed commits that trigger an index flush at once (default 20 000). */
-  maxUnindexed?: number;
-}
+} from "../../core/mod.ts";
+import { Watchers } from "../../core/mod.ts";
 
 interface Pending {
   request: AppendRequest;
@@ -132,23 +114,7 @@ export class KvEventLog implements EventLog {
     options?: SignalOptions,
   ): Promise<AppendResult> {
     if (!tracingEnabled()) return this.#append(request, options);
-    return withSpan(`tms.append ${request.type}`, {
-      attributes: {
-        "tms.log": "kv",
-        "tms.aggregate.type": request.type,
-        "tms.commit.events": request.events.length,
-      },
-    }, async (span) => {
-      const result = await this.#append(
-        withActiveTraceparent(request),
-        options,
-      );
-      span?.setAttributes({
-        "tms.commit.version": result.version,
-        "tms.commit.position": result.position,
-      });
-      return result;
-    }, (error) => !(error instanceof ConcurrencyError));
+    return withAppendSpan(request, (traced) => this.#append(traced, options));
   }
 
   #append(

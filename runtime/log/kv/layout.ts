@@ -3,7 +3,7 @@
  * index. Stateless reads and writes over a `Deno.Kv`; `KvEventLog` owns the
  * state (positions, heads, unindexed commits) and the fence.
  */
-import type { AppendRequest, Commit } from "../../core/types.ts";
+import type { AppendRequest, Commit } from "../../core/mod.ts";
 
 /** Deno KV key prefixes of the embedded event log. */
 export const KvKeys = {

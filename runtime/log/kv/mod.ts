@@ -25,7 +25,8 @@
  * the newest commits from memory. There is no per-stream head key.
  */
 export { KvEventLog } from "./kv_event_log.ts";
-export type { KvEventLogOptions } from "./kv_event_log.ts";
+export { KvFeedReader, KvFeedWriter } from "./archive.ts";
+export type { KvEventLogOptions } from "./options.ts";
 export {
   KV_INDEXED_KEY,
   KV_LIMITS,

@@ -1,4 +1,4 @@
-import { ConcurrencyError, UnavailableError } from "../../core/errors.ts";
+import { ConcurrencyError, UnavailableError } from "../../core/mod.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -6,8 +6,8 @@ import type {
   EventLog,
   SignalOptions,
   Snapshot,
-} from "../../core/types.ts";
-import { Watchers } from "../../core/watchers.ts";
+} from "../../core/mod.ts";
+import { Watchers } from "../../core/mod.ts";
 
 /** An `EventLog` held in memory: for unit tests and as the reference backend. */
 export class MemoryEventLog implements EventLog {

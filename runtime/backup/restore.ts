@@ -1,9 +1,9 @@
 /**
- * Writing, verifying and restoring a backup archive against a source and a
- * target that hide the backend (Deno KV and files, or JetStream). A backup is
- * consistent at one feed position: the head when it starts.
+ * Reading an archive back: one hashed pass checks every part against the
+ * manifest; verify replays every stream's state hash; restore writes into an
+ * empty target only after a whole verifying pass.
  */
-import { ArchiveError, readTar, TarWriter } from "./tar.ts";
+import { ArchiveError, readTar } from "./tar.ts";
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
@@ -16,362 +16,23 @@ import type {
   BackupHeader,
   BackupKind,
   BackupManifest,
-  BackupMode,
   ManifestPart,
 } from "./format.ts";
-import type { Commit, Snapshot } from "../core/types.ts";
-import type { FileInfo } from "../storage/file_store.ts";
-import type { StoredKey } from "../storage/key_store.ts";
+import type { Commit } from "../core/mod.ts";
+import type { FileInfo } from "../storage/mod.ts";
+import type { StoredKey } from "../storage/mod.ts";
+import { Meter } from "./progress.ts";
+import type {
+  BackupProgress,
+  KeyTarget,
+  RestoreOptions,
+  RestoreTarget,
+  StoredSnapshot,
+  VerifyResult,
+} from "./types.ts";
+import { RestoreRefused } from "./types.ts";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A snapshot with the stream it belongs to. */
-export interface StoredSnapshot {
-  type: string;
-  id: string;
-  snapshot: Snapshot;
-}
-
-/** What a backup reads: a live node's store, read only. */
-export interface BackupSource {
-  readonly mode: BackupMode;
-  headPosition(): Promise<number>;
-  /** Up to `limit` commits after `after`, as stored (not upcast), in feed order. */
-  readFeed(after: number, limit: number): Promise<Commit[]>;
-  snapshots(): AsyncIterable<StoredSnapshot>;
-  files(): AsyncIterable<FileInfo>;
-  readFile(id: string): Promise<Uint8Array | null>;
-  /** Named feed checkpoints kept beside the log (the integration relay's). */
-  checkpoints(): Promise<Record<string, number>>;
-}
-
-/** Where a restore writes: an empty store. */
-export interface RestoreTarget {
-  readonly mode: BackupMode;
-  /** Throws `RestoreRefused` unless the target holds nothing. */
-  assertEmpty(): Promise<void>;
-  /** Commits in feed order, each at its own position (the next one). */
-  writeCommits(commits: readonly Commit[]): Promise<void>;
-  writeSnapshot(snapshot: StoredSnapshot): Promise<void>;
-  writeFile(info: FileInfo, data: Uint8Array): Promise<void>;
-  writeCheckpoints(checkpoints: Record<string, number>): Promise<void>;
-}
-
-/** Where the keys of a keys export come from and go to. */
-export interface KeySource {
-  exportKeys(): AsyncIterable<{ subject: string; key: StoredKey }>;
-}
-export interface KeyTarget {
-  assertEmpty(): Promise<void>;
-  importKey(subject: string, key: StoredKey): Promise<boolean>;
-}
-
-/** The target is not empty, or otherwise unfit: nothing was written. */
-export class RestoreRefused extends Error {
-  override name = "RestoreRefused";
-}
-
-/** How far a backup, verify or restore has come. */
-export interface BackupProgress {
-  phase: "commits" | "snapshots" | "files" | "keys" | "verify" | "write";
-  /** Commits (or keys, files) done in this phase. */
-  done: number;
-  /** What the phase has in all (null when unknown). */
-  total: number | null;
-  perSecond: number;
-  etaMs: number | null;
-}
-
-/** Options of `writeBackup`. */
-export interface WriteBackupOptions {
-  /** Folds every commit into the per-stream state hashes. */
-  hasher: StateHasher;
-  /** Largest NDJSON segment in bytes before a new one starts (default 4 MiB). */
-  segmentBytes?: number;
-  /** Commits per feed read (default 1000). */
-  batchSize?: number;
-  onProgress?: (progress: BackupProgress) => void;
-  signal?: AbortSignal;
-}
-
-class Meter {
-  readonly #started = performance.now();
-  readonly #report?: (progress: BackupProgress) => void;
-  #last = 0;
-  constructor(report?: (progress: BackupProgress) => void) {
-    this.#report = report;
-  }
-  tick(
-    phase: BackupProgress["phase"],
-    done: number,
-    total: number | null,
-    force = false,
-  ): void {
-    if (!this.#report) return;
-    const now = performance.now();
-    if (!force && now - this.#last < 200) return;
-    this.#last = now;
-    const seconds = Math.max(0.001, (now - this.#started) / 1000);
-    const perSecond = done / seconds;
-    this.#report({
-      phase,
-      done,
-      total,
-      perSecond,
-      etaMs: total === null || perSecond === 0
-        ? null
-        : Math.max(0, ((total - done) / perSecond) * 1000),
-    });
-  }
-}
-
-/** NDJSON segments of bounded size, each becoming one archive entry. */
-class Segments {
-  readonly #tar: TarWriter;
-  readonly #name: (n: number) => string;
-  readonly #max: number;
-  readonly parts: ManifestPart[];
-  #lines: string[] = [];
-  #bytes = 0;
-  #first?: number;
-  #last?: number;
-  #n = 0;
-
-  constructor(
-    tar: TarWriter,
-    name: (n: number) => string,
-    max: number,
-    parts: ManifestPart[],
-  ) {
-    this.#tar = tar;
-    this.#name = name;
-    this.#max = max;
-    this.parts = parts;
-  }
-
-  async add(record: unknown, position?: number): Promise<void> {
-    const line = JSON.stringify(record);
-    this.#lines.push(line);
-    this.#bytes += line.length + 1;
-    if (position !== undefined) {
-      this.#first ??= position;
-      this.#last = position;
-    }
-    if (this.#bytes >= this.#max) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.#lines.length === 0) return;
-    const data = encoder.encode(this.#lines.join("\n") + "\n");
-    const name = this.#name(++this.#n);
-    await this.#tar.add(name, data);
-    this.parts.push({
-      name,
-      sha256: sha256(data),
-      bytes: data.byteLength,
-      count: this.#lines.length,
-      ...(this.#first !== undefined
-        ? { first: this.#first, last: this.#last }
-        : {}),
-    });
-    this.#lines = [];
-    this.#bytes = 0;
-    this.#first = undefined;
-    this.#last = undefined;
-  }
-}
-
-async function addJson(
-  tar: TarWriter,
-  parts: ManifestPart[],
-  name: string,
-  value: unknown,
-  count = 1,
-): Promise<void> {
-  const data = encoder.encode(JSON.stringify(value, null, 2) + "\n");
-  await tar.add(name, data);
-  parts.push({ name, sha256: sha256(data), bytes: data.byteLength, count });
-}
-
-async function finish(
-  tar: TarWriter,
-  manifest: BackupManifest,
-): Promise<void> {
-  const data = encoder.encode(JSON.stringify(manifest, null, 2) + "\n");
-  await tar.add(BackupEntries.manifest, data);
-  await tar.add(
-    BackupEntries.manifestHash,
-    encoder.encode(sha256(data) + "\n"),
-  );
-  await tar.close();
-}
-
-/**
- * Streams a backup of `source` into `sink`: every commit up to the head as
- * it was when the backup started (the position it is consistent at), the
- * snapshots taken at or before it, every stored file (files are written
- * before the commits that name them, so every file a commit refers to is
- * there), the checkpoints, and the manifest. Personal-data keys are never in
- * it: see `writeKeysExport`. The source keeps serving meanwhile.
- */
-export async function writeBackup(
-  source: BackupSource,
-  sink: WritableStream<Uint8Array>,
-  options: WriteBackupOptions,
-): Promise<BackupManifest> {
-  const tar = new TarWriter(sink);
-  try {
-    const position = await source.headPosition();
-    const header: BackupHeader = {
-      format: BACKUP_FORMAT,
-      version: BACKUP_FORMAT_VERSION,
-      kind: BackupKinds.data,
-      mode: source.mode,
-      position,
-      createdAt: new Date().toISOString(),
-    };
-    const parts: ManifestPart[] = [];
-    await addJson(tar, parts, BackupEntries.header, header);
-    const max = options.segmentBytes ?? 4 * 1024 * 1024;
-    const meter = new Meter(options.onProgress);
-    const hasher = options.hasher;
-
-    const commits = new Segments(tar, BackupEntries.commits, max, parts);
-    let after = 0;
-    while (after < position) {
-      options.signal?.throwIfAborted();
-      const page = await source.readFeed(
-        after,
-        Math.min(options.batchSize ?? 1000, position - after),
-      );
-      if (page.length === 0) {
-        throw new Error(
-          `The feed ends at ${after}, before its head ${position}`,
-        );
-      }
-      for (const commit of page) {
-        if (commit.position > position) break;
-        hasher.apply(commit);
-        await commits.add(commit, commit.position);
-        after = commit.position;
-      }
-      meter.tick("commits", after, position);
-    }
-    await commits.flush();
-    meter.tick("commits", after, position, true);
-
-    const snapshots = new Segments(tar, BackupEntries.snapshots, max, parts);
-    const streams = hasher.hashes();
-    let snapshotCount = 0;
-    for await (const stored of source.snapshots()) {
-      // A snapshot newer than the backup's position belongs to a later state.
-      const stream = streams[`${stored.type}/${stored.id}`];
-      if (
-        !stream || stored.snapshot.position > position ||
-        stored.snapshot.version > stream.version
-      ) continue;
-      await snapshots.add(stored);
-      snapshotCount++;
-      meter.tick("snapshots", snapshotCount, null);
-    }
-    await snapshots.flush();
-
-    const infos: FileInfo[] = [];
-    for await (const info of source.files()) infos.push(info);
-    infos.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    await addJson(tar, parts, BackupEntries.fileIndex, infos, infos.length);
-    let files = 0;
-    for (const info of infos) {
-      const data = await source.readFile(info.id);
-      if (!data) throw new Error(`File ${info.id} vanished during the backup`);
-      const name = BackupEntries.file(info.id);
-      await tar.add(name, data);
-      parts.push({
-        name,
-        sha256: sha256(data),
-        bytes: data.byteLength,
-        count: 1,
-      });
-      meter.tick("files", ++files, infos.length);
-    }
-
-    const checkpoints = await source.checkpoints();
-    await addJson(tar, parts, BackupEntries.checkpoints, checkpoints);
-    const manifest: BackupManifest = {
-      ...header,
-      counts: {
-        commits: position,
-        events: hasher.events,
-        streams: hasher.streams,
-        snapshots: snapshotCount,
-        files: infos.length,
-        keys: 0,
-      },
-      parts,
-      streams,
-      checkpoints,
-    };
-    await finish(tar, manifest);
-    return manifest;
-  } catch (error) {
-    await tar.abort(error);
-    throw error;
-  }
-}
-
-/**
- * Streams the separate export of personal-data keys (`--keys`): kept apart
- * from the data backups so that a key shredded after a backup was taken
- * stays shredded when that backup is restored with a newer keys export.
- */
-export async function writeKeysExport(
-  source: KeySource,
-  mode: BackupMode,
-  sink: WritableStream<Uint8Array>,
-  options: { onProgress?: (progress: BackupProgress) => void } = {},
-): Promise<BackupManifest> {
-  const tar = new TarWriter(sink);
-  try {
-    const header: BackupHeader = {
-      format: BACKUP_FORMAT,
-      version: BACKUP_FORMAT_VERSION,
-      kind: BackupKinds.keys,
-      mode,
-      position: 0,
-      createdAt: new Date().toISOString(),
-    };
-    const parts: ManifestPart[] = [];
-    await addJson(tar, parts, BackupEntries.header, header);
-    const segments = new Segments(tar, BackupEntries.keys, 4 << 20, parts);
-    const meter = new Meter(options.onProgress);
-    let keys = 0;
-    for await (const entry of source.exportKeys()) {
-      await segments.add(entry);
-      meter.tick("keys", ++keys, null);
-    }
-    await segments.flush();
-    const manifest: BackupManifest = {
-      ...header,
-      counts: {
-        commits: 0,
-        events: 0,
-        streams: 0,
-        snapshots: 0,
-        files: 0,
-        keys,
-      },
-      parts,
-      streams: {},
-      checkpoints: {},
-    };
-    await finish(tar, manifest);
-    return manifest;
-  } catch (error) {
-    await tar.abort(error);
-    throw error;
-  }
-}
 
 /** Callbacks of one pass over an archive. */
 interface PassHandlers {
@@ -581,13 +242,6 @@ function compareParts(listed: ManifestPart[], seen: ManifestPart[]): void {
   }
 }
 
-/** What `verifyBackup` found. */
-export interface VerifyResult {
-  manifest: BackupManifest;
-  /** Streams whose replayed state hash matched the manifest's. */
-  streams: number;
-}
-
 /**
  * Checks an archive through: every part's SHA-256 against the manifest, the
  * manifest against its own hash, the feed gap-free from 1 to its position,
@@ -659,15 +313,6 @@ export async function verifyBackup(
   }
   meter.tick("verify", hasher.position, hasher.position, true);
   return { manifest, streams: Object.keys(manifest.streams ?? {}).length };
-}
-
-/** Options of `restoreBackup`. */
-export interface RestoreOptions {
-  /** A fresh hasher for the verification pass. */
-  hasher: StateHasher;
-  /** Commits per write (default 1000). */
-  batchSize?: number;
-  onProgress?: (progress: BackupProgress) => void;
 }
 
 /**
