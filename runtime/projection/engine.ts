@@ -72,6 +72,7 @@ export class ProjectionEngine implements ProjectionPositions {
   #controller = new AbortController();
   #started = false;
   #stopped = false;
+  #rebuilds: Promise<unknown> = Promise.resolve();
   #startupRebuild: Promise<unknown> | null = null;
   readonly #feed = new FeedCache();
 
@@ -254,11 +255,22 @@ export class ProjectionEngine implements ProjectionPositions {
 
   /**
    * Rebuilds projections from position 0 into fresh tables and swaps them in,
-   * pausing them meanwhile. Default: all.
+   * pausing them meanwhile. Default: all. Rebuilds of one engine run one
+   * after the other (one asked for while the rebuild at start still holds
+   * its lock waits for it, instead of finding the lock taken).
    */
-  async rebuild(
+  rebuild(
     names: readonly string[] = [...this.#runners.keys()],
     options: RebuildOptions = {},
+  ): Promise<RebuildResult[]> {
+    const run = this.#rebuilds.then(() => this.#rebuild(names, options));
+    this.#rebuilds = run.catch(() => {});
+    return run;
+  }
+
+  async #rebuild(
+    names: readonly string[],
+    options: RebuildOptions,
   ): Promise<RebuildResult[]> {
     const runners = names.map((name) => this.#runner(name));
     for (const runner of runners) {

@@ -109,7 +109,7 @@ const DECLARED = new Set([
   "node_filesystem_size_bytes",
 ]);
 
-/** Every metric name the node's code writes (runtime/, http/, main.ts). */
+/** Every metric name the node's code writes (runtime/, http/, main.ts, ops/node_*.ts). */
 async function exportedMetrics(): Promise<Set<string>> {
   const names = new Set<string>();
   const scan = async (dir: string) => {
@@ -126,11 +126,17 @@ async function exportedMetrics(): Promise<Set<string>> {
   };
   await scan(`${ROOT}runtime`);
   await scan(`${ROOT}http`);
-  for (
-    const m of (await Deno.readTextFile(`${ROOT}main.ts`)).matchAll(
-      /\b((?:tms|process)_[a-z_]+)\b/g,
-    )
-  ) names.add(m[1]);
+  // The node itself: main.ts and the ops/node_*.ts files it is made of.
+  const node = [`${ROOT}main.ts`];
+  for await (const entry of Deno.readDir(`${ROOT}ops`)) {
+    if (/^node_.*\.ts$/.test(entry.name)) node.push(`${ROOT}ops/${entry.name}`);
+  }
+  for (const path of node) {
+    const text = await Deno.readTextFile(path);
+    for (const m of text.matchAll(/\b((?:tms|process)_[a-z_]+)\b/g)) {
+      names.add(m[1]);
+    }
+  }
   return names;
 }
 
