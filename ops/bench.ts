@@ -10,6 +10,8 @@
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
 import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
+import type { BenchRow } from "./bench_support.ts";
+import { benchPeers } from "./bench_peers.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
@@ -28,6 +30,7 @@ const SECTIONS = [
   "cluster",
   "backup",
   "trace",
+  "peers",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -35,14 +38,16 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|peers…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
-tracing off). No section named runs them all and also rewrites the table in
+tracing off), peers (the shared invoice workload of ../shared/peers on the
+mock server, Emmett, Restate and TMS with auth on; TMS_BENCH_PEER_STREAMS for
+a short run). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster and backup start
 their own nodes and nats-server on free ports.`,
@@ -61,18 +66,6 @@ their own nodes and nats-server on free ports.`,
   ],
   examples: ["deno task bench", "deno task bench kv read"],
 };
-
-/** One line of the benchmark table. */
-export interface BenchRow {
-  section: string;
-  name: string;
-  value: number;
-  unit: string;
-  /** The figure as a ratio of the section's baseline, e.g. "0.62×". */
-  ratio?: string;
-  target?: string;
-  met?: boolean;
-}
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -514,6 +507,15 @@ if (import.meta.main) {
     }
     if (all || wanted.has("trace")) {
       rows.push(...await benchTrace({ progress }));
+    }
+    if (all || wanted.has("peers")) {
+      const streams = Deno.env.get("TMS_BENCH_PEER_STREAMS");
+      rows.push(
+        ...await benchPeers({
+          progress,
+          streams: streams ? Number(streams) : undefined,
+        }),
+      );
     }
     const cpu = Deno.build.arch;
     const header = [

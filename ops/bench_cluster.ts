@@ -25,7 +25,7 @@ import type { NatsConnection } from "../deps.ts";
 import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { encodeHeaders, JetStreamPublisher } from "../runtime/nats/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
-import type { BenchRow } from "./bench.ts";
+import type { BenchRow } from "./bench_support.ts";
 import { commandLoad, percentile } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";

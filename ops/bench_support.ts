@@ -41,3 +41,15 @@ export async function withBenchSchema<T>(
     await sql.end();
   }
 }
+
+/** One line of the benchmark table. */
+export interface BenchRow {
+  section: string;
+  name: string;
+  value: number;
+  unit: string;
+  /** The figure as a ratio of the section's baseline, e.g. "0.62×". */
+  ratio?: string;
+  target?: string;
+  met?: boolean;
+}
