@@ -12,9 +12,11 @@ import { API_VERSIONS, isApiVersion, LATEST_VERSION } from "./http/versions.ts";
 import type { ApiVersion } from "./http/versions.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import {
+  edgeSecurityFromEnv,
   identityConfigFromEnv,
   openIdentityServices,
 } from "./ops/identity_services.ts";
+import type { EdgeSecurity } from "./http/mod.ts";
 import type { IdentityConfig } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
 import { ClusterNode } from "./runtime/cluster/mod.ts";
@@ -98,6 +100,8 @@ export interface NodeConfig {
   defaultApiVersion: ApiVersion;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
+  /** CORS, trusted proxies, rate limits (`TMS_CORS_ORIGINS`, `TMS_TRUSTED_PROXIES`, `TMS_RATE_LIMIT_*`). */
+  security: EdgeSecurity;
 }
 
 function intEnv(
@@ -237,6 +241,28 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
+  {
+    name: "TMS_CORS_ORIGINS",
+    description:
+      "exact origins (comma-separated) that may call cross-origin; unset: no CORS",
+  },
+  {
+    name: "TMS_TRUSTED_PROXIES",
+    description:
+      "proxy addresses or CIDR blocks (comma-separated) whose X-Forwarded-For/-Proto are believed; unset: none",
+  },
+  {
+    name: "TMS_RATE_LIMIT_PER_USER",
+    default: "100000/1m",
+    description:
+      "requests per principal per node, <requests>/<window> (s, m, h), or off",
+  },
+  {
+    name: "TMS_RATE_LIMIT_PER_ADDRESS",
+    default: "200000/1m",
+    description:
+      "/api/ requests per client address (IPv6: per /64) per node, or off",
+  },
 ];
 
 /** `deno task start`: its usage text. */
@@ -283,6 +309,7 @@ export function loadConfig(
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
+    security: edgeSecurityFromEnv(env),
   };
 }
 
@@ -459,6 +486,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
     auth: identity.auth,
+    security: config.security,
     readSide: {
       store,
       positions: projections ?? leased ??
