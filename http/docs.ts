@@ -264,7 +264,7 @@ ${
     const file = c.req.param("file") ?? "";
     if (
       c.req.param("package") !== `swagger-ui-dist@${SWAGGER_UI_DIST_VERSION}` ||
-      !(file in ASSETS)
+      !Object.hasOwn(ASSETS, file)
     ) {
       throw new NotFoundError("No such asset");
     }
