@@ -195,7 +195,15 @@ export function addressKey(address: string): string {
   return `${(parsed.value >> 64n).toString(16)}::/64`;
 }
 
-/** Sets `c.get("client")` for the rest of the request. */
+/**
+ * Sets `c.get("client")` for the rest of the request.
+ *
+ * @example
+ * ```ts
+ * app.use(clientInfo(new TrustedProxies(["10.0.0.0/8"])));
+ * app.get("/", (c) => c.text(c.get("client").address ?? "unknown"));
+ * ```
+ */
 export function clientInfo(proxies: TrustedProxies): MiddlewareHandler {
   return async function clientInfo(c, next) {
     c.set("client", resolveClient(c, proxies));

@@ -68,6 +68,12 @@ function perCaller(path: string): boolean {
 /**
  * The security headers of every answer (after `clientInfo`, which tells
  * whether the request came over TLS).
+ *
+ * @example
+ * ```ts
+ * app.use(clientInfo(new TrustedProxies(["10.0.0.0/8"])));
+ * app.use(securityHeaders());
+ * ```
  */
 export function securityHeaders(): MiddlewareHandler {
   const headers = secureHeaders({
@@ -118,6 +124,12 @@ export function parseCorsOrigins(raw: string | undefined): string[] {
  * CORS for exactly `origins`: their requests and preflights get the CORS
  * headers (a preflight its 204 here, before authentication); every other
  * request passes untouched, without a CORS header. Null for no origins.
+ *
+ * @example
+ * ```ts
+ * const cors = corsFor(parseCorsOrigins(Deno.env.get("TMS_CORS_ORIGINS")));
+ * if (cors) app.use(cors);
+ * ```
  */
 export function corsFor(origins: readonly string[]): MiddlewareHandler | null {
   if (origins.length === 0) return null;
