@@ -16,6 +16,9 @@ export { Hono } from "npm:hono@4.13.19";
 export type { Context, MiddlewareHandler } from "npm:hono@4.13.19";
 export { HTTPException } from "npm:hono@4.13.19/http-exception";
 export { bodyLimit } from "npm:hono@4.13.19/body-limit";
+export { cors } from "npm:hono@4.13.19/cors";
+export { secureHeaders } from "npm:hono@4.13.19/secure-headers";
+export { getConnInfo } from "npm:hono@4.13.19/deno";
 export { matchedRoutes } from "npm:hono@4.13.19/route";
 // The OpenTelemetry API (no SDK: Deno's built-in exporter registers the
 // provider under OTEL_DENO=true; without it every call is a no-op), loaded by

@@ -191,6 +191,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
     auth: identity.auth,
+    security: config.security,
     readSide: {
       store,
       positions: projections ?? leased ??

@@ -10,6 +10,13 @@ import { employeeRoutes } from "./employees.ts";
 import { eventRoutes } from "./events.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
+import type { UserLookup } from "./auth.ts";
+import { clientInfo, TrustedProxies } from "./client.ts";
+import { corsFor, securityHeaders } from "./security.ts";
+import { DEFAULT_RATE_LIMITS, rateLimits } from "./rate_limits.ts";
+import { USER } from "../actors/user/mod.ts";
+import type { UserState } from "../actors/user/mod.ts";
+import { clientOf } from "./context.ts";
 import { compilePolicies, matchPolicy } from "./policy.ts";
 import type { CompiledPolicy } from "./policy.ts";
 import { loginRoutes } from "./login.ts";
@@ -38,11 +45,28 @@ import { apiVersions, LATEST_VERSION, versionedGetPath } from "./versions.ts";
 export function createApp(input: EdgeDeps): Hono {
   const deps = { ...input, httpMetrics: input.httpMetrics ?? new RedMetrics() };
   const defaultVersion = deps.defaultApiVersion ?? LATEST_VERSION;
+  const security = deps.security ?? {};
   const app = new Hono({ getPath: versionedGetPath(defaultVersion) });
   app.use(telemetry(deps.httpMetrics));
   app.use(requestId());
+  app.use(clientInfo(new TrustedProxies(security.trustedProxies)));
+  app.use(securityHeaders());
+  // A preflight is answered here, before any token is asked for.
+  const cors = corsFor(security.corsOrigins ?? []);
+  if (cors) app.use(cors);
   app.use(deadline(deps.requestTimeoutMs ?? 10_000));
   app.use("/api/*", apiVersions(defaultVersion));
+  const limits = rateLimits({
+    perUser: security.rateLimitPerUser === undefined
+      ? DEFAULT_RATE_LIMITS.perUser
+      : security.rateLimitPerUser,
+    perAddress: security.rateLimitPerAddress === undefined
+      ? DEFAULT_RATE_LIMITS.perAddress
+      : security.rateLimitPerAddress,
+    now: security.now,
+  });
+  // Per address before the token is verified: bad tokens cost no signature checks.
+  app.use("/api/*", limits.headers, limits.byAddress);
   const limit = bodyLimit({
     maxSize: deps.maxBodyBytes ?? 1024 * 1024,
     onError: (c) =>
@@ -56,6 +80,8 @@ export function createApp(input: EdgeDeps): Hono {
   // without being received.
   const compiled = compilePolicies();
   let routed: CompiledPolicy[] = [];
+  const users: UserLookup = async (subject, signal) =>
+    (await clientOf(deps).read<UserState>(USER, subject, { signal })).state;
   app.use(
     "/api/*",
     deps.auth.enabled
@@ -63,9 +89,13 @@ export function createApp(input: EdgeDeps): Hono {
         verifier: deps.auth.verifier,
         policies: compiled,
         routed: (method, path) => matchPolicy(routed, method, path) !== null,
+        users,
+        userRecheckSeconds: deps.auth.userRecheckSeconds,
+        now: deps.auth.now,
       })
       : noAccessControl(),
   );
+  app.use("/api/*", limits.byPrincipal);
   // Photo uploads carry their own, larger limit (http/kontroller.ts).
   app.use("/api/*", (c, next) =>
     c.req.method === "POST" &&

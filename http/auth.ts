@@ -1,8 +1,10 @@
 /**
  * Authentication and authorization at the edge: the bearer token of every
  * `/api/` request is verified (a short cache of verified tokens keeps the
- * signature check off the hot path), its principal set on the context, and
- * the route's policy applied. Tenancy is the actors' business and the lists':
+ * signature check off the hot path), its user checked to still be as the
+ * token says (read again every `userRecheckSeconds`: a disabled user's
+ * tokens stop within it, not at their expiry), its principal set on the
+ * context, and the route's policy applied. Tenancy is the actors' business and the lists':
  * the principal travels with every ask and read.
  */
 import type { Context, MiddlewareHandler } from "../deps.ts";
@@ -55,6 +57,79 @@ export function principal(c: Context): AuthPrincipal {
 
 const CACHE_LIMIT = 10_000;
 
+/** What the edge checks a token against: its user as the actor has it now. */
+export interface CurrentUser {
+  status: string;
+  role: string;
+  bedriftId: string | null;
+  employeeId: string | null;
+}
+
+/** Reads a user's current state (null: no such user). */
+export type UserLookup = (
+  subject: string,
+  signal?: AbortSignal,
+) => Promise<CurrentUser | null>;
+
+/**
+ * Users read recently, by subject: each is read again once `recheckMs` has
+ * passed since the last read; concurrent requests of one user share a read.
+ */
+class CurrentUsers {
+  readonly #entries = new Map<
+    string,
+    { at: number; user: Promise<CurrentUser | null> }
+  >();
+
+  constructor(
+    readonly lookup: UserLookup,
+    readonly recheckMs: number,
+  ) {}
+
+  async get(
+    subject: string,
+    now: number,
+    signal?: AbortSignal,
+  ): Promise<CurrentUser | null> {
+    const entry = this.#entries.get(subject);
+    if (entry && now - entry.at < this.recheckMs) return await entry.user;
+    this.#entries.delete(subject);
+    if (this.#entries.size >= CACHE_LIMIT) {
+      this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    const user = this.lookup(subject, signal);
+    this.#entries.set(subject, { at: now, user });
+    try {
+      return await user;
+    } catch (error) {
+      // A failed read is not remembered: the next request reads again.
+      if (this.#entries.get(subject)?.user === user) {
+        this.#entries.delete(subject);
+      }
+      throw error;
+    }
+  }
+}
+
+/** Refuses a token whose user is gone, disabled, or no longer as the token says. */
+function checkCurrent(who: AuthPrincipal, user: CurrentUser | null): void {
+  if (user === null || user.status !== "ACTIVE") {
+    throw new UnauthorizedError(
+      "auth.user_disabled",
+      "The token's user is disabled",
+    );
+  }
+  if (
+    user.role !== who.role || (user.bedriftId ?? null) !== who.tenant ||
+    (user.employeeId ?? null) !== who.employeeId
+  ) {
+    throw new UnauthorizedError(
+      "auth.token_stale",
+      "The user's role, bedrift or employee changed since the token was issued: refresh it",
+    );
+  }
+}
+
 /**
  * Bearer tokens verified recently, until they expire: the same token (the
  * whole string, signature included) skips the signature check.
@@ -102,6 +177,12 @@ export interface AccessOptions {
   policies: readonly CompiledPolicy[];
   /** True when `method path` is a registered route (a route without a policy is refused). */
   routed: (method: string, path: string) => boolean;
+  /** The users the tokens stand for, checked every `userRecheckSeconds` (none: not checked). */
+  users?: UserLookup;
+  /** Seconds between two reads of one user (default 30). */
+  userRecheckSeconds?: number;
+  /** The clock, epoch ms (default `Date.now`). */
+  now?: () => number;
 }
 
 /**
@@ -112,6 +193,10 @@ export interface AccessOptions {
  */
 export function access(options: AccessOptions): MiddlewareHandler {
   const cache = new VerifiedCache();
+  const clock = options.now ?? Date.now;
+  const users = options.users
+    ? new CurrentUsers(options.users, (options.userRecheckSeconds ?? 30) * 1000)
+    : null;
   return async function access(c, next) {
     const match = matchPolicy(options.policies, c.req.method, c.req.path);
     if (match?.policy.policy.roles === "public") return await next();
@@ -125,12 +210,15 @@ export function access(options: AccessOptions): MiddlewareHandler {
         "A bearer token is needed",
       );
     }
-    const now = Math.floor(Date.now() / 1000);
-    let who = cache.get(token, now);
+    const nowMs = clock();
+    let who = cache.get(token, Math.floor(nowMs / 1000));
     if (!who) {
       const verified = await options.verifier.verify(token);
       who = principalOf(verified);
       cache.set(token, who, verified.exp);
+    }
+    if (users) {
+      checkCurrent(who, await users.get(who.subject, nowMs, c.get("signal")));
     }
     c.set("principal", who);
     if (!match) {

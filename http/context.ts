@@ -7,6 +7,8 @@ import type { DatedRates } from "../actors/invoice/mod.ts";
 import type { ReadSide } from "./queries.ts";
 import type { RedMetrics } from "../runtime/telemetry/mod.ts";
 import type { ApiVersion } from "./versions.ts";
+import type { ClientInfo } from "./client.ts";
+import type { RateLimitSpec, TakenLimit } from "./rate_limits.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -18,6 +20,10 @@ declare module "npm:hono@4.13.19" {
     principal: AuthPrincipal | undefined;
     /** The API version serving this request (set on every `/api/` route). */
     apiVersion: ApiVersion;
+    /** The client's address and scheme (behind trusted proxies: theirs to tell). */
+    client: ClientInfo;
+    /** The rate limits taken for this `/api/` request, for its headers. */
+    rateLimits: TakenLimit[] | undefined;
   }
 }
 
@@ -40,6 +46,28 @@ export interface EdgeAuth {
   metricsToken?: string;
   /** Most failed logins per client address in 15 minutes (default 20). */
   loginFailuresPerAddress?: number;
+  /**
+   * Seconds a token's user is taken to be as the token says (active, same
+   * role, bedrift and employee) before it is read again (default 30; 0:
+   * every request). A disabled user's tokens stop within it.
+   */
+  userRecheckSeconds?: number;
+  /** The clock of the token and user caches, epoch ms (default `Date.now`; tests). */
+  now?: () => number;
+}
+
+/** Browser and network protections of the edge. */
+export interface EdgeSecurity {
+  /** Exact origins allowed to call cross-origin (`TMS_CORS_ORIGINS`); none: no CORS. */
+  corsOrigins?: readonly string[];
+  /** Proxies (addresses, CIDR blocks) whose `X-Forwarded-For`/`-Proto` are believed (`TMS_TRUSTED_PROXIES`). */
+  trustedProxies?: readonly string[];
+  /** Requests per principal (`TMS_RATE_LIMIT_PER_USER`; null: off; default `DEFAULT_RATE_LIMITS`). */
+  rateLimitPerUser?: RateLimitSpec | null;
+  /** Requests per client address (`TMS_RATE_LIMIT_PER_ADDRESS`; null: off). */
+  rateLimitPerAddress?: RateLimitSpec | null;
+  /** The clock of the rate limits, epoch ms (default `Date.now`; tests). */
+  now?: () => number;
 }
 
 /** What the routes need from the node. */
@@ -66,6 +94,8 @@ export interface EdgeDeps {
   /** The read models behind the list routes (none: they answer 503). */
   readSide?: ReadSide;
   auth: EdgeAuth;
+  /** CORS, trusted proxies and rate limits (default: no CORS, no proxies, `DEFAULT_RATE_LIMITS`). */
+  security?: EdgeSecurity;
   /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
   defaultApiVersion?: ApiVersion;
 }

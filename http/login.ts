@@ -13,12 +13,12 @@ import { RouteGroup } from "./route.ts";
 import { clientOf } from "./context.ts";
 import type { EdgeDeps } from "./context.ts";
 import { now } from "./write.ts";
+import { addressKey } from "./client.ts";
 
-/** The client's address as the server saw the connection. */
-export function clientAddress(c: Context): string {
-  const info = (c.env as { remoteAddr?: { hostname?: string } } | undefined)
-    ?.remoteAddr;
-  return info?.hostname ?? "unknown";
+/** The client's address (behind a trusted proxy: the one it forwards), by its rate-limit key. */
+function clientAddress(c: Context): string {
+  const address = c.get("client")?.address;
+  return address ? addressKey(address) : "unknown";
 }
 
 const WINDOW_SECONDS = 15 * 60;

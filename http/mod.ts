@@ -3,6 +3,7 @@ export type {
   AuthPrincipal,
   EdgeAuth,
   EdgeDeps,
+  EdgeSecurity,
   ReadinessCheck,
 } from "./context.ts";
 export type { ReadSide } from "./queries.ts";

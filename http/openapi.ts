@@ -90,11 +90,12 @@ const RESPONSE_HEADER_DOCS: Record<
   },
   RateLimit: {
     description:
-      "What is left of the rate-limit policies (draft-ietf-httpapi-ratelimit-headers)",
+      'What is left of each rate-limit policy applied (draft-ietf-httpapi-ratelimit-headers): `"user";r=<remaining>;t=<seconds until full>`, per node',
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
-    description: "The rate-limit policies",
+    description:
+      'The rate-limit policies applied: `"address";q=<requests>;w=<window seconds>, "user";q=…;w=…`, per node',
     schema: { type: "string" },
   },
   "Cache-Control": {
@@ -145,8 +146,9 @@ const PROBLEM_RESPONSES: Record<
       "Validation failed (`errors`: field paths and messages), or a rule the request can never satisfy",
   },
   429: {
-    description: "Too many requests (a full mailbox or a rate limit)",
-    headers: ["Retry-After", "RateLimit"],
+    description:
+      "Too many requests (a full mailbox, a rate limit, a locked account)",
+    headers: ["Retry-After", "RateLimit", "RateLimit-Policy"],
   },
   503: {
     description:
@@ -284,9 +286,12 @@ function operation(
     requestBody = { required: !body.optional, content };
   }
   const responses: Json = {};
+  // Every /api/ answer names its version and the rate limits applied to it.
   const always = versioned
     ? [
       "X-API-Version",
+      "RateLimit",
+      "RateLimit-Policy",
       ...(VERSION_LIFECYCLE[version] ? ["Deprecation", "Sunset", "Link"] : []),
     ]
     : [];
@@ -307,7 +312,11 @@ function operation(
       ...(content ? { content } : {}),
     };
   }
-  for (const status of spec.problems) {
+  // Any /api/ request may meet a rate limit.
+  const problems = versioned && !spec.problems.includes(429)
+    ? [...spec.problems, 429 as const].sort((a, b) => a - b)
+    : spec.problems;
+  for (const status of problems) {
     responses[String(status)] = {
       $ref: `#/components/responses/Problem${status}`,
     };

@@ -170,6 +170,18 @@ export function compilePolicies(
   }).sort((a, b) => a.params.length - b.params.length);
 }
 
+/**
+ * A path parameter decoded as the router decodes it: a malformed escape
+ * (`%E0%A4%A`) stays as it was sent — it names no record of anyone's.
+ */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** The policy of a request and its path parameters, or null. */
 export function matchPolicy(
   compiled: readonly CompiledPolicy[],
@@ -183,7 +195,7 @@ export function matchPolicy(
     if (!match) continue;
     const params: Record<string, string> = {};
     entry.params.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1]);
+      params[name] = decodeParam(match[i + 1]);
     });
     return { policy: entry, params };
   }

@@ -160,14 +160,24 @@ export function problem(
   );
 }
 
-/** Field paths and messages of a zod error. */
+/**
+ * Field paths and messages of a zod error. A field the body may not carry
+ * (mass assignment: `status`, `bedriftId` of an existing aggregate) is
+ * named by its own path, one entry each.
+ */
 export function fieldErrors(
   error: z.ZodError,
 ): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(body)",
-    message: issue.message,
-  }));
+  const path = (parts: readonly PropertyKey[]) =>
+    parts.map(String).join(".") || "(body)";
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({
+        path: path([...issue.path, key]),
+        message: "This field may not be set here",
+      }))
+      : [{ path: path(issue.path), message: issue.message }]
+  );
 }
 
 /** The one mapping of errors to RFC 9457 problem responses. */

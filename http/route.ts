@@ -187,9 +187,53 @@ export function mountGroups(app: Hono, groups: readonly RouteGroup[]): void {
 
 /** Query parameters with empty values dropped (`?status=` means no filter). */
 export function queryParams(c: Context): Record<string, string> {
-  return Object.fromEntries(
+  const params = Object.fromEntries(
     Object.entries(c.req.query()).filter(([, value]) => value !== ""),
   );
+  refuseUnstorable(params);
+  return params;
+}
+
+/**
+ * Refuses text that holds U+0000 or an unpaired surrogate (`"\ud800"` in
+ * JSON) anywhere in `value` — strings and keys, however deep: PostgreSQL
+ * stores neither (text refuses NUL, json refuses both), so a filter holding
+ * one fails in SQL, and an event carrying one would halt every projection
+ * that meets it. A 422 naming each field.
+ */
+export function refuseUnstorable(value: unknown): void {
+  const issues: z.core.$ZodRawIssue[] = [];
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{
+    value,
+    path: [],
+  }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\u0000") || !value.isWellFormed()) {
+        issues.push({
+          code: "custom",
+          path,
+          message:
+            "Text may not contain U+0000 (NUL) or unpaired surrogates: it cannot be stored",
+          input: value,
+        });
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) =>
+        stack.push({ value: item, path: [...path, i] })
+      );
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        stack.push({ value: key, path });
+        stack.push({ value: item, path: [...path, key] });
+      }
+    }
+  }
+  // ZodRealError: the ZodError that is an Error (onError maps it to 422).
+  if (issues.length > 0) {
+    throw new z.ZodRealError(issues as z.core.$ZodIssue[]);
+  }
 }
 
 /**
@@ -213,6 +257,7 @@ async function readBody(
       throw new BadRequestError("The body must be valid JSON");
     }
   }
+  refuseUnstorable(body);
   if (version !== 1) body = moneyInput(spec.schema, body);
   return spec.schema.parse(body);
 }

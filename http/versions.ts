@@ -79,13 +79,18 @@ export function selectVersion(
   return { version: fallback, source: "default" };
 }
 
-/** The request path as Hono's default `getPath` reads it. */
-function rawPath(request: Request): string {
+/** The request path as sent, percent-encoded. */
+function sentPath(request: Request): string {
   const url = request.url;
   const start = url.indexOf("/", url.indexOf(":") + 4);
   let end = url.indexOf("?", start);
   if (end === -1) end = url.length;
-  const path = url.slice(start, end);
+  return url.slice(start, end);
+}
+
+/** The request path as Hono's default `getPath` reads it. */
+function rawPath(request: Request): string {
+  const path = sentPath(request);
   if (!path.includes("%")) return path;
   try {
     return decodeURI(path.replaceAll("%25", "%2525"));
@@ -160,8 +165,10 @@ export function apiVersions(fallback: ApiVersion): MiddlewareHandler {
             `@${Math.floor(lifecycle.deprecated.getTime() / 1000)}`,
           );
           c.header(HttpHeaders.sunset, httpDate(lifecycle.sunset));
-          const successor = c.req.path.replace(
-            /^\/api\/v\d+/,
+          // From the path as sent (percent-encoded): a header carries
+          // only visible ASCII, and a decoded path may hold anything.
+          const successor = sentPath(c.req.raw).replace(
+            /^\/api(?:\/v\d+)?(?=\/|$)/,
             `/api/v${lifecycle.successor}`,
           );
           c.header(

@@ -4,8 +4,9 @@
  * Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
  * a separate process), read (projections into PGlite and PostgreSQL), lines
  * (a line on a draft of 150 lines against one of 5: commands and the invoices
- * projection), cluster (JetStream: raw publish vs TMS, one node vs two). No
- * section named runs them all.
+ * projection), cluster (JetStream: raw publish vs TMS, one node vs two),
+ * auth (HTTP commands with a bearer token vs TMS_AUTH=off). No section named
+ * runs them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
@@ -15,12 +16,13 @@ import { benchPeers } from "./bench_peers.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
+import { benchAuth } from "./bench_auth.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
 import { runTask, UsageError } from "./cli.ts";
 import type { TaskSpec } from "./cli.ts";
-import { startServer } from "./server_process.ts";
+import { authHeaders, startServer } from "./server_process.ts";
 
 const SECTIONS = [
   "kv",
@@ -31,6 +33,7 @@ const SECTIONS = [
   "backup",
   "trace",
   "peers",
+  "auth",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -38,16 +41,17 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace|peers…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|auth|peers…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
-tracing off), peers (the shared invoice workload of ../shared/peers on the
-mock server, Emmett, Restate and TMS with auth on; TMS_BENCH_PEER_STREAMS for
-a short run). No section named runs them all and also rewrites the table in
+tracing off), auth (HTTP commands with a bearer token against the same load
+on a TMS_AUTH=off node, alternating), peers (the shared invoice workload of
+../shared/peers on the mock server, Emmett, Restate and TMS with auth on;
+TMS_BENCH_PEER_STREAMS for a short run). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster and backup start
 their own nodes and nats-server on free ports.`,
@@ -150,7 +154,7 @@ async function tmsInProcess(
 async function quiesce(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await metricsOf(url);
     const lags = [
       ...text.matchAll(/^tms_projection_lag_positions\{[^}]*\} (\d+)/gm),
     ]
@@ -161,11 +165,17 @@ async function quiesce(url: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 2500));
 }
 
+/** `/metrics` of a node this process started (with its ADMIN's token). */
+async function metricsOf(url: string): Promise<string> {
+  return await (await fetch(`${url}/metrics`, { headers: authHeaders(url) }))
+    .text();
+}
+
 /** The node's group-commit histogram: atomics in all, and over 20 ms. */
 async function commitStalls(
   url: string,
 ): Promise<{ atomics: number; over20ms: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await metricsOf(url);
   const metric = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
   const atomics = metric(/^tms_event_log_commit_seconds_count (\d+)/m);
   const within = metric(
@@ -204,7 +214,7 @@ async function tmsHttp(
         String(seconds),
         "--concurrency",
         "64",
-      ]);
+      ], server.token);
       const halfRate = Math.max(1, Math.round(max.rate / 2));
       progress("HTTP: waiting until the node is idle");
       await quiesce(server.url);
@@ -218,7 +228,7 @@ async function tmsHttp(
         String(HALF_MAX_SECONDS),
         "--rate",
         String(halfRate),
-      ]);
+      ], server.token);
       const after = await commitStalls(server.url);
       return {
         max,
@@ -508,6 +518,9 @@ if (import.meta.main) {
     if (all || wanted.has("trace")) {
       rows.push(...await benchTrace({ progress }));
     }
+    if (all || wanted.has("auth")) {
+      rows.push(...await benchAuth({ progress }));
+    }
     if (all || wanted.has("peers")) {
       const streams = Deno.env.get("TMS_BENCH_PEER_STREAMS");
       rows.push(
@@ -529,7 +542,8 @@ if (import.meta.main) {
       "embedded figures, the feed read rate for the read side, the raw pipelined",
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
-      "span seam with tracing off. Latency of",
+      "span seam with tracing off, the same HTTP load on a TMS_AUTH=off node for the",
+      "cost of auth. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

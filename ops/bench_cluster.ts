@@ -224,7 +224,7 @@ async function tmsHttp(
         "500",
         "--concurrency",
         "64",
-      ])
+      ], node.token)
     ));
     const cores = {
       nodes: nodeCpu.stop(),

@@ -4,10 +4,17 @@ import type { LoadResult } from "./load.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** Runs `ops/load.ts --json` with `args` as a separate process; its result. */
-export async function loadProcess(args: string[]): Promise<LoadResult> {
+/**
+ * Runs `ops/load.ts --json` with `args` as a separate process, sending
+ * `token` (a node's ADMIN token; none for a TMS_AUTH=off node); its result.
+ */
+export async function loadProcess(
+  args: string[],
+  token?: string,
+): Promise<LoadResult> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}ops/load.ts`, "--json", ...args],
+    env: { TMS_LOAD_TOKEN: token ?? "" },
     stdout: "piped",
     stderr: "inherit",
   }).output();

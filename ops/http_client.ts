@@ -143,11 +143,15 @@ export function jsonRequest(
   host: string,
   path: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ): Uint8Array {
   const payload = encoder.encode(JSON.stringify(body));
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
   const head = encoder.encode(
     `${method} ${path} HTTP/1.1\r\n` +
       `host: ${host}\r\n` +
+      extra +
       "content-type: application/json\r\n" +
       `content-length: ${payload.length}\r\n\r\n`,
   );

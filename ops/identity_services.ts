@@ -2,7 +2,9 @@
  * Identity wired for one node: the access-token service over its key set
  * (`$TMS_DATA_DIR/auth_keys.json` embedded, the JetStream KV bucket
  * `tms_auth_keys` when a NATS connection is given), the argon2id hasher, the
- * password policy, and the first ADMIN's bootstrap on a log without users.
+ * password policy, and the first ADMIN's bootstrap on a log without users;
+ * and the edge's protections from the environment (CORS origins, trusted
+ * proxies, rate limits).
  */
 import type { NatsConnection } from "../deps.ts";
 import type { ActorClient } from "../runtime/actor/mod.ts";
@@ -17,7 +19,10 @@ import type { TokenKeyStore } from "../runtime/auth/mod.ts";
 import type { KeyStore } from "../runtime/storage/mod.ts";
 import { bootstrapAdmin } from "../actors/user/mod.ts";
 import type { UserServices } from "../actors/user/mod.ts";
-import type { EdgeAuth } from "../http/mod.ts";
+import type { EdgeAuth, EdgeSecurity } from "../http/mod.ts";
+import { parseRateLimit } from "../http/rate_limits.ts";
+import { parseCorsOrigins } from "../http/security.ts";
+import { TrustedProxies } from "../http/client.ts";
 
 /** Identity settings of a node. */
 export interface IdentityConfig {
@@ -65,6 +70,31 @@ export function identityConfigFromEnv(
     adminPassword: password,
     metricsToken: env.TMS_METRICS_TOKEN || undefined,
     loginFailuresPerAddress: limit === undefined ? undefined : Number(limit),
+  };
+}
+
+/**
+ * Reads `TMS_CORS_ORIGINS`, `TMS_TRUSTED_PROXIES`, `TMS_RATE_LIMIT_PER_USER`
+ * and `TMS_RATE_LIMIT_PER_ADDRESS`; throws `RangeError` naming a bad one.
+ */
+export function edgeSecurityFromEnv(
+  env: Record<string, string | undefined>,
+): EdgeSecurity {
+  const proxies = (env.TMS_TRUSTED_PROXIES ?? "").split(",")
+    .map((entry) => entry.trim()).filter(Boolean);
+  try {
+    new TrustedProxies(proxies);
+  } catch (error) {
+    throw new RangeError(`TMS_TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
+  // Unset: the edge's defaults; "off": none.
+  const limit = (name: string) =>
+    env[name] ? parseRateLimit(name, env[name]!) : undefined;
+  return {
+    corsOrigins: parseCorsOrigins(env.TMS_CORS_ORIGINS),
+    trustedProxies: proxies,
+    rateLimitPerUser: limit("TMS_RATE_LIMIT_PER_USER"),
+    rateLimitPerAddress: limit("TMS_RATE_LIMIT_PER_ADDRESS"),
   };
 }
 

@@ -6,7 +6,9 @@
  * bedrift's poststed) to them round-robin: closed loop with `concurrency`
  * requests in flight, or open loop at `rate` requests/s when given (latency is
  * measured from the scheduled send time, so a stall is not hidden). Only
- * addresses on this machine are allowed as targets. Requests go over
+ * addresses on this machine are allowed as targets. With `TMS_LOAD_TOKEN`
+ * every request carries it as a bearer token (a node with TMS_AUTH=off
+ * needs none). Requests go over
  * keep-alive HTTP/1.1 connections of `http_client.ts` (cheaper than `fetch`,
  * so the driver takes less CPU from the server). The first `warmup` seconds
  * of load are not measured. Prints progress lines and a summary; with
@@ -41,6 +43,8 @@ interface Options {
   rate?: number;
   targets: number;
   json: boolean;
+  /** A bearer token sent with every request (`TMS_LOAD_TOKEN`). */
+  token?: string;
 }
 
 /** `deno task load`: its flags and usage text. */
@@ -91,6 +95,11 @@ measured. Prints a summary line; with --json, one JSON line.`,
     },
     { name: "json", description: "print the result as one JSON line" },
   ],
+  env: [{
+    name: "TMS_LOAD_TOKEN",
+    description:
+      "an access token (an ADMIN's) sent as Bearer with every request; unset: none (TMS_AUTH=off nodes)",
+  }],
   examples: [
     "deno task load --url http://127.0.0.1:8000 --seconds 10 --rate 2000",
   ],
@@ -115,6 +124,7 @@ function loadOptions(args: TaskArgs): Options {
     rate: args.number("rate"),
     targets: args.int("targets", 200),
     json: args.has("json"),
+    token: Deno.env.get("TMS_LOAD_TOKEN") || undefined,
   };
 }
 
@@ -123,11 +133,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
+/** `Authorization` of a token (none without one). */
+function bearerOf(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** Registers `count` bedrifter and returns their ids. */
 export async function createTargets(
   url: string,
   count: number,
   offset = Date.now() % 1_000_000,
+  headers: Record<string, string> = {},
 ): Promise<string[]> {
   const ids: string[] = [];
   let seed = offset * 100;
@@ -139,7 +155,7 @@ export async function createTargets(
       batch.push(
         fetch(`${url}/api/v1/bedrifter`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...headers },
           body: JSON.stringify({
             organisasjonsnummer: orgnr,
             navn: `Last ${seed}`,
@@ -170,6 +186,7 @@ export async function runLoad(
   const base = new URL(options.url);
   const port = Number(base.port || 80);
   const hostname = base.hostname.replace(/^\[(.*)\]$/, "$1");
+  const headers = bearerOf(options.token);
   // Keep-alive connections, one request in flight on each: as many as the
   // closed loop's concurrency, or as the open loop needs at once.
   const idle: HttpConnection[] = [];
@@ -187,7 +204,7 @@ export async function runLoad(
       const status = await conn.request(
         jsonRequest("PATCH", base.host, `/api/v1/bedrifter/${id}`, {
           poststed: `P${next}`,
-        }),
+        }, headers),
       );
       if (conn.usable) idle.push(conn);
       if (!measured) return;
@@ -258,7 +275,12 @@ export async function runLoad(
 if (import.meta.main) {
   await runTask(loadTask, async (args) => {
     const options = loadOptions(args);
-    const targets = await createTargets(options.url, options.targets);
+    const targets = await createTargets(
+      options.url,
+      options.targets,
+      undefined,
+      bearerOf(options.token),
+    );
     const result = await runLoad(options, targets);
     if (options.json) console.log(JSON.stringify(result));
     else {

@@ -10,7 +10,11 @@ import {
   LATEST_VERSION,
 } from "../http/versions.ts";
 import type { ApiVersion } from "../http/versions.ts";
-import { identityConfigFromEnv } from "./identity_services.ts";
+import {
+  edgeSecurityFromEnv,
+  identityConfigFromEnv,
+} from "./identity_services.ts";
+import type { EdgeSecurity } from "../http/mod.ts";
 import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
 
@@ -67,6 +71,8 @@ export interface NodeConfig {
   defaultApiVersion: ApiVersion;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
+  /** CORS, trusted proxies, rate limits (`TMS_CORS_ORIGINS`, `TMS_TRUSTED_PROXIES`, `TMS_RATE_LIMIT_*`). */
+  security: EdgeSecurity;
 }
 
 function intEnv(
@@ -206,6 +212,28 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
+  {
+    name: "TMS_CORS_ORIGINS",
+    description:
+      "exact origins (comma-separated) that may call cross-origin; unset: no CORS",
+  },
+  {
+    name: "TMS_TRUSTED_PROXIES",
+    description:
+      "proxy addresses or CIDR blocks (comma-separated) whose X-Forwarded-For/-Proto are believed; unset: none",
+  },
+  {
+    name: "TMS_RATE_LIMIT_PER_USER",
+    default: "100000/1m",
+    description:
+      "requests per principal per node, <requests>/<window> (s, m, h), or off",
+  },
+  {
+    name: "TMS_RATE_LIMIT_PER_ADDRESS",
+    default: "200000/1m",
+    description:
+      "/api/ requests per client address (IPv6: per /64) per node, or off",
+  },
 ];
 
 /** `deno task start`: its usage text. */
@@ -252,6 +280,7 @@ export function loadConfig(
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
+    security: edgeSecurityFromEnv(env),
   };
 }
 

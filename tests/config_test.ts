@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CONFIG_ENV, loadConfig } from "../main.ts";
+import { DEFAULT_RATE_LIMITS, parseRateLimit } from "../http/rate_limits.ts";
 
 Deno.test("config: defaults run an embedded node that projects", () => {
   const config = loadConfig({});
@@ -55,4 +56,51 @@ Deno.test("config: `deno task start --help` lists exactly the README's variables
     CONFIG_ENV.map((e) => e.name),
     documented.filter((name) => name !== "NATS_SERVER_BIN"),
   );
+});
+
+Deno.test("config: CORS origins, trusted proxies and rate limits; a bad one names its variable", () => {
+  const config = loadConfig({
+    TMS_CORS_ORIGINS: "https://app.example.no,http://localhost:5173",
+    TMS_TRUSTED_PROXIES: "10.0.0.0/8, fd00::/8",
+    TMS_RATE_LIMIT_PER_USER: "600/1m",
+    TMS_RATE_LIMIT_PER_ADDRESS: "off",
+  });
+  assert.deepEqual(config.security, {
+    corsOrigins: ["https://app.example.no", "http://localhost:5173"],
+    trustedProxies: ["10.0.0.0/8", "fd00::/8"],
+    rateLimitPerUser: { requests: 600, windowSeconds: 60 },
+    rateLimitPerAddress: null,
+  });
+  // Unset: no CORS, no proxies, the edge's default limits.
+  assert.deepEqual(loadConfig({}).security, {
+    corsOrigins: [],
+    trustedProxies: [],
+    rateLimitPerUser: undefined,
+    rateLimitPerAddress: undefined,
+  });
+  const defaults = Object.fromEntries(
+    CONFIG_ENV.map((e) => [e.name, e.default]),
+  );
+  assert.deepEqual(
+    parseRateLimit("x", defaults.TMS_RATE_LIMIT_PER_USER!),
+    DEFAULT_RATE_LIMITS.perUser,
+  );
+  assert.deepEqual(
+    parseRateLimit("x", defaults.TMS_RATE_LIMIT_PER_ADDRESS!),
+    DEFAULT_RATE_LIMITS.perAddress,
+  );
+  for (
+    const [name, value] of [
+      ["TMS_CORS_ORIGINS", "*"],
+      ["TMS_TRUSTED_PROXIES", "proxy.local"],
+      ["TMS_RATE_LIMIT_PER_USER", "lots"],
+      ["TMS_RATE_LIMIT_PER_ADDRESS", "10/1d"],
+    ]
+  ) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (e: unknown) => e instanceof RangeError && e.message.includes(name),
+      name,
+    );
+  }
 });

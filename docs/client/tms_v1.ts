@@ -2402,11 +2402,12 @@ export interface components {
         "application/problem+json": components["schemas"]["Problem"];
       };
     };
-    /** @description Too many requests (a full mailbox or a rate limit) */
+    /** @description Too many requests (a full mailbox, a rate limit, a locked account) */
     Problem429: {
       headers: {
         "Retry-After": components["headers"]["Retry-After"];
         RateLimit: components["headers"]["RateLimit"];
+        "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
         [name: string]: unknown;
       };
       content: {
@@ -2444,9 +2445,9 @@ export interface components {
     "X-TMS-Position": string;
     /** @description Seconds to wait before retrying */
     "Retry-After": string;
-    /** @description What is left of the rate-limit policies (draft-ietf-httpapi-ratelimit-headers) */
+    /** @description What is left of each rate-limit policy applied (draft-ietf-httpapi-ratelimit-headers): `"user";r=<remaining>;t=<seconds until full>`, per node */
     RateLimit: string;
-    /** @description The rate-limit policies */
+    /** @description The rate-limit policies applied: `"address";q=<requests>;w=<window seconds>, "user";q=…;w=…`, per node */
     "RateLimit-Policy": string;
     /** @description Caching of the answer */
     "Cache-Control": string;
@@ -2552,6 +2553,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2565,6 +2568,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -2605,6 +2609,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2648,6 +2654,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2704,6 +2712,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2748,6 +2758,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2799,6 +2811,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2858,6 +2872,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2913,6 +2929,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -2926,6 +2944,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -2964,6 +2983,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3007,6 +3028,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3048,6 +3071,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3088,6 +3113,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "Content-Disposition": components["headers"]["Content-Disposition"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3140,6 +3167,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3188,6 +3217,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3238,6 +3269,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3293,6 +3326,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3343,6 +3378,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3395,6 +3432,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3448,6 +3487,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3537,6 +3578,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3580,6 +3623,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3667,6 +3712,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3711,6 +3758,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3758,6 +3807,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3805,6 +3856,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3819,6 +3872,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -3854,6 +3908,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3897,6 +3953,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3938,6 +3996,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -3993,6 +4053,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4057,6 +4119,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4103,6 +4167,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "Cache-Control": components["headers"]["Cache-Control"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4152,6 +4218,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4199,6 +4267,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4213,6 +4283,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -4279,6 +4350,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4322,6 +4395,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4400,6 +4475,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4444,6 +4521,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4494,6 +4573,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4548,6 +4629,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4600,6 +4683,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4652,6 +4737,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4710,6 +4797,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4755,6 +4844,8 @@ export interface operations {
         headers: {
           "Cache-Control": components["headers"]["Cache-Control"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4796,6 +4887,8 @@ export interface operations {
         headers: {
           "Cache-Control": components["headers"]["Cache-Control"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4835,6 +4928,8 @@ export interface operations {
       204: {
         headers: {
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4875,6 +4970,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4888,6 +4985,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -4925,6 +5023,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -4962,6 +5062,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5003,6 +5105,8 @@ export interface operations {
       204: {
         headers: {
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5042,6 +5146,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5094,6 +5200,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5138,6 +5246,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5187,6 +5297,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5237,6 +5349,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5251,6 +5365,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5270,6 +5385,8 @@ export interface operations {
       200: {
         headers: {
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5282,6 +5399,7 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
     };
   };
   listEventsV1: {
@@ -5318,6 +5436,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5331,6 +5451,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5353,6 +5474,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];
@@ -5365,6 +5488,7 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5397,6 +5521,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           Deprecation: components["headers"]["Deprecation"];
           Sunset: components["headers"]["Sunset"];
           Link: components["headers"]["Link"];

@@ -2773,11 +2773,12 @@ export interface components {
         "application/problem+json": components["schemas"]["Problem"];
       };
     };
-    /** @description Too many requests (a full mailbox or a rate limit) */
+    /** @description Too many requests (a full mailbox, a rate limit, a locked account) */
     Problem429: {
       headers: {
         "Retry-After": components["headers"]["Retry-After"];
         RateLimit: components["headers"]["RateLimit"];
+        "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
         [name: string]: unknown;
       };
       content: {
@@ -2815,9 +2816,9 @@ export interface components {
     "X-TMS-Position": string;
     /** @description Seconds to wait before retrying */
     "Retry-After": string;
-    /** @description What is left of the rate-limit policies (draft-ietf-httpapi-ratelimit-headers) */
+    /** @description What is left of each rate-limit policy applied (draft-ietf-httpapi-ratelimit-headers): `"user";r=<remaining>;t=<seconds until full>`, per node */
     RateLimit: string;
-    /** @description The rate-limit policies */
+    /** @description The rate-limit policies applied: `"address";q=<requests>;w=<window seconds>, "user";q=…;w=…`, per node */
     "RateLimit-Policy": string;
     /** @description Caching of the answer */
     "Cache-Control": string;
@@ -2923,6 +2924,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -2933,6 +2936,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -2973,6 +2977,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3013,6 +3019,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3066,6 +3074,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3107,6 +3117,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3155,6 +3167,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3217,6 +3231,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3269,6 +3285,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3279,6 +3297,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -3317,6 +3336,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3357,6 +3378,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3395,6 +3418,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3432,6 +3457,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "Content-Disposition": components["headers"]["Content-Disposition"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3487,6 +3514,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3532,6 +3561,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3579,6 +3610,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3637,6 +3670,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3684,6 +3719,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3733,6 +3770,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3783,6 +3822,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3869,6 +3910,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3909,6 +3952,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -3993,6 +4038,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4034,6 +4081,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4078,6 +4127,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4122,6 +4173,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4133,6 +4186,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -4168,6 +4222,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4208,6 +4264,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4246,6 +4304,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4298,6 +4358,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4359,6 +4421,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4402,6 +4466,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "Cache-Control": components["headers"]["Cache-Control"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4448,6 +4514,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4492,6 +4560,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4503,6 +4573,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -4569,6 +4640,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4609,6 +4682,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4684,6 +4759,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4725,6 +4802,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4772,6 +4851,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4823,6 +4904,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4872,6 +4955,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4921,6 +5006,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -4976,6 +5063,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5018,6 +5107,8 @@ export interface operations {
         headers: {
           "Cache-Control": components["headers"]["Cache-Control"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5056,6 +5147,8 @@ export interface operations {
         headers: {
           "Cache-Control": components["headers"]["Cache-Control"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5092,6 +5185,8 @@ export interface operations {
       204: {
         headers: {
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content?: never;
@@ -5129,6 +5224,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5139,6 +5236,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5176,6 +5274,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5210,6 +5310,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5248,6 +5350,8 @@ export interface operations {
       204: {
         headers: {
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content?: never;
@@ -5284,6 +5388,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5333,6 +5439,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5374,6 +5482,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5420,6 +5530,8 @@ export interface operations {
           ETag: components["headers"]["ETag"];
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5467,6 +5579,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5478,6 +5592,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5497,6 +5612,8 @@ export interface operations {
       200: {
         headers: {
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5506,6 +5623,7 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
     };
   };
   listEventsV2: {
@@ -5542,6 +5660,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5552,6 +5672,7 @@ export interface operations {
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5574,6 +5695,8 @@ export interface operations {
         headers: {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {
@@ -5583,6 +5706,7 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };
   };
@@ -5615,6 +5739,8 @@ export interface operations {
           "X-TMS-Position": components["headers"]["X-TMS-Position"];
           Location: components["headers"]["Location"];
           "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
           [name: string]: unknown;
         };
         content: {

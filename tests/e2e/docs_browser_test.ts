@@ -2,8 +2,11 @@
  * `GET /docs` renders: Swagger UI, its assets served by the node itself,
  * loaded in a real headless Chromium (Debian's `chromium`, driven by
  * `playwright-core`) over a real socket, shows the operations of every
- * resource of the v2 document, and switches to v1. Without Chromium this
- * test fails: `.ci/run` installs it.
+ * resource of the v2 document, and switches to v1 — under the page's own
+ * Content-Security-Policy, which the browser enforces: a script, style,
+ * image or request it blocked would fail the test. A problem page renders
+ * under the API's strict policy. Without Chromium this test fails:
+ * `.ci/run` installs it.
  */
 import assert from "node:assert/strict";
 import { loadPlaywright } from "../../deps.ts";
@@ -60,7 +63,18 @@ Deno.test({
       page.on("request", (request) => {
         if (!request.url().startsWith(base)) external.push(request.url());
       });
-      await page.goto(`${base}/docs`);
+      // Chromium reports every CSP refusal on the console.
+      const refused: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) {
+          refused.push(message.text());
+        }
+      });
+      const response = await page.goto(`${base}/docs`);
+      const csp = response?.headers()["content-security-policy"] ?? "";
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/);
+      assert.match(csp, /frame-ancestors 'none'/);
       await page.waitForSelector(".opblock", { timeout: 30_000 });
       for (const [tag, operations] of expected) {
         for (const operationId of operations) {
@@ -79,6 +93,14 @@ Deno.test({
         timeout: 30_000,
       });
       assert.ok(await page.$(".opblock-deprecated"));
+      // A problem page, as a browser gets it, under the API's policy.
+      const problemPage = await page.goto(`${base}/problems/not-found`);
+      assert.match(
+        problemPage?.headers()["content-security-policy"] ?? "",
+        /^default-src 'none'; frame-ancestors 'none'/,
+      );
+      assert.match(await page.textContent("h1") ?? "", /Not found/);
+      assert.deepEqual(refused, []);
       await page.close();
     } finally {
       await browser.close();

@@ -134,6 +134,8 @@ Deno.test("openapi: a write documents its headers, bodies per version, money pat
         "Deprecation",
         "ETag",
         "Link",
+        "RateLimit",
+        "RateLimit-Policy",
         "Sunset",
         "X-API-Version",
         "X-TMS-Position",
@@ -171,11 +173,13 @@ Deno.test("openapi: a write documents its headers, bodies per version, money pat
     const created =
       (paths["/api/v2/invoices"].post.responses as Record<string, Json>)["201"];
     assert.ok("Location" in (created.headers as Json));
-    // Login documents RateLimit on its 429.
+    // Every /api/ route may meet a rate limit: its 429 has the fields.
     const tooMany =
       (doc.components as { responses: Record<string, Json> }).responses
         .Problem429;
     assert.ok("RateLimit" in (tooMany.headers as Json));
+    assert.ok("RateLimit-Policy" in (tooMany.headers as Json));
+    assert.ok("429" in (list.responses as Json));
     assert.deepEqual(
       (doc.components as { securitySchemes: Json }).securitySchemes,
       {

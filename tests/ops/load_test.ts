@@ -5,15 +5,17 @@ import { freePort } from "../../ops/server_process.ts";
 
 /** A local server: fixed-length JSON, a chunked stream, or a closing answer. */
 async function withServer(
-  fn: (port: number, seen: string[]) => Promise<void>,
+  fn: (port: number, seen: string[], auths: (string | null)[]) => Promise<void>,
 ): Promise<void> {
   const port = freePort();
   const seen: string[] = [];
+  const auths: (string | null)[] = [];
   const server = Deno.serve(
     { port, hostname: "127.0.0.1", onListen() {} },
     async (req) => {
       const path = new URL(req.url).pathname;
       seen.push(`${req.method} ${path} ${await req.text()}`);
+      auths.push(req.headers.get("authorization"));
       if (path === "/chunked") {
         const parts = ["ab", "cd", "ef"];
         return new Response(
@@ -36,7 +38,7 @@ async function withServer(
     },
   );
   try {
-    await fn(port, seen);
+    await fn(port, seen, auths);
   } finally {
     await server.shutdown();
   }
@@ -89,5 +91,33 @@ Deno.test("load driver: a closed loop counts answers and errors apart", async ()
     assert.equal(result.requests, result.ok + result.errors);
     assert.ok(result.p50 > 0 && result.p99 >= result.p50);
     assert.ok(result.driverCores > 0);
+  });
+});
+
+Deno.test("load driver: with a token every request carries it as Bearer", async () => {
+  await withServer(async (port, _, auths) => {
+    const result = await runLoad({
+      url: `http://127.0.0.1:${port}`,
+      seconds: 0.2,
+      warmup: 0,
+      concurrency: 2,
+      targets: 1,
+      json: true,
+      token: "t0ken",
+    }, ["t1"]);
+    assert.ok(result.ok > 0);
+    assert.ok(auths.length >= result.ok);
+    assert.ok(auths.every((a) => a === "Bearer t0ken"), String(auths[0]));
+    // Without one, none is sent.
+    auths.length = 0;
+    await runLoad({
+      url: `http://127.0.0.1:${port}`,
+      seconds: 0.1,
+      warmup: 0,
+      concurrency: 1,
+      targets: 1,
+      json: true,
+    }, ["t1"]);
+    assert.ok(auths.length > 0 && auths.every((a) => a === null));
   });
 });

@@ -1,5 +1,6 @@
 import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
+import type { EdgeAuth, EdgeSecurity } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import type { ActorSystemOptions } from "../../runtime/actor/mod.ts";
@@ -37,6 +38,10 @@ export async function testApp(
   options: Partial<ActorSystemOptions> & {
     log?: EventLog;
     requestTimeoutMs?: number;
+    /** CORS, proxies, rate limits of the edge. */
+    security?: EdgeSecurity;
+    /** Settings of the edge's identity (the user recheck, its clock). */
+    auth?: Pick<EdgeAuth, "userRecheckSeconds" | "now">;
   } = {},
 ) {
   const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
@@ -46,7 +51,8 @@ export async function testApp(
   const app = createApp({
     system,
     keys,
-    auth: identity.auth,
+    auth: { ...identity.auth, ...options.auth },
+    security: options.security,
     requestTimeoutMs: options.requestTimeoutMs,
   });
   const adminToken = await adminTokenOf(system, identity);

@@ -117,16 +117,18 @@ export function bearer(token: string): Record<string, string> {
  * `authorization` (an empty one: no token at all).
  */
 export function authorized<
-  A extends { request: (path: string, init?: RequestInit) => unknown },
+  A extends {
+    request: (path: string, init?: RequestInit, env?: unknown) => unknown;
+  },
 >(app: A, token: string): A {
-  const request = (path: string, init: RequestInit = {}) => {
+  const request = (path: string, init: RequestInit = {}, env?: unknown) => {
     const headers = new Headers(init.headers);
     if (!headers.has("authorization")) {
       headers.set("authorization", `Bearer ${token}`);
     } else if (headers.get("authorization") === "") {
       headers.delete("authorization");
     }
-    return app.request(path, { ...init, headers });
+    return app.request(path, { ...init, headers }, env);
   };
   return new Proxy(app, {
     get: (target, key, receiver) =>
