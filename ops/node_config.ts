@@ -234,6 +234,40 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "/api/ requests per client address (IPv6: per /64) per node, or off",
   },
+  {
+    name: "TMS_AUTH",
+    default: "on",
+    description:
+      "off makes every caller a platform ADMIN: for benchmarks only (warns)",
+  },
+  {
+    name: "TMS_ADMIN_EMAIL",
+    description: "the first ADMIN's address (with TMS_ADMIN_PASSWORD)",
+  },
+  {
+    name: "TMS_ADMIN_PASSWORD",
+    description:
+      "its password; without both, one is generated into initial-admin-password",
+  },
+  {
+    name: "TMS_TOKEN_ISSUER",
+    default: "tms",
+    description: "iss of the access tokens",
+  },
+  {
+    name: "TMS_TOKEN_AUDIENCE",
+    default: "tms-api",
+    description: "aud of the access tokens",
+  },
+  {
+    name: "TMS_METRICS_TOKEN",
+    description: "a bearer token that may read /metrics",
+  },
+  {
+    name: "TMS_LOGIN_FAILURES_PER_ADDRESS",
+    default: "20",
+    description: "failed logins per client address per 15 minutes (per node)",
+  },
 ];
 
 /** `deno task start`: its usage text. */
