@@ -7,6 +7,7 @@ import {
   registerActors,
   withDomainUpcasters,
 } from "./actors/mod.ts";
+import { budgetProcess } from "./actors/budget/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { API_VERSIONS, isApiVersion, LATEST_VERSION } from "./http/versions.ts";
 import type { ApiVersion } from "./http/versions.ts";
@@ -21,9 +22,11 @@ import { ClusterNode } from "./runtime/cluster/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
 import {
+  FeedProcessor,
   leasedMetrics,
   LeasedProjections,
   leasedReadiness,
+  ProcessorHost,
   ProjectionEngine,
   ProjectionFollower,
   projectionMetrics,
@@ -325,6 +328,8 @@ export interface Node {
   leased?: LeasedProjections;
   /** Records dead letters and performs the retries an operator requests. */
   deadLetters: DeadLetterOffice;
+  /** The process managers (the budget's), run where the projections run. */
+  processors: ProcessorHost;
   stop(): Promise<void>;
 }
 
@@ -406,6 +411,15 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     lingerMs: config.projectionLingerMs,
     onDeadLetter: deadLetters.record.bind(deadLetters),
   };
+  // Process managers run where the projections run: on the projector.
+  const processors = new ProcessorHost(() => [
+    new FeedProcessor({
+      store,
+      log,
+      processor: budgetProcess(cluster?.client ?? system),
+      pollIntervalMs: engineOptions.pollIntervalMs,
+    }),
+  ]);
   const leased = config.projections && nc && store.backend === "postgres"
     ? new LeasedProjections({
       store,
@@ -414,8 +428,10 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       holder: config.nodeId,
       ttlMs: config.leaseTtlMs,
       engine: engineOptions,
-      onRole: (role) =>
-        console.log(`Read models: this node is the ${role} (${config.nodeId})`),
+      onRole: (role) => {
+        console.log(`Read models: this node is the ${role} (${config.nodeId})`);
+        void (role === "projector" ? processors.start() : processors.stop());
+      },
     })
     : undefined;
   const projections = config.projections && !leased
@@ -433,6 +449,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projection: projectionRetrier(() => leased ? leased.engine : projections),
   });
   await projections?.start();
+  if (projections) await processors.start();
   await leased?.start();
   const app = createApp({
     ...domain.edge,
@@ -446,6 +463,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         ...(leased ? { projections: leasedReadiness(leased) } : {}),
         ...(cluster ? { cluster: cluster.readiness() } : {}),
         deadLetters: deadLetters.readiness(),
+        processors: processors.readiness(),
       }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
@@ -453,6 +471,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
+      processors.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
@@ -490,11 +509,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projections,
     leased,
     deadLetters,
+    processors,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
         await bootstrapping;
         await deadLetters.stop();
+        await processors.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();

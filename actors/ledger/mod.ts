@@ -10,6 +10,7 @@
  * date) and the reports computed from it: income statement, balance, MVA
  * per term, receivables with ageing, cash flow.
  */
+export { LedgerErrorCode } from "./types.ts";
 export {
   ACCOUNT_NAMES,
   AccountKind,

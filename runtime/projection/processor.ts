@@ -251,3 +251,73 @@ export class FeedProcessor {
     }
   }
 }
+
+/**
+ * Runs processors where the projections run: started and stopped with the
+ * node's role (the projector lease), one transition at a time. A processor
+ * that fails to start is logged and tried again at the next start.
+ */
+export class ProcessorHost {
+  readonly #make: () => FeedProcessor[];
+  #running: FeedProcessor[] = [];
+  #transition: Promise<void> = Promise.resolve();
+
+  constructor(make: () => FeedProcessor[]) {
+    this.#make = make;
+  }
+
+  /** The processors running now. */
+  get processors(): readonly FeedProcessor[] {
+    return this.#running;
+  }
+
+  start(): Promise<void> {
+    return this.#then(async () => {
+      if (this.#running.length > 0) return;
+      const made = this.#make();
+      for (const processor of made) {
+        try {
+          await processor.start();
+          this.#running.push(processor);
+        } catch (error) {
+          console.error(`Processor ${processor.name} did not start:`, error);
+        }
+      }
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.#then(async () => {
+      const running = this.#running;
+      this.#running = [];
+      await Promise.allSettled(running.map((p) => p.stop()));
+    });
+  }
+
+  /** `processors` in `/health/ready`: how far each is, and its last error. */
+  readiness(): { ok: boolean; processors: ProcessorStatus[] } {
+    return { ok: true, processors: this.#running.map((p) => p.status()) };
+  }
+
+  /** Prometheus lines: each processor's position and lag. */
+  metrics(): string {
+    const lines = [
+      "# HELP tms_processor_lag_positions Feed positions a process manager has not handled yet",
+      "# TYPE tms_processor_lag_positions gauge",
+    ];
+    for (const p of this.#running) {
+      const s = p.status();
+      lines.push(
+        `tms_processor_lag_positions{processor="${s.name}"} ${
+          Math.max(0, s.head - s.position)
+        }`,
+      );
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  #then(step: () => Promise<void>): Promise<void> {
+    this.#transition = this.#transition.then(step, step);
+    return this.#transition;
+  }
+}

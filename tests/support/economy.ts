@@ -4,7 +4,22 @@
  * go through the real flows (send, pay, remind, credit; register, approve,
  * pay an expense) at the dates the test names.
  */
-import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
+import {
+  readModelProjections,
+  registerActors,
+  withDomainUpcasters,
+} from "../../actors/mod.ts";
+import { budgetProcess } from "../../actors/budget/mod.ts";
+import type { UserRole } from "../../actors/user/mod.ts";
+import { createApp } from "../../http/mod.ts";
+import {
+  FeedProcessor,
+  ProjectionEngine,
+} from "../../runtime/projection/mod.ts";
+import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import { adminTokenOf } from "./app.ts";
+import { bearer, createUser, testAuth, tokenOf } from "./auth.ts";
+import { pgliteFixture } from "./sql_stores.ts";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
 import {
   creditInvoice,
@@ -150,5 +165,107 @@ export async function school(
       });
     },
     close: () => system.shutdown(),
+  };
+}
+
+/**
+ * The edge over a school's economy with its read side and the budget
+ * process manager running, as a node wires them: `call` sends JSON (or
+ * raw bytes) with a token (the ADMIN's by default) and reads the answer.
+ */
+export async function economyEdge() {
+  const s = await school({ n: 11 });
+  const keys = new MemoryKeyStore();
+  const identity = await testAuth(keys);
+  const fixture = pgliteFixture();
+  const store = await fixture.open();
+  const engine = new ProjectionEngine({
+    store,
+    log: s.log,
+    projections: readModelProjections,
+    lingerMs: 0,
+  });
+  await engine.start();
+  const pm = new FeedProcessor({
+    store,
+    log: s.log,
+    processor: budgetProcess(s.system),
+    pollIntervalMs: 50,
+  });
+  await pm.start();
+  const files = new MemoryFileStore();
+  const app = createApp({
+    system: s.system,
+    keys,
+    files,
+    auth: identity.auth,
+    readSide: { store, positions: engine },
+  });
+  const admin = await adminTokenOf(s.system, identity);
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    token: string | null = admin,
+  ) => {
+    const raw = body instanceof Uint8Array;
+    const res = await app.request(path, {
+      method,
+      headers: {
+        ...(token ? bearer(token) : {}),
+        ...(body === undefined || raw
+          ? {}
+          : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: raw
+        ? body as Uint8Array<ArrayBuffer>
+        : body === undefined
+        ? undefined
+        : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = (res.headers.get("content-type") ?? "").includes("json");
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      // deno-lint-ignore no-explicit-any
+      body: (text && json ? JSON.parse(text) : null) as any,
+    };
+  };
+  /** A user of the school's bedrift with `role`, logged in. */
+  const tokenFor = async (role: UserRole, bedriftId = s.B) => {
+    const email = `${role.toLowerCase()}-${crypto.randomUUID()}@skole.no`;
+    await createUser(s.system, identity.users, { email, role, bedriftId });
+    return await tokenOf(s.system, identity.users, email);
+  };
+  return {
+    ...s,
+    app,
+    store,
+    engine,
+    pm,
+    files,
+    admin,
+    call,
+    tokenFor,
+    /** Waits until the read models and the process manager passed the head. */
+    async settle() {
+      const head = await s.log.headPosition();
+      await engine.waitFor(head, { signal: AbortSignal.timeout(20_000) });
+      await pm.waitFor(head, { signal: AbortSignal.timeout(20_000) });
+      // The process manager's own commands, projected too.
+      await engine.waitFor(await s.log.headPosition(), {
+        signal: AbortSignal.timeout(20_000),
+      });
+    },
+    async close() {
+      await pm.stop();
+      await engine.stop();
+      await fixture.cleanup();
+      await s.close();
+    },
   };
 }
