@@ -4,14 +4,16 @@
  * Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
  * a separate process), read (projections into PGlite and PostgreSQL), lines
  * (a line on a draft of 150 lines against one of 5: commands and the invoices
- * projection), cluster (JetStream: raw publish vs TMS, one node vs two). No
- * section named runs them all.
+ * projection), cluster (JetStream: raw publish vs TMS, one node vs two),
+ * reports (report latency over a year of one school). No section named runs
+ * them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
 import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
+import { benchReports } from "./bench_reports.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
@@ -28,6 +30,7 @@ const SECTIONS = [
   "cluster",
   "backup",
   "trace",
+  "reports",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -35,14 +38,16 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|reports…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
-tracing off). No section named runs them all and also rewrites the table in
+tracing off), reports (p99 of the income, MVA and receivables reports over a
+year of one school — 5,000 invoices, 2,000 expenses — against a trivial GET
+of the same read model). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster and backup start
 their own nodes and nats-server on free ports.`,
@@ -515,6 +520,11 @@ if (import.meta.main) {
     if (all || wanted.has("trace")) {
       rows.push(...await benchTrace({ progress }));
     }
+    if (all || wanted.has("reports")) {
+      for (const r of await benchReports({ progress })) {
+        rows.push({ section: "reports", ...r });
+      }
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -527,7 +537,8 @@ if (import.meta.main) {
       "embedded figures, the feed read rate for the read side, the raw pipelined",
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
-      "span seam with tracing off. Latency of",
+      "span seam with tracing off, a trivial GET of the ledger read model for the",
+      "reports. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

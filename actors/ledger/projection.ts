@@ -5,7 +5,10 @@
  * source commit (feed position, stream, version). `ledger_invoices` and
  * `ledger_expenses` keep what the postings of later events need (an
  * invoice's bedrift, number, due date and open fees; an expense's bedrift
- * and supplier). Rebuildable like every read model; no personal data.
+ * and supplier). `ledger_days` sums the lines per bedrift, account, day and
+ * MVA rate, so balances and reports read a row per account and day instead
+ * of every line (a year of a school with 5,000 invoices: 40,000 lines, a few
+ * thousand days' rows). Rebuildable like every read model; no personal data.
  */
 import { Decimal } from "../../deps.ts";
 import { assertCurrentVersion } from "../../runtime/core/mod.ts";
@@ -126,10 +129,21 @@ const MIGRATIONS = [{
       CHECK (debet >= 0 AND kredit >= 0 AND (debet = 0 OR kredit = 0))
     );
     CREATE INDEX ledger_lines_konto_idx
-      ON ledger_lines (bedrift_id, konto, dato) INCLUDE (debet, kredit);
+      ON ledger_lines (bedrift_id, konto, dato)
+      INCLUDE (debet, kredit, invoice_id);
     CREATE INDEX ledger_lines_dato_idx ON ledger_lines (bedrift_id, dato);
     CREATE INDEX ledger_lines_invoice_idx
       ON ledger_lines (bedrift_id, invoice_id) WHERE invoice_id IS NOT NULL;
+    CREATE TABLE ledger_days (
+      bedrift_id text NOT NULL,
+      konto text COLLATE "C" NOT NULL,
+      dato date NOT NULL,
+      sats smallint NOT NULL,
+      debet numeric(16,2) NOT NULL,
+      kredit numeric(16,2) NOT NULL,
+      PRIMARY KEY (bedrift_id, konto, dato, sats)
+    );
+    CREATE INDEX ledger_days_dato_idx ON ledger_days (bedrift_id, dato);
     CREATE TABLE ledger_invoices (
       id text COLLATE "C" PRIMARY KEY,
       bedrift_id text NOT NULL,
@@ -152,6 +166,16 @@ const MIGRATIONS = [{
   `,
 }];
 
+/** A row of `ledger_days` as the batch sums it. */
+interface DayRow {
+  bedrift_id: string;
+  konto: string;
+  dato: string;
+  sats: number;
+  debet: Decimal;
+  kredit: Decimal;
+}
+
 /** An entry with its source, as it is written. */
 interface EntryRow {
   position: number;
@@ -171,6 +195,8 @@ interface EntryRow {
 class LedgerBatch {
   readonly entries: EntryRow[] = [];
   readonly lines: Record<string, unknown>[] = [];
+  /** The batch's lines summed per bedrift, account, day and rate (−1: none). */
+  readonly days = new Map<string, DayRow>();
   readonly invoices = new Map<string, InvoiceRow>();
   readonly expenses = new Map<string, ExpenseRow>();
   readonly changedInvoices = new Set<string>();
@@ -181,6 +207,20 @@ class LedgerBatch {
     let belop = new Decimal(0);
     p.lines.forEach((line, n) => {
       belop = belop.plus(line.debet);
+      const sats = line.mvaSats ?? -1;
+      const key =
+        `${p.bedriftId}\u0000${line.konto}\u0000${p.dato}\u0000${sats}`;
+      const day = this.days.get(key) ?? {
+        bedrift_id: p.bedriftId,
+        konto: line.konto,
+        dato: p.dato,
+        sats,
+        debet: new Decimal(0),
+        kredit: new Decimal(0),
+      };
+      day.debet = day.debet.plus(line.debet);
+      day.kredit = day.kredit.plus(line.kredit);
+      this.days.set(key, day);
       this.lines.push({
         position: commit.position,
         idx,
@@ -376,6 +416,18 @@ const INSERT_LINES = `INSERT INTO ledger_lines
     invoice_id text, expense_id text)
   ON CONFLICT (position, idx, line) DO NOTHING`;
 
+// Adds to the day's sums: safe because each commit is posted once (the
+// engine applies a batch once, and a commit the ledger's row of its invoice
+// or expense already reflects is skipped).
+const ADD_DAYS = `INSERT INTO ledger_days
+  (bedrift_id, konto, dato, sats, debet, kredit)
+  SELECT bedrift_id, konto, dato, sats, debet, kredit
+  FROM jsonb_to_recordset($1::jsonb) AS x(bedrift_id text, konto text,
+    dato date, sats smallint, debet numeric(16,2), kredit numeric(16,2))
+  ON CONFLICT (bedrift_id, konto, dato, sats) DO UPDATE
+  SET debet = ledger_days.debet + excluded.debet,
+      kredit = ledger_days.kredit + excluded.kredit`;
+
 /**
  * Projection of invoice and expense events into the general ledger. Each
  * commit is posted once: a commit whose stream version the ledger's row of
@@ -388,6 +440,7 @@ export const ledgerProjection: Projection = {
   tables: [
     "ledger_entries",
     "ledger_lines",
+    "ledger_days",
     "ledger_invoices",
     "ledger_expenses",
   ],
@@ -422,6 +475,15 @@ export const ledgerProjection: Projection = {
     if (batch.entries.length > 0) {
       await tx.query(INSERT_ENTRIES, [JSON.stringify(batch.entries)]);
       await tx.query(INSERT_LINES, [JSON.stringify(batch.lines)]);
+      await tx.query(ADD_DAYS, [
+        JSON.stringify(
+          [...batch.days.values()].map((d) => ({
+            ...d,
+            debet: d.debet.toFixed(2),
+            kredit: d.kredit.toFixed(2),
+          })),
+        ),
+      ]);
     }
   },
 };

@@ -188,7 +188,7 @@ export async function accountBalances(
   p.where(`dato <= ${p.add(isoDate(range.to))}::date`);
   const rows = await db.query(
     `SELECT konto, sum(debet) AS debet, sum(kredit) AS kredit
-     FROM ledger_lines ${p.clause()} GROUP BY konto ORDER BY konto`,
+     FROM ledger_days ${p.clause()} GROUP BY konto ORDER BY konto`,
     p.values,
     options,
   );

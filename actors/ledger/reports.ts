@@ -211,11 +211,11 @@ export async function mvaReport(
   const { from, to } = mvaTerm(year, term);
   const revenue = Object.values(REVENUE_KONTO);
   const rows = await db.query(
-    `SELECT konto, mva_sats, sum(kredit) - sum(debet) AS netto
-     FROM ledger_lines
+    `SELECT konto, sats, sum(kredit) - sum(debet) AS netto
+     FROM ledger_days
      WHERE bedrift_id = $1::text AND dato >= $2::date AND dato <= $3::date
        AND konto = ANY($4::text[])
-     GROUP BY konto, mva_sats`,
+     GROUP BY konto, sats`,
     [bedriftId, from, to, [
       Konto.UTGAENDE_MVA,
       Konto.INNGAENDE_MVA,
@@ -225,7 +225,7 @@ export async function mvaReport(
   );
   const amount = (konto: string, sats: number | null) =>
     rows.filter((r) =>
-      r.konto === konto && (sats === null || Number(r.mva_sats) === sats)
+      r.konto === konto && (sats === null || Number(r.sats) === sats)
     ).reduce((sum, r) => sum.plus(String(r.netto)), ZERO);
   const utgaende = MVA_RATES.map((sats) => ({
     mvaSats: sats,
@@ -352,8 +352,13 @@ export async function receivablesReport(
       saldo: fixed(saldo),
     };
   });
-  const account = await accountBalances(db, bedriftId, { to: date }, options);
-  const konto1500 = account.find((b) => b.konto === Konto.KUNDEFORDRINGER);
+  // The account's balance from the day sums, not from the claims' lines.
+  const [account] = await db.query(
+    `SELECT coalesce(sum(debet) - sum(kredit), 0) AS saldo FROM ledger_days
+     WHERE bedrift_id = $1::text AND konto = $3::text AND dato <= $2::date`,
+    [bedriftId, date, Konto.KUNDEFORDRINGER],
+    options,
+  );
   return {
     bedriftId,
     date,
@@ -362,7 +367,7 @@ export async function receivablesReport(
       Object.entries(buckets).map(([b, v]) => [b, fixed(v)]),
     ) as Record<AgeingBucket, string>,
     total: fixed(total),
-    konto1500: konto1500?.saldo ?? "0.00",
+    konto1500: fixed(new Decimal(String(account.saldo))),
   };
 }
 
@@ -410,7 +415,7 @@ export async function cashflowReport(
             sum(debet) FILTER (WHERE dato >= $3::date) AS inn,
             sum(kredit) FILTER (WHERE dato >= $3::date) AS ut,
             sum(debet - kredit) FILTER (WHERE dato < $3::date) AS before
-     FROM ledger_lines
+     FROM ledger_days
      WHERE bedrift_id = $1::text AND konto = $2::text AND dato <= $4::date
      GROUP BY month`,
     [bedriftId, Konto.BANK, isoDate(range.from), isoDate(range.to)],
