@@ -7,6 +7,7 @@ import {
   registerActors,
   withDomainUpcasters,
 } from "./actors/mod.ts";
+import { budgetProcess } from "./actors/budget/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import { openIdentityServices } from "./ops/identity_services.ts";
@@ -15,9 +16,11 @@ import { ClusterNode } from "./runtime/cluster/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
 import {
+  FeedProcessor,
   leasedMetrics,
   LeasedProjections,
   leasedReadiness,
+  ProcessorHost,
   ProjectionEngine,
   ProjectionFollower,
   projectionMetrics,
@@ -56,6 +59,8 @@ export interface Node {
   leased?: LeasedProjections;
   /** Records dead letters and performs the retries an operator requests. */
   deadLetters: DeadLetterOffice;
+  /** The process managers (the budget's), run where the projections run. */
+  processors: ProcessorHost;
   stop(): Promise<void>;
 }
 
@@ -138,6 +143,15 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     lingerMs: config.projectionLingerMs,
     onDeadLetter: deadLetters.record.bind(deadLetters),
   };
+  // Process managers run where the projections run: on the projector.
+  const processors = new ProcessorHost(() => [
+    new FeedProcessor({
+      store,
+      log,
+      processor: budgetProcess(cluster?.client ?? system),
+      pollIntervalMs: engineOptions.pollIntervalMs,
+    }),
+  ]);
   const leased = config.projections && nc && store.backend === "postgres"
     ? new LeasedProjections({
       store,
@@ -146,8 +160,10 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       holder: config.nodeId,
       ttlMs: config.leaseTtlMs,
       engine: engineOptions,
-      onRole: (role) =>
-        console.log(`Read models: this node is the ${role} (${config.nodeId})`),
+      onRole: (role) => {
+        console.log(`Read models: this node is the ${role} (${config.nodeId})`);
+        void (role === "projector" ? processors.start() : processors.stop());
+      },
     })
     : undefined;
   const projections = config.projections && !leased
@@ -165,6 +181,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projection: projectionRetrier(() => leased ? leased.engine : projections),
   });
   await projections?.start();
+  if (projections) await processors.start();
   await leased?.start();
   const app = createApp({
     ...domain.edge,
@@ -178,6 +195,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         ...(leased ? { projections: leasedReadiness(leased) } : {}),
         ...(cluster ? { cluster: cluster.readiness() } : {}),
         deadLetters: deadLetters.readiness(),
+        processors: processors.readiness(),
       }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
@@ -185,6 +203,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
+      processors.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
@@ -223,11 +242,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projections,
     leased,
     deadLetters,
+    processors,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
         await bootstrapping;
         await deadLetters.stop();
+        await processors.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();

@@ -6,6 +6,8 @@
  */
 import { BedriftEventVersions } from "./bedrift/mod.ts";
 import { BEDRIFT } from "./bedrift/mod.ts";
+import { BUDGET, BudgetEventVersions } from "./budget/mod.ts";
+import { EXPENSE, ExpenseEventVersions } from "./expense/mod.ts";
 import { EMPLOYEE, EmployeeEventVersions } from "./employee/mod.ts";
 import { INVOICE, InvoiceEventVersions } from "./invoice/mod.ts";
 import {
@@ -27,7 +29,9 @@ import { USER, UserEventVersions } from "./user/mod.ts";
 /** The current schema version of every event type, keyed by type. */
 export const EVENT_VERSIONS = {
   ...BedriftEventVersions,
+  ...BudgetEventVersions,
   ...EmployeeEventVersions,
+  ...ExpenseEventVersions,
   ...InvoiceEventVersions,
   ...InvoiceSequenceEventVersions,
   ...KontrollEventVersions,
@@ -52,7 +56,9 @@ export interface EventCatalogEntry {
 
 const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [BedriftEventVersions, [BEDRIFT]],
+  [BudgetEventVersions, [BUDGET]],
   [EmployeeEventVersions, [EMPLOYEE]],
+  [ExpenseEventVersions, [EXPENSE]],
   [InvoiceEventVersions, [INVOICE]],
   [InvoiceSequenceEventVersions, [INVOICE_SEQUENCE]],
   [KontrollEventVersions, [KONTROLL]],

@@ -1,7 +1,9 @@
 import type { ActorDefinition, ActorSystem } from "../runtime/actor/mod.ts";
 import type { DomainEvent } from "../runtime/core/mod.ts";
 import { bedriftActor } from "./bedrift/mod.ts";
+import { budgetActor } from "./budget/mod.ts";
 import { employeeActor } from "./employee/mod.ts";
+import { expenseActor } from "./expense/mod.ts";
 import { invoiceActor } from "./invoice/mod.ts";
 import { invoiceSequenceActor } from "./invoice_sequence/mod.ts";
 import { kontrollActor } from "./kontroll/mod.ts";
@@ -24,6 +26,8 @@ export function actorDefinitions(): readonly ActorDefinition<
     bedriftActor,
     invoiceActor,
     invoiceSequenceActor,
+    expenseActor,
+    budgetActor,
     kontrollMalActor,
     kontrollActor,
     employeeActor,

@@ -1,6 +1,9 @@
 import type { Projection } from "../runtime/projection/mod.ts";
 import { bedrifterProjection } from "./bedrift/mod.ts";
 import { employeesProjection } from "./employee/mod.ts";
+import { expensesProjection } from "./expense/mod.ts";
+import { budgetsProjection } from "./budget/mod.ts";
+import { ledgerProjection } from "./ledger/mod.ts";
 import { invoicesProjection } from "./invoice/mod.ts";
 import { securityEventsProjection, usersProjection } from "./user/mod.ts";
 import { kontrollerProjection } from "./kontroll/mod.ts";
@@ -12,6 +15,9 @@ import { streamTenantsProjection } from "./stream_tenants.ts";
 export const readModelProjections: readonly Projection[] = [
   bedrifterProjection,
   invoicesProjection,
+  expensesProjection,
+  budgetsProjection,
+  ledgerProjection,
   kontrollMalerProjection,
   kontrollerProjection,
   employeesProjection,

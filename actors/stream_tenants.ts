@@ -39,6 +39,8 @@ const CREATIONS: Record<
     owner_id: null,
   }),
   "invoice.drafted": (_, d) => bedrift(d.bedriftId),
+  "expense.registered": (_, d) => bedrift(d.bedriftId),
+  "budget.opened": (_, d) => bedrift(d.bedriftId),
   "employee.hired": (_, d) => bedrift(d.bedriftId),
   "kontroll.created": (_, d) => bedrift(d.bedriftId),
   "kontroll_mal.created": (_, d) => bedrift(d.bedriftId),

@@ -8,6 +8,8 @@ import { EventUpcasters } from "../runtime/core/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { UpcastingEventLog } from "../runtime/log/mod.ts";
 import { BedriftEventVersions } from "./bedrift/mod.ts";
+import { BudgetEventVersions } from "./budget/mod.ts";
+import { ExpenseEventVersions } from "./expense/mod.ts";
 import { EmployeeEventVersions } from "./employee/mod.ts";
 import { InvoiceEventVersions, invoiceUpcasters } from "./invoice/mod.ts";
 import { InvoiceSequenceEventVersions } from "./invoice_sequence/mod.ts";
@@ -22,7 +24,9 @@ import { SystemEventVersions } from "./system/mod.ts";
 /** Every TMS event type at its current version, with the upcasters to it. */
 export const domainUpcasters: EventUpcasters = new EventUpcasters({
   ...BedriftEventVersions,
+  ...BudgetEventVersions,
   ...EmployeeEventVersions,
+  ...ExpenseEventVersions,
   ...InvoiceEventVersions,
   ...InvoiceSequenceEventVersions,
   ...KontrollEventVersions,

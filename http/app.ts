@@ -4,6 +4,10 @@ import type { EdgeDeps } from "./context.ts";
 import { bedriftRoutes } from "./bedrifter.ts";
 import { healthRoutes } from "./health.ts";
 import { invoiceRoutes } from "./invoices.ts";
+import { expenseRoutes } from "./expenses.ts";
+import { budgetRoutes } from "./budgets.ts";
+import { ledgerRoutes } from "./ledger.ts";
+import { reportRoutes } from "./reports.ts";
 import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
@@ -96,16 +100,22 @@ export function createApp(input: EdgeDeps): Hono {
       : noAccessControl(),
   );
   app.use("/api/*", limits.byPrincipal);
-  // Photo uploads carry their own, larger limit (http/kontroller.ts).
+  // Photo and receipt uploads carry their own, larger limits
+  // (http/kontroller.ts, http/expenses.ts).
   app.use("/api/*", (c, next) =>
     c.req.method === "POST" &&
-      /^\/api\/v\d+\/kontroller\/[^/]+\/photos$/.test(c.req.path)
+      /^\/api\/v\d+\/(kontroller\/[^/]+\/photos|expenses\/[^/]+\/receipt)$/
+        .test(c.req.path)
       ? next()
       : limit(c, next));
   const groups: RouteGroup[] = [
     healthRoutes(deps),
     bedriftRoutes(deps),
     invoiceRoutes(deps),
+    expenseRoutes(deps),
+    budgetRoutes(deps),
+    ledgerRoutes(deps),
+    reportRoutes(deps),
     kontrollMalRoutes(deps),
     kontrollRoutes(deps),
     employeeRoutes(deps),

@@ -12,8 +12,11 @@ import {
 } from "../deps.ts";
 import { NotFoundError } from "../runtime/core/mod.ts";
 import { BedriftErrorCode } from "../actors/bedrift/mod.ts";
+import { BudgetErrorCode } from "../actors/budget/mod.ts";
+import { ExpenseErrorCode } from "../actors/expense/mod.ts";
 import { EmployeeErrorCode } from "../actors/employee/mod.ts";
 import { InvoiceErrorCode } from "../actors/invoice/mod.ts";
+import { LedgerErrorCode } from "../actors/ledger/mod.ts";
 import { InvoiceSequenceErrorCode } from "../actors/invoice_sequence/mod.ts";
 import { KontrollErrorCode } from "../actors/kontroll/mod.ts";
 import { KontrollMalErrorCode } from "../actors/kontroll_mal/mod.ts";
@@ -29,11 +32,14 @@ import type { ApiVersion } from "./versions.ts";
 
 const DOMAIN_CODES: readonly Record<string, string>[] = [
   BedriftErrorCode,
+  BudgetErrorCode,
   EmployeeErrorCode,
+  ExpenseErrorCode,
   InvoiceErrorCode,
   InvoiceSequenceErrorCode,
   KontrollErrorCode,
   KontrollMalErrorCode,
+  LedgerErrorCode,
   SessionErrorCode,
   UniqueErrorCode,
   UserErrorCode,

@@ -183,3 +183,67 @@ export function historyRoute(
     });
   });
 }
+
+/**
+ * Declares `GET /:id` (now, or `?asOf=` a version or instant) and `GET
+ * /:id/history` of the aggregate `type` on `group`: the state through
+ * `view`, answered as `rep` with its `ETag` and `X-TMS-Position`.
+ */
+export function readRoutes<S, V extends object>(
+  group: RouteGroup,
+  deps: {
+    system: ActorSystem;
+    client?: { read: ActorSystem["read"] };
+  },
+  spec: {
+    type: string;
+    /** What it is called in messages (`expense`). */
+    what: string;
+    /** The operations' name (`Expense`: `getExpense`, `getExpenseHistory`). */
+    name: string;
+    rep: Representation<V & { asOf?: z.output<typeof AsOfView> }>;
+    view: (id: string, version: number, state: S) => V;
+    /** Whether it exists at a version (default: it has a commit). */
+    exists?: (version: number, state: S) => boolean;
+  },
+): void {
+  group.route({
+    method: "get",
+    path: "/:id",
+    operationId: `get${spec.name}`,
+    summary: `Read ${
+      /^[aeiou]/.test(spec.what) ? "an" : "a"
+    } ${spec.what}, now or as of a version or instant`,
+    request: { query: AsOfQuery },
+    responses: {
+      200: {
+        description: `The ${spec.what}`,
+        body: spec.rep,
+        headers: ["ETag", "X-TMS-Position"],
+      },
+    },
+    problems: READ_PROBLEMS,
+  }, async (c, { query }) => {
+    const id = requireId(c, spec.what);
+    const result = await readResource<S>(
+      c,
+      deps,
+      spec.type,
+      id,
+      query.asOf,
+      spec.what,
+      spec.exists,
+    );
+    c.header(HttpHeaders.etag, `"${result.version}"`);
+    c.header(HttpHeaders.position, String(result.position));
+    return reply(c, spec.rep, {
+      ...spec.view(id, result.version, result.state),
+      ...(result.asOf ? { asOf: result.asOf } : {}),
+    });
+  });
+  historyRoute(group, deps, {
+    type: spec.type,
+    what: spec.what,
+    operationId: `get${spec.name}History`,
+  });
+}

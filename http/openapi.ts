@@ -297,14 +297,18 @@ function operation(
     : [];
   for (const [status, response] of Object.entries(spec.responses)) {
     if (!response) continue;
-    const content = response.body
-      ? bodyContent(response.body, version, schemas, versioned)
-      : response.content
-      ? Object.fromEntries(
-        Object.entries(response.content).map((
-          [type, c],
-        ) => [type, { schema: c.schema ?? {} }]),
-      )
+    // A JSON body and other content types (a report also as CSV) side by side.
+    const content = response.body || response.content
+      ? {
+        ...(response.body
+          ? bodyContent(response.body, version, schemas, versioned)
+          : {}),
+        ...Object.fromEntries(
+          Object.entries(response.content ?? {}).map((
+            [type, c],
+          ) => [type, { schema: c.schema ?? {} }]),
+        ),
+      }
       : undefined;
     responses[status] = {
       description: response.description,

@@ -88,6 +88,31 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   "POST /invoices/:id/cancel": { roles: ECONOMY },
   "POST /invoices/:id/credit": { roles: ECONOMY },
 
+  "GET /expenses": { roles: ECONOMY },
+  "POST /expenses": { roles: ECONOMY },
+  "GET /expenses/:id": { roles: ECONOMY },
+  "GET /expenses/:id/history": { roles: ECONOMY },
+  "POST /expenses/:id/approve": { roles: ECONOMY },
+  "POST /expenses/:id/reject": { roles: ECONOMY },
+  "POST /expenses/:id/pay": { roles: ECONOMY },
+  "POST /expenses/:id/receipt": { roles: ECONOMY },
+  "GET /expenses/:id/receipt": { roles: ECONOMY },
+
+  "GET /budgets": { roles: ECONOMY },
+  "POST /budgets": { roles: ECONOMY },
+  "GET /budgets/:id": { roles: ECONOMY },
+  "GET /budgets/:id/history": { roles: ECONOMY },
+  "PATCH /budgets/:id": { roles: ECONOMY },
+
+  "GET /ledger/entries": { roles: ECONOMY },
+  "GET /ledger/accounts": { roles: ECONOMY },
+
+  "GET /reports/income": { roles: ECONOMY },
+  "GET /reports/balance": { roles: ECONOMY },
+  "GET /reports/mva": { roles: ECONOMY },
+  "GET /reports/receivables": { roles: ECONOMY },
+  "GET /reports/cashflow": { roles: ECONOMY },
+
   "POST /kontroll-maler": { roles: MANAGERS },
   "GET /kontroll-maler/:id": { roles: KONTROLL_STAFF },
   "GET /kontroll-maler/:id/history": { roles: KONTROLL_STAFF },

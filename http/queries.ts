@@ -101,11 +101,6 @@ export function listHandler<Q extends z.ZodType, T>(
   input: { query: unknown },
 ) => Promise<Response> {
   return async (c, input) => {
-    if (!readSide) {
-      throw new UnavailableError("This node has no read models", {
-        retryAfter: 5,
-      });
-    }
     const parsed = input.query as z.output<Q>;
     const tenant = c.get("principal")?.tenant ?? null;
     const filter = tenant === null
@@ -113,23 +108,45 @@ export function listHandler<Q extends z.ZodType, T>(
       : spec.scope
       ? spec.scope(parsed, tenant)
       : { ...(parsed as object), bedriftId: tenant } as z.output<Q>;
-    const signal = requestSignal(c);
-    await awaitPosition(
+    const page = await fromReadModel(
       c,
-      readSide.positions,
-      [spec.projection],
-      readSide.minPositionTimeoutMs ?? 5000,
+      readSide,
+      spec.projection,
+      (db, signal) =>
+        spec.list(db, filter, { signal, total: versionOf(c) !== 1 }),
     );
-    const position = await readSide.positions.position(spec.projection, {
-      signal,
-    });
-    const page = await spec.list(readSide.store, filter, {
-      signal,
-      total: versionOf(c) !== 1,
-    });
-    c.header(HttpHeaders.position, String(position));
     return spec.rep ? reply(c, spec.rep, page) : c.json(page);
   };
+}
+
+/**
+ * Reads from the read models on behalf of a request: waits (bounded) until
+ * `projection` has passed `X-TMS-Min-Position`, runs `read`, and sets
+ * `X-TMS-Position` to the feed position its data reflects. A node without
+ * a read side answers 503.
+ */
+export async function fromReadModel<T>(
+  c: Context,
+  readSide: ReadSide | undefined,
+  projection: string,
+  read: (db: SqlExecutor, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (!readSide) {
+    throw new UnavailableError("This node has no read models", {
+      retryAfter: 5,
+    });
+  }
+  const signal = requestSignal(c);
+  await awaitPosition(
+    c,
+    readSide.positions,
+    [projection],
+    readSide.minPositionTimeoutMs ?? 5000,
+  );
+  const position = await readSide.positions.position(projection, { signal });
+  const value = await read(readSide.store, signal);
+  c.header(HttpHeaders.position, String(position));
+  return value;
 }
 
 function requestSignal(c: Context): AbortSignal {

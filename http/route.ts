@@ -63,7 +63,7 @@ export interface ResponseSpec {
   description: string;
   /** A JSON body in the representation of each version. */
   body?: Representation<never> | Representation<unknown>;
-  /** Another content type (PDF, image, HTML, text). */
+  /** Another content type (PDF, image, HTML, text), or one beside `body` (CSV). */
   content?: Record<string, { schema?: Record<string, unknown> }>;
   headers?: ResponseHeader[];
 }

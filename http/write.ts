@@ -5,7 +5,7 @@ import type {
   AskResult,
   ReadOptions,
 } from "../runtime/actor/mod.ts";
-import { HttpHeaders, NotFoundError } from "../runtime/core/mod.ts";
+import { derivedId, HttpHeaders, NotFoundError } from "../runtime/core/mod.ts";
 import { BadRequestError } from "./problem.ts";
 
 /** Reads and validates a JSON body; malformed JSON is a 400, a bad shape a 422. */
@@ -92,21 +92,7 @@ export function readOptions(c: Context): ReadOptions {
 export async function newId(c: Context, scope: string): Promise<string> {
   const key = idempotencyKey(c);
   if (!key) return crypto.randomUUID();
-  const digest = new Uint8Array(
-    await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(`${scope}\u0000${key}`),
-    ),
-  );
-  digest[6] = (digest[6] & 0x0f) | 0x50;
-  digest[8] = (digest[8] & 0x3f) | 0x80;
-  const hex = [...digest.slice(0, 16)].map((b) =>
-    b.toString(16).padStart(2, "0")
-  )
-    .join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
-    hex.slice(16, 20)
-  }-${hex.slice(20, 32)}`;
+  return await derivedId(scope, key);
 }
 
 /** Sets `ETag` and `X-TMS-Position` of a write's result. */

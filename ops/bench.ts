@@ -5,8 +5,8 @@
  * a separate process), read (projections into PGlite and PostgreSQL), lines
  * (a line on a draft of 150 lines against one of 5: commands and the invoices
  * projection), cluster (JetStream: raw publish vs TMS, one node vs two),
- * auth (HTTP commands with a bearer token vs TMS_AUTH=off). No section named
- * runs them all.
+ * auth (HTTP commands with a bearer token vs TMS_AUTH=off), reports (report
+ * latency over a year of one school). No section named runs them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
@@ -15,6 +15,7 @@ import type { BenchRow } from "./bench_support.ts";
 import { benchPeers } from "./bench_peers.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
+import { benchReports } from "./bench_reports.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { benchAuth } from "./bench_auth.ts";
 import { commandLoad } from "./bench_commands.ts";
@@ -34,6 +35,7 @@ const SECTIONS = [
   "trace",
   "peers",
   "auth",
+  "reports",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -41,7 +43,7 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace|auth|peers…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|auth|reports|peers…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
@@ -49,9 +51,11 @@ line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
 tracing off), auth (HTTP commands with a bearer token against the same load
-on a TMS_AUTH=off node, alternating), peers (the shared invoice workload of
-../shared/peers on the mock server, Emmett, Restate and TMS with auth on;
-TMS_BENCH_PEER_STREAMS for a short run). No section named runs them all and also rewrites the table in
+on a TMS_AUTH=off node, alternating), reports (p99 of the income, MVA and
+receivables reports over a year of one school — 5,000 invoices, 2,000
+expenses — against a trivial GET of the same read model), peers (the shared
+invoice workload of ../shared/peers on the mock server, Emmett, Restate and
+TMS with auth on; TMS_BENCH_PEER_STREAMS for a short run). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster and backup start
 their own nodes and nats-server on free ports.`,
@@ -518,6 +522,11 @@ if (import.meta.main) {
     if (all || wanted.has("trace")) {
       rows.push(...await benchTrace({ progress }));
     }
+    if (all || wanted.has("reports")) {
+      for (const r of await benchReports({ progress })) {
+        rows.push({ section: "reports", ...r });
+      }
+    }
     if (all || wanted.has("auth")) {
       rows.push(...await benchAuth({ progress }));
     }
@@ -543,7 +552,7 @@ if (import.meta.main) {
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
       "span seam with tracing off, the same HTTP load on a TMS_AUTH=off node for the",
-      "cost of auth. Latency of",
+      "cost of auth, a trivial GET of the ledger read model for the reports. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

@@ -85,6 +85,47 @@ const sequence = z.object({
   at: instant,
 });
 const role = z.enum(["ADMIN", "HOVEDBRUKER", "OKONOMI", "TRAFIKKLARER"]);
+const kategori = z.enum([
+  "DRIVSTOFF",
+  "KJORETOY",
+  "LOKALER",
+  "LONN",
+  "KONTOR",
+  "MARKEDSFORING",
+  "OPPLAERING",
+  "ANNET",
+]);
+const mvaSats = z.union([
+  z.literal(25),
+  z.literal(15),
+  z.literal(12),
+  z.literal(0),
+]);
+const approval = {
+  bedriftId: z.string(),
+  kategori,
+  konto: z.string(),
+  dato: date,
+  belop: money,
+  mvaSats,
+  mva: money,
+  brutto: money,
+  mvaRegistrert: z.boolean(),
+  inngaendeMva: money,
+  kostnad: money,
+};
+const budgetKey = {
+  bedriftId: z.string(),
+  kategori,
+  periode: z.string().describe("YYYY-MM or YYYY"),
+};
+const budgetExpense = z.object({
+  expenseId: z.string(),
+  amount: money,
+  spent: money,
+  position: z.number().int().describe("Feed position of the expense event"),
+  at: instant,
+});
 
 /** The schema of each event type's data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
@@ -107,6 +148,20 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     changes: z.looseObject({ purregebyr: money.optional() }),
     at: instant,
   }),
+  "budget.opened": z.object({ ...budgetKey, at: instant }),
+  "budget.created": z.object({ belop: money, at: instant }),
+  "budget.changed": z.object({ belop: money, previous: money, at: instant }),
+  "budget.expense_recorded": budgetExpense,
+  "budget.expense_removed": budgetExpense,
+  "budget.exceeded": z.object({
+    ...budgetKey,
+    belop: money,
+    spent: money,
+    over: money,
+    expenseId: text,
+    at: instant,
+  }),
+  "budget.back_within": z.object({ belop: money, spent: money, at: instant }),
   "employee.hired": z.object({
     id: z.string(),
     bedriftId: z.string(),
@@ -147,6 +202,44 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     endDate: date,
     reason: text,
     terminatedAt: instant,
+  }),
+  "expense.registered": z.object({
+    bedriftId: z.string(),
+    leverandor: z.object({ navn: z.string(), organisasjonsnummer: text }),
+    dato: date,
+    belop: money,
+    mvaSats,
+    mva: money,
+    brutto: money,
+    kategori,
+    konto: z.string(),
+    beskrivelse: text,
+    registeredBy: text,
+    at: instant,
+  }),
+  "expense.receipt_attached": z.object({
+    fileId: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    at: instant,
+  }),
+  "expense.approved": z.object({
+    ...approval,
+    approvedBy: text,
+    at: instant,
+  }),
+  "expense.rejected": z.object({
+    reason: text,
+    rejectedBy: text,
+    withdrawn: z.object(approval).nullable(),
+    at: instant,
+  }),
+  "expense.paid": z.object({
+    paidOn: date,
+    amount: money,
+    paidBy: text,
+    at: instant,
   }),
   "invoice.drafted": z.object({
     bedriftId: z.string(),

@@ -78,3 +78,33 @@ export {
   UserView,
 } from "./views.ts";
 export { EVENT_DATA_SCHEMAS } from "./events.ts";
+export {
+  ApproveExpenseBody,
+  AtDateQuery,
+  BudgetsQuery,
+  ChangeBudgetBody,
+  CreateBudgetBody,
+  ExpensesQuery,
+  IsoDate,
+  Kategori,
+  LedgerEntriesQuery,
+  MvaQuery,
+  PayExpenseBody,
+  PeriodQuery,
+  ReceiptUploadFields,
+  RegisterExpenseBody,
+  RejectExpenseBody,
+} from "./economy.ts";
+export {
+  AccountBalancesView,
+  BalanceSheetView,
+  BudgetListItemView,
+  BudgetView,
+  CashflowView,
+  ExpenseListItemView,
+  ExpenseView,
+  IncomeStatementView,
+  LedgerEntryView,
+  MvaReportView,
+  ReceivablesView,
+} from "./economy_views.ts";

@@ -1,4 +1,8 @@
-import { ConcurrencyError, NotFoundError } from "../../runtime/core/mod.ts";
+import {
+  ConcurrencyError,
+  derivedId,
+  NotFoundError,
+} from "../../runtime/core/mod.ts";
 import type {
   ActorClient,
   AskOptions,
@@ -30,21 +34,8 @@ export interface CreditInvoiceResult {
  * shape from SHA-256), so one invoice has one credit note and a retry of the
  * whole flow lands on the same one.
  */
-export async function creditNoteId(invoiceId: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(`invoice.credit_note\u0000${invoiceId}`),
-    ),
-  );
-  digest[6] = (digest[6] & 0x0f) | 0x50;
-  digest[8] = (digest[8] & 0x3f) | 0x80;
-  const hex = [...digest.slice(0, 16)].map((b) =>
-    b.toString(16).padStart(2, "0")
-  ).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
-    hex.slice(16, 20)
-  }-${hex.slice(20, 32)}`;
+export function creditNoteId(invoiceId: string): Promise<string> {
+  return derivedId("invoice.credit_note", invoiceId);
 }
 
 function reference(id: string, state: InvoiceState): InvoiceReference {

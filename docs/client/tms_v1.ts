@@ -423,6 +423,413 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/expenses": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List expenses (by bedrift, status, category, voucher date)
+     * @deprecated
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["listExpensesV1"];
+    put?: never;
+    /**
+     * Register an expense (REGISTRERT) of an AKTIV bedrift
+     * @deprecated
+     * @description `belop` is excl. MVA; the MVA at `mvaSats` and the gross are computed, rounded to øre. The category decides the NS 4102 account.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["registerExpenseV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/expenses/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read an expense, now or as of a version or instant
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getExpenseV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/expenses/{id}/history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The commits of a expense, oldest first
+     * @deprecated
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getExpenseHistoryV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/expenses/{id}/approve": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve an expense (GODKJENT): books its cost, and its input MVA when the bedrift is MVA-registered
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["approveExpenseV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/expenses/{id}/reject": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject an expense (AVVIST); an approved, unpaid one has its approval withdrawn
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["rejectExpenseV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/expenses/{id}/pay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark an approved expense paid (BETALT) on `paidOn` (default today)
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["payExpenseV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/expenses/{id}/receipt": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The bytes of an expense's receipt
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getExpenseReceiptV1"];
+    put?: never;
+    /**
+     * Attach the receipt (bilag): a photo or a PDF
+     * @deprecated
+     * @description JPEG, PNG, WebP, HEIC/HEIF or PDF up to 10485760 bytes, checked against the bytes (the file's signature, not only its content type): the raw bytes with their content type, or multipart/form-data with a `file` part. One receipt per expense.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["attachExpenseReceiptV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/budgets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List budgets (by bedrift, category, period, year, over or not)
+     * @deprecated
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["listBudgetsV1"];
+    put?: never;
+    /**
+     * Set the budget of a bedrift's category for a month or a year
+     * @deprecated
+     * @description One budget per bedrift, category and period (409 when it exists; change it with PATCH). What approved expenses already spent counts at once: a budget set below it is exceeded on creation.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["createBudgetV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/budgets/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a budget, now or as of a version or instant
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getBudgetV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a budget's amount
+     * @deprecated
+     * @description Raising it above what is spent brings an exceeded budget back within (re-arming budget.exceeded); lowering it below raises budget.exceeded.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    patch: operations["changeBudgetV1"];
+    trace?: never;
+  };
+  "/api/v1/budgets/{id}/history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The commits of a budget, oldest first
+     * @deprecated
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getBudgetHistoryV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/ledger/entries": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The journal: entries in posting order, with their lines
+     * @deprecated
+     * @description Filters: booking date `from`/`to`, `account` (entries with a line on it). Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["listLedgerEntriesV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/ledger/accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every account's balance at a date (default today)
+     * @deprecated
+     * @description Debits, credits and their difference per account from the first entry through `date`; the sums of debits and credits are equal.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getLedgerAccountsV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reports/income": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Income statement (resultatregnskap) of a period
+     * @deprecated
+     * @description Operating revenue (class 3) and costs (4–7), financial income and costs (8), and the result, for booking dates `from`–`to` (default: this year to today). Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getIncomeStatementV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reports/balance": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Balance (balanse) at a date
+     * @deprecated
+     * @description Assets (class 1) = equity + liabilities (classes 20–29) at `date` (default today); this year's result to the date is in equity, earlier years' on 2050. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getBalanceSheetV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reports/mva": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * MVA report of a two-month term
+     * @deprecated
+     * @description Output MVA per rate with its base, deductible input MVA, and the amount to pay (positive) or reclaim (negative) for `term` 1–6 (January–February … November–December) of `year`; equal to the movements of 2700 and 2710. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getMvaReportV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reports/receivables": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Receivables (kundefordringer) with ageing at a date
+     * @deprecated
+     * @description Every invoice with a balance on 1500 at `date` (default today) — its payments, reminders and credit note included — aged by its due date: not due, 1–30, 31–60, 61–90, over 90 days; the total equals account 1500. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getReceivablesV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reports/cashflow": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Cash flow: receipts and payments per month
+     * @deprecated
+     * @description The bank account's (1920) receipts and payments per month of `from`–`to` (default: this year to today), with its balance before and after. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getCashflowV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/kontroll-maler": {
     parameters: {
       query?: never;
@@ -1868,6 +2275,441 @@ export interface components {
         sentAt: string | null;
         updatedAt: string | null;
       };
+    };
+    ExpensePageV1: {
+      items: {
+        id: string;
+        version: number;
+        position: number;
+        bedriftId: string;
+        /** @enum {string} */
+        status: "REGISTRERT" | "GODKJENT" | "BETALT" | "AVVIST";
+        leverandor: {
+          navn: string;
+          organisasjonsnummer: string | null;
+        };
+        /** @description YYYY-MM-DD */
+        dato: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        belop: string;
+        mvaSats: number;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        mva: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        brutto: string;
+        /** @enum {string} */
+        kategori:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        konto: string;
+        beskrivelse: string | null;
+        hasReceipt: boolean;
+        inngaendeMva: string | null;
+        kostnad: string | null;
+        paidOn: string | null;
+        /** @description ISO 8601 instant */
+        createdAt: string;
+        /** @description ISO 8601 instant */
+        updatedAt: string;
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    ExpenseV1: {
+      id: string;
+      version: number;
+      /** @enum {string} */
+      status: "REGISTRERT" | "GODKJENT" | "BETALT" | "AVVIST";
+      bedriftId: string;
+      leverandor: {
+        navn: string;
+        organisasjonsnummer: string | null;
+      };
+      /** @description YYYY-MM-DD */
+      dato: string;
+      /** @description Amount excl. MVA */
+      belop: string;
+      mvaSats: number;
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      mva: string;
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      brutto: string;
+      /** @enum {string} */
+      kategori:
+        | "DRIVSTOFF"
+        | "KJORETOY"
+        | "LOKALER"
+        | "LONN"
+        | "KONTOR"
+        | "MARKEDSFORING"
+        | "OPPLAERING"
+        | "ANNET";
+      /** @description The NS 4102 account the category books to */
+      konto: string;
+      beskrivelse: string | null;
+      receipt: {
+        fileId: string;
+        contentType: string;
+        size: number;
+        sha256: string;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      approval: {
+        mvaRegistrert: boolean;
+        /** @description Deducted input MVA (0.00 unless registered) */
+        inngaendeMva: string;
+        /** @description The cost booked to the category's account */
+        kostnad: string;
+        by: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      paid: {
+        /** @description YYYY-MM-DD */
+        paidOn: string;
+        by: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      rejected: {
+        reason: string | null;
+        by: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      /** @description ISO 8601 instant */
+      updatedAt: string;
+      /** @description Present when `asOf` was given: the commit the state stands at */
+      asOf?: {
+        version: number;
+        position: number;
+        /** @description When the log accepted that commit */
+        committedAt: string;
+      };
+    };
+    BudgetPageV1: {
+      items: {
+        id: string;
+        version: number;
+        bedriftId: string;
+        /** @enum {string} */
+        kategori:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        /** @description YYYY-MM or YYYY */
+        periode: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        belop: string;
+        /** @description Approved expenses of the category and period */
+        spent: string;
+        /** @description belop − spent; negative when over */
+        remaining: string;
+        expenses: number;
+        over: boolean;
+        /** @description Times budget.exceeded was raised (once per crossing) */
+        exceededCount: number;
+        /** @description ISO 8601 instant */
+        createdAt: string;
+        /** @description ISO 8601 instant */
+        updatedAt: string;
+        position: number;
+        lastExceededAt: string | null;
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    BudgetV1: {
+      id: string;
+      version: number;
+      bedriftId: string;
+      /** @enum {string} */
+      kategori:
+        | "DRIVSTOFF"
+        | "KJORETOY"
+        | "LOKALER"
+        | "LONN"
+        | "KONTOR"
+        | "MARKEDSFORING"
+        | "OPPLAERING"
+        | "ANNET";
+      /** @description YYYY-MM or YYYY */
+      periode: string;
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      belop: string;
+      /** @description Approved expenses of the category and period */
+      spent: string;
+      /** @description belop − spent; negative when over */
+      remaining: string;
+      expenses: number;
+      over: boolean;
+      /** @description Times budget.exceeded was raised (once per crossing) */
+      exceededCount: number;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      /** @description ISO 8601 instant */
+      updatedAt: string;
+      /** @description Present when `asOf` was given: the commit the state stands at */
+      asOf?: {
+        version: number;
+        position: number;
+        /** @description When the log accepted that commit */
+        committedAt: string;
+      };
+    };
+    LedgerEntryPageV1: {
+      items: {
+        /** @description <feed position>-<event index> */
+        id: string;
+        bedriftId: string;
+        /** @description YYYY-MM-DD */
+        dato: string;
+        kind: string;
+        tekst: string;
+        /** @description Sum of the debits (= sum of the credits) */
+        belop: string;
+        /** @description The commit (and event) it was posted from */
+        source: {
+          position: number;
+          index: number;
+          streamType: string;
+          streamId: string;
+          version: number;
+          eventType: string;
+        };
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          debet: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          kredit: string;
+          mvaSats: number | null;
+          invoiceId: string | null;
+          expenseId: string | null;
+        }[];
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    AccountBalancesV1: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      date: string;
+      accounts: {
+        konto: string;
+        navn: string;
+        kind: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        debet: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        kredit: string;
+        /** @description debet − kredit */
+        saldo: string;
+      }[];
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      sumDebet: string;
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      sumKredit: string;
+    };
+    IncomeStatementV1: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      from: string;
+      /** @description YYYY-MM-DD */
+      to: string;
+      driftsinntekter: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      driftskostnader: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      driftsresultat: string;
+      finansinntekter: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      finanskostnader: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      resultat: string;
+    };
+    BalanceSheetV1: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      date: string;
+      eiendeler: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      egenkapital: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      gjeld: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+          belop: string;
+        }[];
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        sum: string;
+      };
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      sumEgenkapitalOgGjeld: string;
+      balanced: boolean;
+    };
+    MvaReportV1: {
+      bedriftId: string;
+      year: number;
+      term: number;
+      /** @description YYYY-MM-DD */
+      from: string;
+      /** @description YYYY-MM-DD */
+      to: string;
+      utgaende: {
+        mvaSats: number;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        grunnlag: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        mva: string;
+      }[];
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      sumUtgaende: string;
+      inngaende: {
+        mvaSats: number;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        mva: string;
+      }[];
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      sumInngaende: string;
+      /** @description To pay when positive, to reclaim when negative */
+      aBetale: string;
+      /** @enum {string} */
+      resultat: "BETALE" | "TIL_GODE" | "NULL";
+      kontoer: {
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        2700: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        2710: string;
+      };
+    };
+    ReceivablesV1: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      date: string;
+      items: {
+        invoiceId: string;
+        fakturanummer: string | null;
+        fakturadato: string | null;
+        forfallsdato: string | null;
+        dagerForfalt: number;
+        /** @enum {string} */
+        bucket: "IKKE_FORFALT" | "1_30" | "31_60" | "61_90" | "OVER_90";
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        saldo: string;
+      }[];
+      buckets: {
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        IKKE_FORFALT: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        "1_30": string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        "31_60": string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        "61_90": string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        OVER_90: string;
+      };
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      total: string;
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      konto1500: string;
+    };
+    CashflowV1: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      from: string;
+      /** @description YYYY-MM-DD */
+      to: string;
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      inngaendeSaldo: string;
+      months: {
+        /** @description YYYY-MM */
+        month: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        innbetalinger: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        utbetalinger: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        netto: string;
+      }[];
+      sum: {
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        innbetalinger: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        utbetalinger: string;
+        /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+        netto: string;
+      };
+      /** @description An amount in NOK: a string with two decimals, e.g. "1250.00" */
+      utgaendeSaldo: string;
     };
     KontrollMalV1: {
       id: string;
@@ -3505,6 +4347,1065 @@ export interface operations {
       404: components["responses"]["Problem404"];
       409: components["responses"]["Problem409"];
       412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listExpensesV1: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        status?: "REGISTRERT" | "GODKJENT" | "BETALT" | "AVVIST";
+        kategori?:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        from?: string;
+        to?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpensePageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpensePageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  registerExpenseV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          bedriftId: string;
+          leverandor: {
+            navn: string;
+            organisasjonsnummer?: string | null;
+          };
+          /** @description The date of the supplier's invoice or receipt */
+          dato: string;
+          /** @description Amount excl. MVA */
+          belop: string;
+          mvaSats: 25 | 15 | 12 | 0;
+          /** @enum {string} */
+          kategori:
+            | "DRIVSTOFF"
+            | "KJORETOY"
+            | "LOKALER"
+            | "LONN"
+            | "KONTOR"
+            | "MARKEDSFORING"
+            | "OPPLAERING"
+            | "ANNET";
+          beskrivelse?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpenseV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getExpenseV1: {
+    parameters: {
+      query?: {
+        /** @description Time travel: the state at this version, or as of this instant (the last commit at or before it) */
+        asOf?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The expense */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpenseV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getExpenseHistoryV1: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of commits */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CommitPageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["CommitPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  approveExpenseV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The expense after the command */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpenseV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  rejectExpenseV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          reason?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense after the command */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpenseV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  payExpenseV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          paidOn?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense after the command */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpenseV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getExpenseReceiptV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The receipt, immutable */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "Cache-Control": components["headers"]["Cache-Control"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "image/jpeg": string;
+          "image/png": string;
+          "image/webp": string;
+          "image/heic": string;
+          "image/heif": string;
+          "application/pdf": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  attachExpenseReceiptV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "image/jpeg": string;
+        "image/png": string;
+        "image/webp": string;
+        "image/heic": string;
+        "image/heif": string;
+        "application/pdf": string;
+        "multipart/form-data": {
+          /** Format: binary */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense with its receipt */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ExpenseV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      413: components["responses"]["Problem413"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listBudgetsV1: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        kategori?:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        periode?: string;
+        year?: string;
+        over?: "true" | "false";
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetPageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["BudgetPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  createBudgetV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          bedriftId: string;
+          /** @enum {string} */
+          kategori:
+            | "DRIVSTOFF"
+            | "KJORETOY"
+            | "LOKALER"
+            | "LONN"
+            | "KONTOR"
+            | "MARKEDSFORING"
+            | "OPPLAERING"
+            | "ANNET";
+          periode: string;
+          belop: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The budget */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["BudgetV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getBudgetV1: {
+    parameters: {
+      query?: {
+        /** @description Time travel: the state at this version, or as of this instant (the last commit at or before it) */
+        asOf?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The budget */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["BudgetV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  changeBudgetV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          belop: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The budget */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["BudgetV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getBudgetHistoryV1: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of commits */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CommitPageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["CommitPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listLedgerEntriesV1: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        from?: string;
+        to?: string;
+        account?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LedgerEntryPageV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["LedgerEntryPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getLedgerAccountsV1: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description The date (default: today in Norway) */
+        date?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The balances */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AccountBalancesV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AccountBalancesV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getIncomeStatementV1: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description First day (default: 1 January of `to`) */
+        from?: string;
+        /** @description Last day (default: today in Norway) */
+        to?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["IncomeStatementV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["IncomeStatementV1"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getBalanceSheetV1: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description The date (default: today in Norway) */
+        date?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BalanceSheetV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["BalanceSheetV1"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getMvaReportV1: {
+    parameters: {
+      query: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        year: number;
+        /** @description The two-month term: 1 January–February … 6 November–December */
+        term: number;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MvaReportV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["MvaReportV1"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getReceivablesV1: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description The date (default: today in Norway) */
+        date?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReceivablesV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ReceivablesV1"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getCashflowV1: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description First day (default: 1 January of `to`) */
+        from?: string;
+        /** @description Last day (default: today in Norway) */
+        to?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CashflowV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["CashflowV1"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
       422: components["responses"]["Problem422"];
       429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];

@@ -404,6 +404,392 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v2/expenses": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List expenses (by bedrift, status, category, voucher date)
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["listExpensesV2"];
+    put?: never;
+    /**
+     * Register an expense (REGISTRERT) of an AKTIV bedrift
+     * @description `belop` is excl. MVA; the MVA at `mvaSats` and the gross are computed, rounded to øre. The category decides the NS 4102 account.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["registerExpenseV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/expenses/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read an expense, now or as of a version or instant
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getExpenseV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/expenses/{id}/history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The commits of a expense, oldest first
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getExpenseHistoryV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/expenses/{id}/approve": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve an expense (GODKJENT): books its cost, and its input MVA when the bedrift is MVA-registered
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["approveExpenseV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/expenses/{id}/reject": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject an expense (AVVIST); an approved, unpaid one has its approval withdrawn
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["rejectExpenseV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/expenses/{id}/pay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark an approved expense paid (BETALT) on `paidOn` (default today)
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["payExpenseV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/expenses/{id}/receipt": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The bytes of an expense's receipt
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getExpenseReceiptV2"];
+    put?: never;
+    /**
+     * Attach the receipt (bilag): a photo or a PDF
+     * @description JPEG, PNG, WebP, HEIC/HEIF or PDF up to 10485760 bytes, checked against the bytes (the file's signature, not only its content type): the raw bytes with their content type, or multipart/form-data with a `file` part. One receipt per expense.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["attachExpenseReceiptV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/budgets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List budgets (by bedrift, category, period, year, over or not)
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["listBudgetsV2"];
+    put?: never;
+    /**
+     * Set the budget of a bedrift's category for a month or a year
+     * @description One budget per bedrift, category and period (409 when it exists; change it with PATCH). What approved expenses already spent counts at once: a budget set below it is exceeded on creation.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    post: operations["createBudgetV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/budgets/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a budget, now or as of a version or instant
+     * @description Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getBudgetV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a budget's amount
+     * @description Raising it above what is spent brings an exceeded budget back within (re-arming budget.exceeded); lowering it below raises budget.exceeded.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    patch: operations["changeBudgetV2"];
+    trace?: never;
+  };
+  "/api/v2/budgets/{id}/history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The commits of a budget, oldest first
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getBudgetHistoryV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/ledger/entries": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The journal: entries in posting order, with their lines
+     * @description Filters: booking date `from`/`to`, `account` (entries with a line on it). Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["listLedgerEntriesV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/ledger/accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every account's balance at a date (default today)
+     * @description Debits, credits and their difference per account from the first entry through `date`; the sums of debits and credits are equal.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getLedgerAccountsV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/reports/income": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Income statement (resultatregnskap) of a period
+     * @description Operating revenue (class 3) and costs (4–7), financial income and costs (8), and the result, for booking dates `from`–`to` (default: this year to today). Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getIncomeStatementV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/reports/balance": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Balance (balanse) at a date
+     * @description Assets (class 1) = equity + liabilities (classes 20–29) at `date` (default today); this year's result to the date is in equity, earlier years' on 2050. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getBalanceSheetV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/reports/mva": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * MVA report of a two-month term
+     * @description Output MVA per rate with its base, deductible input MVA, and the amount to pay (positive) or reclaim (negative) for `term` 1–6 (January–February … November–December) of `year`; equal to the movements of 2700 and 2710. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getMvaReportV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/reports/receivables": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Receivables (kundefordringer) with ageing at a date
+     * @description Every invoice with a balance on 1500 at `date` (default today) — its payments, reminders and credit note included — aged by its due date: not due, 1–30, 31–60, 61–90, over 90 days; the total equals account 1500. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getReceivablesV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/reports/cashflow": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Cash flow: receipts and payments per month
+     * @description The bank account's (1920) receipts and payments per month of `from`–`to` (default: this year to today), with its balance before and after. Answered from the ledger read model; send a write's `X-TMS-Position` as `X-TMS-Min-Position` to include it. `Accept: text/csv` answers CSV (RFC 4180).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
+     */
+    get: operations["getCashflowV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v2/kontroll-maler": {
     parameters: {
       query?: never;
@@ -2157,6 +2543,811 @@ export interface components {
         } | null;
       };
     };
+    ExpensePageV2: {
+      items: {
+        id: string;
+        version: number;
+        position: number;
+        bedriftId: string;
+        /** @enum {string} */
+        status: "REGISTRERT" | "GODKJENT" | "BETALT" | "AVVIST";
+        leverandor: {
+          navn: string;
+          organisasjonsnummer: string | null;
+        };
+        /** @description YYYY-MM-DD */
+        dato: string;
+        /** @description An amount of money (v2) */
+        belop: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        mvaSats: number;
+        /** @description An amount of money (v2) */
+        mva: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        brutto: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @enum {string} */
+        kategori:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        konto: string;
+        beskrivelse: string | null;
+        hasReceipt: boolean;
+        inngaendeMva: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        } | null;
+        kostnad: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        } | null;
+        paidOn: string | null;
+        /** @description ISO 8601 instant */
+        createdAt: string;
+        /** @description ISO 8601 instant */
+        updatedAt: string;
+        /** @description Links to this resource and related ones (v2) */
+        _links: {
+          [key: string]: {
+            href: string;
+          } | null;
+        };
+      }[];
+      nextCursor: string | null;
+      /** @description How many items match the filter over all pages (null: not counted) */
+      total: number | null;
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    ExpenseV2: {
+      id: string;
+      version: number;
+      /** @enum {string} */
+      status: "REGISTRERT" | "GODKJENT" | "BETALT" | "AVVIST";
+      bedriftId: string;
+      leverandor: {
+        navn: string;
+        organisasjonsnummer: string | null;
+      };
+      /** @description YYYY-MM-DD */
+      dato: string;
+      /** @description An amount of money (v2) */
+      belop: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      mvaSats: number;
+      /** @description An amount of money (v2) */
+      mva: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @description An amount of money (v2) */
+      brutto: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @enum {string} */
+      kategori:
+        | "DRIVSTOFF"
+        | "KJORETOY"
+        | "LOKALER"
+        | "LONN"
+        | "KONTOR"
+        | "MARKEDSFORING"
+        | "OPPLAERING"
+        | "ANNET";
+      /** @description The NS 4102 account the category books to */
+      konto: string;
+      beskrivelse: string | null;
+      receipt: {
+        fileId: string;
+        contentType: string;
+        size: number;
+        sha256: string;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      approval: {
+        mvaRegistrert: boolean;
+        /** @description An amount of money (v2) */
+        inngaendeMva: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        kostnad: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        by: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      paid: {
+        /** @description YYYY-MM-DD */
+        paidOn: string;
+        by: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      rejected: {
+        reason: string | null;
+        by: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      } | null;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      /** @description ISO 8601 instant */
+      updatedAt: string;
+      /** @description Present when `asOf` was given: the commit the state stands at */
+      asOf?: {
+        version: number;
+        position: number;
+        /** @description When the log accepted that commit */
+        committedAt: string;
+      };
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    BudgetPageV2: {
+      items: {
+        id: string;
+        version: number;
+        bedriftId: string;
+        /** @enum {string} */
+        kategori:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        /** @description YYYY-MM or YYYY */
+        periode: string;
+        /** @description An amount of money (v2) */
+        belop: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        spent: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        remaining: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        expenses: number;
+        over: boolean;
+        /** @description Times budget.exceeded was raised (once per crossing) */
+        exceededCount: number;
+        /** @description ISO 8601 instant */
+        createdAt: string;
+        /** @description ISO 8601 instant */
+        updatedAt: string;
+        position: number;
+        lastExceededAt: string | null;
+        /** @description Links to this resource and related ones (v2) */
+        _links: {
+          [key: string]: {
+            href: string;
+          } | null;
+        };
+      }[];
+      nextCursor: string | null;
+      /** @description How many items match the filter over all pages (null: not counted) */
+      total: number | null;
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    BudgetV2: {
+      id: string;
+      version: number;
+      bedriftId: string;
+      /** @enum {string} */
+      kategori:
+        | "DRIVSTOFF"
+        | "KJORETOY"
+        | "LOKALER"
+        | "LONN"
+        | "KONTOR"
+        | "MARKEDSFORING"
+        | "OPPLAERING"
+        | "ANNET";
+      /** @description YYYY-MM or YYYY */
+      periode: string;
+      /** @description An amount of money (v2) */
+      belop: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @description An amount of money (v2) */
+      spent: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @description An amount of money (v2) */
+      remaining: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      expenses: number;
+      over: boolean;
+      /** @description Times budget.exceeded was raised (once per crossing) */
+      exceededCount: number;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      /** @description ISO 8601 instant */
+      updatedAt: string;
+      /** @description Present when `asOf` was given: the commit the state stands at */
+      asOf?: {
+        version: number;
+        position: number;
+        /** @description When the log accepted that commit */
+        committedAt: string;
+      };
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    LedgerEntryPageV2: {
+      items: {
+        /** @description <feed position>-<event index> */
+        id: string;
+        bedriftId: string;
+        /** @description YYYY-MM-DD */
+        dato: string;
+        kind: string;
+        tekst: string;
+        /** @description An amount of money (v2) */
+        belop: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description The commit (and event) it was posted from */
+        source: {
+          position: number;
+          index: number;
+          streamType: string;
+          streamId: string;
+          version: number;
+          eventType: string;
+        };
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          debet: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+          /** @description An amount of money (v2) */
+          kredit: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+          mvaSats: number | null;
+          invoiceId: string | null;
+          expenseId: string | null;
+        }[];
+      }[];
+      nextCursor: string | null;
+      /** @description How many items match the filter over all pages (null: not counted) */
+      total: number | null;
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    AccountBalancesV2: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      date: string;
+      accounts: {
+        konto: string;
+        navn: string;
+        kind: string;
+        /** @description An amount of money (v2) */
+        debet: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        kredit: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        saldo: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      }[];
+      /** @description An amount of money (v2) */
+      sumDebet: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @description An amount of money (v2) */
+      sumKredit: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+    };
+    IncomeStatementV2: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      from: string;
+      /** @description YYYY-MM-DD */
+      to: string;
+      driftsinntekter: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      driftskostnader: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      /** @description An amount of money (v2) */
+      driftsresultat: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      finansinntekter: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      finanskostnader: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      /** @description An amount of money (v2) */
+      resultat: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+    };
+    BalanceSheetV2: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      date: string;
+      eiendeler: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      egenkapital: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      gjeld: {
+        lines: {
+          konto: string;
+          navn: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        }[];
+        /** @description An amount of money (v2) */
+        sum: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      /** @description An amount of money (v2) */
+      sumEgenkapitalOgGjeld: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      balanced: boolean;
+    };
+    MvaReportV2: {
+      bedriftId: string;
+      year: number;
+      term: number;
+      /** @description YYYY-MM-DD */
+      from: string;
+      /** @description YYYY-MM-DD */
+      to: string;
+      utgaende: {
+        mvaSats: number;
+        /** @description An amount of money (v2) */
+        grunnlag: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        mva: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      }[];
+      /** @description An amount of money (v2) */
+      sumUtgaende: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      inngaende: {
+        mvaSats: number;
+        /** @description An amount of money (v2) */
+        mva: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      }[];
+      /** @description An amount of money (v2) */
+      sumInngaende: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @description An amount of money (v2) */
+      aBetale: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @enum {string} */
+      resultat: "BETALE" | "TIL_GODE" | "NULL";
+      kontoer: {
+        /** @description An amount of money (v2) */
+        2700: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        2710: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+    };
+    ReceivablesV2: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      date: string;
+      items: {
+        invoiceId: string;
+        fakturanummer: string | null;
+        fakturadato: string | null;
+        forfallsdato: string | null;
+        dagerForfalt: number;
+        /** @enum {string} */
+        bucket: "IKKE_FORFALT" | "1_30" | "31_60" | "61_90" | "OVER_90";
+        /** @description An amount of money (v2) */
+        saldo: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      }[];
+      buckets: {
+        /** @description An amount of money (v2) */
+        IKKE_FORFALT: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        "1_30": {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        "31_60": {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        "61_90": {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        OVER_90: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      /** @description An amount of money (v2) */
+      total: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      /** @description An amount of money (v2) */
+      konto1500: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+    };
+    CashflowV2: {
+      bedriftId: string;
+      /** @description YYYY-MM-DD */
+      from: string;
+      /** @description YYYY-MM-DD */
+      to: string;
+      /** @description An amount of money (v2) */
+      inngaendeSaldo: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+      months: {
+        /** @description YYYY-MM */
+        month: string;
+        /** @description An amount of money (v2) */
+        innbetalinger: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        utbetalinger: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        netto: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      }[];
+      sum: {
+        /** @description An amount of money (v2) */
+        innbetalinger: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        utbetalinger: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+        /** @description An amount of money (v2) */
+        netto: {
+          /** @description The amount as a decimal string, e.g. "1250.00" */
+          amount: string;
+          /** @constant */
+          currency: "NOK";
+        };
+      };
+      /** @description An amount of money (v2) */
+      utgaendeSaldo: {
+        /** @description The amount as a decimal string, e.g. "1250.00" */
+        amount: string;
+        /** @constant */
+        currency: "NOK";
+      };
+    };
     KontrollMalV2: {
       id: string;
       version: number;
@@ -3837,6 +5028,1019 @@ export interface operations {
       404: components["responses"]["Problem404"];
       409: components["responses"]["Problem409"];
       412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listExpensesV2: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        status?: "REGISTRERT" | "GODKJENT" | "BETALT" | "AVVIST";
+        kategori?:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        from?: string;
+        to?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpensePageV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpensePageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  registerExpenseV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          bedriftId: string;
+          leverandor: {
+            navn: string;
+            organisasjonsnummer?: string | null;
+          };
+          /** @description The date of the supplier's invoice or receipt */
+          dato: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+          mvaSats: 25 | 15 | 12 | 0;
+          /** @enum {string} */
+          kategori:
+            | "DRIVSTOFF"
+            | "KJORETOY"
+            | "LOKALER"
+            | "LONN"
+            | "KONTOR"
+            | "MARKEDSFORING"
+            | "OPPLAERING"
+            | "ANNET";
+          beskrivelse?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpenseV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getExpenseV2: {
+    parameters: {
+      query?: {
+        /** @description Time travel: the state at this version, or as of this instant (the last commit at or before it) */
+        asOf?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The expense */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpenseV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getExpenseHistoryV2: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of commits */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CommitPageV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["CommitPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  approveExpenseV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The expense after the command */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpenseV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  rejectExpenseV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          reason?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense after the command */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpenseV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  payExpenseV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          paidOn?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense after the command */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpenseV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getExpenseReceiptV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The receipt, immutable */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "Cache-Control": components["headers"]["Cache-Control"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "image/jpeg": string;
+          "image/png": string;
+          "image/webp": string;
+          "image/heic": string;
+          "image/heif": string;
+          "application/pdf": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  attachExpenseReceiptV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "image/jpeg": string;
+        "image/png": string;
+        "image/webp": string;
+        "image/heic": string;
+        "image/heif": string;
+        "application/pdf": string;
+        "multipart/form-data": {
+          /** Format: binary */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The expense with its receipt */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExpenseV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ExpenseV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      413: components["responses"]["Problem413"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listBudgetsV2: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        kategori?:
+          | "DRIVSTOFF"
+          | "KJORETOY"
+          | "LOKALER"
+          | "LONN"
+          | "KONTOR"
+          | "MARKEDSFORING"
+          | "OPPLAERING"
+          | "ANNET";
+        periode?: string;
+        year?: string;
+        over?: "true" | "false";
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetPageV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["BudgetPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  createBudgetV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          bedriftId: string;
+          /** @enum {string} */
+          kategori:
+            | "DRIVSTOFF"
+            | "KJORETOY"
+            | "LOKALER"
+            | "LONN"
+            | "KONTOR"
+            | "MARKEDSFORING"
+            | "OPPLAERING"
+            | "ANNET";
+          periode: string;
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The budget */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["BudgetV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getBudgetV2: {
+    parameters: {
+      query?: {
+        /** @description Time travel: the state at this version, or as of this instant (the last commit at or before it) */
+        asOf?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The budget */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["BudgetV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  changeBudgetV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description An amount of money (v2) */
+          belop: {
+            /** @description The amount as a decimal string, e.g. "1250.00" */
+            amount: string;
+            /** @constant */
+            currency: "NOK";
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The budget */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BudgetV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["BudgetV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getBudgetHistoryV2: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of commits */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CommitPageV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["CommitPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listLedgerEntriesV2: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        from?: string;
+        to?: string;
+        account?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LedgerEntryPageV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["LedgerEntryPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getLedgerAccountsV2: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description The date (default: today in Norway) */
+        date?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The balances */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AccountBalancesV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["AccountBalancesV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getIncomeStatementV2: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description First day (default: 1 January of `to`) */
+        from?: string;
+        /** @description Last day (default: today in Norway) */
+        to?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["IncomeStatementV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["IncomeStatementV2"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getBalanceSheetV2: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description The date (default: today in Norway) */
+        date?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BalanceSheetV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["BalanceSheetV2"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getMvaReportV2: {
+    parameters: {
+      query: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        year: number;
+        /** @description The two-month term: 1 January–February … 6 November–December */
+        term: number;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MvaReportV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["MvaReportV2"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getReceivablesV2: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description The date (default: today in Norway) */
+        date?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReceivablesV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ReceivablesV2"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getCashflowV2: {
+    parameters: {
+      query?: {
+        /** @description The bedrift; a bedrift's user always gets its own, a platform ADMIN must name one */
+        bedriftId?: string;
+        /** @description First day (default: 1 January of `to`) */
+        from?: string;
+        /** @description Last day (default: today in Norway) */
+        to?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CashflowV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["CashflowV2"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
       422: components["responses"]["Problem422"];
       429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];

@@ -113,4 +113,5 @@ export {
   rpcSubject,
 } from "./names.ts";
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";
+export { derivedId } from "./ids.ts";
 export { Watchers } from "./watchers.ts";

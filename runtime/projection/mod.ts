@@ -15,6 +15,10 @@
  * retries with it on the node that runs the engine. `rebuildProjections`
  * fills fresh tables from position 0 and swaps them in, in one transaction.
  * `foldRows`/`foldIntoTable` fold commits into versioned rows.
+ * `FeedProcessor` runs a `Processor` — a process manager whose effects are
+ * commands, not rows — over the feed at least once, with its own checkpoint
+ * (`tms_processor_checkpoints`) moved by compare-and-set after each batch;
+ * `ProcessorHost` starts and stops them with the node's projector role.
  *
  * Imports `core`, `sql`.
  */
@@ -53,3 +57,13 @@ export {
   PROJECTOR_LEASE_TABLE,
 } from "./lease.ts";
 export type { LeasedProjectionsOptions, ProjectorRole } from "./lease.ts";
+export {
+  FeedProcessor,
+  PROCESSOR_CHECKPOINTS_TABLE,
+  ProcessorHost,
+} from "./processor.ts";
+export type {
+  FeedProcessorOptions,
+  Processor,
+  ProcessorStatus,
+} from "./processor.ts";

@@ -26,7 +26,7 @@ import {
   tokenOf,
 } from "../support/auth.ts";
 import { KONTONUMMER } from "../support/domain_app.ts";
-import { jpegPhoto } from "../support/http.ts";
+import { jpegPhoto, pdfReceipt } from "../support/http.ts";
 import { pgliteFixture } from "../support/sql_stores.ts";
 
 type Who =
@@ -240,6 +240,43 @@ async function edge() {
       role: "OKONOMI",
       bedriftId: A,
     });
+  const expense = async (then: "approve" | "receipt" | null = null) => {
+    const x = await asAdmin("POST", "/api/v1/expenses", {
+      bedriftId: A,
+      leverandor: { navn: "Circle K" },
+      dato: "2025-03-01",
+      belop: "800.00",
+      mvaSats: 25,
+      kategori: "DRIVSTOFF",
+    });
+    if (then === "approve") {
+      await asAdmin("POST", `/api/v1/expenses/${x.id}/approve`);
+    }
+    if (then === "receipt") {
+      const res = await call(
+        "POST",
+        `/api/v1/expenses/${x.id}/receipt`,
+        admin,
+        undefined,
+        { bytes: pdfReceipt(256), contentType: "application/pdf" },
+      );
+      assert.equal(res.status, 201);
+    }
+    return x.id as string;
+  };
+  let periods = 0;
+  /** A budget of its own period per call (one budget per bedrift, category and period). */
+  const periode = () =>
+    `${2030 + Math.floor(periods / 12)}-${
+      String(1 + periods++ % 12).padStart(2, "0")
+    }`;
+  const budget = async () =>
+    (await asAdmin("POST", "/api/v1/budgets", {
+      bedriftId: A,
+      kategori: "DRIVSTOFF",
+      periode: periode(),
+      belop: "5000.00",
+    })).id as string;
   const refreshToken = async () =>
     (await login(system, identity.users, {
       email: "sessions@a.no",
@@ -266,6 +303,9 @@ async function edge() {
     kontroll,
     withPhoto,
     user,
+    expense,
+    periode,
+    budget,
     refreshToken,
     bedrift,
     async close() {
@@ -421,6 +461,88 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     path: `/api/v1/invoices/${await e.sent()}/credit`,
   }),
 
+  "GET /expenses": () => Promise.resolve({ path: "/api/v1/expenses" }),
+  "POST /expenses": (e) =>
+    Promise.resolve({
+      path: "/api/v1/expenses",
+      body: {
+        bedriftId: e.A,
+        leverandor: { navn: "Statoil", organisasjonsnummer: "923609016" },
+        dato: "2025-03-02",
+        belop: "500.00",
+        mvaSats: 25,
+        kategori: "DRIVSTOFF",
+      },
+    }),
+  "GET /expenses/:id": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense()}`,
+  }),
+  "GET /expenses/:id/history": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense()}/history`,
+  }),
+  "POST /expenses/:id/approve": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense()}/approve`,
+  }),
+  "POST /expenses/:id/reject": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense()}/reject`,
+    body: { reason: "Feil bedrift" },
+  }),
+  "POST /expenses/:id/pay": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense("approve")}/pay`,
+    body: { paidOn: "2025-03-10" },
+  }),
+  "POST /expenses/:id/receipt": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense()}/receipt`,
+    raw: { bytes: pdfReceipt(512), contentType: "application/pdf" },
+  }),
+  "GET /expenses/:id/receipt": async (e) => ({
+    path: `/api/v1/expenses/${await e.expense("receipt")}/receipt`,
+  }),
+
+  "GET /budgets": () => Promise.resolve({ path: "/api/v1/budgets" }),
+  "POST /budgets": (e) =>
+    Promise.resolve({
+      path: "/api/v1/budgets",
+      body: {
+        bedriftId: e.A,
+        kategori: "KONTOR",
+        periode: e.periode(),
+        belop: "1000.00",
+      },
+    }),
+  "GET /budgets/:id": async (e) => ({
+    path: `/api/v1/budgets/${await e.budget()}`,
+  }),
+  "GET /budgets/:id/history": async (e) => ({
+    path: `/api/v1/budgets/${await e.budget()}/history`,
+  }),
+  "PATCH /budgets/:id": async (e) => ({
+    path: `/api/v1/budgets/${await e.budget()}`,
+    body: { belop: "7500.00" },
+  }),
+
+  // A platform ADMIN names the bedrift; a bedrift's user gets its own.
+  "GET /ledger/entries": () =>
+    Promise.resolve({ path: "/api/v1/ledger/entries" }),
+  "GET /ledger/accounts": (e, who) =>
+    Promise.resolve({ path: `/api/v1/ledger/accounts${ownBedrift(e, who)}` }),
+  "GET /reports/income": (e, who) =>
+    Promise.resolve({ path: `/api/v1/reports/income${ownBedrift(e, who)}` }),
+  "GET /reports/balance": (e, who) =>
+    Promise.resolve({ path: `/api/v1/reports/balance${ownBedrift(e, who)}` }),
+  "GET /reports/mva": (e, who) =>
+    Promise.resolve({
+      path: `/api/v1/reports/mva?year=2025&term=2${
+        ownBedrift(e, who).replace("?", "&")
+      }`,
+    }),
+  "GET /reports/receivables": (e, who) =>
+    Promise.resolve({
+      path: `/api/v1/reports/receivables${ownBedrift(e, who)}`,
+    }),
+  "GET /reports/cashflow": (e, who) =>
+    Promise.resolve({ path: `/api/v1/reports/cashflow${ownBedrift(e, who)}` }),
+
   "POST /kontroll-maler": (e) =>
     Promise.resolve({
       path: "/api/v1/kontroll-maler",
@@ -540,6 +662,11 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     body: { kind: "FERIE", fromDate: nextDay(), toDate: nextDay.last },
   }),
 };
+
+/** `?bedriftId=<A>` for a platform ADMIN (who must name one), else nothing. */
+function ownBedrift(e: Edge, who: Who): string {
+  return who === "ADMIN" ? `?bedriftId=${e.A}` : "";
+}
 
 /** A fresh valid organisasjonsnummer per call (MOD11, weights 3,2,7,6,5,4,3,2). */
 let orgnrSeed = 91000000;

@@ -32,3 +32,10 @@ export function jpegPhoto(size: number): Uint8Array<ArrayBuffer> {
   bytes.set([0xff, 0xd8, 0xff, 0xe0]);
   return bytes;
 }
+
+/** `size` bytes with a PDF signature (`%PDF-`), e.g. a scanned receipt. */
+export function pdfReceipt(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size).fill(32);
+  bytes.set(new TextEncoder().encode("%PDF-1.7\n"));
+  return bytes;
+}

@@ -293,7 +293,8 @@ Deno.test("projector lease: a holder cut off from the database stands down befor
   viaProxy.hostname = "127.0.0.1";
   viaProxy.port = String(proxy.port);
   await withCluster(async ({ sql, node, roles }) => {
-    const ttlMs = 1500;
+    // Long enough that a loaded machine's event-loop stalls stay well inside it.
+    const ttlMs = 3000;
     const a = await node("node-a", { ttlMs, databaseUrl: viaProxy.href });
     const b = await node("node-b", { ttlMs });
     assert.equal(a.role, "projector");
