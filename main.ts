@@ -3,14 +3,14 @@
  * serves the HTTP edge. `deno task start`.
  */
 import {
+  domainEventLog,
   readModelProjections,
   registerActors,
-  withDomainUpcasters,
 } from "./actors/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { API_VERSIONS, isApiVersion, LATEST_VERSION } from "./http/versions.ts";
 import type { ApiVersion } from "./http/versions.ts";
-import { openDomainServices } from "./ops/domain_services.ts";
+import { openDomainServices, openKeyStore } from "./ops/domain_services.ts";
 import {
   identityConfigFromEnv,
   openIdentityServices,
@@ -38,6 +38,7 @@ import {
 } from "./runtime/storage/mod.ts";
 import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
+import type { KeyStore } from "./runtime/storage/mod.ts";
 import { processMetrics } from "./runtime/telemetry/mod.ts";
 import { newestArchive } from "./ops/backup_support.ts";
 import { runTask } from "./ops/cli.ts";
@@ -358,8 +359,21 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     node: config.nodeId,
     retentionMs: config.deadLetterRetentionDays * 24 * 60 * 60_000,
   });
-  // Actors, projections and the follower all read current events.
-  const log = withDomainUpcasters(stored);
+  let keys: KeyStore;
+  try {
+    keys = await openKeyStore(
+      config.dataDir,
+      nc ? { nc, replicas: config.streamReplicas } : undefined,
+    );
+  } catch (error) {
+    await deadLetterStore.close();
+    await stored.close();
+    await nc?.close();
+    throw error;
+  }
+  // Actors, projections and the follower all read current events, with
+  // personal data opened; what reaches the stored log is sealed.
+  const log = domainEventLog(stored, keys);
   const system = registerActors(
     new ActorSystem({
       log,
@@ -388,6 +402,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     cluster?.client ?? system,
     undefined,
     nc ? { nc, replicas: config.streamReplicas } : undefined,
+    { keys },
   );
   const identity = await openIdentityServices({
     ...config.identity,

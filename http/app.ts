@@ -15,6 +15,7 @@ import type { CompiledPolicy } from "./policy.ts";
 import { loginRoutes } from "./login.ts";
 import { userRoutes } from "./users.ts";
 import { auditRoutes } from "./audit.ts";
+import { gdprRoutes } from "./gdpr.ts";
 import { wellKnownRoutes } from "./well_known.ts";
 import { docsRoutes } from "./docs.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
@@ -82,6 +83,7 @@ export function createApp(input: EdgeDeps): Hono {
     loginRoutes(deps),
     userRoutes(deps),
     auditRoutes(deps),
+    gdprRoutes(deps),
     eventRoutes(deps),
     wellKnownRoutes(deps),
   ];

@@ -11,7 +11,7 @@ import {
   restoreKeys,
 } from "../runtime/backup/mod.ts";
 import type { BackupManifest } from "../runtime/backup/mod.ts";
-import { readModelProjections, withDomainUpcasters } from "../actors/mod.ts";
+import { readModelProjections } from "../actors/mod.ts";
 import { runTask, UsageError } from "./cli.ts";
 import type { TaskArgs, TaskSpec } from "./cli.ts";
 import {
@@ -98,7 +98,7 @@ export async function runRestore(
   }
   let rebuilt: string | null = null;
   if (env.DATABASE_URL) {
-    const log = withDomainUpcasters(await openEventLog(env));
+    const log = await openEventLog(env);
     const store = await openReadStore(env);
     try {
       rebuilt = await runRebuild(store, log, {

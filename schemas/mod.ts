@@ -78,3 +78,13 @@ export {
   UserView,
 } from "./views.ts";
 export { EVENT_DATA_SCHEMAS } from "./events.ts";
+export {
+  AuditEntryView,
+  AuditQuery,
+  ConsentsQuery,
+  ConsentView,
+  ErasureResultView,
+  RecordConsentBody,
+  SubjectExportView,
+  SubjectId,
+} from "./gdpr.ts";

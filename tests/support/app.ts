@@ -1,4 +1,4 @@
-import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
+import { domainEventLog, registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
@@ -39,9 +39,9 @@ export async function testApp(
     requestTimeoutMs?: number;
   } = {},
 ) {
-  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
-  const system = registerActors(new ActorSystem({ ...options, log }));
   const keys = new MemoryKeyStore();
+  const log = domainEventLog(options.log ?? new MemoryEventLog(), keys);
+  const system = registerActors(new ActorSystem({ ...options, log }));
   const identity = await testAuth(keys);
   const app = createApp({
     system,
