@@ -235,7 +235,8 @@ export function employeeRoutes(deps: EdgeDeps): RouteGroup {
       "employee",
       (_, state) => state !== null,
     );
-    if (read.state!.erasedAt === null) {
+    const { fornavn, etternavn, epost } = read.state!;
+    if (fornavn !== null || etternavn !== null || epost !== null) {
       await auditPersonalRead(c, system, [read.state!.id]);
     }
     writeHeaders(c, read);
