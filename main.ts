@@ -3,13 +3,13 @@
  * serves the HTTP edge. `deno task start`.
  */
 import {
+  domainEventLog,
   readModelProjections,
   registerActors,
-  withDomainUpcasters,
 } from "./actors/mod.ts";
 import { budgetProcess } from "./actors/budget/mod.ts";
 import { createApp } from "./http/mod.ts";
-import { openDomainServices } from "./ops/domain_services.ts";
+import { openDomainServices, openKeyStore } from "./ops/domain_services.ts";
 import { openIdentityServices } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
 import { ClusterNode } from "./runtime/cluster/mod.ts";
@@ -35,6 +35,7 @@ import {
 } from "./runtime/storage/mod.ts";
 import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
+import type { KeyStore } from "./runtime/storage/mod.ts";
 import { initTracing, processMetrics } from "./runtime/telemetry/mod.ts";
 import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
@@ -95,8 +96,21 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     node: config.nodeId,
     retentionMs: config.deadLetterRetentionDays * 24 * 60 * 60_000,
   });
-  // Actors, projections and the follower all read current events.
-  const log = withDomainUpcasters(stored);
+  let keys: KeyStore;
+  try {
+    keys = await openKeyStore(
+      config.dataDir,
+      nc ? { nc, replicas: config.streamReplicas } : undefined,
+    );
+  } catch (error) {
+    await deadLetterStore.close();
+    await stored.close();
+    await nc?.close();
+    throw error;
+  }
+  // Actors, projections and the follower all read current events, with
+  // personal data opened; what reaches the stored log is sealed.
+  const log = domainEventLog(stored, keys);
   const system = registerActors(
     new ActorSystem({
       log,
@@ -125,6 +139,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     cluster?.client ?? system,
     undefined,
     nc ? { nc, replicas: config.streamReplicas } : undefined,
+    { keys },
   );
   const identity = await openIdentityServices({
     ...config.identity,

@@ -25,6 +25,8 @@ import { SESSION, SessionEventVersions } from "./session/mod.ts";
 import { SYSTEM, SystemEventVersions } from "./system/mod.ts";
 import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
+import { GDPR, GdprEventVersions } from "./gdpr/mod.ts";
+import { AUDIT, AuditEventVersions } from "./audit/mod.ts";
 
 /** The current schema version of every event type, keyed by type. */
 export const EVENT_VERSIONS = {
@@ -41,6 +43,8 @@ export const EVENT_VERSIONS = {
   ...SystemEventVersions,
   ...UniqueEventVersions,
   ...UserEventVersions,
+  ...GdprEventVersions,
+  ...AuditEventVersions,
 } as const;
 
 /** Every event type. */
@@ -68,6 +72,8 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [SystemEventVersions, [SYSTEM]],
   [UniqueEventVersions, Object.values(UniqueKinds)],
   [UserEventVersions, [USER]],
+  [GdprEventVersions, [GDPR]],
+  [AuditEventVersions, [AUDIT]],
 ];
 
 /** The catalog, in declaration order of the aggregates. */

@@ -13,6 +13,8 @@ import { uniqueActors } from "./unique/mod.ts";
 import { userActor } from "./user/mod.ts";
 import { sessionActor } from "./session/mod.ts";
 import { systemActor } from "./system/mod.ts";
+import { gdprActor } from "./gdpr/mod.ts";
+import { auditActor } from "./audit/mod.ts";
 
 /** Every TMS aggregate type (what backups fold their state hashes with). */
 export function actorDefinitions(): readonly ActorDefinition<
@@ -34,6 +36,8 @@ export function actorDefinitions(): readonly ActorDefinition<
     userActor,
     sessionActor,
     systemActor,
+    gdprActor,
+    auditActor,
     ...uniqueActors,
     ...openItemsActors,
   ];
@@ -45,14 +49,23 @@ export function registerActors(system: ActorSystem): ActorSystem {
   return system;
 }
 export { readModelProjections } from "./projections.ts";
-export { domainUpcasters, withDomainUpcasters } from "./upcasters.ts";
+export {
+  domainEventLog,
+  domainUpcasters,
+  withDomainUpcasters,
+} from "./upcasters.ts";
 export {
   EVENT_CATALOG,
   EVENT_VERSIONS,
   eventCatalogEntry,
 } from "./event_catalog.ts";
 export type { EventCatalogEntry, EventType } from "./event_catalog.ts";
-export { maskEvent, PERSONAL_FIELDS, PersonalData } from "./personal_data.ts";
+export {
+  maskEvent,
+  PERSONAL_FIELDS,
+  PersonalData,
+  revealsPersonalData,
+} from "./personal_data.ts";
 export type { MaskLevel } from "./personal_data.ts";
 export {
   EVENT_STATS_PROJECTION,

@@ -21,6 +21,11 @@
  * Not masked: ids, amounts, dates, statuses, and the contact details of a
  * bedrift (a company's registered address, phone and e-mail are public in
  * Enhetsregisteret).
+ *
+ * Masking is about who reads; storage is `actors/gdpr/sealing.ts`: every
+ * name, e-mail, phone and free text here is sealed in the log with the data
+ * subject's key (or encrypted by its flow), so the events reach this table
+ * opened — and `null` once the person is erased.
  */
 import type { EventType } from "./event_catalog.ts";
 
@@ -80,6 +85,7 @@ export const PERSONAL_FIELDS: Readonly<
   "expense.approved": {},
   "expense.rejected": { reason: text },
   "expense.paid": {},
+  "employee.personal_data_erased": {},
   "invoice.drafted": { "kunde.navn": name, "kunde.epost": email },
   "invoice.line_added": {},
   "invoice.line_removed": {},
@@ -89,6 +95,7 @@ export const PERSONAL_FIELDS: Readonly<
   "invoice.reminded": {},
   "invoice.cancelled": {},
   "invoice.credited": {},
+  "invoice.kunde_erased": {},
   "invoice_sequence.reserved": {},
   "invoice_sequence.confirmed": {},
   "invoice_sequence.released": {},
@@ -120,6 +127,10 @@ export const PERSONAL_FIELDS: Readonly<
   "user.logged_in": {},
   "user.login_failed": {},
   "user.locked": {},
+  "user.personal_data_erased": {},
+  "gdpr.consent_recorded": {},
+  "gdpr.subject_erased": {},
+  "audit.recorded": {},
 };
 
 /** Who reads: a platform ADMIN sees personal data, anyone else masked. */
@@ -214,4 +225,36 @@ export function maskEvent(
     if (maskPath(data, path.split("."), kind, level)) masked = true;
   }
   return { type: event.type, v: event.v, data, masked };
+}
+
+/** The kinds a platform ADMIN sees in clear (the others never are). */
+const SHOWN: ReadonlySet<PersonalData> = new Set([
+  name,
+  email,
+  phone,
+  text,
+  fodselsnummer,
+]);
+
+/**
+ * True when an ADMIN reading `event` unmasked sees a person's data: a name,
+ * e-mail, phone, free text or fødselsnummer mask that is there (not `null`,
+ * as it reads once erased). What the access log records.
+ */
+export function revealsPersonalData(
+  event: { type: string; data: unknown },
+): boolean {
+  const fields = PERSONAL_FIELDS[event.type as EventType];
+  if (!fields) return false;
+  return Object.entries(fields).some(([path, kind]) => {
+    if (!SHOWN.has(kind)) return false;
+    let value: unknown = event.data;
+    for (const part of path.split(".")) {
+      value = (value as Record<string, unknown> | null)?.[part];
+    }
+    if (kind === fodselsnummer) {
+      value = (value as { masked?: unknown } | null)?.masked;
+    }
+    return value !== null && value !== undefined;
+  });
 }

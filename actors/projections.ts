@@ -10,6 +10,8 @@ import { kontrollerProjection } from "./kontroll/mod.ts";
 import { kontrollMalerProjection } from "./kontroll_mal/mod.ts";
 import { eventStatsProjection } from "./event_stats.ts";
 import { streamTenantsProjection } from "./stream_tenants.ts";
+import { gdprConsentsProjection } from "./gdpr/mod.ts";
+import { auditLogProjection } from "./audit/mod.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [
@@ -25,4 +27,6 @@ export const readModelProjections: readonly Projection[] = [
   securityEventsProjection,
   streamTenantsProjection,
   eventStatsProjection,
+  gdprConsentsProjection,
+  auditLogProjection,
 ];

@@ -4,7 +4,8 @@
  * from the log itself. One row per stream, written by the event that tells
  * its bedrift (a creation, or the first event of a per-bedrift stream); a
  * session belongs to its user's bedrift (`owner_*`, resolved when read).
- * Platform streams (unique values, the open-items index, system) have none.
+ * Platform streams (unique values, the open-items index, system, the audit
+ * log) have none.
  */
 import type { Commit, SignalOptions } from "../runtime/core/mod.ts";
 import type { Projection } from "../runtime/projection/mod.ts";
@@ -45,6 +46,8 @@ const CREATIONS: Record<
   "kontroll.created": (_, d) => bedrift(d.bedriftId),
   "kontroll_mal.created": (_, d) => bedrift(d.bedriftId),
   "user.registered": (_, d) => bedrift(d.bedriftId),
+  "gdpr.consent_recorded": (_, d) => bedrift(d.bedriftId),
+  "gdpr.subject_erased": (_, d) => bedrift(d.bedriftId),
   "session.issued": (_, d) => ({
     bedrift_id: null,
     owner_type: USER,
@@ -68,6 +71,8 @@ function bedrift(id: unknown) {
 export const streamTenantsProjection: Projection = {
   name: STREAM_TENANTS_PROJECTION,
   eventTypes: Object.keys(CREATIONS),
+  // 2: the gdpr streams.
+  version: 2,
   tables: [STREAM_TENANTS_PROJECTION],
   migrations: [{
     version: 1,

@@ -26,6 +26,7 @@ import type { CompiledPolicy } from "./policy.ts";
 import { loginRoutes } from "./login.ts";
 import { userRoutes } from "./users.ts";
 import { auditRoutes } from "./audit.ts";
+import { gdprRoutes } from "./gdpr.ts";
 import { wellKnownRoutes } from "./well_known.ts";
 import { docsRoutes } from "./docs.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
@@ -122,6 +123,7 @@ export function createApp(input: EdgeDeps): Hono {
     loginRoutes(deps),
     userRoutes(deps),
     auditRoutes(deps),
+    gdprRoutes(deps),
     eventRoutes(deps),
     wellKnownRoutes(deps),
   ];

@@ -247,17 +247,23 @@ export function access(options: AccessOptions): MiddlewareHandler {
   };
 }
 
+/**
+ * The principal of every request when authentication is off: a platform
+ * ADMIN that names nobody (so the access log, which names who read, has
+ * nothing to record).
+ */
+export const ANONYMOUS: AuthPrincipal = Object.freeze({
+  subject: "anonymous",
+  role: UserRole.ADMIN,
+  tenant: null,
+  employeeId: null,
+  sessionId: null,
+});
+
 /** The access middleware when authentication is switched off: everyone is a platform ADMIN. */
 export function noAccessControl(): MiddlewareHandler {
-  const anonymous: AuthPrincipal = {
-    subject: "anonymous",
-    role: UserRole.ADMIN,
-    tenant: null,
-    employeeId: null,
-    sessionId: null,
-  };
   return async function noAccessControl(c, next) {
-    c.set("principal", anonymous);
+    c.set("principal", ANONYMOUS);
     await next();
   };
 }

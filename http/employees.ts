@@ -49,6 +49,7 @@ import {
   WRITTEN,
 } from "./route.ts";
 import { AsOfQuery, AsOfView, historyRoute, readResource } from "./history.ts";
+import { auditPersonalRead } from "./access_log.ts";
 
 /** Clock-in / clock-out: when it happened; now when left out. */
 const ClockBody = z.strictObject({
@@ -183,6 +184,10 @@ export function employeeRoutes(deps: EdgeDeps): RouteGroup {
     projection: EMPLOYEES_PROJECTION,
     query: EmployeesQuery,
     list: listEmployees,
+    audit: {
+      client: system,
+      subjects: (items) => items.map((e) => e.fornavn === null ? null : e.id),
+    },
   });
 
   group.route({
@@ -230,6 +235,10 @@ export function employeeRoutes(deps: EdgeDeps): RouteGroup {
       "employee",
       (_, state) => state !== null,
     );
+    const { fornavn, etternavn, epost } = read.state!;
+    if (fornavn !== null || etternavn !== null || epost !== null) {
+      await auditPersonalRead(c, system, [read.state!.id]);
+    }
     writeHeaders(c, read);
     return reply(c, EmployeeRep, {
       ...employeeView(read.version, read.state!),

@@ -34,6 +34,7 @@ import { clientOf } from "./context.ts";
 import type { EdgeDeps } from "./context.ts";
 import { principal } from "./auth.ts";
 import { maskLevel } from "./history.ts";
+import { auditPersonalRead, subjectsShown } from "./access_log.ts";
 import { awaitPosition } from "./queries.ts";
 import { apiBase, page, plain, reply } from "./representation.ts";
 import { RouteGroup, WRITE_HEADERS } from "./route.ts";
@@ -219,6 +220,8 @@ export function eventRoutes(deps: EdgeDeps): RouteGroup {
       : [start - 1, Number.MAX_SAFE_INTEGER];
     const level = maskLevel(c);
     const items: EventItem[] = [];
+    // What an ADMIN is shown in clear, for the access log.
+    const shownCommits: Commit[] = [];
     let scannedTo = afterPosition;
     let more = false;
     let reads = 0;
@@ -252,6 +255,9 @@ export function eventRoutes(deps: EdgeDeps): RouteGroup {
             return false;
           }
           const shown = maskEvent(event, level);
+          if (level === "admin") {
+            shownCommits.push({ ...commit, events: [event] });
+          }
           items.push({
             position: commit.position,
             index,
@@ -303,6 +309,7 @@ export function eventRoutes(deps: EdgeDeps): RouteGroup {
       : items.length === query.limit && last
       ? encodeCursor([last.position, last.index])
       : encodeCursor([scannedTo, Number.MAX_SAFE_INTEGER]);
+    await auditPersonalRead(c, clientOf(deps), subjectsShown(shownCommits));
     c.header(HttpHeaders.position, String(head));
     return reply(c, EventPage, { items, nextCursor: cursor, total: null });
   });

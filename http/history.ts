@@ -8,7 +8,7 @@
 import { z } from "../deps.ts";
 import type { Context } from "../deps.ts";
 import { HttpHeaders, NotFoundError } from "../runtime/core/mod.ts";
-import type { ActorSystem, AsOf } from "../runtime/actor/mod.ts";
+import type { ActorClient, ActorSystem, AsOf } from "../runtime/actor/mod.ts";
 import { decodeCursor, encodeCursor } from "../runtime/sql/mod.ts";
 import { maskEvent } from "../actors/mod.ts";
 import type { MaskLevel } from "../actors/mod.ts";
@@ -20,6 +20,7 @@ import type { Representation } from "./representation.ts";
 import { READ_PROBLEMS } from "./route.ts";
 import type { RouteGroup } from "./route.ts";
 import { readOptions, requireId } from "./write.ts";
+import { auditPersonalRead, subjectsShown } from "./access_log.ts";
 
 /** `?asOf=`: a version (`3`) or an ISO-8601 instant with offset. */
 export const AsOfQuery = z.strictObject({
@@ -128,7 +129,7 @@ const HistoryQuery = z.strictObject({
  */
 export function historyRoute(
   group: RouteGroup,
-  deps: { system: ActorSystem },
+  deps: { system: ActorSystem; client?: ActorClient },
   options: { type: string; what: string; operationId: string },
 ): void {
   group.route({
@@ -137,7 +138,7 @@ export function historyRoute(
     operationId: options.operationId,
     summary: `The commits of a ${options.what}, oldest first`,
     description:
-      "Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.",
+      "Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.",
     request: { query: HistoryQuery },
     responses: {
       200: {
@@ -172,6 +173,13 @@ export function historyRoute(
         masked: events.some((e) => e.masked),
       };
     });
+    if (level === "admin") {
+      await auditPersonalRead(
+        c,
+        deps.client ?? deps.system,
+        subjectsShown(commits),
+      );
+    }
     const last = commits[commits.length - 1];
     c.header(HttpHeaders.position, String(last?.position ?? 0));
     return reply(c, CommitPage, {
@@ -191,10 +199,7 @@ export function historyRoute(
  */
 export function readRoutes<S, V extends object>(
   group: RouteGroup,
-  deps: {
-    system: ActorSystem;
-    client?: { read: ActorSystem["read"] };
-  },
+  deps: { system: ActorSystem; client?: ActorClient },
   spec: {
     type: string;
     /** What it is called in messages (`expense`). */

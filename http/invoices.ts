@@ -14,6 +14,7 @@ import {
   INVOICE,
   invoiceBalance,
   INVOICES_PROJECTION,
+  kundeSubject,
   listInvoices,
   registerInvoicePayment,
   remindInvoice,
@@ -52,6 +53,7 @@ import {
   WRITTEN,
 } from "./route.ts";
 import { AsOfQuery, AsOfView, historyRoute, readResource } from "./history.ts";
+import { auditPersonalRead } from "./access_log.ts";
 import { askOptions, newId, now, requireId, writeHeaders } from "./write.ts";
 
 /** The JSON view of an invoice; money as strings with two decimals. */
@@ -64,7 +66,7 @@ export function invoiceView(id: string, version: number, state: InvoiceState) {
     status: state.status,
     kind: state.kind,
     bedriftId: state.bedriftId,
-    kunde: state.kunde,
+    kunde: { ...state.kunde, subjectId: kundeSubject(id, state) },
     lines: state.lines,
     totals: state.totals,
     number: sent?.number ?? null,
@@ -178,6 +180,12 @@ export function invoiceRoutes(deps: EdgeDeps): RouteGroup {
       ),
     );
 
+  /** A platform ADMIN reading a person's name on an invoice is logged. */
+  const auditKunde = (c: Context, id: string, state: InvoiceState) =>
+    auditPersonalRead(c, system, [
+      state.kunde.navn === null ? null : kundeSubject(id, state),
+    ]);
+
   const read = (c: Context, asOf?: string) =>
     readResource<InvoiceState>(
       c,
@@ -220,6 +228,11 @@ export function invoiceRoutes(deps: EdgeDeps): RouteGroup {
     projection: INVOICES_PROJECTION,
     query: InvoicesQuery,
     list: listInvoices,
+    audit: {
+      client: system,
+      subjects: (items) =>
+        items.map((i) => i.kunde.navn === null ? null : i.kunde.subjectId),
+    },
   });
 
   group.route({
@@ -259,6 +272,7 @@ export function invoiceRoutes(deps: EdgeDeps): RouteGroup {
     problems: READ_PROBLEMS,
   }, async (c, { query }) => {
     const result = await read(c, query.asOf);
+    await auditKunde(c, c.req.param("id")!, result.state);
     writeHeaders(c, result);
     return reply(c, InvoiceRep, {
       ...invoiceView(c.req.param("id")!, result.version, result.state),
@@ -291,6 +305,7 @@ export function invoiceRoutes(deps: EdgeDeps): RouteGroup {
     const { version, position, state } = await read(c);
     const id = c.req.param("id")!;
     const pdf = renderInvoicePdf(state);
+    await auditKunde(c, id, state);
     const name = (state.sent?.fakturanummer ?? id).replace(/[^\w-]/g, "_");
     writeHeaders(c, { version, position });
     c.header("Content-Disposition", `inline; filename="faktura-${name}.pdf"`);

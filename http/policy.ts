@@ -61,6 +61,19 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
     self: { roles: [OKONOMI, TRAFIKKLARER], param: "id", claim: "user" },
   },
   "GET /audit/security": { roles: [ADMIN] },
+  "GET /audit": { roles: [ADMIN] },
+
+  // GDPR: an ADMIN for anyone; a HOVEDBRUKER for its own bedrift's people
+  // (the actors' tenancy check); anyone may export their own data (as a
+  // user, which takes in the employee it is linked to). Erasure is the
+  // controller's decision, never a self-service.
+  "POST /gdpr/consents": { roles: MANAGERS },
+  "GET /gdpr/consents": { roles: MANAGERS },
+  "GET /gdpr/subjects/:id/export": {
+    roles: MANAGERS,
+    self: { roles: [OKONOMI, TRAFIKKLARER], param: "id", claim: "user" },
+  },
+  "POST /gdpr/subjects/:id/erase": { roles: MANAGERS },
 
   "GET /events/types": { roles: ALL },
   "GET /events/history": { roles: ALL },

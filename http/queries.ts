@@ -10,6 +10,8 @@ import type { Page, SqlExecutor } from "../runtime/sql/mod.ts";
 import { MinPositionHeader } from "../schemas/mod.ts";
 import "./context.ts";
 import { reply, versionOf } from "./representation.ts";
+import { auditPersonalRead } from "./access_log.ts";
+import type { ActorClient } from "../runtime/actor/mod.ts";
 import type { PageValue, Representation } from "./representation.ts";
 import { LIST_PROBLEMS } from "./route.ts";
 import type { RouteGroup } from "./route.ts";
@@ -36,6 +38,14 @@ export interface ListQuery<Q extends z.ZodType, T> {
    * the tenant, whatever the client asked for).
    */
   scope?: (filter: z.output<Q>, tenant: string) => z.output<Q>;
+  /**
+   * The data subjects a page shows the personal data of: a platform ADMIN's
+   * read of them is audit-logged (through `client`) before the answer.
+   */
+  audit?: {
+    client: ActorClient;
+    subjects: (items: readonly T[]) => (string | null)[];
+  };
   /** With `total`, the page also counts every row the filter matches. */
   list: (
     db: SqlExecutor,
@@ -115,6 +125,13 @@ export function listHandler<Q extends z.ZodType, T>(
       (db, signal) =>
         spec.list(db, filter, { signal, total: versionOf(c) !== 1 }),
     );
+    if (spec.audit) {
+      await auditPersonalRead(
+        c,
+        spec.audit.client,
+        spec.audit.subjects(page.items),
+      );
+    }
     return spec.rep ? reply(c, spec.rep, page) : c.json(page);
   };
 }
@@ -149,7 +166,8 @@ export async function fromReadModel<T>(
   return value;
 }
 
-function requestSignal(c: Context): AbortSignal {
+/** The request's signal: its deadline, or the client's disconnect. */
+export function requestSignal(c: Context): AbortSignal {
   return (c.get("signal") as AbortSignal | undefined) ?? c.req.raw.signal;
 }
 
@@ -169,15 +187,35 @@ export async function awaitPosition(
   const position = MinPosition.parse({
     [HttpHeaders.minPosition]: header,
   })[HttpHeaders.minPosition];
+  await waitForPosition(
+    positions,
+    position,
+    projections,
+    timeoutMs,
+    requestSignal(c),
+  );
+}
+
+/**
+ * Waits until `projections` reflect every commit up to `position`; after
+ * `timeoutMs` throws `UnavailableError` (503, Retry-After).
+ */
+export async function waitForPosition(
+  positions: ProjectionPositions,
+  position: number,
+  projections: readonly string[],
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
   try {
     await positions.waitFor(position, {
       projections,
-      signal: AbortSignal.any([requestSignal(c), timeout.signal]),
+      signal: AbortSignal.any([signal, timeout.signal]),
     });
   } catch (error) {
-    if (timeout.signal.aborted && !requestSignal(c).aborted) {
+    if (timeout.signal.aborted && !signal.aborted) {
       throw new UnavailableError(
         `The read model has not reached position ${position} within ${timeoutMs} ms; retry`,
         { retryAfter: 1 },

@@ -39,6 +39,7 @@ import {
   WRITTEN,
 } from "./route.ts";
 import { AsOfQuery, AsOfView, historyRoute, readResource } from "./history.ts";
+import { auditPersonalRead } from "./access_log.ts";
 import {
   askOptions,
   newId,
@@ -59,7 +60,7 @@ export async function userView(
   return {
     id: user.id,
     version,
-    email: await keys.decrypt(user.email),
+    email: user.email && await keys.decrypt(user.email),
     role: user.role,
     bedriftId: user.bedriftId,
     employeeId: user.employeeId,
@@ -152,6 +153,10 @@ export function userRoutes(deps: EdgeDeps): RouteGroup {
     rep: UserPage,
     projection: USERS_PROJECTION,
     query: UsersQuery,
+    audit: {
+      client: system,
+      subjects: (items) => items.map((u) => u.email === null ? null : u.id),
+    },
     list: async (db, filter, options) => {
       const page = await listUsers(db, filter, options);
       return {
@@ -220,7 +225,11 @@ export function userRoutes(deps: EdgeDeps): RouteGroup {
     request: { query: AsOfQuery },
   }, async (c, { query }) => {
     const id = requireId(c, "user");
-    if (query.asOf === undefined) return await read(c, id);
+    if (query.asOf === undefined) {
+      const answer = await read(c, id);
+      await auditPersonalRead(c, system, [id]);
+      return answer;
+    }
     const then = await readResource<UserState>(
       c,
       { system: deps.system, client: system },
@@ -230,6 +239,7 @@ export function userRoutes(deps: EdgeDeps): RouteGroup {
       "user",
       (_, state) => state !== null,
     );
+    if (then.state!.email !== null) await auditPersonalRead(c, system, [id]);
     writeHeaders(c, then);
     return reply(c, UserRep, {
       ...(await userView(services.keys, then.version, then.state!)),

@@ -34,19 +34,35 @@ export interface DomainNats {
   replicas: number;
 }
 
-/** Opens the stores, reads the rates and registers the jobs. */
+/**
+ * The personal-data key store: `TMS_DATA_DIR/keys` embedded, the JetStream
+ * KV bucket `tms_keys` (shared by every node) in distributed mode. The node
+ * opens it before its event log, which seals and opens with it.
+ */
+export async function openKeyStore(
+  dataDir: string,
+  nats?: DomainNats,
+): Promise<KeyStore> {
+  return nats
+    ? await NatsKeyStore.open(nats.nc, { replicas: nats.replicas })
+    : new FsKeyStore(`${dataDir}/keys`);
+}
+
+/**
+ * Opens the stores, reads the rates and registers the jobs; `keys` when the
+ * caller opened the key store already (`stop` closes it all the same).
+ */
 export async function openDomainServices(
   dataDir: string,
   client: ActorClient,
   env: Record<string, string | undefined> = Deno.env.toObject(),
   nats?: DomainNats,
+  opened?: { keys?: KeyStore },
 ): Promise<DomainServices> {
   const files: FileStore = nats
     ? await ObjectFileStore.open(nats.nc, { replicas: nats.replicas })
     : new FsFileStore(`${dataDir}/files`);
-  const keys: KeyStore = nats
-    ? await NatsKeyStore.open(nats.nc, { replicas: nats.replicas })
-    : new FsKeyStore(`${dataDir}/keys`);
+  const keys: KeyStore = opened?.keys ?? await openKeyStore(dataDir, nats);
   let rates: DatedRates | undefined;
   if (env.TMS_RATES_FILE) {
     try {

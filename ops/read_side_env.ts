@@ -1,7 +1,10 @@
 /** Opening the read side's backends from the environment, for `deno task` entry points. */
-import { withDomainUpcasters } from "../actors/mod.ts";
+import { domainEventLog } from "../actors/mod.ts";
 import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
+import { FsKeyStore, NatsKeyStore } from "../runtime/storage/mod.ts";
+import type { KeyStore } from "../runtime/storage/mod.ts";
+import { natsConnect } from "../deps.ts";
 import { openSqlStore, sqlStoreOptionsFromEnv } from "../runtime/sql/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import type { SqlStore } from "../runtime/sql/mod.ts";
@@ -21,7 +24,7 @@ export const READ_STORE_ENV: EnvSpec[] = [
   {
     name: "TMS_DATA_DIR",
     default: "./data",
-    description: "embedded data: readmodel/ (PGlite), events.kv",
+    description: "embedded data: readmodel/ (PGlite), events.kv, keys/",
   },
 ];
 
@@ -43,20 +46,32 @@ export function openReadStore(
 
 /**
  * The event log: JetStream when `TMS_NATS_URL` is set, else Deno KV under
- * `TMS_DATA_DIR`; read through the domain upcasters, so rebuilds see current
- * events.
+ * `TMS_DATA_DIR`; read as a node reads it (`domainEventLog`: personal data
+ * opened with the node's key store — `tms_keys`, or `TMS_DATA_DIR/keys` —
+ * and events upcast), so rebuilds see current events and write no
+ * ciphertext into read models. `close()` closes the key store too.
  */
 export async function openEventLog(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): Promise<EventLog> {
   const nats = env.TMS_NATS_URL?.trim();
   if (nats) {
-    return withDomainUpcasters(
-      await JetStreamEventLog.connect({
-        servers: nats.split(",").map((s) => s.trim()),
-        name: "tms-ops",
-      }),
-    );
+    const nc = await natsConnect({
+      servers: nats.split(",").map((s) => s.trim()),
+      name: "tms-ops",
+      timeout: 5_000,
+      noAsyncTraces: true,
+    });
+    try {
+      const stored = await JetStreamEventLog.open(nc);
+      return closing(
+        domainEventLog(stored, await NatsKeyStore.open(nc)),
+        () => nc.close(),
+      );
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
   }
   const dir = env.TMS_DATA_DIR?.trim() || "./data";
   const path = `${dir}/events.kv`;
@@ -67,5 +82,23 @@ export async function openEventLog(
       `No event log at ${path} (set TMS_DATA_DIR or TMS_NATS_URL)`,
     );
   }
-  return withDomainUpcasters(await KvEventLog.open(path));
+  const keys: KeyStore = new FsKeyStore(`${dir}/keys`);
+  return closing(
+    domainEventLog(await KvEventLog.open(path), keys),
+    () => keys.close(),
+  );
+}
+
+/** `log`, whose `close()` then runs `after`. */
+function closing(log: EventLog, after: () => Promise<void>): EventLog {
+  const close = log.close.bind(log);
+  return Object.assign(log, {
+    close: async () => {
+      try {
+        await close();
+      } finally {
+        await after();
+      }
+    },
+  });
 }

@@ -11,7 +11,7 @@ import {
   restoreKeys,
 } from "../runtime/backup/mod.ts";
 import type { BackupManifest } from "../runtime/backup/mod.ts";
-import { readModelProjections, withDomainUpcasters } from "../actors/mod.ts";
+import { readModelProjections } from "../actors/mod.ts";
 import { runTask, UsageError } from "./cli.ts";
 import type { TaskArgs, TaskSpec } from "./cli.ts";
 import {
@@ -43,9 +43,10 @@ stream's state replayed against its state hash; a corrupted or truncated
 archive is refused with the part it failed on. Commits keep their positions,
 times and trace context. A keys export (from backup --keys) is recognised by
 its header and goes into the key store (TMS_DATA_DIR/keys or tms_keys), which
-must be empty too. With DATABASE_URL set, the PostgreSQL read models are
-rebuilt from the restored log afterwards; PGlite read models are built by the
-node at its next start.`,
+must be empty too. Restore the keys export first: with DATABASE_URL set, the
+PostgreSQL read models are rebuilt from the restored log afterwards, personal
+data opened with the key store (without the keys it reads as null); PGlite
+read models are built by the node at its next start.`,
   env: [
     ...BACKUP_ENV,
     {
@@ -98,7 +99,7 @@ export async function runRestore(
   }
   let rebuilt: string | null = null;
   if (env.DATABASE_URL) {
-    const log = withDomainUpcasters(await openEventLog(env));
+    const log = await openEventLog(env);
     const store = await openReadStore(env);
     try {
       rebuilt = await runRebuild(store, log, {

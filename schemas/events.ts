@@ -8,6 +8,11 @@
  */
 import { z } from "../deps.ts";
 import type { EventType } from "../actors/mod.ts";
+import {
+  AuditActionSchema,
+  ConsentStatusSchema,
+  LegalBasisSchema,
+} from "./gdpr.ts";
 
 const instant = z.string().describe("ISO 8601 instant");
 const date = z.string().describe("YYYY-MM-DD");
@@ -20,9 +25,13 @@ const encrypted = z.object({
   ciphertext: z.string(),
   iv: z.string(),
 }).describe("AES-256-GCM ciphertext under the data subject's key");
+/** A personal field, sealed in the log with the subject's key: `null` once erased. */
+const personal = z.string().nullable().describe(
+  "Personal data: sealed in the log with the data subject's key; null once erased",
+);
 const fodselsnummer = z.object({
   encrypted,
-  masked: z.string().describe("ddmmyy*****"),
+  masked: z.string().nullable().describe("ddmmyy*****; null once erased"),
 }).nullable();
 const bedriftDetails = z.looseObject({
   navn: z.string(),
@@ -35,10 +44,10 @@ const bedriftDetails = z.looseObject({
   organisasjonsform: text.optional(),
 });
 const employeeProfile = {
-  fornavn: z.string(),
-  etternavn: z.string(),
-  epost: z.string(),
-  telefon: text,
+  fornavn: personal,
+  etternavn: personal,
+  epost: personal,
+  telefon: personal,
   licenceClasses: z.array(z.string()),
   stillingsprosent: z.number(),
   startDate: date,
@@ -47,7 +56,9 @@ const employeeProfile = {
 };
 const kunde = z.object({
   kind: z.enum(["PRIVAT", "BEDRIFT"]),
-  navn: z.string(),
+  navn: z.string().nullable().describe(
+    "A PRIVAT kunde's is personal data: sealed in the log, null once erased",
+  ),
   epost: text,
   organisasjonsnummer: text,
   kundenummer: text,
@@ -126,6 +137,11 @@ const budgetExpense = z.object({
   position: z.number().int().describe("Feed position of the expense event"),
   at: instant,
 });
+const about = {
+  subjectId: z.string(),
+  kind: z.enum(["employee", "user", "kunde"]),
+  bedriftId: text,
+};
 
 /** The schema of each event type's data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
@@ -195,12 +211,12 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     kind: z.enum(["EGENMELDING", "SYKMELDING", "FERIE", "PERMISJON"]),
     fromDate: date,
     toDate: date,
-    note: text,
+    note: personal,
     registeredAt: instant,
   }),
   "employee.terminated": z.object({
     endDate: date,
-    reason: text,
+    reason: personal,
     terminatedAt: instant,
   }),
   "expense.registered": z.object({
@@ -241,6 +257,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     paidBy: text,
     at: instant,
   }),
+  "employee.personal_data_erased": z.object({ erasedAt: instant }),
   "invoice.drafted": z.object({
     bedriftId: z.string(),
     kunde,
@@ -301,6 +318,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     reason: text,
     at: instant,
   }),
+  "invoice.kunde_erased": z.object({ at: instant }),
   "invoice_sequence.reserved": sequence,
   "invoice_sequence.confirmed": sequence,
   "invoice_sequence.released": sequence,
@@ -408,7 +426,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     rehash: z.boolean(),
     at: instant,
   }),
-  "user.disabled": z.object({ reason: text, at: instant }),
+  "user.disabled": z.object({ reason: personal, at: instant }),
   "user.logged_in": z.object({ at: instant }),
   "user.login_failed": z.object({
     failures: z.number().int(),
@@ -417,6 +435,37 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
   "user.locked": z.object({
     until: instant,
     locks: z.number().int(),
+    at: instant,
+  }),
+  "user.personal_data_erased": z.object({ at: instant }),
+  "gdpr.consent_recorded": z.object({
+    ...about,
+    consentId: z.string(),
+    purpose: z.string(),
+    legalBasis: LegalBasisSchema,
+    status: ConsentStatusSchema,
+    at: instant,
+    recordedAt: instant,
+    recordedBy: z.string(),
+  }),
+  "gdpr.subject_erased": z.object({
+    ...about,
+    at: instant,
+    by: z.string(),
+    records: z.array(z.object({ type: z.string(), id: z.string() })),
+    keySubjects: z.array(z.string()),
+    clearTextEvents: z.number().int(),
+  }),
+  "audit.recorded": z.object({
+    action: AuditActionSchema,
+    actor: z.object({
+      userId: z.string(),
+      role: z.string(),
+      bedriftId: text,
+    }),
+    subjects: z.array(z.string()),
+    resource: z.string(),
+    requestId: text,
     at: instant,
   }),
 };

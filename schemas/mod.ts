@@ -108,3 +108,13 @@ export {
   MvaReportView,
   ReceivablesView,
 } from "./economy_views.ts";
+export {
+  AuditEntryView,
+  AuditQuery,
+  ConsentsQuery,
+  ConsentView,
+  ErasureResultView,
+  RecordConsentBody,
+  SubjectExportView,
+  SubjectId,
+} from "./gdpr.ts";

@@ -55,12 +55,18 @@ export const BedriftListItemView = z.object({
   updatedAt: instant,
 });
 
+/** A personal field: `null` once the person's data was erased (GDPR). */
+const personal = z.string().nullable();
+
 const KundeView = z.object({
   kind: z.enum(["PRIVAT", "BEDRIFT"]),
-  navn: z.string(),
+  navn: personal.describe("A PRIVAT kunde's: null once erased"),
   epost: nullableText,
   organisasjonsnummer: nullableText,
   kundenummer: nullableText,
+  subjectId: nullableText.describe(
+    "A PRIVAT kunde's data subject: the id of its GDPR export and erasure",
+  ),
 });
 
 const TotalsView = z.object({
@@ -314,9 +320,9 @@ export const EmployeeView = z.object({
   version: z.number().int(),
   bedriftId: z.string(),
   ansattnummer: z.string(),
-  fornavn: z.string(),
-  etternavn: z.string(),
-  epost: z.string(),
+  fornavn: personal.describe("null once the person's data is erased"),
+  etternavn: personal,
+  epost: personal,
   telefon: nullableText,
   role: employeeRole,
   status: z.enum(["ACTIVE", "TERMINATED"]),
@@ -337,6 +343,9 @@ export const EmployeeView = z.object({
   hiredAt: instant,
   terminatedAt: instant.nullable(),
   terminationReason: nullableText,
+  erasedAt: instant.nullable().describe(
+    "When the person's data was erased (GDPR): the personal fields are null",
+  ),
 });
 
 /** An employee in `GET /employees` (never the fødselsnummer). */
@@ -346,9 +355,9 @@ export const EmployeeListItemView = z.object({
   position: z.number().int(),
   bedriftId: z.string(),
   ansattnummer: z.string(),
-  fornavn: z.string(),
-  etternavn: z.string(),
-  epost: z.string(),
+  fornavn: personal,
+  etternavn: personal,
+  epost: personal,
   telefon: nullableText,
   role: employeeRole,
   status: z.enum(["ACTIVE", "TERMINATED"]),

@@ -40,12 +40,34 @@ const PROFILE_KEYS = [
   "fodselsnummer",
 ] as const satisfies readonly (keyof EmployeeProfile)[];
 
+/** The fields that hold personal data: refused once the person is erased. */
+const PERSONAL_KEYS = [
+  "fornavn",
+  "etternavn",
+  "epost",
+  "telefon",
+  "fodselsnummer",
+] as const satisfies readonly (keyof EmployeeProfile)[];
+
 function decide(command: EmployeeCommand, state: EmployeeState) {
   if (command.type === "hire") return hire(command, state);
   if (state === null) {
     throw new NotFoundError("The employee does not exist", {
       code: E.NOT_FOUND,
     });
+  }
+  if (command.type === "erase_personal_data") {
+    instantMs(command.at);
+    if (state.erasedAt !== null) return [];
+    return [
+      employeeEvent("employee.personal_data_erased", { erasedAt: command.at }),
+    ];
+  }
+  if (state.erasedAt !== null && recordsPersonalData(command)) {
+    throw new DomainError(
+      E.ERASED,
+      `The personal data of employee ${state.id} was erased; none is recorded again`,
+    );
   }
   if (state.status === EmployeeStatus.TERMINATED) {
     throw new DomainError(
@@ -72,6 +94,20 @@ function decide(command: EmployeeCommand, state: EmployeeState) {
       throw new TypeError(
         `Unknown employee command ${(command as { type: string }).type}`,
       );
+  }
+}
+
+/** True when the command would write personal data (a profile field, a note). */
+function recordsPersonalData(command: EmployeeCommand): boolean {
+  switch (command.type) {
+    case "update":
+      return PERSONAL_KEYS.some((key) => command[key] !== undefined);
+    case "terminate":
+      return !!command.reason?.trim();
+    case "register_absence":
+      return !!command.note?.trim();
+    default:
+      return false;
   }
 }
 
@@ -185,6 +221,7 @@ function evolve(state: EmployeeState, event: EmployeeEvent): EmployeeState {
         hiredAt,
         terminatedAt: null,
         terminationReason: null,
+        erasedAt: null,
       };
     }
     case "employee.updated": {
@@ -210,6 +247,22 @@ function evolve(state: EmployeeState, event: EmployeeEvent): EmployeeState {
         endDate: event.data.endDate,
         terminatedAt: event.data.terminatedAt,
         terminationReason: event.data.reason,
+      };
+    case "employee.personal_data_erased":
+      // Once per employee, so the pass over the absences stays off the
+      // hot path.
+      return {
+        ...state!,
+        fornavn: null,
+        etternavn: null,
+        epost: null,
+        telefon: null,
+        fodselsnummer: null,
+        absences: state!.absences.map((a) =>
+          a.note === null ? a : { ...a, note: null }
+        ),
+        terminationReason: null,
+        erasedAt: event.data.erasedAt,
       };
     default:
       return state;
@@ -248,7 +301,8 @@ export const employeeActor: ActorDefinition<
 > = {
   type: EMPLOYEE,
   decider: employeeDecider,
-  stateVersion: 1,
+  // 2: erasedAt; personal fields may be null.
+  stateVersion: 2,
   tenantOf: (state, command) =>
     state?.bedriftId ??
       (command?.type === "hire" ? command.bedriftId : undefined),

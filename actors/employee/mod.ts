@@ -5,8 +5,10 @@
  * bedrift (`hire.ts`, through the unique-value actor), profile and role,
  * termination, time recording (clock in/out, no overlaps, > 13 h flagged,
  * absences). The fødselsnummer is encrypted per person before it reaches the
- * actor and only ever shown masked. The `employees` and `shifts` read models
- * and their queries.
+ * actor and only ever shown masked; names, e-mail, phone, the mask and free
+ * texts are sealed in the log with the same key (`employee.hired` v2…), and
+ * `employee.personal_data_erased` (GDPR) empties them. The `employees` and
+ * `shifts` read models and their queries.
  */
 export {
   AbsenceKind,
@@ -26,11 +28,14 @@ export type {
   EncryptedFodselsnummer,
   EncryptedValue,
   OpenShift,
+  StoredFodselsnummer,
+  StoredProfile,
 } from "./types.ts";
 export {
   EMPLOYEE_EVENT_TYPES,
   employeeEvent,
   EmployeeEventVersions,
+  employeeUpcasters,
 } from "./events.ts";
 export type {
   EmployeeAbsenceRegistered,
@@ -38,6 +43,7 @@ export type {
   EmployeeClockedOut,
   EmployeeEvent,
   EmployeeHired,
+  EmployeePersonalDataErased,
   EmployeeRoleChanged,
   EmployeeTerminated,
   EmployeeUpdated,

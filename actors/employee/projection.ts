@@ -1,7 +1,10 @@
 /**
  * The `employees` read model: one row per employee (never the fødselsnummer,
  * not even encrypted or masked), and `shifts`: one row per shift for time
- * reports.
+ * reports. The names, e-mail and phone come from the log opened with the
+ * employee's key; `employee.personal_data_erased` rewrites them (and the
+ * sort key made of the names) as `null`, and a rebuild after the key is
+ * shredded writes `null` from the start.
  */
 import { upsertFromJson } from "../../runtime/sql/mod.ts";
 import { foldRows } from "../../runtime/projection/mod.ts";
@@ -15,7 +18,7 @@ import type { LicenceClass } from "../validators/mod.ts";
 import { EMPLOYEE_EVENT_TYPES, EmployeeEventVersions } from "./events.ts";
 import type { EmployeeEvent } from "./events.ts";
 import { EmployeeStatus, ShiftFlag } from "./types.ts";
-import type { EmployeeProfile, EmployeeRole } from "./types.ts";
+import type { EmployeeRole, StoredProfile } from "./types.ts";
 
 /** Name of the projection and of its main table. */
 export const EMPLOYEES_PROJECTION = "employees";
@@ -27,11 +30,14 @@ export interface EmployeeRow {
   id: string;
   bedrift_id: string;
   ansattnummer: string;
-  fornavn: string;
-  etternavn: string;
-  /** `etternavn fornavn`, Norwegian sort key (see `norwegianSortKey`). */
+  fornavn: string | null;
+  etternavn: string | null;
+  /**
+   * `etternavn fornavn`, Norwegian sort key (see `norwegianSortKey`); empty
+   * once the names are erased.
+   */
   navn_sort: string;
-  epost: string;
+  epost: string | null;
   telefon: string | null;
   role: EmployeeRole;
   status: EmployeeStatus;
@@ -162,6 +168,15 @@ const MIGRATIONS = [{
     CREATE INDEX shifts_bedrift_idx ON shifts (bedrift_id, clocked_in_at);
     CREATE INDEX shifts_employee_idx ON shifts (employee_id, clocked_in_at);
   `,
+}, {
+  version: 2,
+  name: "personal fields null once erased",
+  sql: `
+    ALTER TABLE employees
+      ALTER COLUMN fornavn DROP NOT NULL,
+      ALTER COLUMN etternavn DROP NOT NULL,
+      ALTER COLUMN epost DROP NOT NULL;
+  `,
 }];
 
 /** The profile fields the read model keeps; `fodselsnummer` is never one. */
@@ -189,7 +204,7 @@ type Profile = Pick<
 >;
 
 /** `row` with the profile `changes` that are given; the rest are ignored. */
-function profile(row: Profile, changes: Partial<EmployeeProfile>): Profile {
+function profile(row: Profile, changes: Partial<StoredProfile>): Profile {
   const next = { ...row };
   for (const key of PROFILE_KEYS) {
     if (changes[key] === undefined) continue;
@@ -207,7 +222,7 @@ function profile(row: Profile, changes: Partial<EmployeeProfile>): Profile {
         next.end_date = changes.endDate ?? null;
         break;
       default:
-        next[key] = changes[key] as string;
+        next[key] = changes[key] as string | null;
     }
   }
   return next;
@@ -317,6 +332,16 @@ function evolve(
         antall_fravaer: row.antall_fravaer + 1,
         updated_at: event.data.registeredAt,
       };
+    case "employee.personal_data_erased":
+      return {
+        ...row,
+        fornavn: null,
+        etternavn: null,
+        epost: null,
+        telefon: null,
+        navn_sort: "",
+        updated_at: event.data.erasedAt,
+      };
     case "employee.terminated":
       return {
         ...row,
@@ -330,7 +355,8 @@ function evolve(
 }
 
 function sortKey(row: Pick<EmployeeRow, "fornavn" | "etternavn">): string {
-  return norwegianSortKey(`${row.etternavn} ${row.fornavn}`);
+  if (row.fornavn === null && row.etternavn === null) return "";
+  return norwegianSortKey(`${row.etternavn ?? ""} ${row.fornavn ?? ""}`);
 }
 
 function shiftKey(employeeId: string, shiftId: string): string {
@@ -358,6 +384,8 @@ export const employeesProjection: Projection = {
   eventTypes: EMPLOYEE_EVENT_TYPES,
   tables: [EMPLOYEES_PROJECTION, SHIFTS_TABLE],
   migrations: MIGRATIONS,
+  // 2: employee.personal_data_erased; rows written before cannot know it.
+  version: 2,
   async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
     const ids = [...new Set(commits.map((c) => c.id))];
     const loaded = await tx.query(

@@ -15,16 +15,20 @@ import { EMPLOYEE_COLUMNS, employeeFromDb } from "./projection.ts";
 import type { EmployeeRow } from "./projection.ts";
 import type { EmployeeRole, EmployeeStatus } from "./types.ts";
 
-/** An employee as the list shows it; there is no fødselsnummer in the read model. */
+/**
+ * An employee as the list shows it; there is no fødselsnummer in the read
+ * model, and an erased employee stays listed with `null` personal fields.
+ */
 export interface EmployeeListItem {
   id: string;
   version: number;
   position: number;
   bedriftId: string;
   ansattnummer: string;
-  fornavn: string;
-  etternavn: string;
-  epost: string;
+  /** Names, e-mail and phone are `null` once the person's data is erased. */
+  fornavn: string | null;
+  etternavn: string | null;
+  epost: string | null;
   telefon: string | null;
   role: EmployeeRole;
   status: EmployeeStatus;

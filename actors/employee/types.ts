@@ -96,6 +96,33 @@ export interface EmployeeProfile {
   fodselsnummer: EncryptedFodselsnummer | null;
 }
 
+/**
+ * A fødselsnummer as events and state hold it: the mask is sealed in the
+ * log with the person's key too (it is a birth date), so it reads `null`
+ * once that key is shredded.
+ */
+export interface StoredFodselsnummer {
+  encrypted: EncryptedValue;
+  masked: string | null;
+}
+
+/**
+ * The profile as events and state hold it. The personal fields (names,
+ * e-mail, phone, fødselsnummer) are sealed in the log with the employee's
+ * key and read `null` once the person's data is erased (the key shredded,
+ * or after `employee.personal_data_erased`).
+ */
+export interface StoredProfile extends
+  Omit<
+    EmployeeProfile,
+    "fornavn" | "etternavn" | "epost" | "fodselsnummer"
+  > {
+  fornavn: string | null;
+  etternavn: string | null;
+  epost: string | null;
+  fodselsnummer: StoredFodselsnummer | null;
+}
+
 /** Stable error codes of the `employee` aggregate. */
 export const EmployeeErrorCode = {
   ALREADY_HIRED: "employee.already_hired",
@@ -123,6 +150,8 @@ export const EmployeeErrorCode = {
   INVALID_ABSENCE_KIND: "employee.invalid_absence_kind",
   ABSENCE_EXISTS: "employee.absence_exists",
   ABSENCE_OVERLAP: "employee.absence_overlap",
+  /** The person's data was erased: no new personal data is recorded. */
+  ERASED: "employee.erased",
 } as const;
 
 /**
@@ -166,6 +195,14 @@ export type EmployeeCommand =
     at: string;
   }
   | {
+    /**
+     * GDPR erasure: the personal fields read `null` from here on (the flow
+     * shreds the key after this). Idempotent; accepted when terminated.
+     */
+    type: "erase_personal_data";
+    at: string;
+  }
+  | {
     type: "register_absence";
     absenceId: string;
     kind: AbsenceKind;
@@ -176,7 +213,7 @@ export type EmployeeCommand =
   };
 
 /** An employee; `null` until hired. Plain JSON. */
-export interface Employee extends EmployeeProfile {
+export interface Employee extends StoredProfile {
   id: string;
   bedriftId: string;
   ansattnummer: string;
@@ -189,5 +226,7 @@ export interface Employee extends EmployeeProfile {
   hiredAt: string;
   terminatedAt: string | null;
   terminationReason: string | null;
+  /** When the person's data was erased (GDPR), else `null`. */
+  erasedAt: string | null;
 }
 export type EmployeeState = Employee | null;

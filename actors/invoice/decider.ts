@@ -120,6 +120,23 @@ function checkLine(
   return rate;
 }
 
+function eraseKunde(
+  command: Extract<InvoiceCommand, { type: "erase_kunde" }>,
+  state: InvoiceState,
+): InvoiceEvent[] {
+  if (state.status === null) {
+    throw new NotFoundError("Invoice does not exist");
+  }
+  if (state.kunde.kind !== KundeKind.PRIVAT) {
+    throw new DomainError(
+      InvoiceErrorCode.KUNDE_NOT_A_PERSON,
+      "A business customer holds no personal data to erase",
+    );
+  }
+  if (state.kundeErasedAt !== null) return [];
+  return [invoiceEvent("invoice.kunde_erased", { at: command.at })];
+}
+
 /** Invoice (faktura), draft phase: draft, add line, remove line. */
 export const invoiceDecider: Decider<
   InvoiceCommand,
@@ -143,6 +160,7 @@ export const invoiceDecider: Decider<
     kreditertAv: null,
     createdAt: null,
     updatedAt: null,
+    kundeErasedAt: null,
   },
 
   decide(command, state) {
@@ -219,6 +237,8 @@ export const invoiceDecider: Decider<
         return createCreditNote(command, state);
       case "credit":
         return credit(command, state);
+      case "erase_kunde":
+        return eraseKunde(command, state);
       default:
         throw new TypeError(
           `Unknown invoice command ${(command as { type: string }).type}`,
@@ -325,6 +345,12 @@ export const invoiceDecider: Decider<
           cancelled: { reason: event.data.reason, at: event.data.at },
           updatedAt: event.data.at,
         };
+      case "invoice.kunde_erased":
+        return {
+          ...state,
+          kunde: { ...state.kunde, navn: null, epost: null },
+          kundeErasedAt: event.data.at,
+        };
       case "invoice.credited":
         return {
           ...state,
@@ -357,5 +383,6 @@ export const invoiceActor: ActorDefinition<
       : undefined,
   // 2: the lifecycle fields (sent, payments, reminders, credit references).
   // 3: explicit kunde (kind), running totals with lines per rate.
-  stateVersion: 3,
+  // 4: kundeErasedAt; the kunde's name may be null.
+  stateVersion: 4,
 };

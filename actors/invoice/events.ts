@@ -17,9 +17,11 @@ import type {
 } from "./types.ts";
 
 /**
- * `invoice.drafted` v2: the customer is explicit — its kind (consumer or
+ * `invoice.drafted` v3: the customer is explicit — its kind (consumer or
  * business, which decides the reminder fee cap) and every field, `null`
- * when absent.
+ * when absent (v2) — and a `PRIVAT` customer's name and e-mail are sealed in
+ * the log with the customer's key (`kundeSubject`), reading `null` once it
+ * is shredded (v3; a v2 event holds them in clear and upcasts as it is).
  */
 export interface InvoiceDrafted {
   bedriftId: string;
@@ -68,6 +70,7 @@ export type InvoiceEvent =
     utestaende: string;
     at: string;
   }>
+  | DomainEvent<"invoice.kunde_erased", { at: string }>
   | DomainEvent<"invoice.cancelled", { reason: string | null; at: string }>
   | DomainEvent<"invoice.credited", {
     creditNote: InvoiceReference;
@@ -80,7 +83,8 @@ export type InvoiceEvent =
 /** Current schema version of each invoice event. */
 export const InvoiceEventVersions = {
   // 2: explicit kunde (kind, every field); v1 is upcast.
-  "invoice.drafted": 2,
+  // 3: a PRIVAT kunde's name and e-mail sealed in the log; v2 upcasts as is.
+  "invoice.drafted": 3,
   "invoice.line_added": 1,
   "invoice.line_removed": 1,
   "invoice.sent": 1,
@@ -89,6 +93,7 @@ export const InvoiceEventVersions = {
   "invoice.reminded": 1,
   "invoice.cancelled": 1,
   "invoice.credited": 1,
+  "invoice.kunde_erased": 1,
 } as const satisfies EventVersions<InvoiceEvent>;
 
 /** Every invoice event type. */
@@ -110,4 +115,9 @@ export const invoiceUpcasters: readonly Upcaster[] = [
       kunde: kundeOf(data.kunde),
     }),
   } satisfies Upcaster<InvoiceDraftedV1, InvoiceDrafted>,
+  {
+    type: "invoice.drafted",
+    from: 2,
+    upcast: (data: InvoiceDrafted): InvoiceDrafted => data,
+  } satisfies Upcaster<InvoiceDrafted, InvoiceDrafted>,
 ];

@@ -3,7 +3,9 @@
  *
  * Invoice (faktura) and credit note (kreditnota): the draft (`draft_invoice.ts`
  * checks the bedrift is AKTIV) for an explicit kunde, PRIVAT or BEDRIFT
- * (`kunde.ts`; `invoice.drafted` v2, v1 upcast by `invoiceUpcasters`), lines
+ * (`kunde.ts`; `invoice.drafted` v3, v1 and v2 upcast by
+ * `invoiceUpcasters`; a PRIVAT kunde is a person, its name and e-mail sealed
+ * in the log under `kundeSubject` and erased by `invoice.kunde_erased`), lines
  * with exact `Decimal` amounts rounded to øre per line and running totals per
  * MVA rate (`withLine`, O(1) per line), sending with a gap-free number
  * from the bedrift's sequence actor (`send_invoice.ts`), KID, payments,
@@ -44,7 +46,7 @@ export type {
   InvoiceDraftedV1,
   InvoiceEvent,
 } from "./events.ts";
-export { kundeOf } from "./kunde.ts";
+export { kundeOf, kundeSubject } from "./kunde.ts";
 export { invoiceActor, invoiceDecider } from "./decider.ts";
 export { assertCreditable, assertSendable } from "./lifecycle.ts";
 export { draftInvoice } from "./draft_invoice.ts";
@@ -104,6 +106,7 @@ export type { InvoiceLineRow } from "./projection_lines.ts";
 export { INVOICE_CURSOR, listInvoices } from "./queries.ts";
 export type { InvoiceFilter, InvoiceListItem } from "./queries.ts";
 export {
+  ERASED_KUNDE,
   formatDato,
   formatKontonummer,
   formatKroner,

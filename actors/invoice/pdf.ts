@@ -6,6 +6,9 @@ import type { PdfColor, PdfPage } from "./pdf_writer.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
 import type { InvoiceLine, InvoiceState, SentInfo } from "./types.ts";
 
+/** What a customer whose personal data was erased (GDPR) prints as. */
+export const ERASED_KUNDE = "(personopplysninger slettet)";
+
 const MARGIN = 50;
 const RIGHT = A4.width - MARGIN;
 const BOTTOM = A4.height - 70;
@@ -119,7 +122,7 @@ export function renderInvoicePdf(state: InvoiceState): Uint8Array {
   const doc = new PdfDocument({
     title,
     author: sent.selger.navn,
-    subject: `${title} til ${state.kunde.navn}`,
+    subject: `${title} til ${state.kunde.navn ?? ERASED_KUNDE}`,
   });
   let page = doc.addPage();
   let y = header(page, state, sent, credit);
@@ -178,7 +181,7 @@ function header(
 
   const customerTop = 160;
   page.text(MARGIN, customerTop, "Kunde", { size: 8, color: GREY });
-  page.text(MARGIN, customerTop + 15, state.kunde.navn, {
+  page.text(MARGIN, customerTop + 15, state.kunde.navn ?? ERASED_KUNDE, {
     font: "bold",
     size: 11,
   });

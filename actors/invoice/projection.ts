@@ -22,6 +22,7 @@ import {
   lineRow,
 } from "./projection_lines.ts";
 import type { InvoiceLineRow } from "./projection_lines.ts";
+import { kundeSubject } from "./kunde.ts";
 import { InvoiceKind, InvoiceStatus } from "./types.ts";
 import type { KundeKind } from "./types.ts";
 import { INVOICE_EVENT_TYPES, InvoiceEventVersions } from "./events.ts";
@@ -37,10 +38,13 @@ export interface InvoiceRow {
   kind: InvoiceKind;
   status: InvoiceStatus;
   kunde_kind: KundeKind;
-  kunde_navn: string;
+  /** A person's name and e-mail are `null` once erased. */
+  kunde_navn: string | null;
   kunde_epost: string | null;
   kunde_organisasjonsnummer: string | null;
   kunde_kundenummer: string | null;
+  /** A `PRIVAT` customer's data subject (`kundeSubject`), else `null`. */
+  kunde_subject: string | null;
   /** The invoice date once sent, else the day it was drafted (Norwegian time). */
   dato: string;
   nummer: number | null;
@@ -107,6 +111,7 @@ export const INVOICE_COLUMNS: readonly UpsertColumn[] = [
   ["kunde_kind", "text"],
   ["kunde_kundenummer", "text"],
   ["antall_per_sats", "jsonb"],
+  ["kunde_subject", "text"],
 ];
 const SELECT = INVOICE_COLUMNS.map(([name]) => name).join(", ");
 const UPSERT = upsertFromJson(INVOICES_PROJECTION, INVOICE_COLUMNS, ["id"]);
@@ -191,6 +196,16 @@ const MIGRATIONS = [{
       DROP COLUMN lines;
     UPDATE invoices SET kunde_kind = 'BEDRIFT'
       WHERE coalesce(kunde_organisasjonsnummer, '') <> '';
+  `,
+}, {
+  version: 4,
+  name: "a person's data subject; name null once erased",
+  sql: `
+    ALTER TABLE invoices
+      ADD COLUMN kunde_subject text,
+      ALTER COLUMN kunde_navn DROP NOT NULL;
+    CREATE INDEX invoices_kunde_subject_idx ON invoices (kunde_subject)
+      WHERE kunde_subject IS NOT NULL;
   `,
 }];
 
@@ -285,6 +300,7 @@ function evolve(
       kunde_epost: kunde.epost,
       kunde_organisasjonsnummer: kunde.organisasjonsnummer,
       kunde_kundenummer: kunde.kundenummer,
+      kunde_subject: kundeSubject(commit.id, event.data),
       dato: osloDate(at),
       nummer: null,
       fakturanummer: null,
@@ -369,6 +385,8 @@ function evolve(
       };
     case "invoice.cancelled":
       return { ...row, status: InvoiceStatus.KANSELLERT, updated_at: at };
+    case "invoice.kunde_erased":
+      return { ...row, kunde_navn: null, kunde_epost: null, updated_at: at };
     case "invoice.credited":
       return {
         ...row,
@@ -395,11 +413,13 @@ export function invoiceFromDb(row: Record<string, unknown>): InvoiceRow {
  * idempotent per row by stream version (a line is only written by a commit
  * newer than its invoice's row). Version 2 follows the lifecycle (sent,
  * paid, reminded, cancelled, credited); version 3 moves the lines into
- * `invoice_lines`, keeps the totals running and adds the kunde's kind.
+ * `invoice_lines`, keeps the totals running and adds the kunde's kind;
+ * version 4 keeps a person's data subject and erases their name and e-mail
+ * (`invoice.kunde_erased`: numbers and amounts stay).
  */
 export const invoicesProjection: Projection = {
   name: INVOICES_PROJECTION,
-  version: 3,
+  version: 4,
   eventTypes: INVOICE_EVENT_TYPES,
   tables: [INVOICES_PROJECTION, INVOICE_LINES_TABLE],
   migrations: MIGRATIONS,

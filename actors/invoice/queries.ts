@@ -24,7 +24,8 @@ export interface InvoiceListItem {
   bedriftId: string;
   kind: InvoiceKind;
   status: InvoiceStatus;
-  kunde: Kunde;
+  /** With the data subject of a `PRIVAT` kunde (`kundeSubject`). */
+  kunde: Kunde & { subjectId: string | null };
   /** The invoice date once sent, else the day it was drafted (Norwegian time), `YYYY-MM-DD`. */
   dato: string;
   fakturanummer: string | null;
@@ -159,6 +160,7 @@ function toItem(row: InvoiceRow): InvoiceListItem {
       epost: row.kunde_epost,
       organisasjonsnummer: row.kunde_organisasjonsnummer,
       kundenummer: row.kunde_kundenummer,
+      subjectId: row.kunde_subject,
     },
     dato: row.dato,
     fakturanummer: row.fakturanummer,

@@ -52,10 +52,15 @@ export const KundeKind = {
 } as const;
 export type KundeKind = typeof KundeKind[keyof typeof KundeKind];
 
-/** The customer of an invoice, as events (v2 of `invoice.drafted`) and state hold it. */
+/**
+ * The customer of an invoice, as events (`invoice.drafted` v2+) and state
+ * hold it. A `PRIVAT` customer is a person: `navn` and `epost` are sealed in
+ * the log with the key of the customer's data subject (`kundeSubject`) and
+ * read `null` once erased; a `BEDRIFT` customer is no personal data.
+ */
 export interface Kunde {
   kind: KundeKind;
-  navn: string;
+  navn: string | null;
   epost: string | null;
   organisasjonsnummer: string | null;
   /** The bedrift's own customer number (digits); goes into the KID. */
@@ -163,6 +168,8 @@ export interface InvoiceState {
     | null;
   createdAt: string | null;
   updatedAt: string | null;
+  /** When the customer's personal data was erased (GDPR), else `null`. */
+  kundeErasedAt: string | null;
 }
 
 /** Most lines one invoice may hold (keeps a commit well inside log limits). */
@@ -216,8 +223,8 @@ export type InvoiceCommand =
   | {
     type: "create_credit_note";
     bedriftId: string;
-    /** The original's kunde (its kind is kept). */
-    kunde: KundeInput;
+    /** The original's kunde (its kind is kept; erased fields stay `null`). */
+    kunde: Kunde;
     original: InvoiceReference;
     /** The original's lines; the credit note holds them negated. */
     lines: InvoiceLine[];
@@ -227,6 +234,15 @@ export type InvoiceCommand =
     type: "credit";
     creditNote: InvoiceReference;
     reason?: string | null;
+    at: string;
+  }
+  | {
+    /**
+     * GDPR erasure of a `PRIVAT` customer: name and e-mail read `null` from
+     * here (the flow shreds the subject's key after). Numbers, amounts and
+     * dates stay, as bookkeeping law requires. Idempotent.
+     */
+    type: "erase_kunde";
     at: string;
   };
 
@@ -256,6 +272,8 @@ export const InvoiceErrorCode = {
   IS_CREDIT_NOTE: "invoice.is_credit_note",
   KONTONUMMER_MISSING: "invoice.kontonummer_missing",
   KUNDE_NAVN_REQUIRED: "invoice.kunde_navn_required",
+  /** Erasure asked for a business customer, which holds no personal data. */
+  KUNDE_NOT_A_PERSON: "invoice.kunde_not_a_person",
   LINE_EXISTS: "invoice.line_exists",
   LINE_NOT_FOUND: "invoice.line_not_found",
   NO_LINES: "invoice.no_lines",

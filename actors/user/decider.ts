@@ -144,6 +144,11 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
           at: command.at,
         })];
       }
+      case "erase_personal_data": {
+        const user = requireUser(state);
+        if (user.erasedAt !== null) return [];
+        return [userEvent("user.personal_data_erased", { at: command.at })];
+      }
       case "record_login": {
         requireActive(state);
         const events: UserEvent[] = [];
@@ -184,6 +189,7 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
         lastLoginAt: null,
         createdAt: d.at,
         updatedAt: d.at,
+        erasedAt: null,
       };
     }
     if (state === null) return state;
@@ -227,6 +233,16 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
           lockedUntil: event.data.until,
           locks: event.data.locks,
         };
+      case "user.personal_data_erased":
+        return {
+          ...state,
+          status: UserStatus.DISABLED,
+          email: null,
+          passwordHash: null,
+          failures: [],
+          erasedAt: event.data.at,
+          updatedAt: event.data.at,
+        };
     }
     return state;
   },
@@ -235,7 +251,8 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
 export const userActor: ActorDefinition<UserCommand, UserEvent, UserState> = {
   type: USER,
   decider: userDecider,
-  stateVersion: 1,
+  // 2: erasedAt; email and passwordHash may be null.
+  stateVersion: 2,
   // An ADMIN's account (no bedrift) belongs to the platform.
   tenantOf: (state, command) =>
     state !== null

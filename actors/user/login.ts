@@ -154,7 +154,8 @@ export async function login(
       retryAfter: Math.ceil((Date.parse(user.lockedUntil) - now) / 1000),
     });
   }
-  const phc = await services.keys.decrypt(user.passwordHash);
+  const phc = user.passwordHash &&
+    await services.keys.decrypt(user.passwordHash);
   const ok = phc !== null &&
     await services.passwords.verify(phc, input.password);
   if (phc === null) await services.passwords.verifyDummy(input.password);
@@ -290,7 +291,8 @@ export async function changePassword(
   const user = (await system.read<UserState>(USER, input.userId, options))
     .state;
   if (user === null) throw invalidCredentials();
-  const phc = await services.keys.decrypt(user.passwordHash);
+  const phc = user.passwordHash &&
+    await services.keys.decrypt(user.passwordHash);
   if (phc === null || !await services.passwords.verify(phc, input.current)) {
     throw new DomainError(
       UserErrorCode.WRONG_PASSWORD,

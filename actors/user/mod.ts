@@ -4,7 +4,8 @@
  * User — an account that logs in: one role in one bedrift (ADMIN: none), an
  * e-mail address unique across TMS (reserved under its blind index), a
  * password hashed with argon2id; address and hash encrypted with the user's
- * own key. Login with lockout (5 failures in 15 minutes lock the account,
+ * own key (a disabling reason sealed in the log with it;
+ * `user.personal_data_erased` empties both and disables for good). Login with lockout (5 failures in 15 minutes lock the account,
  * doubling), refresh-token rotation with reuse detection (through the
  * `session` aggregate), logout, password change, the first ADMIN's
  * bootstrap; the `users` and `security_events` read models.
@@ -18,7 +19,12 @@ export {
   UserStatus,
 } from "./types.ts";
 export type { User, UserCommand, UserState } from "./types.ts";
-export { USER_EVENT_TYPES, userEvent, UserEventVersions } from "./events.ts";
+export {
+  USER_EVENT_TYPES,
+  userEvent,
+  UserEventVersions,
+  userUpcasters,
+} from "./events.ts";
 export type {
   UserDisabled,
   UserEvent,
@@ -26,6 +32,7 @@ export type {
   UserLoggedIn,
   UserLoginFailed,
   UserPasswordChanged,
+  UserPersonalDataErased,
   UserRegistered,
   UserUpdated,
 } from "./events.ts";

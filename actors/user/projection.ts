@@ -1,8 +1,10 @@
 /**
  * The `users` read model (one row per user; the e-mail address stays
  * encrypted with the user's key, so shredding it makes the row unreadable
- * too) and `security_events` (failed logins, locks, disabled users and
- * replayed refresh tokens, for the ADMIN's audit list).
+ * too, and `user.personal_data_erased` empties it) and `security_events`
+ * (failed logins, locks, disabled users and replayed refresh tokens, for the
+ * ADMIN's audit list; an erasure drops the free-text reason of the user's
+ * rows).
  */
 import {
   isoTimestamp,
@@ -29,7 +31,8 @@ export interface UserRow {
   bedrift_id: string | null;
   role: UserRole;
   status: UserStatus;
-  email: EncryptedValue;
+  /** `null` once the person's data is erased. */
+  email: EncryptedValue | null;
   employee_id: string | null;
   last_login_at: string | null;
   created_at: string;
@@ -78,6 +81,10 @@ const MIGRATIONS = [{
     CREATE INDEX users_bedrift_idx
       ON users (bedrift_id, created_position DESC, id DESC);
   `,
+}, {
+  version: 2,
+  name: "email null once erased",
+  sql: `ALTER TABLE users ALTER COLUMN email DROP NOT NULL;`,
 }];
 
 export function userFromDb(row: Record<string, unknown>): UserRow {
@@ -127,6 +134,13 @@ function evolve(
       return { ...row, status: UserStatus.DISABLED, updated_at: event.data.at };
     case "user.logged_in":
       return { ...row, last_login_at: event.data.at };
+    case "user.personal_data_erased":
+      return {
+        ...row,
+        status: UserStatus.DISABLED,
+        email: null,
+        updated_at: event.data.at,
+      };
     default:
       // Password changes and failed logins do not show in the list.
       return { ...row };
@@ -139,6 +153,8 @@ export const usersProjection: Projection = {
   eventTypes: USER_EVENT_TYPES,
   tables: [USERS_PROJECTION],
   migrations: MIGRATIONS,
+  // 2: user.personal_data_erased.
+  version: 2,
   apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
     return foldIntoTable(commits, tx, {
       table: USERS_PROJECTION,
@@ -161,6 +177,12 @@ export const SECURITY_EVENT_TYPES = [
   "session.reuse_detected",
 ] as const satisfies readonly (UserEvent | SessionEvent)["type"][];
 
+/** What the security-events projection reads: the list's events and erasures. */
+const SECURITY_PROJECTION_TYPES = [
+  ...SECURITY_EVENT_TYPES,
+  "user.personal_data_erased",
+] as const satisfies readonly (UserEvent | SessionEvent)["type"][];
+
 /** A row of `security_events`: one per event, keyed by its feed place. */
 export interface SecurityEventRow {
   position: number;
@@ -177,7 +199,9 @@ export interface SecurityEventRow {
  */
 export const securityEventsProjection: Projection = {
   name: SECURITY_EVENTS_PROJECTION,
-  eventTypes: SECURITY_EVENT_TYPES,
+  eventTypes: SECURITY_PROJECTION_TYPES,
+  // 2: an erasure drops the reason of the user's rows.
+  version: 2,
   tables: [SECURITY_EVENTS_PROJECTION],
   migrations: [{
     version: 1,
@@ -197,9 +221,14 @@ export const securityEventsProjection: Projection = {
   }],
   async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
     const rows: SecurityEventRow[] = [];
+    const erased = new Set<string>();
     for (const commit of commits) {
       commit.events.forEach((e, idx) => {
         const event = e as UserEvent | SessionEvent;
+        if (event.type === "user.personal_data_erased") {
+          erased.add(commit.id);
+          return;
+        }
         const { at, ...detail } = event.data as
           & { at: string }
           & Record<
@@ -221,15 +250,29 @@ export const securityEventsProjection: Projection = {
         });
       });
     }
-    if (rows.length === 0) return;
-    await tx.query(
-      `INSERT INTO security_events (position, idx, at, kind, user_id, detail)
+    if (rows.length > 0) await insertSecurityEvents(tx, rows);
+    if (erased.size > 0) {
+      // Rows of this batch are inserted first, so their reasons go too.
+      await tx.query(
+        `UPDATE security_events SET detail = detail - 'reason'
+         WHERE user_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+        [JSON.stringify([...erased])],
+      );
+    }
+  },
+};
+
+async function insertSecurityEvents(
+  tx: SqlExecutor,
+  rows: SecurityEventRow[],
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO security_events (position, idx, at, kind, user_id, detail)
        SELECT position, idx, at, kind, user_id, detail
        FROM jsonb_to_recordset($1::jsonb) AS r(
          position bigint, idx integer, at timestamptz, kind text,
          user_id text, detail jsonb)
        ON CONFLICT (position, idx) DO NOTHING`,
-      [JSON.stringify(rows)],
-    );
-  },
-};
+    [JSON.stringify(rows)],
+  );
+}

@@ -22,7 +22,8 @@ export interface UserListItem {
   bedriftId: string | null;
   role: UserRole;
   status: UserStatus;
-  email: EncryptedValue;
+  /** `null` once the person's data is erased. */
+  email: EncryptedValue | null;
   employeeId: string | null;
   lastLoginAt: string | null;
   createdAt: string;

@@ -70,6 +70,11 @@ export type UserCommand =
   | { type: "set_password"; passwordHash: EncryptedValue; at: string }
   | { type: "disable"; reason?: string | null; at: string }
   | {
+    /** GDPR erasure: address and hash gone, disabled for good. Idempotent. */
+    type: "erase_personal_data";
+    at: string;
+  }
+  | {
     type: "record_login";
     /** A fresh hash when the stored one's parameters are out of date. */
     rehashed?: EncryptedValue | null;
@@ -83,9 +88,11 @@ export interface User {
   bedriftId: string | null;
   role: UserRole;
   status: UserStatus;
-  email: EncryptedValue;
+  /** `null` once the person's data is erased. */
+  email: EncryptedValue | null;
   emailIndex: string;
-  passwordHash: EncryptedValue;
+  /** `null` once the person's data is erased. */
+  passwordHash: EncryptedValue | null;
   employeeId: string | null;
   /** Failed logins inside the lockout window, oldest first (ISO). */
   failures: string[];
@@ -95,5 +102,7 @@ export interface User {
   lastLoginAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When the person's data was erased (GDPR), else `null`. */
+  erasedAt: string | null;
 }
 export type UserState = User | null;

@@ -128,7 +128,7 @@ export interface paths {
     /**
      * The commits of a bedrift, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
      */
@@ -242,7 +242,7 @@ export interface paths {
     /**
      * The commits of a invoice, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
      */
@@ -484,7 +484,7 @@ export interface paths {
     /**
      * The commits of a expense, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
      */
@@ -656,7 +656,7 @@ export interface paths {
     /**
      * The commits of a budget, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
      */
@@ -887,7 +887,7 @@ export interface paths {
     /**
      * The commits of a template, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, TRAFIKKLARER.
      */
@@ -982,7 +982,7 @@ export interface paths {
     /**
      * The commits of a kontroll, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, TRAFIKKLARER.
      */
@@ -1145,7 +1145,7 @@ export interface paths {
     /**
      * The commits of a employee, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER; OKONOMI, TRAFIKKLARER on their own record only (`id` = their employee id).
      */
@@ -1436,7 +1436,7 @@ export interface paths {
     /**
      * The commits of a user, oldest first
      * @deprecated
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER; OKONOMI, TRAFIKKLARER on their own record only (`id` = their user id).
      */
@@ -1470,6 +1470,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/audit": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Reads of personal data by platform ADMINs, GDPR exports and erasures, newest first
+     * @deprecated
+     * @description Each entry: the action (`personal_data.read`, `gdpr.export`, `gdpr.erase`), who (user id, role, bedrift), the data subjects, the route and the request id — never the data read. Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN.
+     */
+    get: operations["listAuditV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/audit/security": {
     parameters: {
       query?: never;
@@ -1487,6 +1510,82 @@ export interface paths {
     get: operations["listSecurityEventsV1"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/gdpr/consents": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Consent records, newest first (by subject, bedrift or purpose)
+     * @deprecated
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    get: operations["listConsentsV1"];
+    put?: never;
+    /**
+     * Record a consent given or withdrawn, for a purpose
+     * @deprecated
+     * @description The subject must be a person the caller may see: an employee, a user or an invoice customer of its bedrift. Withdrawing needs a consent that stands.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["recordConsentV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/gdpr/subjects/{id}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Everything held about a person, decrypted, as JSON
+     * @deprecated
+     * @description Profiles (the fødselsnummer in full), every event of the person's aggregates with its personal fields, time records, invoices where the person is the customer, consent records. After an erasure the same export holds null wherever the person's data was. Audit-logged (`gdpr.export`).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER; OKONOMI, TRAFIKKLARER on their own record only (`id` = their user id).
+     */
+    get: operations["exportSubjectV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/gdpr/subjects/{id}/erase": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Erase a person: their aggregates' personal fields, then their keys (crypto-shredding)
+     * @deprecated
+     * @description Idempotent: asked again, it answers the first erasure. Invoices keep their numbers and amounts (bookkeeping law); the customer's name and e-mail go. `clearTextEvents` counts events written before personal data was sealed: no reader gets them any more, but their bytes stay in the log and its backups. Audit-logged (`gdpr.erase`).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["eraseSubjectV1"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1851,10 +1950,13 @@ export interface components {
         kunde: {
           /** @enum {string} */
           kind: "PRIVAT" | "BEDRIFT";
-          navn: string;
+          /** @description A PRIVAT kunde's: null once erased */
+          navn: string | null;
           epost: string | null;
           organisasjonsnummer: string | null;
           kundenummer: string | null;
+          /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+          subjectId: string | null;
         };
         /** @description YYYY-MM-DD */
         dato: string;
@@ -1920,10 +2022,13 @@ export interface components {
       kunde: {
         /** @enum {string} */
         kind: "PRIVAT" | "BEDRIFT";
-        navn: string;
+        /** @description A PRIVAT kunde's: null once erased */
+        navn: string | null;
         epost: string | null;
         organisasjonsnummer: string | null;
         kundenummer: string | null;
+        /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+        subjectId: string | null;
       };
       lines: {
         lineId: string;
@@ -2050,10 +2155,13 @@ export interface components {
       kunde: {
         /** @enum {string} */
         kind: "PRIVAT" | "BEDRIFT";
-        navn: string;
+        /** @description A PRIVAT kunde's: null once erased */
+        navn: string | null;
         epost: string | null;
         organisasjonsnummer: string | null;
         kundenummer: string | null;
+        /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+        subjectId: string | null;
       };
       lines: {
         lineId: string;
@@ -2172,10 +2280,13 @@ export interface components {
         kunde: {
           /** @enum {string} */
           kind: "PRIVAT" | "BEDRIFT";
-          navn: string;
+          /** @description A PRIVAT kunde's: null once erased */
+          navn: string | null;
           epost: string | null;
           organisasjonsnummer: string | null;
           kundenummer: string | null;
+          /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+          subjectId: string | null;
         };
         lines: {
           lineId: string;
@@ -2936,9 +3047,9 @@ export interface components {
         position: number;
         bedriftId: string;
         ansattnummer: string;
-        fornavn: string;
-        etternavn: string;
-        epost: string;
+        fornavn: string | null;
+        etternavn: string | null;
+        epost: string | null;
         telefon: string | null;
         /** @enum {string} */
         role: "HOVEDBRUKER" | "TRAFIKKLARER" | "ADMIN" | "OKONOMI";
@@ -2970,9 +3081,10 @@ export interface components {
       version: number;
       bedriftId: string;
       ansattnummer: string;
-      fornavn: string;
-      etternavn: string;
-      epost: string;
+      /** @description null once the person's data is erased */
+      fornavn: string | null;
+      etternavn: string | null;
+      epost: string | null;
       telefon: string | null;
       /** @enum {string} */
       role: "HOVEDBRUKER" | "TRAFIKKLARER" | "ADMIN" | "OKONOMI";
@@ -3007,6 +3119,8 @@ export interface components {
       hiredAt: string;
       terminatedAt: string | null;
       terminationReason: string | null;
+      /** @description When the person's data was erased (GDPR): the personal fields are null */
+      erasedAt: string | null;
       /** @description Present when `asOf` was given: the commit the state stands at */
       asOf?: {
         version: number;
@@ -3067,6 +3181,27 @@ export interface components {
         committedAt: string;
       };
     };
+    AuditPageV1: {
+      items: {
+        position: number;
+        /** @enum {string} */
+        action: "personal_data.read" | "gdpr.export" | "gdpr.erase";
+        actor: {
+          userId: string;
+          role: string;
+          bedriftId: string | null;
+        };
+        /** @description The data subjects read */
+        subjects: string[];
+        /** @description The route, e.g. GET /api/v1/employees/:id */
+        resource: string;
+        requestId: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
     SecurityEventPageV1: {
       items: {
         position: number;
@@ -3086,6 +3221,186 @@ export interface components {
       }[];
       /** @description Pass it back as `cursor` for the next page; null on the last */
       nextCursor: string | null;
+    };
+    ConsentV1: {
+      position: number;
+      subjectId: string;
+      /** @enum {string} */
+      kind: "employee" | "user" | "kunde";
+      bedriftId: string | null;
+      consentId: string;
+      purpose: string;
+      /**
+       * @description GDPR art. 6(1) (a)–(f)
+       * @enum {string}
+       */
+      legalBasis:
+        | "CONSENT"
+        | "CONTRACT"
+        | "LEGAL_OBLIGATION"
+        | "VITAL_INTERESTS"
+        | "PUBLIC_TASK"
+        | "LEGITIMATE_INTERESTS";
+      /** @enum {string} */
+      status: "GRANTED" | "WITHDRAWN";
+      /** @description ISO 8601 instant */
+      at: string;
+      /** @description ISO 8601 instant */
+      recordedAt: string;
+      /** @description The user id of who recorded it */
+      recordedBy: string;
+    };
+    ConsentPageV1: {
+      items: {
+        position: number;
+        subjectId: string;
+        /** @enum {string} */
+        kind: "employee" | "user" | "kunde";
+        bedriftId: string | null;
+        consentId: string;
+        purpose: string;
+        /**
+         * @description GDPR art. 6(1) (a)–(f)
+         * @enum {string}
+         */
+        legalBasis:
+          | "CONSENT"
+          | "CONTRACT"
+          | "LEGAL_OBLIGATION"
+          | "VITAL_INTERESTS"
+          | "PUBLIC_TASK"
+          | "LEGITIMATE_INTERESTS";
+        /** @enum {string} */
+        status: "GRANTED" | "WITHDRAWN";
+        /** @description ISO 8601 instant */
+        at: string;
+        /** @description ISO 8601 instant */
+        recordedAt: string;
+        /** @description The user id of who recorded it */
+        recordedBy: string;
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    SubjectExportV1: {
+      subjectId: string;
+      /** @enum {string} */
+      kind: "employee" | "user" | "kunde";
+      bedriftId: string | null;
+      /** @description ISO 8601 instant */
+      exportedAt: string;
+      erasure: {
+        /** @description ISO 8601 instant */
+        at: string;
+        by: string;
+        records: {
+          type: string;
+          id: string;
+        }[];
+        keySubjects: string[];
+        /** @description Events that hold the person's data in clear in the stored log (written before sealing): no reader gets it, but the bytes stay */
+        clearTextEvents: number;
+      } | null;
+      employees: {
+        id: string;
+        profile: {
+          fornavn: string | null;
+          etternavn: string | null;
+          epost: string | null;
+          telefon: string | null;
+          /** @description In full, decrypted */
+          fodselsnummer: string | null;
+        } & {
+          [key: string]: unknown;
+        };
+        shifts: {
+          [key: string]: unknown;
+        }[];
+        history: {
+          version: number;
+          position: number;
+          /** @description ISO 8601 instant */
+          at: string;
+          events: {
+            type: string;
+            v: number;
+            data: unknown;
+          }[];
+        }[];
+      }[];
+      users: {
+        id: string;
+        profile: {
+          email: string | null;
+        } & {
+          [key: string]: unknown;
+        };
+        history: {
+          version: number;
+          position: number;
+          /** @description ISO 8601 instant */
+          at: string;
+          events: {
+            type: string;
+            v: number;
+            data: unknown;
+          }[];
+        }[];
+      }[];
+      invoices: ({
+        id: string;
+        kunde: {
+          navn: string | null;
+        } & {
+          [key: string]: unknown;
+        };
+      } & {
+        [key: string]: unknown;
+      })[];
+      consents: {
+        position: number;
+        subjectId: string;
+        /** @enum {string} */
+        kind: "employee" | "user" | "kunde";
+        bedriftId: string | null;
+        consentId: string;
+        purpose: string;
+        /**
+         * @description GDPR art. 6(1) (a)–(f)
+         * @enum {string}
+         */
+        legalBasis:
+          | "CONSENT"
+          | "CONTRACT"
+          | "LEGAL_OBLIGATION"
+          | "VITAL_INTERESTS"
+          | "PUBLIC_TASK"
+          | "LEGITIMATE_INTERESTS";
+        /** @enum {string} */
+        status: "GRANTED" | "WITHDRAWN";
+        /** @description ISO 8601 instant */
+        at: string;
+        /** @description ISO 8601 instant */
+        recordedAt: string;
+        /** @description The user id of who recorded it */
+        recordedBy: string;
+      }[];
+    };
+    ErasureResultV1: {
+      subjectId: string;
+      erasure: {
+        /** @description ISO 8601 instant */
+        at: string;
+        by: string;
+        records: {
+          type: string;
+          id: string;
+        }[];
+        keySubjects: string[];
+        /** @description Events that hold the person's data in clear in the stored log (written before sealing): no reader gets it, but the bytes stay */
+        clearTextEvents: number;
+      };
+      alreadyErased: boolean;
     };
     EventTypesV1: {
       items: {
@@ -7221,6 +7536,52 @@ export interface operations {
       503: components["responses"]["Problem503"];
     };
   };
+  listAuditV1: {
+    parameters: {
+      query?: {
+        subjectId?: string;
+        action?: "personal_data.read" | "gdpr.export" | "gdpr.erase";
+        actorId?: string;
+        from?: string;
+        to?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AuditPageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["AuditPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
   listSecurityEventsV1: {
     parameters: {
       query?: {
@@ -7265,6 +7626,201 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listConsentsV1: {
+    parameters: {
+      query?: {
+        subjectId?: string;
+        bedriftId?: string;
+        purpose?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConsentPageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ConsentPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  recordConsentV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          subjectId: string;
+          purpose: string;
+          /**
+           * @description GDPR art. 6(1) (a)–(f)
+           * @enum {string}
+           */
+          legalBasis:
+            | "CONSENT"
+            | "CONTRACT"
+            | "LEGAL_OBLIGATION"
+            | "VITAL_INTERESTS"
+            | "PUBLIC_TASK"
+            | "LEGITIMATE_INTERESTS";
+          /** @enum {string} */
+          status: "GRANTED" | "WITHDRAWN";
+          /** @description When it was given or withdrawn; now if left out */
+          at?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The consent record */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConsentV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["ConsentV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  exportSubjectV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description An employee's or user's id, or an invoice customer's subject id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The export */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SubjectExportV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["SubjectExportV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  eraseSubjectV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description An employee's or user's id, or an invoice customer's subject id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What the erasure did */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErasureResultV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ErasureResultV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
       422: components["responses"]["Problem422"];
       429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];

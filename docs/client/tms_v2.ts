@@ -123,7 +123,7 @@ export interface paths {
     };
     /**
      * The commits of a bedrift, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
      */
@@ -231,7 +231,7 @@ export interface paths {
     };
     /**
      * The commits of a invoice, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
      */
@@ -461,7 +461,7 @@ export interface paths {
     };
     /**
      * The commits of a expense, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
      */
@@ -623,7 +623,7 @@ export interface paths {
     };
     /**
      * The commits of a budget, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, OKONOMI.
      */
@@ -843,7 +843,7 @@ export interface paths {
     };
     /**
      * The commits of a template, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, TRAFIKKLARER.
      */
@@ -933,7 +933,7 @@ export interface paths {
     };
     /**
      * The commits of a kontroll, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER, TRAFIKKLARER.
      */
@@ -1087,7 +1087,7 @@ export interface paths {
     };
     /**
      * The commits of a employee, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER; OKONOMI, TRAFIKKLARER on their own record only (`id` = their employee id).
      */
@@ -1363,7 +1363,7 @@ export interface paths {
     };
     /**
      * The commits of a user, oldest first
-     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN; secrets and ciphertexts for everyone.
+     * @description Read from the event log (upcast to the current event versions). Personal data is masked for anyone but a platform ADMIN, whose read of it is audit-logged; secrets and ciphertexts for everyone.
      *
      *     Roles: ADMIN, HOVEDBRUKER; OKONOMI, TRAFIKKLARER on their own record only (`id` = their user id).
      */
@@ -1396,6 +1396,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v2/audit": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Reads of personal data by platform ADMINs, GDPR exports and erasures, newest first
+     * @description Each entry: the action (`personal_data.read`, `gdpr.export`, `gdpr.erase`), who (user id, role, bedrift), the data subjects, the route and the request id — never the data read. Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN.
+     */
+    get: operations["listAuditV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v2/audit/security": {
     parameters: {
       query?: never;
@@ -1412,6 +1434,78 @@ export interface paths {
     get: operations["listSecurityEventsV2"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/gdpr/consents": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Consent records, newest first (by subject, bedrift or purpose)
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    get: operations["listConsentsV2"];
+    put?: never;
+    /**
+     * Record a consent given or withdrawn, for a purpose
+     * @description The subject must be a person the caller may see: an employee, a user or an invoice customer of its bedrift. Withdrawing needs a consent that stands.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["recordConsentV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/gdpr/subjects/{id}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Everything held about a person, decrypted, as JSON
+     * @description Profiles (the fødselsnummer in full), every event of the person's aggregates with its personal fields, time records, invoices where the person is the customer, consent records. After an erasure the same export holds null wherever the person's data was. Audit-logged (`gdpr.export`).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER; OKONOMI, TRAFIKKLARER on their own record only (`id` = their user id).
+     */
+    get: operations["exportSubjectV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/gdpr/subjects/{id}/erase": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Erase a person: their aggregates' personal fields, then their keys (crypto-shredding)
+     * @description Idempotent: asked again, it answers the first erasure. Invoices keep their numbers and amounts (bookkeeping law); the customer's name and e-mail go. `clearTextEvents` counts events written before personal data was sealed: no reader gets them any more, but their bytes stay in the log and its backups. Audit-logged (`gdpr.erase`).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["eraseSubjectV2"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1808,10 +1902,13 @@ export interface components {
         kunde: {
           /** @enum {string} */
           kind: "PRIVAT" | "BEDRIFT";
-          navn: string;
+          /** @description A PRIVAT kunde's: null once erased */
+          navn: string | null;
           epost: string | null;
           organisasjonsnummer: string | null;
           kundenummer: string | null;
+          /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+          subjectId: string | null;
         };
         /** @description YYYY-MM-DD */
         dato: string;
@@ -1935,10 +2032,13 @@ export interface components {
       kunde: {
         /** @enum {string} */
         kind: "PRIVAT" | "BEDRIFT";
-        navn: string;
+        /** @description A PRIVAT kunde's: null once erased */
+        navn: string | null;
         epost: string | null;
         organisasjonsnummer: string | null;
         kundenummer: string | null;
+        /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+        subjectId: string | null;
       };
       lines: {
         lineId: string;
@@ -2151,10 +2251,13 @@ export interface components {
       kunde: {
         /** @enum {string} */
         kind: "PRIVAT" | "BEDRIFT";
-        navn: string;
+        /** @description A PRIVAT kunde's: null once erased */
+        navn: string | null;
         epost: string | null;
         organisasjonsnummer: string | null;
         kundenummer: string | null;
+        /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+        subjectId: string | null;
       };
       lines: {
         lineId: string;
@@ -2353,10 +2456,13 @@ export interface components {
         kunde: {
           /** @enum {string} */
           kind: "PRIVAT" | "BEDRIFT";
-          navn: string;
+          /** @description A PRIVAT kunde's: null once erased */
+          navn: string | null;
           epost: string | null;
           organisasjonsnummer: string | null;
           kundenummer: string | null;
+          /** @description A PRIVAT kunde's data subject: the id of its GDPR export and erasure */
+          subjectId: string | null;
         };
         lines: {
           lineId: string;
@@ -3604,9 +3710,9 @@ export interface components {
         position: number;
         bedriftId: string;
         ansattnummer: string;
-        fornavn: string;
-        etternavn: string;
-        epost: string;
+        fornavn: string | null;
+        etternavn: string | null;
+        epost: string | null;
         telefon: string | null;
         /** @enum {string} */
         role: "HOVEDBRUKER" | "TRAFIKKLARER" | "ADMIN" | "OKONOMI";
@@ -3651,9 +3757,10 @@ export interface components {
       version: number;
       bedriftId: string;
       ansattnummer: string;
-      fornavn: string;
-      etternavn: string;
-      epost: string;
+      /** @description null once the person's data is erased */
+      fornavn: string | null;
+      etternavn: string | null;
+      epost: string | null;
       telefon: string | null;
       /** @enum {string} */
       role: "HOVEDBRUKER" | "TRAFIKKLARER" | "ADMIN" | "OKONOMI";
@@ -3688,6 +3795,8 @@ export interface components {
       hiredAt: string;
       terminatedAt: string | null;
       terminationReason: string | null;
+      /** @description When the person's data was erased (GDPR): the personal fields are null */
+      erasedAt: string | null;
       /** @description Present when `asOf` was given: the commit the state stands at */
       asOf?: {
         version: number;
@@ -3773,6 +3882,34 @@ export interface components {
         } | null;
       };
     };
+    AuditPageV2: {
+      items: {
+        position: number;
+        /** @enum {string} */
+        action: "personal_data.read" | "gdpr.export" | "gdpr.erase";
+        actor: {
+          userId: string;
+          role: string;
+          bedriftId: string | null;
+        };
+        /** @description The data subjects read */
+        subjects: string[];
+        /** @description The route, e.g. GET /api/v1/employees/:id */
+        resource: string;
+        requestId: string | null;
+        /** @description ISO 8601 instant */
+        at: string;
+      }[];
+      nextCursor: string | null;
+      /** @description How many items match the filter over all pages (null: not counted) */
+      total: number | null;
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
     SecurityEventPageV2: {
       items: {
         position: number;
@@ -3799,6 +3936,193 @@ export interface components {
           href: string;
         } | null;
       };
+    };
+    ConsentV2: {
+      position: number;
+      subjectId: string;
+      /** @enum {string} */
+      kind: "employee" | "user" | "kunde";
+      bedriftId: string | null;
+      consentId: string;
+      purpose: string;
+      /**
+       * @description GDPR art. 6(1) (a)–(f)
+       * @enum {string}
+       */
+      legalBasis:
+        | "CONSENT"
+        | "CONTRACT"
+        | "LEGAL_OBLIGATION"
+        | "VITAL_INTERESTS"
+        | "PUBLIC_TASK"
+        | "LEGITIMATE_INTERESTS";
+      /** @enum {string} */
+      status: "GRANTED" | "WITHDRAWN";
+      /** @description ISO 8601 instant */
+      at: string;
+      /** @description ISO 8601 instant */
+      recordedAt: string;
+      /** @description The user id of who recorded it */
+      recordedBy: string;
+    };
+    ConsentPageV2: {
+      items: {
+        position: number;
+        subjectId: string;
+        /** @enum {string} */
+        kind: "employee" | "user" | "kunde";
+        bedriftId: string | null;
+        consentId: string;
+        purpose: string;
+        /**
+         * @description GDPR art. 6(1) (a)–(f)
+         * @enum {string}
+         */
+        legalBasis:
+          | "CONSENT"
+          | "CONTRACT"
+          | "LEGAL_OBLIGATION"
+          | "VITAL_INTERESTS"
+          | "PUBLIC_TASK"
+          | "LEGITIMATE_INTERESTS";
+        /** @enum {string} */
+        status: "GRANTED" | "WITHDRAWN";
+        /** @description ISO 8601 instant */
+        at: string;
+        /** @description ISO 8601 instant */
+        recordedAt: string;
+        /** @description The user id of who recorded it */
+        recordedBy: string;
+      }[];
+      nextCursor: string | null;
+      /** @description How many items match the filter over all pages (null: not counted) */
+      total: number | null;
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    SubjectExportV2: {
+      subjectId: string;
+      /** @enum {string} */
+      kind: "employee" | "user" | "kunde";
+      bedriftId: string | null;
+      /** @description ISO 8601 instant */
+      exportedAt: string;
+      erasure: {
+        /** @description ISO 8601 instant */
+        at: string;
+        by: string;
+        records: {
+          type: string;
+          id: string;
+        }[];
+        keySubjects: string[];
+        /** @description Events that hold the person's data in clear in the stored log (written before sealing): no reader gets it, but the bytes stay */
+        clearTextEvents: number;
+      } | null;
+      employees: {
+        id: string;
+        profile: {
+          fornavn: string | null;
+          etternavn: string | null;
+          epost: string | null;
+          telefon: string | null;
+          /** @description In full, decrypted */
+          fodselsnummer: string | null;
+        } & {
+          [key: string]: unknown;
+        };
+        shifts: {
+          [key: string]: unknown;
+        }[];
+        history: {
+          version: number;
+          position: number;
+          /** @description ISO 8601 instant */
+          at: string;
+          events: {
+            type: string;
+            v: number;
+            data: unknown;
+          }[];
+        }[];
+      }[];
+      users: {
+        id: string;
+        profile: {
+          email: string | null;
+        } & {
+          [key: string]: unknown;
+        };
+        history: {
+          version: number;
+          position: number;
+          /** @description ISO 8601 instant */
+          at: string;
+          events: {
+            type: string;
+            v: number;
+            data: unknown;
+          }[];
+        }[];
+      }[];
+      invoices: ({
+        id: string;
+        kunde: {
+          navn: string | null;
+        } & {
+          [key: string]: unknown;
+        };
+      } & {
+        [key: string]: unknown;
+      })[];
+      consents: {
+        position: number;
+        subjectId: string;
+        /** @enum {string} */
+        kind: "employee" | "user" | "kunde";
+        bedriftId: string | null;
+        consentId: string;
+        purpose: string;
+        /**
+         * @description GDPR art. 6(1) (a)–(f)
+         * @enum {string}
+         */
+        legalBasis:
+          | "CONSENT"
+          | "CONTRACT"
+          | "LEGAL_OBLIGATION"
+          | "VITAL_INTERESTS"
+          | "PUBLIC_TASK"
+          | "LEGITIMATE_INTERESTS";
+        /** @enum {string} */
+        status: "GRANTED" | "WITHDRAWN";
+        /** @description ISO 8601 instant */
+        at: string;
+        /** @description ISO 8601 instant */
+        recordedAt: string;
+        /** @description The user id of who recorded it */
+        recordedBy: string;
+      }[];
+    };
+    ErasureResultV2: {
+      subjectId: string;
+      erasure: {
+        /** @description ISO 8601 instant */
+        at: string;
+        by: string;
+        records: {
+          type: string;
+          id: string;
+        }[];
+        keySubjects: string[];
+        /** @description Events that hold the person's data in clear in the stored log (written before sealing): no reader gets it, but the bytes stay */
+        clearTextEvents: number;
+      };
+      alreadyErased: boolean;
     };
     EventTypesV2: {
       items: {
@@ -7754,6 +8078,49 @@ export interface operations {
       503: components["responses"]["Problem503"];
     };
   };
+  listAuditV2: {
+    parameters: {
+      query?: {
+        subjectId?: string;
+        action?: "personal_data.read" | "gdpr.export" | "gdpr.erase";
+        actorId?: string;
+        from?: string;
+        to?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AuditPageV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["AuditPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
   listSecurityEventsV2: {
     parameters: {
       query?: {
@@ -7795,6 +8162,189 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listConsentsV2: {
+    parameters: {
+      query?: {
+        subjectId?: string;
+        bedriftId?: string;
+        purpose?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConsentPageV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ConsentPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  recordConsentV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          subjectId: string;
+          purpose: string;
+          /**
+           * @description GDPR art. 6(1) (a)–(f)
+           * @enum {string}
+           */
+          legalBasis:
+            | "CONSENT"
+            | "CONTRACT"
+            | "LEGAL_OBLIGATION"
+            | "VITAL_INTERESTS"
+            | "PUBLIC_TASK"
+            | "LEGITIMATE_INTERESTS";
+          /** @enum {string} */
+          status: "GRANTED" | "WITHDRAWN";
+          /** @description When it was given or withdrawn; now if left out */
+          at?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The consent record */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConsentV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["ConsentV2"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  exportSubjectV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description An employee's or user's id, or an invoice customer's subject id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The export */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SubjectExportV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["SubjectExportV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  eraseSubjectV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description An employee's or user's id, or an invoice customer's subject id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What the erasure did */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErasureResultV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["ErasureResultV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
       422: components["responses"]["Problem422"];
       429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];

@@ -417,7 +417,12 @@ export class ActorSystem implements ActorClient {
         meta: options.meta,
       });
     } catch (error) {
-      if (error instanceof RangeError || error instanceof TypeError) {
+      // A DomainError from the log is a refusal before anything was written
+      // (a sealing log whose data subject was erased), not a failure.
+      if (
+        error instanceof RangeError || error instanceof TypeError ||
+        error instanceof DomainError
+      ) {
         throw error;
       }
       throw new InfrastructureFailure(error);

@@ -4,8 +4,9 @@
  * The contracts every other package of the runtime builds on, and nothing
  * that does I/O:
  *
- * - `Decider`, `DomainEvent`, `Commit`, `EventLog`, `Snapshot`, `Principal`
- *   (`types.ts`);
+ * - `Decider`, `DomainEvent`, `Commit`, `EventLog`, `Snapshot`, `Principal`,
+ *   and `EventSealer`, what turns events into what a log stores (personal
+ *   data sealed per data subject) and back (`types.ts`);
  * - upcasting (`upcast.ts`): an `Upcaster` is one step of an event type's
  *   schema history (`from` → `from + 1`); `EventUpcasters` holds the current
  *   versions and the steps to them, checked complete when built, and lifts an
@@ -57,11 +58,13 @@ export type {
   Decider,
   DomainEvent,
   EventLog,
+  EventSealer,
   EventVersions,
   Principal,
   RecentCommand,
   SignalOptions,
   Snapshot,
+  StreamRef,
 } from "./types.ts";
 export { eventFactory, eventTypesOf } from "./types.ts";
 export { assertCurrentVersion, EventUpcasters } from "./upcast.ts";

@@ -155,6 +155,48 @@ export interface SignalOptions {
   signal?: AbortSignal;
 }
 
+/** The stream an event belongs to. */
+export interface StreamRef {
+  type: string;
+  id: string;
+}
+
+/**
+ * What a log stores instead of what actors decide and readers see: personal
+ * data sealed per data subject on the way in, opened on the way out
+ * (`SealingEventLog` in `log/`). Sealing keeps deciders pure — they decide
+ * on plain values — and keeps every reader of the log (replay, projections,
+ * history) on plain values too, while the stored log and its backups hold
+ * only ciphertext. Opening never fails for a shredded key: the field reads
+ * as `null`.
+ */
+export interface EventSealer {
+  /**
+   * The events as the log stores them (new objects; the given ones are not
+   * changed). Throws `DomainError` when a subject may take no new data
+   * (its key was shredded): nothing is written then.
+   */
+  seal(
+    stream: StreamRef,
+    events: DomainEvent[],
+    options?: SignalOptions,
+  ): Promise<DomainEvent[]>;
+  /** The commits as readers see them: the same array when nothing is sealed. */
+  open(commits: Commit[], options?: SignalOptions): Promise<Commit[]>;
+  /** The snapshot as stored, or `null` to store none this time. */
+  sealSnapshot(
+    stream: StreamRef,
+    snapshot: Snapshot,
+    options?: SignalOptions,
+  ): Promise<Snapshot | null>;
+  /** The snapshot as the actor reads it, or `null` when it cannot be opened (the actor replays its stream). */
+  openSnapshot(
+    stream: StreamRef,
+    snapshot: Snapshot,
+    options?: SignalOptions,
+  ): Promise<Snapshot | null>;
+}
+
 /**
  * The event log: per-stream histories plus one global feed.
  *

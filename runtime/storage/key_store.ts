@@ -4,7 +4,14 @@
  * deletes the key (crypto-shredding): the append-only log and its backups stay
  * as they are, and the data in them can no longer be read.
  */
+import { DomainError, UnavailableError } from "../core/mod.ts";
 import type { SignalOptions } from "../core/mod.ts";
+
+/** Stable error codes of the key stores. */
+export const KeyErrorCode = {
+  /** The subject's key was shredded: it takes no new personal data. */
+  SUBJECT_ERASED: "keys.subject_erased",
+} as const;
 
 /** A ciphertext with what it takes to decrypt it; base64 fields. */
 export interface EncryptedValue {
@@ -15,7 +22,11 @@ export interface EncryptedValue {
 }
 
 /**
- * Keys per data subject.
+ * Keys per data subject. Shredding leaves a tombstone in place of the key:
+ * an erased subject never gets a key again (`encrypt` refuses with a
+ * `DomainError`), so nothing written late — a snapshot taken just before an
+ * erasure, a command racing it — can bring the person's data back under a
+ * fresh key.
  *
  * @example
  * ```ts
@@ -37,8 +48,21 @@ export interface KeyStore {
     value: EncryptedValue,
     options?: SignalOptions,
   ): Promise<string | null>;
-  /** Deletes the subject's key; true when there was one. */
+  /**
+   * `decrypt` of many values, in order, loading each subject's key once:
+   * what a reader of a batch of events uses.
+   */
+  decryptAll(
+    values: readonly EncryptedValue[],
+    options?: SignalOptions,
+  ): Promise<(string | null)[]>;
+  /**
+   * Deletes the subject's key and leaves a tombstone; true when there was a
+   * key. Idempotent.
+   */
   shred(subject: string, options?: SignalOptions): Promise<boolean>;
+  /** True when the subject's key was shredded (a tombstone is there). */
+  erased(subject: string, options?: SignalOptions): Promise<boolean>;
   /**
    * A keyed hash of `value` for lookups by personal data: stable across nodes
    * and restarts, meaningless without the scope's index key.
@@ -47,12 +71,19 @@ export interface KeyStore {
   close(): Promise<void>;
 }
 
-/** A subject's raw key as a backend stores it. */
+/** A subject's raw key as a backend stores it, or its tombstone. */
 export interface StoredKey {
   keyId: string;
-  /** Base64 of the 32 raw key bytes. */
+  /** Base64 of the 32 raw key bytes; empty in a tombstone. */
   key: string;
   createdAt: string;
+  /** Set in a tombstone: when the key was shredded. */
+  shreddedAt?: string;
+}
+
+/** True for the tombstone a shredded key leaves. */
+export function isTombstone(key: StoredKey | null): boolean {
+  return key !== null && typeof key.shreddedAt === "string";
 }
 
 const SUBJECT = /^[A-Za-z0-9_-]{1,128}$/;
@@ -105,7 +136,7 @@ export abstract class AesKeyStore implements KeyStore {
     subject: string,
     key: StoredKey,
   ): Promise<StoredKey>;
-  /** Removes the subject's key; true when there was one. */
+  /** Removes whatever the subject has (key or tombstone); true when there was something. */
   protected abstract remove(subject: string): Promise<boolean>;
   /** Every subject that has a key (index keys included). */
   protected abstract subjects(): AsyncIterable<string>;
@@ -119,13 +150,14 @@ export abstract class AesKeyStore implements KeyStore {
   async *exportKeys(): AsyncIterable<{ subject: string; key: StoredKey }> {
     for await (const subject of this.subjects()) {
       const key = await this.load(subject);
-      if (key) yield { subject, key };
+      if (key && !isTombstone(key)) yield { subject, key };
     }
   }
 
   /**
-   * Stores an exported key unless the subject has one; false when one was
-   * there (the store's key holds, which may be a different one).
+   * Stores an exported key unless the subject has one or was shredded here;
+   * false when something was there (the store's key or tombstone holds, so
+   * an old export never brings back a key shredded since).
    */
   async importKey(subject: string, key: StoredKey): Promise<boolean> {
     checkSubject(subject);
@@ -133,9 +165,12 @@ export abstract class AesKeyStore implements KeyStore {
     return held.keyId === key.keyId && held.key === key.key;
   }
 
-  /** The subject's stored key, created on first use when `create`. */
+  /**
+   * The subject's stored key, created on first use when `create`; `null`
+   * when there is none or it was shredded (then `create` throws).
+   */
   async #stored(subject: string, create: boolean): Promise<StoredKey | null> {
-    const stored = await this.load(subject);
+    const stored = await this.#loadLive(subject, create);
     if (stored || !create) return stored;
     let pending = this.#creating.get(subject);
     if (!pending) {
@@ -147,7 +182,17 @@ export abstract class AesKeyStore implements KeyStore {
       }).finally(() => this.#creating.delete(subject));
       this.#creating.set(subject, pending);
     }
-    return await pending;
+    const held = await pending;
+    if (isTombstone(held)) throw erasedError(subject);
+    return held;
+  }
+
+  /** The live key, or null; a tombstone throws when `refuse`, else reads as null. */
+  async #loadLive(subject: string, refuse: boolean): Promise<StoredKey | null> {
+    const stored = await this.load(subject);
+    if (!isTombstone(stored)) return stored;
+    if (refuse) throw erasedError(subject);
+    return null;
   }
 
   async #key(
@@ -220,31 +265,85 @@ export abstract class AesKeyStore implements KeyStore {
     };
   }
 
+  async decryptAll(
+    values: readonly EncryptedValue[],
+  ): Promise<(string | null)[]> {
+    const keys = new Map<string, Promise<CryptoKey | null>>();
+    return await Promise.all(values.map((value) => {
+      const subject = value.keyId.slice(0, value.keyId.lastIndexOf(":"));
+      let key = keys.get(value.keyId);
+      if (!key) {
+        key = SUBJECT.test(subject)
+          ? this.#key(subject, false).then((entry) =>
+            entry && entry.keyId === value.keyId ? entry.key : null
+          )
+          : Promise.resolve(null);
+        keys.set(value.keyId, key);
+      }
+      return key.then((k) => k ? open(k, value) : null);
+    }));
+  }
+
   async decrypt(value: EncryptedValue): Promise<string | null> {
-    const subject = value.keyId.slice(0, value.keyId.lastIndexOf(":"));
-    if (!SUBJECT.test(subject)) return null;
-    const entry = await this.#key(subject, false);
-    if (!entry || entry.keyId !== value.keyId) return null;
-    try {
-      const plain = await crypto.subtle.decrypt(
-        {
-          name: "AES-GCM",
-          iv: fromBase64(value.iv),
-          additionalData: new TextEncoder().encode(value.keyId),
-        },
-        entry.key,
-        fromBase64(value.ciphertext),
-      );
-      return new TextDecoder().decode(plain);
-    } catch {
-      return null;
-    }
+    return (await this.decryptAll([value]))[0];
   }
 
   async shred(subject: string): Promise<boolean> {
     checkSubject(subject);
     this.#cache.delete(subject);
-    return await this.remove(subject);
+    const at = new Date().toISOString();
+    const tombstone: StoredKey = {
+      keyId: `${subject}:shredded`,
+      key: "",
+      createdAt: at,
+      shreddedAt: at,
+    };
+    let had = false;
+    // A key another writer creates between the removal and the tombstone is
+    // removed again: the tombstone must be what holds.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = await this.load(subject);
+      if (isTombstone(current)) return had;
+      if (current) had = (await this.remove(subject)) || had;
+      const held = await this.create(subject, tombstone);
+      this.#cache.delete(subject);
+      if (isTombstone(held)) return had;
+    }
+    throw new UnavailableError(`The key of ${subject} could not be shredded`, {
+      retryAfter: 1,
+    });
+  }
+
+  async erased(subject: string): Promise<boolean> {
+    checkSubject(subject);
+    return isTombstone(await this.load(subject));
+  }
+}
+
+function erasedError(subject: string): DomainError {
+  return new DomainError(
+    KeyErrorCode.SUBJECT_ERASED,
+    `The personal data of ${subject} was erased; it takes no new data`,
+  );
+}
+
+async function open(
+  key: CryptoKey,
+  value: EncryptedValue,
+): Promise<string | null> {
+  try {
+    const plain = await crypto.subtle.decrypt(
+      {
+        name: "AES-GCM",
+        iv: fromBase64(value.iv),
+        additionalData: new TextEncoder().encode(value.keyId),
+      },
+      key,
+      fromBase64(value.ciphertext),
+    );
+    return new TextDecoder().decode(plain);
+  } catch {
+    return null;
   }
 }
 

@@ -11,6 +11,10 @@
  *   (AES-256-GCM, one key per data subject; shredding deletes the key) over
  *   `MemoryKeyStore`, `FsKeyStore` (`$TMS_DATA_DIR/keys`) and `NatsKeyStore`
  *   (JetStream KV `tms_keys`, history 1, shred = purge, no cache on nodes);
+ *   shredding leaves a tombstone (`{ keyId: "<subject>:shredded", key: "",
+ *   shreddedAt }`), so an erased subject never gets a key again; and
+ *   `KeyStoreSealer`, the `EventSealer` that seals declared event fields and
+ *   whole snapshots with the data subject's key (for `SealingEventLog`);
  *   every file and key store also lists what it holds and takes it back as
  *   it was (`FileArchive`, `exportKeys`/`importKey`), for backup and restore;
  * - dead letters (commands whose actor parked, poison commits that halt a
@@ -50,7 +54,14 @@ export type {
   ObjectFileStoreConnectOptions,
   ObjectFileStoreOptions,
 } from "./object_file_store.ts";
-export { AesKeyStore, MemoryKeyStore } from "./key_store.ts";
+export {
+  AesKeyStore,
+  isTombstone,
+  KeyErrorCode,
+  MemoryKeyStore,
+} from "./key_store.ts";
+export { isEncryptedValue, KeyStoreSealer } from "./key_store_sealer.ts";
+export type { SealedFields, SealingSpec } from "./key_store_sealer.ts";
 export type { EncryptedValue, KeyStore, StoredKey } from "./key_store.ts";
 export { FsKeyStore } from "./fs_key_store.ts";
 export { NatsKeyStore } from "./nats_key_store.ts";

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { DomainError } from "../../runtime/core/mod.ts";
+import { AesKeyStore, KeyErrorCode } from "../../runtime/storage/mod.ts";
 import type { KeyStore } from "../../runtime/storage/mod.ts";
 
 /** A key store under test and how to tidy up after it. */
@@ -49,15 +51,59 @@ export function keyStoreContract(
     assert.equal(await keys.decrypt({ ...a, keyId: "nobody:x" }), null);
   });
 
-  test("shredding the key makes every ciphertext unreadable", async (keys) => {
+  test("shredding the key makes every ciphertext unreadable, for good", async (keys) => {
     const a = await keys.encrypt("e1", "secret");
+    const other = await keys.encrypt("e2", "kept");
+    assert.equal(await keys.erased("e1"), false);
     assert.equal(await keys.shred("e1"), true);
     assert.equal(await keys.decrypt(a), null);
-    assert.equal(await keys.shred("e1"), false);
-    const fresh = await keys.encrypt("e1", "new");
-    assert.notEqual(fresh.keyId, a.keyId);
+    assert.equal(await keys.erased("e1"), true);
+    assert.equal(await keys.shred("e1"), false, "idempotent");
+    // The tombstone holds: the subject never gets a key again, so nothing
+    // written late can be read under a fresh one.
+    await assert.rejects(
+      keys.encrypt("e1", "new"),
+      (error: unknown) =>
+        error instanceof DomainError &&
+        error.code === KeyErrorCode.SUBJECT_ERASED,
+    );
     assert.equal(await keys.decrypt(a), null);
-    assert.equal(await keys.decrypt(fresh), "new");
+    assert.equal(await keys.decrypt(other), "kept", "other subjects unharmed");
+    // A subject that never had a key can be erased too (data written before
+    // sealing): afterwards it takes none.
+    assert.equal(await keys.shred("never"), false);
+    assert.equal(await keys.erased("never"), true);
+    await assert.rejects(keys.encrypt("never", "x"), DomainError);
+  });
+
+  test("decryptAll reads a batch in order, null where the key is gone", async (keys) => {
+    const a = await keys.encrypt("p1", "Kari");
+    const b = await keys.encrypt("p2", "Ola");
+    const c = await keys.encrypt("p1", "kari@example.no");
+    await keys.shred("p2");
+    assert.deepEqual(
+      await keys.decryptAll([a, b, c, { ...a, keyId: "nobody:x" }]),
+      ["Kari", null, "kari@example.no", null],
+    );
+    assert.deepEqual(await keys.decryptAll([]), []);
+  });
+
+  test("the keys export leaves tombstones out, and an import never revives a shredded key", async (keys) => {
+    if (!(keys instanceof AesKeyStore)) return;
+    const a = await keys.encrypt("k1", "secret");
+    await keys.encrypt("k2", "other");
+    const exported = new Map<string, Parameters<AesKeyStore["importKey"]>[1]>();
+    for await (const { subject, key } of keys.exportKeys()) {
+      exported.set(subject, key);
+    }
+    assert.ok(exported.has("k1") && exported.has("k2"));
+    await keys.shred("k1");
+    const after: string[] = [];
+    for await (const { subject } of keys.exportKeys()) after.push(subject);
+    assert.ok(!after.includes("k1") && after.includes("k2"));
+    // An old export taken before the erasure does not bring the key back.
+    assert.equal(await keys.importKey("k1", exported.get("k1")!), false);
+    assert.equal(await keys.decrypt(a), null);
   });
 
   test("concurrent first uses of a subject share one key", async (keys) => {

@@ -112,9 +112,12 @@ Deno.test("events: the history is the log, in order, through keyset pages (also 
     );
     for (const limit of [1, 3, 200]) {
       const items = await walk(e, `limit=${limit}`);
+      // The ADMIN's reads of personal data go to the access log as it walks.
       assert.deepEqual(
-        items.map((i) => `${i.position}:${i.index}:${i.type}`),
-        expected,
+        items.filter((i) => i.type !== "audit.recorded").map((i) =>
+          `${i.position}:${i.index}:${i.type}`
+        ),
+        expected.filter((i) => !i.endsWith(":audit.recorded")),
         `limit ${limit}`,
       );
     }

@@ -296,7 +296,7 @@ const cases: [string, () => unknown, number, string?][] = [
     when(invoiceDecider, draft, {
       type: "create_credit_note",
       bedriftId: "b1",
-      kunde: { navn: "K" },
+      kunde: kundeOf({ navn: "K" }),
       original: noteRef,
       lines: [line],
       at,
@@ -309,7 +309,7 @@ const cases: [string, () => unknown, number, string?][] = [
     when(invoiceDecider, [], {
       type: "create_credit_note",
       bedriftId: "b1",
-      kunde: { navn: "K" },
+      kunde: kundeOf({ navn: "K" }),
       original: noteRef,
       lines: [],
       at,

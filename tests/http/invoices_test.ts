@@ -400,6 +400,8 @@ Deno.test("POST /invoices: the kunde's kind is inferred from the organisasjonsnu
       epost: null,
       organisasjonsnummer: "974760673",
       kundenummer: null,
+      // A business is no person: no data subject.
+      subjectId: null,
     });
     const consumer = await t.json("POST", "/api/v1/invoices", {
       bedriftId,
@@ -411,6 +413,8 @@ Deno.test("POST /invoices: the kunde's kind is inferred from the organisasjonsnu
       epost: "kari@example.no",
       organisasjonsnummer: null,
       kundenummer: "7",
+      // The person's data subject: per kundenummer within the bedrift.
+      subjectId: `kunde-${bedriftId}-7`,
     });
     // The request body is unchanged: kind is not one of its fields.
     const stated = await t.json("POST", "/api/v1/invoices", {

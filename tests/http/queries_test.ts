@@ -242,6 +242,8 @@ edgeTest(
       epost: null,
       organisasjonsnummer: null,
       kundenummer: null,
+      // Without a kundenummer, the person is a data subject per invoice.
+      subjectId: "faktura-i1",
     });
   },
 );

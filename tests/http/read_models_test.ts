@@ -205,7 +205,7 @@ edgeTest(
     for (
       const secret of [
         FNR,
-        fnr.masked,
+        fnr.masked!,
         fnr.encrypted.ciphertext,
         fnr.encrypted.iv,
         "fodselsnummer",
@@ -222,7 +222,7 @@ edgeTest(
     assert.ok(
       columns.every((c) => !/fod|fnr|personnummer/.test(String(c.column_name))),
     );
-    assert.ok(!JSON.stringify(all).includes(fnr.masked));
+    assert.ok(!JSON.stringify(all).includes(fnr.masked!));
 
     const direct = await listEmployees(e.store, { role: "OKONOMI" });
     assert.deepEqual(direct.items.map((x) => x.ansattnummer), ["2001"]);

@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import {
+  domainEventLog,
   readModelProjections,
   registerActors,
-  withDomainUpcasters,
 } from "../../actors/mod.ts";
 import type { UserRole } from "../../actors/user/mod.ts";
 import { createApp } from "../../http/mod.ts";
@@ -39,11 +39,11 @@ export async function apiEdge(
     readModels?: boolean;
   } = {},
 ) {
-  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
+  const keys = new MemoryKeyStore();
+  const log = domainEventLog(options.log ?? new MemoryEventLog(), keys);
   const system = registerActors(
     new ActorSystem({ log, snapshotEvery: options.snapshotEvery }),
   );
-  const keys = new MemoryKeyStore();
   const identity = await testAuth(keys);
   const fixture = options.readModels === false ? null : pgliteFixture();
   const store = await fixture?.open();

@@ -1,4 +1,4 @@
-import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
+import { domainEventLog, registerActors } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import type { EdgeAuth, EdgeSecurity } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
@@ -44,9 +44,9 @@ export async function testApp(
     auth?: Pick<EdgeAuth, "userRecheckSeconds" | "now">;
   } = {},
 ) {
-  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
-  const system = registerActors(new ActorSystem({ ...options, log }));
   const keys = new MemoryKeyStore();
+  const log = domainEventLog(options.log ?? new MemoryEventLog(), keys);
+  const system = registerActors(new ActorSystem({ ...options, log }));
   const identity = await testAuth(keys);
   const app = createApp({
     system,

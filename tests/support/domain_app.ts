@@ -1,4 +1,4 @@
-import { registerActors, withDomainUpcasters } from "../../actors/mod.ts";
+import { domainEventLog, registerActors } from "../../actors/mod.ts";
 import { registerBedrift } from "../../actors/bedrift/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
@@ -21,10 +21,10 @@ export async function domainApp(
   options: { log?: EventLog; files?: FileStore; requestTimeoutMs?: number } =
     {},
 ) {
-  const log = withDomainUpcasters(options.log ?? new MemoryEventLog());
+  const keys = new MemoryKeyStore();
+  const log = domainEventLog(options.log ?? new MemoryEventLog(), keys);
   const system = registerActors(new ActorSystem({ log }));
   const files = options.files ?? new MemoryFileStore();
-  const keys = new MemoryKeyStore();
   const identity = await testAuth(keys);
   const app = createApp({
     system,

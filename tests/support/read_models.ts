@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import {
+  domainEventLog,
   readModelProjections,
   registerActors,
-  withDomainUpcasters,
 } from "../../actors/mod.ts";
 import { createApp } from "../../http/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
@@ -58,9 +58,9 @@ export function edgeTest(name: string, fn: (edge: Edge) => Promise<void>) {
   for (const make of SQL_FIXTURES) {
     const fixture = make();
     Deno.test(`read models [${fixture.backend}]: ${name}`, async () => {
-      const log = withDomainUpcasters(await KvEventLog.open(":memory:"));
-      const system = registerActors(new ActorSystem({ log }));
       const keys = new MemoryKeyStore();
+      const log = domainEventLog(await KvEventLog.open(":memory:"), keys);
+      const system = registerActors(new ActorSystem({ log }));
       let engine: ProjectionEngine | undefined;
       try {
         const store = await fixture.open();

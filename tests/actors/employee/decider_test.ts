@@ -45,7 +45,7 @@ const hire: EmployeeCommand = {
 };
 const hired: EmployeeEvent = {
   type: "employee.hired",
-  v: 1,
+  v: 2,
   data: {
     id: "emp-1",
     bedriftId: "bedrift-1",
@@ -65,7 +65,7 @@ const hired: EmployeeEvent = {
 };
 const terminated: EmployeeEvent = {
   type: "employee.terminated",
-  v: 1,
+  v: 2,
   data: { endDate: "2025-06-30", reason: null, terminatedAt: AT },
 };
 const clockedIn = (at: string, shiftId = "shift-1"): EmployeeEvent => ({
@@ -90,7 +90,7 @@ const absence = (
   toDate: string,
 ): EmployeeEvent => ({
   type: "employee.absence_registered",
-  v: 1,
+  v: 2,
   data: {
     absenceId,
     kind: "FERIE",
@@ -264,7 +264,7 @@ Deno.test("employee update: only changed fields are in the event", () => {
   }).thenState((state, events) => {
     assert.deepEqual(events, [{
       type: "employee.updated",
-      v: 1,
+      v: 2,
       data: {
         epost: "kari.n@trafikkskole.no",
         licenceClasses: ["A", "B", "BE", "C1"],
@@ -286,7 +286,7 @@ Deno.test("employee update: null clears telefon, end date and fødselsnummer", (
     at: AT,
   }).then([{
     type: "employee.updated",
-    v: 1,
+    v: 2,
     data: {
       telefon: null,
       endDate: "2025-12-31",
@@ -316,7 +316,7 @@ Deno.test("employee update: validates fields and the date range", () => {
   );
   spec.given([hired, {
     type: "employee.updated",
-    v: 1,
+    v: 2,
     data: { endDate: "2025-03-01", updatedAt: AT },
   }]).when({ type: "update", startDate: "2025-04-01", at: AT }).thenThrows(
     DomainError,
@@ -361,7 +361,7 @@ Deno.test("employee terminate: sets the end date and ends the employment", () =>
   }).thenState((state, events) => {
     assert.deepEqual(events, [{
       type: "employee.terminated",
-      v: 1,
+      v: 2,
       data: { endDate: "2025-06-30", reason: "Flytter", terminatedAt: AT },
     }]);
     assert.equal(state?.status, EmployeeStatus.TERMINATED);
@@ -525,7 +525,7 @@ Deno.test("employee register_absence: records the date range", () => {
     };
     assert.deepEqual(events, [{
       type: "employee.absence_registered",
-      v: 1,
+      v: 2,
       data,
     }]);
     assert.deepEqual(state?.absences, [data]);

@@ -144,7 +144,7 @@ const original = { invoiceId: "i1", number: 1, fakturanummer: "F-1" };
 const createNote: InvoiceCommand = {
   type: "create_credit_note",
   bedriftId: "b1",
-  kunde: { navn: "Kari" },
+  kunde: kundeOf({ navn: "Kari" }),
   original,
   lines: [line],
   at,

@@ -1,7 +1,15 @@
 import { KvEventLog } from "../../../runtime/log/kv/mod.ts";
 import { MemoryEventLog } from "../../../runtime/log/memory/mod.ts";
 import { EventUpcasters } from "../../../runtime/core/mod.ts";
-import { FaultyEventLog, UpcastingEventLog } from "../../../runtime/log/mod.ts";
+import {
+  FaultyEventLog,
+  SealingEventLog,
+  UpcastingEventLog,
+} from "../../../runtime/log/mod.ts";
+import {
+  KeyStoreSealer,
+  MemoryKeyStore,
+} from "../../../runtime/storage/mod.ts";
 import { eventLogContract } from "../../contracts/event_log_contract.ts";
 
 eventLogContract("memory", () => ({
@@ -56,6 +64,33 @@ eventLogContract("upcasting(deno-kv)", () => {
         await KvEventLog.open(`${dir}/events.kv`),
         upcasters,
       ),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}, { durable: true });
+
+// The sealing decorator must be a faithful log too: the contract's events
+// and snapshots are sealed in the store (their text, with the stream's key)
+// and come back as they were appended.
+eventLogContract("sealing(deno-kv)", () => {
+  let dir = "";
+  const keys = new MemoryKeyStore();
+  const sealer = new KeyStoreSealer(keys, {
+    events: {
+      "thing.happened": { subject: (s) => s.id, paths: ["text"] },
+      "other.happened": { subject: (s) => s.id, paths: ["text"] },
+    },
+    snapshots: { thing: (id) => id },
+  });
+  return {
+    async open() {
+      dir = await Deno.makeTempDir({ prefix: "tms-kv-" });
+      return new SealingEventLog(
+        await KvEventLog.open(`${dir}/events.kv`),
+        sealer,
+      );
+    },
+    reopen: async () =>
+      new SealingEventLog(await KvEventLog.open(`${dir}/events.kv`), sealer),
     cleanup: () => Deno.remove(dir, { recursive: true }),
   };
 }, { durable: true });
