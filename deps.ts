@@ -121,6 +121,35 @@ export function loadPlaywright() {
   return import("npm:playwright-core@1.57.0");
 }
 
+/**
+ * The official CloudEvents SDK, loaded on first use: the example subscriber
+ * (and the tests) decode each integration message with it.
+ */
+export function loadCloudEvents() {
+  return import("npm:cloudevents@10.0.0");
+}
+
+/**
+ * `@asyncapi/parser`, loaded on first use: validates the AsyncAPI 3.0
+ * document of the integration contract (the tests use it).
+ */
+export async function loadAsyncApiParser() {
+  return (await import("npm:@asyncapi/parser@3.6.3")).Parser;
+}
+
+/**
+ * Ajv for JSON Schema draft 2020-12, loaded on first use: the example
+ * subscriber validates each message's data against its published schema.
+ */
+export async function loadAjv2020() {
+  return (await import("npm:ajv@8.20.0/dist/2020.js")).default;
+}
+
+/** `@nats-io/nkeys`, loaded on first use: the nkey of a subscriber's NATS user. */
+export function loadNkeys() {
+  return import("npm:@nats-io/nkeys@2.0.3");
+}
+
 /** postgres.js's `postgres(url, options)`, loaded on first use. */
 export async function loadPostgres() {
   return (await import("npm:postgres@3.4.9")).default;
