@@ -130,12 +130,15 @@ export function loadCloudEvents() {
 }
 
 /**
- * `@asyncapi/parser`, loaded on first use: validates the AsyncAPI 3.0
- * document of the integration contract (the tests use it).
+ * `@asyncapi/parser`, which validates the AsyncAPI 3.0 document of the
+ * integration contract (the tests use it). Only the specifier lives here:
+ * `ops/asyncapi.ts` loads it in a `deno eval` of its own, pinned by
+ * `ops/asyncapi_parser.lock`, not deno.lock — its ~150 packages include
+ * `@types/node`, which in deno.lock would replace Deno's own Node types for
+ * every `deno check` (jose's `importJWK` stops type-checking), and `deno
+ * task` would install them all before `deno task start`.
  */
-export async function loadAsyncApiParser() {
-  return (await import("npm:@asyncapi/parser@3.6.3")).Parser;
-}
+export const ASYNCAPI_PARSER = "npm:@asyncapi/parser@3.6.3";
 
 /**
  * Ajv for JSON Schema draft 2020-12, loaded on first use: the example
