@@ -145,7 +145,7 @@ export const ASYNCAPI_PARSER = "npm:@asyncapi/parser@3.6.3";
  * subscriber validates each message's data against its published schema.
  */
 export async function loadAjv2020() {
-  return (await import("npm:ajv@8.20.0/dist/2020.js")).default;
+  return (await import("npm:ajv@8.20.0/dist/2020.js")).Ajv2020;
 }
 
 /** `@nats-io/nkeys`, loaded on first use: the nkey of a subscriber's NATS user. */

@@ -37,6 +37,11 @@ import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
 import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
+import {
+  integrationSource,
+  startIntegrationRelay,
+} from "./ops/integration_relay.ts";
+import type { IntegrationRelay } from "./ops/integration_relay.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
@@ -56,6 +61,8 @@ export interface Node {
   leased?: LeasedProjections;
   /** Records dead letters and performs the retries an operator requests. */
   deadLetters: DeadLetterOffice;
+  /** The integration relay (null: embedded without `TMS_INTEGRATION_NATS_URL`). */
+  integration: IntegrationRelay | null;
   stop(): Promise<void>;
 }
 
@@ -166,6 +173,14 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   });
   await projections?.start();
   await leased?.start();
+  const integration = await startIntegrationRelay({
+    config,
+    log,
+    nc: nc ?? undefined,
+    checkpoints: stored instanceof KvEventLog
+      ? stored.checkpoints()
+      : undefined,
+  });
   const app = createApp({
     ...domain.edge,
     system,
@@ -178,18 +193,27 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         ...(leased ? { projections: leasedReadiness(leased) } : {}),
         ...(cluster ? { cluster: cluster.readiness() } : {}),
         deadLetters: deadLetters.readiness(),
-      }),
+      }).then(async (checks) =>
+        integration
+          ? { ...checks, relay: await integration.readiness() }
+          : checks
+      ),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
       (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
+      (integration ? await integration.metrics() : "") +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
+    integration: {
+      publicUrl: config.integration.publicUrl,
+      source: integrationSource(config),
+    },
     auth: identity.auth,
     readSide: {
       store,
@@ -222,11 +246,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projections,
     leased,
     deadLetters,
+    integration,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
         await bootstrapping;
         await deadLetters.stop();
+        await integration?.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();

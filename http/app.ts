@@ -16,6 +16,7 @@ import { loginRoutes } from "./login.ts";
 import { userRoutes } from "./users.ts";
 import { auditRoutes } from "./audit.ts";
 import { wellKnownRoutes } from "./well_known.ts";
+import { integrationRoutes } from "./integration.ts";
 import { docsRoutes } from "./docs.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 import { telemetry } from "./telemetry.ts";
@@ -84,6 +85,7 @@ export function createApp(input: EdgeDeps): Hono {
     auditRoutes(deps),
     eventRoutes(deps),
     wellKnownRoutes(deps),
+    ...integrationRoutes(deps),
   ];
   groups.push(docsRoutes(() => groups, defaultVersion));
   mountGroups(app, groups);

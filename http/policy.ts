@@ -62,6 +62,9 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   },
   "GET /audit/security": { roles: [ADMIN] },
 
+  "GET /schemas/integration": { roles: "public" },
+  "GET /schemas/integration/:file": { roles: "public" },
+
   "GET /events/types": { roles: ALL },
   "GET /events/history": { roles: ALL },
   "GET /events/stats": { roles: [ADMIN] },

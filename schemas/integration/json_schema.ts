@@ -14,7 +14,7 @@ export function integrationSchemaPath(type: string): string {
 
 /** The absolute URL of an event type's JSON Schema (`ce-dataschema`). */
 export function integrationSchemaUrl(publicUrl: string, type: string): string {
-  return new URL(integrationSchemaPath(type), publicUrl).href;
+  return `${publicUrl.replace(/\/+$/, "")}${integrationSchemaPath(type)}`;
 }
 
 /**

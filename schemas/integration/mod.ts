@@ -17,3 +17,5 @@ export {
   integrationSchemaPath,
   integrationSchemaUrl,
 } from "./json_schema.ts";
+export { asyncApiDocument } from "./asyncapi.ts";
+export type { AsyncApiOptions } from "./asyncapi.ts";
