@@ -60,6 +60,7 @@ export type {
 } from "npm:@nats-io/transport-node@3.4.0";
 export type {
   ConsumerMessages,
+  JsMsg,
   JetStreamApiError,
   JetStreamClient,
   JetStreamManager,
@@ -190,6 +191,13 @@ export async function natsConnect(
   options: NatsTransport.ConnectionOptions,
 ): Promise<NatsTransport.NatsConnection> {
   return (await loadNats()).transport.connect(options);
+}
+
+/** `nkeyAuthenticator(seed)` of the NATS client: connects as an nkey user. */
+export async function natsNkeyAuthenticator(
+  seed: Uint8Array,
+): Promise<NatsTransport.Authenticator> {
+  return (await loadNats()).transport.nkeyAuthenticator(seed);
 }
 
 /** `headers()` of the NATS client (loaded with the first connection). */
