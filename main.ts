@@ -46,6 +46,7 @@ import type { IntegrationRelay } from "./ops/integration_relay.ts";
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
 import { natsConnect } from "./deps.ts";
+import { natsServerList } from "./ops/nats_url.ts";
 import type { NatsConnection } from "./deps.ts";
 
 /** A running node: its parts, and how to stop it. */
@@ -295,7 +296,7 @@ async function openKvLog(config: NodeConfig): Promise<EventLog> {
 
 function connectNats(config: NodeConfig): Promise<NatsConnection> {
   return natsConnect({
-    servers: config.natsUrl!.split(","),
+    ...natsServerList(config.natsUrl!),
     name: `tms-${config.nodeId}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

@@ -31,6 +31,7 @@ import {
 import type { RelaySink } from "../runtime/relay/mod.ts";
 import { integrationSchemaUrl } from "../schemas/integration/mod.ts";
 import type { NodeConfig } from "./node_config.ts";
+import { natsServerList } from "./nats_url.ts";
 
 /** A node's relay, as main.ts sees it. */
 export interface IntegrationRelay {
@@ -59,7 +60,7 @@ export function integrationSource(config: NodeConfig): string {
 
 function connect(url: string, config: NodeConfig): Promise<NatsConnection> {
   return natsConnect({
-    servers: url.split(","),
+    ...natsServerList(url),
     name: `tms-${config.nodeId}-integration`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

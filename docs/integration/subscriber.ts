@@ -82,6 +82,8 @@ export interface SubscriberOptions {
   ackWaitMs?: number;
   /** Wait before a failed message comes again (default 1 s, doubling). */
   retryDelayMs?: number;
+  /** Tries (every 0.5 s) while the stream does not exist yet (default 120). */
+  startAttempts?: number;
   /** Handles one event; a throw means: deliver it again later. */
   handle(event: IntegrationCloudEvent): Promise<void>;
   onDeadLetter(letter: DeadLetter): Promise<void>;
@@ -164,14 +166,30 @@ export async function startSubscriber(
   };
 
   const jsm = await jetstreamManager(nc);
-  await jsm.consumers.add(STREAM, {
-    durable_name: consumerName,
-    ack_policy: "explicit" as never,
-    deliver_policy: "all" as never,
-    max_deliver: options.maxDeliver ?? 5,
-    ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
-    ...(options.filterSubject ? { filter_subject: options.filterSubject } : {}),
-  });
+  // TMS creates the stream with its first event: until then, wait for it.
+  for (let attempt = 1;; attempt++) {
+    try {
+      await jsm.consumers.add(STREAM, {
+        durable_name: consumerName,
+        ack_policy: "explicit" as never,
+        deliver_policy: "all" as never,
+        max_deliver: options.maxDeliver ?? 5,
+        ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
+        ...(options.filterSubject
+          ? { filter_subject: options.filterSubject }
+          : {}),
+      });
+      break;
+    } catch (error) {
+      const missing = error instanceof Error &&
+        /stream not found/i.test(error.message);
+      if (!missing || attempt >= (options.startAttempts ?? 120)) {
+        await nc.close();
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 
   // The server gave up on a message: read it from the stream, set it aside.
   const advisories = nc.subscribe(

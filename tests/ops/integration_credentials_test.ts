@@ -18,7 +18,7 @@ import { IntegrationNames } from "../../runtime/core/mod.ts";
 import { JetStreamEventLog } from "../../runtime/log/jetstream/mod.ts";
 import { JetStreamIntegrationSink } from "../../runtime/relay/mod.ts";
 import type { PositionedIntegrationEvent } from "../../runtime/relay/mod.ts";
-import { NatsServer } from "../support/mod.ts";
+import { natsServerWith, seedOf } from "../support/integration.ts";
 
 const TASK = new URL("../../ops/integration_credentials.ts", import.meta.url)
   .pathname;
@@ -32,31 +32,6 @@ async function credentials(...args: string[]): Promise<string> {
   }).output();
   assert.ok(output.success, new TextDecoder().decode(output.stderr));
   return new TextDecoder().decode(output.stdout);
-}
-
-/** A nats-server whose authorization block is the task's plus the TMS nodes' user. */
-export async function serverWith(block: string): Promise<NatsServer> {
-  const dir = await Deno.makeTempDir();
-  const conf = `${dir}/nats.conf`;
-  await Deno.writeTextFile(
-    conf,
-    block.replace(
-      "users: [",
-      `users: [\n    { user: "tms", password: "tms-secret" }`,
-    ),
-  );
-  try {
-    return await NatsServer.start({ args: ["-c", conf] });
-  } finally {
-    // The server has read its configuration by the time it is ready.
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-export function seedOf(block: string): string {
-  const seed = /^#\s+(SU[A-Z0-9]+)$/m.exec(block)?.[1];
-  assert.ok(seed, "the block names the seed");
-  return seed;
 }
 
 function event(n: number): PositionedIntegrationEvent {
@@ -112,7 +87,7 @@ class Violations {
 Deno.test("integration:credentials: the user it makes reads integration events and its own consumers, and is refused tms.evt.>, tms.rpc.>, other consumers and publishing", async () => {
   const block = await credentials("acme", "--consumers", "acme,acme-2");
   assert.match(block, /authorization \{/);
-  const server = await serverWith(block);
+  const server = await natsServerWith(block);
   const tms = await natsConnect({
     servers: server.url,
     user: "tms",

@@ -19,7 +19,8 @@ import {
   integrationSchemaPath,
 } from "../../../schemas/integration/mod.ts";
 import { validateAsyncApi } from "../../../ops/asyncapi.ts";
-import { domainApp, KONTONUMMER } from "../../support/domain_app.ts";
+import { domainApp } from "../../support/domain_app.ts";
+import { aDrivingSchoolDay } from "../../support/integration.ts";
 
 type App = Awaited<ReturnType<typeof domainApp>>;
 
@@ -27,78 +28,6 @@ async function ok(t: App, method: string, path: string, body?: unknown) {
   const res = await t.json(method, `/api/v1${path}`, body);
   assert.ok(res.status < 300, `${method} ${path}: ${JSON.stringify(res.body)}`);
   return res.body;
-}
-
-/** A day of a driving school, through the edge. */
-async function aDay(t: App): Promise<void> {
-  const b = (await ok(t, "POST", "/bedrifter", {
-    organisasjonsnummer: "923609016",
-    navn: "Oslo Trafikkskole AS",
-    postnummer: "0150",
-    poststed: "Oslo",
-    epost: "post@oslotrafikk.no",
-  })).id;
-  await ok(t, "PATCH", `/bedrifter/${b}`, { adresse: "Storgata 1" });
-  await ok(t, "PUT", `/bedrifter/${b}/invoice-settings`, {
-    kontonummer: KONTONUMMER,
-    fakturaPrefix: "F-",
-  });
-  const e = (await ok(t, "POST", "/employees", {
-    bedriftId: b,
-    ansattnummer: "1001",
-    fornavn: "Kari",
-    etternavn: "Nordmann",
-    epost: "kari@example.no",
-    role: "TRAFIKKLARER",
-    licenceClasses: ["B"],
-    stillingsprosent: 100,
-    startDate: "2025-01-06",
-  })).id;
-  const invoice = async (kunde: Record<string, unknown>) => {
-    const i = (await ok(t, "POST", "/invoices", { bedriftId: b, kunde })).id;
-    await ok(t, "POST", `/invoices/${i}/lines`, {
-      beskrivelse: "Kjøretime",
-      antall: 2,
-      enhetspris: "780.00",
-      mvaSats: 25,
-    });
-    await ok(t, "POST", `/invoices/${i}/send`);
-    return i;
-  };
-  const paid = await invoice({ navn: "Ola Hansen", kundenummer: "42" });
-  await ok(t, "POST", `/invoices/${paid}/payments`, { amount: "500.00" });
-  await ok(t, "POST", `/invoices/${paid}/payments`, { amount: "1450.00" });
-  const credited = await invoice({
-    navn: "Bygg AS",
-    organisasjonsnummer: "974760673",
-  });
-  await ok(t, "POST", `/invoices/${credited}/credit`, { reason: "Avlyst" });
-  const m = (await ok(t, "POST", "/kontroll-maler", {
-    bedriftId: b,
-    navn: "Klasse B",
-    sjekkpunkter: [{
-      id: "lys",
-      tittel: "Lys",
-      kind: "VISUELL",
-      answerType: "CHECKBOX",
-      licenceClass: "B",
-    }],
-  })).id;
-  for (const passed of [true, false]) {
-    const k = (await ok(t, "POST", "/kontroller", {
-      malId: m,
-      registreringsnummer: "EL 12345",
-      instructorId: "laerer-1",
-      learnerId: "elev-1",
-    })).id;
-    await ok(t, "POST", `/kontroller/${k}/points/lys`, { value: passed });
-    await ok(t, "POST", `/kontroller/${k}/complete`);
-  }
-  await ok(t, "POST", `/employees/${e}/terminate`, { endDate: "2025-12-31" });
-  await ok(t, "POST", `/bedrifter/${b}/status`, {
-    status: "SUSPENDERT",
-    reason: "Ber om pause",
-  });
 }
 
 class Capture implements RelaySink {
@@ -157,7 +86,7 @@ Deno.test("integration contract: every schema is valid draft 2020-12 at its URL,
     assert.equal(missing.status, 404);
     await missing.body?.cancel();
 
-    await aDay(t);
+    await aDrivingSchoolDay((method, path, body) => ok(t, method, path, body));
     const sink = new Capture();
     const relay = new FeedRelay({
       log: t.log,
