@@ -13,6 +13,7 @@ import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
+import { relayBench } from "./bench_relay.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -26,6 +27,7 @@ const SECTIONS = [
   "read",
   "lines",
   "cluster",
+  "relay",
   "backup",
   "trace",
 ] as const;
@@ -35,16 +37,18 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace…]",
+  positionals: "[kv|http|read|lines|cluster|relay|backup|trace…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
-publish vs TMS, one node vs two), backup (backup, verify and restore against
+publish vs TMS, one node vs two), relay (integration events relayed from a
+Deno KV log to TMS_INTEGRATION against the raw publish), backup (backup,
+verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
 tracing off). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
-others. The whole run takes several minutes; http, cluster and backup start
+others. The whole run takes several minutes; http, cluster, relay and backup start
 their own nodes and nats-server on free ports.`,
   env: [
     {
@@ -508,6 +512,9 @@ if (import.meta.main) {
     }
     if (all || wanted.has("cluster")) {
       rows.push(...await clusterBench({ progress }));
+    }
+    if (all || wanted.has("relay")) {
+      rows.push(...await relayBench({ progress }));
     }
     if (all || wanted.has("backup")) {
       rows.push(...await benchBackup({ progress }));
