@@ -60,11 +60,11 @@ export type {
 } from "npm:@nats-io/transport-node@3.4.0";
 export type {
   ConsumerMessages,
-  JsMsg,
   JetStreamApiError,
   JetStreamClient,
   JetStreamManager,
   JetStreamOptions,
+  JsMsg,
   PubAck,
   StoredMsg,
   StreamConfig,
