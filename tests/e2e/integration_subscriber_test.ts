@@ -21,9 +21,13 @@ import {
   subscriberCredentials,
 } from "../../ops/integration_credentials.ts";
 import { freePort, startServer } from "../../ops/server_process.ts";
+import { organisasjonsnummerFor } from "../../ops/orgnr.ts";
+import { NatsServer } from "../support/mod.ts";
+import { startClusterNode } from "../support/cluster.ts";
 import {
   aDrivingSchoolDay,
   natsServerWith,
+  readIntegrationStream,
   TMS_NATS_USER,
 } from "../support/integration.ts";
 
@@ -169,3 +173,75 @@ Deno.test("integration e2e: node → TMS_INTEGRATION → the example subscriber 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("integration e2e, distributed: of two node processes exactly one relays; it stops, the other takes over, and every event is in TMS_INTEGRATION once", async () => {
+  const nats = await NatsServer.start();
+  const dirs = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  const nodes = [
+    await startClusterNode(nats.url, "relay-a", dirs[0]),
+    await startClusterNode(nats.url, "relay-b", dirs[1]),
+  ];
+  const nc = await natsConnect({ servers: nats.url });
+  try {
+    const active = async (node: { url: string; auth: HeadersInit }) =>
+      /^tms_relay_active 1$/m.test(
+        await (await fetch(`${node.url}/metrics`, { headers: node.auth }))
+          .text(),
+      );
+    await until(
+      async () =>
+        (await Promise.all(nodes.map(active))).filter(Boolean).length === 1,
+      "exactly one node relays",
+    );
+    const holder = (await active(nodes[0])) ? 0 : 1;
+    const other = nodes[1 - holder];
+    const register = async (node: typeof other, seed: number) => {
+      const res = await fetch(`${node.url}/api/v1/bedrifter`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...node.auth },
+        body: JSON.stringify({
+          organisasjonsnummer: organisasjonsnummerOf(seed),
+          navn: `Relé ${seed} AS`,
+        }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    };
+    const stored = async () =>
+      (await readIntegrationStream(nc)).map((m) => m.headers["ce-type"]);
+    await register(nodes[holder], 1);
+    await until(async () => {
+      try {
+        return (await stored()).length === 1;
+      } catch {
+        return false;
+      }
+    }, "the first event relayed");
+    await nodes[holder].stop();
+    await register(other, 2);
+    await until(() => active(other), "the other node takes over");
+    await until(
+      async () => (await stored()).length === 2,
+      "the second event relayed",
+    );
+    const ids = (await readIntegrationStream(nc)).map((m) =>
+      m.headers["ce-id"]
+    );
+    assert.equal(new Set(ids).size, 2);
+    assert.deepEqual(await stored(), [
+      "no.tms.bedrift.registered.v1",
+      "no.tms.bedrift.registered.v1",
+    ]);
+  } finally {
+    await nc.close();
+    for (const node of nodes) await node.stop();
+    await nats.dispose();
+    for (const dir of dirs) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+function organisasjonsnummerOf(seed: number): string {
+  for (let s = seed * 100;; s++) {
+    const n = organisasjonsnummerFor(s);
+    if (n) return n;
+  }
+}

@@ -2,9 +2,13 @@
  * What the integration tests share: a nats-server admitting the TMS nodes'
  * user and the subscriber users of `deno task integration:credentials`, and
  * a day of a driving school sent through the edge (commands whose
- * integration events cover every type the domain emits but reminders).
+ * integration events cover every type the domain emits but reminders), and
+ * a reader of everything in `TMS_INTEGRATION`.
  */
 import assert from "node:assert/strict";
+import { jetstreamManager } from "../../deps.ts";
+import type { NatsConnection } from "../../deps.ts";
+import { IntegrationNames } from "../../runtime/core/mod.ts";
 import { NatsServer } from "./nats_server.ts";
 import { KONTONUMMER } from "./domain_app.ts";
 
@@ -118,4 +122,34 @@ export async function aDrivingSchoolDay(call: ApiCall): Promise<void> {
     status: "SUSPENDERT",
     reason: "Ber om pause",
   });
+}
+
+/** A message of `TMS_INTEGRATION` as stored. */
+export interface StoredIntegrationMessage {
+  seq: number;
+  subject: string;
+  headers: Record<string, string>;
+  data: string;
+}
+
+/** Every message of `TMS_INTEGRATION`, in stream order. */
+export async function readIntegrationStream(
+  nc: NatsConnection,
+): Promise<StoredIntegrationMessage[]> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(IntegrationNames.stream);
+  const messages: StoredIntegrationMessage[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const msg = await jsm.streams.getMessage(IntegrationNames.stream, { seq });
+    if (!msg) continue;
+    const headers: Record<string, string> = {};
+    for (const [name, values] of msg.header ?? []) headers[name] = values[0];
+    messages.push({
+      seq,
+      subject: msg.subject,
+      headers,
+      data: new TextDecoder().decode(msg.data),
+    });
+  }
+  return messages;
 }

@@ -1,11 +1,8 @@
 /**
  * What the relay tests share: a mapping of `thing` streams (the first
  * commit names the tenant; every `thing.counted` is one integration event),
- * appends, and a reader of everything in `TMS_INTEGRATION`.
+ * appends.
  */
-import { jetstreamManager } from "../../../deps.ts";
-import type { NatsConnection } from "../../../deps.ts";
-import { IntegrationNames } from "../../../runtime/core/mod.ts";
 import type { EventLog } from "../../../runtime/core/mod.ts";
 import type { IntegrationMapper } from "../../../runtime/relay/mod.ts";
 
@@ -51,32 +48,4 @@ export async function append(
   return result.position;
 }
 
-/** A message of `TMS_INTEGRATION` as stored. */
-export interface StoredIntegrationMessage {
-  seq: number;
-  subject: string;
-  headers: Record<string, string>;
-  data: string;
-}
-
-/** Every message of `TMS_INTEGRATION`, in stream order. */
-export async function readIntegrationStream(
-  nc: NatsConnection,
-): Promise<StoredIntegrationMessage[]> {
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(IntegrationNames.stream);
-  const messages: StoredIntegrationMessage[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const msg = await jsm.streams.getMessage(IntegrationNames.stream, { seq });
-    if (!msg) continue;
-    const headers: Record<string, string> = {};
-    for (const [name, values] of msg.header ?? []) headers[name] = values[0];
-    messages.push({
-      seq,
-      subject: msg.subject,
-      headers,
-      data: new TextDecoder().decode(msg.data),
-    });
-  }
-  return messages;
-}
+export { readIntegrationStream } from "../../support/integration.ts";
