@@ -3,33 +3,13 @@ import { MemoryEventLog } from "../../../runtime/log/memory/mod.ts";
 import { KvFeedCheckpoints } from "../../../runtime/log/kv/mod.ts";
 import { FeedRelay, relayMetrics } from "../../../runtime/relay/mod.ts";
 import type {
-  IntegrationMapper,
   PositionedIntegrationEvent,
   RelaySink,
 } from "../../../runtime/relay/mod.ts";
-import type { Commit, EventLog } from "../../../runtime/core/mod.ts";
+import type { Commit } from "../../../runtime/core/mod.ts";
+import { append, counted, created, thingMapper } from "./support.ts";
 
-/**
- * A stream's first commit names its tenant; every `thing.counted` event
- * becomes one integration event of that tenant (a second in the same commit
- * gets index 1); `thing.noted` becomes none.
- */
-const mapper: IntegrationMapper<{ tenant: string }> = {
-  origin: (commit) => ({
-    tenant: (commit.events[0].data as { tenant: string }).tenant,
-  }),
-  needsOrigin: (commit) => commit.version > 1,
-  map: (commit, origin) =>
-    commit.events.filter((e) => e.type === "thing.counted").map((e) => ({
-      type: "no.tms.thing.counted.v1",
-      aggregate: "thing",
-      event: "counted",
-      tenant: origin!.tenant,
-      subject: commit.id,
-      time: new Date(commit.timestamp).toISOString(),
-      data: { n: (e.data as { n: number }).n },
-    })),
-};
+const mapper = thingMapper;
 
 /** Keeps what it is given once per id, as JetStream's dedup would; can fail on demand. */
 class RecordingSink implements RelaySink {
@@ -55,29 +35,6 @@ class RecordingSink implements RelaySink {
     return Promise.resolve();
   }
 }
-
-async function append(
-  log: EventLog,
-  id: string,
-  version: number,
-  events: { type: string; data: unknown }[],
-): Promise<number> {
-  const result = await log.append({
-    type: "thing",
-    id,
-    expectedVersion: version - 1,
-    commandId: `${id}-${version}`,
-    events: events.map((e) => ({ ...e, v: 1 })),
-    meta: { traceparent: `00-${"a".repeat(32)}-${"b".repeat(16)}-01` },
-  });
-  return result.position;
-}
-
-const created = (tenant: string) => ({
-  type: "thing.created",
-  data: { tenant },
-});
-const counted = (n: number) => ({ type: "thing.counted", data: { n } });
 
 async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
   const kv = await Deno.openKv(":memory:");
