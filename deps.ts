@@ -67,6 +67,7 @@ export type {
   JetStreamClient,
   JetStreamManager,
   JetStreamOptions,
+  JsMsg,
   PubAck,
   StoredMsg,
   StreamConfig,
@@ -124,6 +125,38 @@ export function loadPlaywright() {
   return import("npm:playwright-core@1.57.0");
 }
 
+/**
+ * The official CloudEvents SDK, loaded on first use: the example subscriber
+ * (and the tests) decode each integration message with it.
+ */
+export function loadCloudEvents() {
+  return import("npm:cloudevents@10.0.0");
+}
+
+/**
+ * `@asyncapi/parser`, which validates the AsyncAPI 3.0 document of the
+ * integration contract (the tests use it). Only the specifier lives here:
+ * `ops/asyncapi.ts` loads it in a `deno eval` of its own, pinned by
+ * `ops/asyncapi_parser.lock`, not deno.lock — its ~150 packages include
+ * `@types/node`, which in deno.lock would replace Deno's own Node types for
+ * every `deno check` (jose's `importJWK` stops type-checking), and `deno
+ * task` would install them all before `deno task start`.
+ */
+export const ASYNCAPI_PARSER = "npm:@asyncapi/parser@3.6.3";
+
+/**
+ * Ajv for JSON Schema draft 2020-12, loaded on first use: the example
+ * subscriber validates each message's data against its published schema.
+ */
+export async function loadAjv2020() {
+  return (await import("npm:ajv@8.20.0/dist/2020.js")).Ajv2020;
+}
+
+/** `@nats-io/nkeys`, loaded on first use: the nkey of a subscriber's NATS user. */
+export function loadNkeys() {
+  return import("npm:@nats-io/nkeys@2.0.3");
+}
+
 /** postgres.js's `postgres(url, options)`, loaded on first use. */
 export async function loadPostgres() {
   return (await import("npm:postgres@3.4.9")).default;
@@ -161,6 +194,13 @@ export async function natsConnect(
   options: NatsTransport.ConnectionOptions,
 ): Promise<NatsTransport.NatsConnection> {
   return (await loadNats()).transport.connect(options);
+}
+
+/** `nkeyAuthenticator(seed)` of the NATS client: connects as an nkey user. */
+export async function natsNkeyAuthenticator(
+  seed: Uint8Array,
+): Promise<NatsTransport.Authenticator> {
+  return (await loadNats()).transport.nkeyAuthenticator(seed);
 }
 
 /** `headers()` of the NATS client (loaded with the first connection). */

@@ -41,10 +41,16 @@ import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
 import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
+import {
+  integrationSource,
+  startIntegrationRelay,
+} from "./ops/integration_relay.ts";
+import type { IntegrationRelay } from "./ops/integration_relay.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
 import { natsConnect } from "./deps.ts";
+import { natsServerList } from "./ops/nats_url.ts";
 import type { NatsConnection } from "./deps.ts";
 
 /** A running node: its parts, and how to stop it. */
@@ -62,6 +68,8 @@ export interface Node {
   deadLetters: DeadLetterOffice;
   /** The process managers (the budget's), run where the projections run. */
   processors: ProcessorHost;
+  /** The integration relay (null: embedded without `TMS_INTEGRATION_NATS_URL`). */
+  integration: IntegrationRelay | null;
   stop(): Promise<void>;
 }
 
@@ -198,6 +206,14 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   await projections?.start();
   if (projections) await processors.start();
   await leased?.start();
+  const integration = await startIntegrationRelay({
+    config,
+    log,
+    nc: nc ?? undefined,
+    checkpoints: stored instanceof KvEventLog
+      ? stored.checkpoints()
+      : undefined,
+  });
   const app = createApp({
     ...domain.edge,
     system,
@@ -211,7 +227,11 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         ...(cluster ? { cluster: cluster.readiness() } : {}),
         deadLetters: deadLetters.readiness(),
         processors: processors.readiness(),
-      }),
+      }).then(async (checks) =>
+        integration
+          ? { ...checks, relay: await integration.readiness() }
+          : checks
+      ),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
@@ -219,11 +239,16 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
       processors.metrics() +
+      (integration ? await integration.metrics() : "") +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
+    integration: {
+      publicUrl: config.integration.publicUrl,
+      source: integrationSource(config),
+    },
     auth: identity.auth,
     security: config.security,
     readSide: {
@@ -258,11 +283,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     leased,
     deadLetters,
     processors,
+    integration,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
         await bootstrapping;
         await deadLetters.stop();
+        await integration?.stop();
         await processors.stop();
         await projections?.stop();
         await leased?.stop();
@@ -306,7 +333,7 @@ async function openKvLog(config: NodeConfig): Promise<EventLog> {
 
 function connectNats(config: NodeConfig): Promise<NatsConnection> {
   return natsConnect({
-    servers: config.natsUrl!.split(","),
+    ...natsServerList(config.natsUrl!),
     name: `tms-${config.nodeId}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

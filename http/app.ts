@@ -28,6 +28,7 @@ import { userRoutes } from "./users.ts";
 import { auditRoutes } from "./audit.ts";
 import { gdprRoutes } from "./gdpr.ts";
 import { wellKnownRoutes } from "./well_known.ts";
+import { integrationRoutes } from "./integration.ts";
 import { docsRoutes } from "./docs.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 import { telemetry } from "./telemetry.ts";
@@ -126,6 +127,7 @@ export function createApp(input: EdgeDeps): Hono {
     gdprRoutes(deps),
     eventRoutes(deps),
     wellKnownRoutes(deps),
+    ...integrationRoutes(deps),
   ];
   groups.push(docsRoutes(() => groups, defaultVersion));
   mountGroups(app, groups);

@@ -9,6 +9,7 @@ import type { RedMetrics } from "../runtime/telemetry/mod.ts";
 import type { ApiVersion } from "./versions.ts";
 import type { ClientInfo } from "./client.ts";
 import type { RateLimitSpec, TakenLimit } from "./rate_limits.ts";
+import type { IntegrationContract } from "./integration.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -98,6 +99,8 @@ export interface EdgeDeps {
   security?: EdgeSecurity;
   /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
   defaultApiVersion?: ApiVersion;
+  /** Where the integration contract lives (`TMS_PUBLIC_URL`) and the events' `ce-source`. */
+  integration?: IntegrationContract;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

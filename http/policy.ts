@@ -75,6 +75,9 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   },
   "POST /gdpr/subjects/:id/erase": { roles: MANAGERS },
 
+  "GET /schemas/integration": { roles: "public" },
+  "GET /schemas/integration/:file": { roles: "public" },
+
   "GET /events/types": { roles: ALL },
   "GET /events/history": { roles: ALL },
   "GET /events/stats": { roles: [ADMIN] },

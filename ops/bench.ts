@@ -18,6 +18,7 @@ import { benchLines } from "./bench_lines.ts";
 import { benchReports } from "./bench_reports.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { benchAuth } from "./bench_auth.ts";
+import { relayBench } from "./bench_relay.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -31,6 +32,7 @@ const SECTIONS = [
   "read",
   "lines",
   "cluster",
+  "relay",
   "backup",
   "trace",
   "peers",
@@ -43,12 +45,15 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace|auth|reports|peers…]",
+  positionals:
+    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
-publish vs TMS, one node vs two), backup (backup, verify and restore against
+publish vs TMS, one node vs two), relay (integration events relayed from a
+Deno KV log to TMS_INTEGRATION against the raw publish), backup (backup,
+verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
 tracing off), auth (HTTP commands with a bearer token against the same load
 on a TMS_AUTH=off node, alternating), reports (p99 of the income, MVA and
@@ -57,7 +62,7 @@ expenses — against a trivial GET of the same read model), peers (the shared
 invoice workload of ../shared/peers on the mock server, Emmett, Restate and
 TMS with auth on; TMS_BENCH_PEER_STREAMS for a short run). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
-others. The whole run takes several minutes; http, cluster and backup start
+others. The whole run takes several minutes; http, cluster, relay and backup start
 their own nodes and nats-server on free ports.`,
   env: [
     {
@@ -515,6 +520,9 @@ if (import.meta.main) {
     }
     if (all || wanted.has("cluster")) {
       rows.push(...await clusterBench({ progress }));
+    }
+    if (all || wanted.has("relay")) {
+      rows.push(...await relayBench({ progress }));
     }
     if (all || wanted.has("backup")) {
       rows.push(...await benchBackup({ progress }));

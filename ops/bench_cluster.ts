@@ -65,8 +65,8 @@ async function freshStream(
   });
 }
 
-/** Raw pipelined publishes of commit-sized messages, `window` in flight. */
-async function rawPublish(
+/** Raw pipelined publishes of commit-sized messages, `window` in flight (the cluster and relay sections' baseline). */
+export async function rawPublish(
   url: string,
   seconds: number,
   window = 256,
@@ -105,7 +105,7 @@ async function rawPublish(
  * reply subject, one reply subscription): the publish path TMS itself uses,
  * without the actor system, the fence headers or the commit encoding.
  */
-async function rawLeanPublish(
+export async function rawLeanPublish(
   url: string,
   seconds: number,
   window = 256,

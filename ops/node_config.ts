@@ -69,10 +69,28 @@ export interface NodeConfig {
   backupDir?: string;
   /** The API version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`, 2). */
   defaultApiVersion: ApiVersion;
+  /** The integration relay and its published contract. */
+  integration: IntegrationConfig;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
   /** CORS, trusted proxies, rate limits (`TMS_CORS_ORIGINS`, `TMS_TRUSTED_PROXIES`, `TMS_RATE_LIMIT_*`). */
   security: EdgeSecurity;
+}
+
+/** The integration relay's configuration. */
+export interface IntegrationConfig {
+  /**
+   * NATS the relay publishes `TMS_INTEGRATION` to (`TMS_INTEGRATION_NATS_URL`):
+   * embedded, the relay runs only when it is set; distributed, it defaults to
+   * the cluster's NATS.
+   */
+  natsUrl?: string;
+  /** Days `TMS_INTEGRATION` keeps a message (`TMS_INTEGRATION_MAX_AGE_DAYS`, 7; 0: forever). */
+  maxAgeDays: number;
+  /** This installation's name (`TMS_CLUSTER_NAME`, `tms`): `ce-source` is `/tms/<name>`. */
+  clusterName: string;
+  /** Where the node is reached from outside (`TMS_PUBLIC_URL`): `ce-dataschema` and AsyncAPI URLs. */
+  publicUrl: string;
 }
 
 function intEnv(
@@ -178,7 +196,8 @@ export const CONFIG_ENV: EnvSpec[] = [
   {
     name: "TMS_LEASE_TTL_MS",
     default: "10000",
-    description: "shard and projector lease TTL, the same on every node",
+    description:
+      "shard, projector and integration relay lease TTL, the same on every node",
   },
   {
     name: "TMS_STREAM_REPLICAS",
@@ -268,6 +287,29 @@ export const CONFIG_ENV: EnvSpec[] = [
     default: "20",
     description: "failed logins per client address per 15 minutes (per node)",
   },
+  {
+    name: "TMS_INTEGRATION_NATS_URL",
+    description:
+      "NATS the integration relay publishes TMS_INTEGRATION to (embedded: the relay runs only when set; distributed: default the cluster's)",
+  },
+  {
+    name: "TMS_INTEGRATION_MAX_AGE_DAYS",
+    default: "7",
+    description:
+      "days the TMS_INTEGRATION stream keeps a message (0: forever); applied at start",
+  },
+  {
+    name: "TMS_CLUSTER_NAME",
+    default: "tms",
+    description:
+      "name of this installation (an embedded node or a cluster): integration events' ce-source is /tms/<name>",
+  },
+  {
+    name: "TMS_PUBLIC_URL",
+    default: "http://localhost:<PORT>",
+    description:
+      "the node's URL as outsiders reach it: ce-dataschema and the AsyncAPI document name schemas under it",
+  },
 ];
 
 /** `deno task start`: its usage text. */
@@ -313,8 +355,37 @@ export function loadConfig(
     deadLetterRetentionDays: intEnv(env, "TMS_DEAD_LETTER_RETENTION_DAYS", 30),
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
+    integration: integrationEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
     security: edgeSecurityFromEnv(env),
+  };
+}
+
+function integrationEnv(
+  env: Record<string, string | undefined>,
+): IntegrationConfig {
+  const clusterName = env.TMS_CLUSTER_NAME || "tms";
+  if (!/^[-\w.]+$/.test(clusterName)) {
+    throw new RangeError(
+      `TMS_CLUSTER_NAME may hold letters, digits, "-", "_" and ".", got "${clusterName}"`,
+    );
+  }
+  const publicUrl = env.TMS_PUBLIC_URL ||
+    `http://localhost:${intEnv(env, "PORT", 8000)}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(publicUrl);
+  } catch {
+    throw new RangeError(`TMS_PUBLIC_URL must be a URL, got "${publicUrl}"`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new RangeError(`TMS_PUBLIC_URL must be http(s), got "${publicUrl}"`);
+  }
+  return {
+    natsUrl: env.TMS_INTEGRATION_NATS_URL || undefined,
+    maxAgeDays: intEnv(env, "TMS_INTEGRATION_MAX_AGE_DAYS", 7),
+    clusterName,
+    publicUrl: parsed.href.replace(/\/$/, ""),
   };
 }
 

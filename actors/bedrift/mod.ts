@@ -8,6 +8,7 @@
  */
 export {
   BEDRIFT,
+  BEDRIFT_DETAIL_FIELDS,
   BedriftErrorCode,
   BedriftStatus,
   DEFAULT_INVOICE_SETTINGS,

@@ -11,7 +11,7 @@ import type { Projection } from "../../runtime/projection/mod.ts";
 import type { SqlExecutor, UpsertColumn } from "../../runtime/sql/mod.ts";
 import { BEDRIFT_EVENT_TYPES, BedriftEventVersions } from "./events.ts";
 import type { BedriftEvent } from "./events.ts";
-import { DEFAULT_INVOICE_SETTINGS } from "./types.ts";
+import { BEDRIFT_DETAIL_FIELDS, DEFAULT_INVOICE_SETTINGS } from "./types.ts";
 import type { BedriftStatus, KidAlgorithm } from "./types.ts";
 
 /** Name of the projection and of its table. */
@@ -128,17 +128,6 @@ export function norwegianSortKey(text: string): string {
     .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
 }
 
-const DETAIL_KEYS = [
-  "navn",
-  "adresse",
-  "postnummer",
-  "poststed",
-  "telefon",
-  "epost",
-  "naeringskode",
-  "organisasjonsform",
-] as const;
-
 /** Folds the events of one commit into a row (null: not registered yet). */
 function evolve(
   row: BedriftRow | null,
@@ -185,7 +174,7 @@ function evolve(
   switch (event.type) {
     case "bedrift.updated": {
       const next = { ...row, updated_at: event.data.at };
-      for (const key of DETAIL_KEYS) {
+      for (const key of BEDRIFT_DETAIL_FIELDS) {
         const value = event.data.changes[key];
         if (value !== undefined) (next as Record<string, unknown>)[key] = value;
       }

@@ -16,6 +16,18 @@ export const KidAlgorithm = { MOD10: "MOD10", MOD11: "MOD11" } as const;
 export type KidAlgorithm = typeof KidAlgorithm[keyof typeof KidAlgorithm];
 
 /** Contact and address fields that `update` may change. */
+/** The fields of `BedriftDetails`, in display order. */
+export const BEDRIFT_DETAIL_FIELDS = [
+  "navn",
+  "adresse",
+  "postnummer",
+  "poststed",
+  "telefon",
+  "epost",
+  "naeringskode",
+  "organisasjonsform",
+] as const;
+
 export interface BedriftDetails {
   navn: string;
   adresse?: string | null;

@@ -1698,6 +1698,68 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/schemas/integration": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every integration event type with the URL of its JSON Schema
+     * @deprecated
+     * @description No token needed.
+     */
+    get: operations["integrationSchemasV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/schemas/integration/{file}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The JSON Schema (draft 2020-12) of one integration event type's data: `<ce-type>.json`
+     * @deprecated
+     * @description No token needed.
+     */
+    get: operations["integrationSchemaV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/asyncapi.json": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The AsyncAPI 3.0 document of the integration events: channels, messages, CloudEvents headers, consumer setup
+     * @description No token needed.
+     */
+    get: operations["asyncApiDocument"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/openapi.json": {
     parameters: {
       query?: never;
@@ -8012,6 +8074,90 @@ export interface operations {
       200: {
         headers: {
           "Cache-Control": components["headers"]["Cache-Control"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+    };
+  };
+  integrationSchemasV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description `{ items: [{ type, aggregate, event, version, summary, schema }] }` */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      429: components["responses"]["Problem429"];
+    };
+  };
+  integrationSchemaV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description `<ce-type>.json`, e.g. `no.tms.invoice.paid.v1.json` */
+        file: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A JSON Schema */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/schema+json": Record<string, never>;
+        };
+      };
+      404: components["responses"]["Problem404"];
+      429: components["responses"]["Problem429"];
+    };
+  };
+  asyncApiDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The document */
+      200: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

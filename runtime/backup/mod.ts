@@ -12,8 +12,10 @@
  *   the position;
  * - `files.ndjson` and `files/<id>` — every stored file (photos) with its
  *   info, bytes checked against the SHA-256 in it;
- * - `checkpoints.json` — named feed checkpoints kept beside the log (none
- *   yet: the integration relay is to store its own here);
+ * - `checkpoints.json` — named feed checkpoints kept beside the log (the
+ *   integration relay's: `["checkpoint", name]` in `events.kv`,
+ *   `checkpoint.<name>` in `tms_consumers`), each at most the backup's
+ *   position, and restored with it;
  * - `manifest.json` — counts, last position, SHA-256, size and record count
  *   of every part, the version and state hash of every stream (SHA-256 of
  *   the canonical JSON of the state its decider folds); and
@@ -25,7 +27,7 @@
  * Restore refuses a non-empty target and verifies every hash (and replays
  * every state) before it writes; a second pass checks each part again as it
  * writes it. Embedded: `events.kv` and `files/` of the data directory;
- * distributed: `TMS_EVENTS`, `tms_snapshots`, `tms_files`.
+ * distributed: `TMS_EVENTS`, `tms_snapshots`, `tms_files`, `tms_consumers`.
  *
  * Imports `core`, `log/kv`, `log/jetstream`, `nats`, `storage`.
  */

@@ -1,12 +1,16 @@
 /**
  * Backup sources and restore targets over the node's stores: embedded (the
- * Deno KV log `events.kv` and `files/` under the data directory) and
- * distributed (`TMS_EVENTS`, `tms_snapshots` and `tms_files` in JetStream).
+ * Deno KV log `events.kv`, its named feed checkpoints included, and `files/`
+ * under the data directory) and distributed (`TMS_EVENTS`, `tms_snapshots`,
+ * `tms_files` and the checkpoints of `tms_consumers` in JetStream).
  * Key stores are separate (`keys.ts`): they never go into a data backup.
  */
 import type { NatsConnection } from "../../deps.ts";
 import { KvFeedReader, KvFeedWriter } from "../log/kv/mod.ts";
-import { JetStreamEventLog } from "../log/jetstream/mod.ts";
+import {
+  JetStreamEventLog,
+  JetStreamFeedCheckpoints,
+} from "../log/jetstream/mod.ts";
 import {
   jetStreamContents,
   JetStreamImporter,
@@ -76,7 +80,7 @@ export async function embeddedSource(dataDir: string): Promise<ClosableSource> {
     snapshots: () => reader.snapshots(),
     files: () => files.list(),
     readFile: async (id) => (await files.get(id))?.data ?? null,
-    checkpoints: () => Promise.resolve({}),
+    checkpoints: () => reader.checkpoints(),
     close: () => Promise.resolve(reader.close()),
   };
 }
@@ -132,7 +136,8 @@ export function embeddedTarget(dataDir: string): ClosableTarget {
     writeSnapshot: async ({ type, id, snapshot }: StoredSnapshot) =>
       await (await log()).writeSnapshot(type, id, snapshot),
     writeFile: (info, data) => files.restore(info, data),
-    writeCheckpoints: () => Promise.resolve(),
+    writeCheckpoints: async (checkpoints) =>
+      await (await log()).writeCheckpoints(checkpoints),
     close: () => Promise.resolve(writer?.close()),
   };
 }
@@ -150,7 +155,8 @@ export async function distributedSource(
     snapshots: () => jetStreamSnapshots(nc),
     files: () => files.list(),
     readFile: async (id) => (await files.get(id))?.data ?? null,
-    checkpoints: () => Promise.resolve({}),
+    checkpoints: async () =>
+      await (await JetStreamFeedCheckpoints.open(nc)).list(),
     async close() {
       await files.close();
       await log.close();
@@ -209,7 +215,10 @@ export function distributedTarget(
       await (await open()).importer.writeSnapshot(type, id, snapshot),
     writeFile: async (info, data) =>
       await (await open()).files.restore(info, data),
-    writeCheckpoints: () => Promise.resolve(),
+    writeCheckpoints: async (checkpoints) =>
+      await (await JetStreamFeedCheckpoints.open(nc, options)).restore(
+        checkpoints,
+      ),
     async close() {
       if (!opened) return;
       const { log, importer, files } = await opened;

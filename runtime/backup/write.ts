@@ -198,7 +198,13 @@ export async function writeBackup(
       meter.tick("files", ++files, infos.length);
     }
 
-    const checkpoints = await source.checkpoints();
+    // A checkpoint past the backup's position would, once restored, skip
+    // the commits written after the restore at those positions.
+    const checkpoints = Object.fromEntries(
+      Object.entries(await source.checkpoints()).map((
+        [name, at],
+      ) => [name, Math.min(at, position)]),
+    );
     await addJson(tar, parts, BackupEntries.checkpoints, checkpoints);
     const manifest: BackupManifest = {
       ...header,

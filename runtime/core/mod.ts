@@ -33,6 +33,15 @@
  *   - the embedded dead-letter file `deadletters.kv` (`["dead_letter", id]`,
  *     `["dead_letter_meta", "changes"]`);
  *   - remote asks on `tms.rpc.<shard>`;
+ *   - the integration contract: stream `TMS_INTEGRATION` on
+ *     `tms.int.<bedriftId>.<aggregate>.<event>`, `ce-type`
+ *     `no.tms.<aggregate>.<event>.v<major>`, the CloudEvents headers
+ *     (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-subject`,
+ *     `ce-time`, `ce-dataschema`, `ce-bedriftid`, `content-type`,
+ *     `traceparent`, `Nats-Msg-Id`);
+ *   - feed consumers' checkpoints and leases (`FeedCheckpoints`):
+ *     `["checkpoint", name]` in `events.kv`, bucket `tms_consumers`
+ *     (`checkpoint.<name>`, `lease.<name>`);
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
  *     `RateLimit-Policy`, `RateLimit`, `X-API-Version`, `Deprecation`,
@@ -60,10 +69,12 @@ export type {
   EventLog,
   EventSealer,
   EventVersions,
+  FeedCheckpoints,
   Principal,
   RecentCommand,
   SignalOptions,
   Snapshot,
+  StoredCheckpoint,
   StreamRef,
 } from "./types.ts";
 export { eventFactory, eventTypesOf } from "./types.ts";
@@ -105,15 +116,21 @@ export type {
 export type { WireError } from "./error_codec.ts";
 export {
   AuthKeyNames,
+  CloudEventHeaders,
   commitMsgId,
   DeadLetterKeys,
   eventSubject,
+  FeedConsumerKeys,
   Headers,
   HttpHeaders,
+  IntegrationNames,
+  integrationSubject,
+  integrationType,
   JetStreamNames,
   PlacementKeys,
   RpcHeaders,
   rpcSubject,
+  subjectToken,
 } from "./names.ts";
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";
 export { derivedId } from "./ids.ts";

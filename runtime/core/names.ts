@@ -129,3 +129,86 @@ export const AuthKeyNames = {
   /** Suffix of its lock file (`auth_keys.json.lock`). */
   lockSuffix: ".lock",
 } as const;
+
+/**
+ * The integration contract on NATS: stream `TMS_INTEGRATION` on
+ * `tms.int.<bedriftId>.<aggregate>.<event>`, one CloudEvent per message
+ * (`ce-type` `no.tms.<aggregate>.<event>.v<major>`).
+ */
+export const IntegrationNames = {
+  stream: "TMS_INTEGRATION",
+  subjectPrefix: "tms.int",
+  typePrefix: "no.tms",
+} as const;
+
+/**
+ * NATS headers of an integration message: a CloudEvent 1.0 in binary mode
+ * (attributes as `ce-` headers, the data as the body), plus the dedup id and
+ * the trace context of the commit it came from.
+ */
+export const CloudEventHeaders = {
+  specversion: "ce-specversion",
+  id: "ce-id",
+  source: "ce-source",
+  type: "ce-type",
+  subject: "ce-subject",
+  time: "ce-time",
+  dataschema: "ce-dataschema",
+  /** Extension attribute: the bedrift (tenant) the event belongs to. */
+  tenant: "ce-bedriftid",
+  contentType: "content-type",
+  traceparent: "traceparent",
+  msgId: "Nats-Msg-Id",
+} as const;
+
+/**
+ * One token of a NATS subject made of an id: characters a subject token
+ * cannot hold (`.`, `*`, `>`, white space) and `%` are percent-encoded, so
+ * any id makes exactly one token and two ids never make the same one.
+ */
+export function subjectToken(value: string): string {
+  if (value === "") throw new RangeError("A subject token cannot be empty");
+  return value.replace(
+    /[.*>%\s]/gu,
+    (ch) =>
+      [...new TextEncoder().encode(ch)].map((b) =>
+        `%${b.toString(16).toUpperCase().padStart(2, "0")}`
+      ).join(""),
+  );
+}
+
+/** Subject of one integration event: `tms.int.<tenant>.<aggregate>.<event>`. */
+export function integrationSubject(
+  tenant: string,
+  aggregate: string,
+  event: string,
+): string {
+  return `${IntegrationNames.subjectPrefix}.${subjectToken(tenant)}.${
+    subjectToken(aggregate)
+  }.${subjectToken(event)}`;
+}
+
+/** `ce-type` of an integration event: `no.tms.<aggregate>.<event>.v<major>`. */
+export function integrationType(
+  aggregate: string,
+  event: string,
+  major: number,
+): string {
+  return `${IntegrationNames.typePrefix}.${aggregate}.${event}.v${major}`;
+}
+
+/**
+ * Where consumers of the feed other than the projections keep their state
+ * beside the log (`FeedCheckpoints`): embedded in the node's `events.kv`
+ * under `["checkpoint", name]`; distributed in the JetStream KV bucket
+ * `tms_consumers` (`checkpoint.<name>`, and the consumer's lease
+ * `lease.<name>`).
+ */
+export const FeedConsumerKeys = {
+  bucket: "tms_consumers",
+  checkpoint: (name: string): string => `checkpoint.${name}`,
+  checkpointPrefix: "checkpoint.",
+  lease: (name: string): string => `lease.${name}`,
+  kvCheckpoint: (name: string): [string, string] => ["checkpoint", name],
+  kvCheckpointPrefix: ["checkpoint"] as const,
+} as const;

@@ -242,3 +242,43 @@ export interface EventLog {
   watch(listener: (position: number) => void): () => void;
   close(): Promise<void>;
 }
+
+/**
+ * A named feed checkpoint as stored: the position a consumer of the feed
+ * (the integration relay) has handled, and the store's revision of it.
+ */
+export interface StoredCheckpoint {
+  position: number;
+  /** Opaque: what `save` must be given to move it on. */
+  revision: string;
+}
+
+/**
+ * Named feed checkpoints kept in the log's own store (a Deno KV key beside
+ * the embedded log, a JetStream KV key in distributed mode), so a backup
+ * holds them with the commits. `save` is revision-checked: two writers of
+ * one checkpoint never both move it from the same place.
+ *
+ * @example
+ * ```ts
+ * const stored = await checkpoints.load("integration");
+ * const revision = await checkpoints.save("integration", 42, stored?.revision ?? null);
+ * ```
+ */
+export interface FeedCheckpoints {
+  /** The checkpoint, or null when it was never written. */
+  load(name: string, options?: SignalOptions): Promise<StoredCheckpoint | null>;
+  /**
+   * Stores `position` if the checkpoint is still at `expected` (null: never
+   * written) and answers its new revision; throws `ConcurrencyError` when
+   * another writer moved it.
+   */
+  save(
+    name: string,
+    position: number,
+    expected: string | null,
+    options?: SignalOptions,
+  ): Promise<string>;
+  /** Every checkpoint by name (for backups). */
+  list(options?: SignalOptions): Promise<Record<string, number>>;
+}

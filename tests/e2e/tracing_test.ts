@@ -88,14 +88,16 @@ const isHex16 = /^[0-9a-f]{16}$/;
 
 Deno.test({
   name:
-    "tracing, embedded: edge → ask → KV append → projection batches, exported over OTLP/HTTP JSON",
+    "tracing, embedded: edge → ask → KV append → projection and relay batches, exported over OTLP/HTTP JSON",
   async fn() {
     const receiver = OtlpReceiver.start();
     const dataDir = await Deno.makeTempDir({ prefix: "tms-trace-" });
+    const nats = await NatsServer.start();
     let server: ServerProcess | undefined;
     try {
       server = await startServer({
         TMS_DATA_DIR: dataDir,
+        TMS_INTEGRATION_NATS_URL: nats.url,
         ...receiver.env("tms-embedded"),
       });
       const trace = newTrace();
@@ -153,9 +155,29 @@ Deno.test({
       }]);
       assert.equal(project.attributes["tms.position.to"], Number(position));
       assert.equal(project.attributes["messaging.batch.message_count"], 1);
+
+      // The integration relay's batch: a CONSUMER span linked to the commit.
+      await receiver.waitFor(
+        "relay span of the bedrift's commit",
+        () => inTrace().some((s) => s.name === "tms.relay integration"),
+      );
+      const relay = one(
+        inTrace(),
+        "relay batch",
+        (s) => s.name === "tms.relay integration",
+      );
+      assert.equal(relay.kind, OtlpKind.consumer);
+      assert.equal(relay.parentSpanId, append.spanId);
+      assert.deepEqual(relay.links, [{
+        traceId: trace.traceId,
+        spanId: append.spanId,
+      }]);
+      assert.equal(relay.attributes["messaging.system"], "nats");
+      assert.equal(relay.attributes["tms.relay.events"], 1);
     } finally {
       await server?.stop();
       await receiver.close();
+      await nats.dispose();
       await Deno.remove(dataDir, { recursive: true });
     }
   },

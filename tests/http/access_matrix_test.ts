@@ -390,6 +390,12 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     path: `/api/v1/users/${await e.user()}/history`,
   }),
   "GET /events/types": () => Promise.resolve({ path: "/api/v1/events/types" }),
+  "GET /schemas/integration": () =>
+    Promise.resolve({ path: "/api/v1/schemas/integration" }),
+  "GET /schemas/integration/:file": () =>
+    Promise.resolve({
+      path: "/api/v1/schemas/integration/no.tms.invoice.paid.v1.json",
+    }),
   "GET /events/history": () =>
     Promise.resolve({ path: "/api/v1/events/history?limit=5" }),
   "GET /events/stats": () => Promise.resolve({ path: "/api/v1/events/stats" }),

@@ -22,9 +22,15 @@
  * ordered consumer when long, anchored by a snapshot's position. `watch`
  * follows the stream with a headers-only ordered consumer, so commits of
  * other nodes are heard too. Snapshots live in the `tms_snapshots` KV bucket
- * under `<type>.<id>`.
+ * under `<type>.<id>`. Named feed checkpoints (`JetStreamFeedCheckpoints`:
+ * the integration relay's) live in the `tms_consumers` bucket under
+ * `checkpoint.<name>`, written revision-checked.
  */
 export { JetStreamEventLog } from "./jetstream_event_log.ts";
+export {
+  JetStreamFeedCheckpoints,
+  openConsumersBucket,
+} from "./checkpoints.ts";
 export {
   jetStreamContents,
   JetStreamImporter,

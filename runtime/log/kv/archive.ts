@@ -5,6 +5,7 @@
  * at their own positions and times (feed chunks, the stream index and its
  * checkpoint, as the log itself would have left them).
  */
+import { KvFeedCheckpoints } from "./checkpoints.ts";
 import {
   CHUNK_BYTES,
   CHUNK_COMMITS,
@@ -64,6 +65,11 @@ export class KvFeedReader {
         snapshot: entry.value,
       };
     }
+  }
+
+  /** Every named feed checkpoint (the integration relay's). */
+  checkpoints(): Promise<Record<string, number>> {
+    return new KvFeedCheckpoints(this.#kv).list();
   }
 
   /** True when the file holds no commit and no snapshot. */
@@ -201,6 +207,11 @@ export class KvFeedWriter {
     // feed read in the bench, with 400 at 0.45×).
     await writeIndexEntries(this.#kv, [...streams.values()], 400);
     await this.#kv.set(KV_INDEXED_KEY, position);
+  }
+
+  /** Writes the named feed checkpoints of a backup. */
+  async writeCheckpoints(checkpoints: Record<string, number>): Promise<void> {
+    await new KvFeedCheckpoints(this.#kv).restore(checkpoints);
   }
 
   async writeSnapshot(type: string, id: string, snapshot: Snapshot) {

@@ -1,3 +1,4 @@
+import { KvFeedCheckpoints } from "./checkpoints.ts";
 import { LatencyHistogram } from "../../telemetry/mod.ts";
 import { tracingEnabled } from "../../telemetry/mod.ts";
 import { withAppendSpan } from "./append_span.ts";
@@ -260,6 +261,11 @@ export class KvEventLog implements EventLog {
   }
 
   /** Waits for pending appends, brings the index up to date, closes. */
+  /** Named feed checkpoints in this log's file (`["checkpoint", name]`). */
+  checkpoints(): KvFeedCheckpoints {
+    return new KvFeedCheckpoints(this.#kv);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

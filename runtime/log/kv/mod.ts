@@ -12,6 +12,7 @@
  * | `["stream", type, id, fromVersion]` | `{ to, chunks }`: where a stream's versions live, written in the background |
  * | `["meta", "indexed"]` | the feed position the stream index has caught up with |
  * | `["snapshot", type, id]` | the latest snapshot of one actor |
+ * | `["checkpoint", name]` | a named feed checkpoint (`KvFeedCheckpoints`: the integration relay's), versionstamp-checked |
  *
  * Appends that arrive while an atomic is in flight are written together
  * (group commit): one atomic writes their chunks and moves
@@ -26,6 +27,7 @@
  */
 export { KvEventLog } from "./kv_event_log.ts";
 export { KvFeedReader, KvFeedWriter } from "./archive.ts";
+export { KvFeedCheckpoints } from "./checkpoints.ts";
 export type { KvEventLogOptions } from "./options.ts";
 export {
   KV_INDEXED_KEY,
