@@ -32,6 +32,9 @@
  *   - the embedded dead-letter file `deadletters.kv` (`["dead_letter", id]`,
  *     `["dead_letter_meta", "changes"]`);
  *   - remote asks on `tms.rpc.<shard>`;
+ *   - the chaos control plane on `tms.chaos.stop`, `tms.chaos.faults`,
+ *     `tms.chaos.status`, `tms.chaos.abort`, and `chaos_restart_at` under
+ *     `$TMS_DATA_DIR` (when a killed node may start again);
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
  *     `RateLimit-Policy`, `RateLimit`, `X-API-Version`, `Deprecation`,
@@ -102,6 +105,8 @@ export type {
 export type { WireError } from "./error_codec.ts";
 export {
   AuthKeyNames,
+  ChaosFiles,
+  ChaosSubjects,
   commitMsgId,
   DeadLetterKeys,
   eventSubject,

@@ -9,8 +9,10 @@
  *   `EventUpcasters` registry from `core`, so actor replay, projections,
  *   rebuilds and history reads all see current events because the log they
  *   read is wrapped; stored events are never rewritten;
- * - `FaultyEventLog` — the fault seam: wraps a real log and injects latency,
- *   errors and outages at named seams (`append`, `read`, `snapshot`).
+ * - `FaultyEventLog` — the tests' fault tool: wraps a real log and fails
+ *   the next N calls (or adds latency) at named seams (`append`, `read`,
+ *   `snapshot`). The node's chaos seam, driven by fault selectors and
+ *   durations, is `ChaosEventLog` in `chaos/`.
  *
  * The backends live in their own packages so that a node loads only the one
  * it runs on:

@@ -15,6 +15,8 @@
  * retries with it on the node that runs the engine. `rebuildProjections`
  * fills fresh tables from position 0 and swaps them in, in one transaction.
  * `foldRows`/`foldIntoTable` fold commits into versioned rows.
+ * `ProjectionFaults` is the chaos seam (a pause): one check per batch while
+ * it is not armed.
  *
  * Imports `core`, `sql`.
  */
@@ -23,6 +25,7 @@ export type {
   BatchInfo,
   Projection,
   ProjectionFailure,
+  ProjectionFaults,
   ProjectionState,
   ProjectionStatus,
 } from "./types.ts";

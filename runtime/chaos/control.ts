@@ -1,0 +1,319 @@
+/**
+ * The chaos control plane: what one node does with an order (`ChaosAgent`)
+ * and how an order reaches every node (`LocalChaosControl` embedded,
+ * `NatsChaosControl` in a cluster: one request per order on
+ * `tms.chaos.*`, every node's reply gathered until each live node answered
+ * or the time is up).
+ */
+import { ChaosSubjects } from "../core/mod.ts";
+import type { Msg, NatsConnection, Subscription } from "../../deps.ts";
+import type { FaultOrder, FaultRegistry } from "./registry.ts";
+import { ClearReasons } from "./types.ts";
+import type { ActiveFault, ClearReason } from "./types.ts";
+
+/** An emergency stop as it was asked for. */
+export interface StopOrder {
+  id: string;
+  /** Who asked (a user id, or `cli`). */
+  by: string;
+  /** ISO time it was asked. */
+  at: string;
+}
+
+/** A node's part of the last emergency stop it heard. */
+export interface LastStop extends StopOrder {
+  node: string;
+  /** Faults it cleared. */
+  cleared: number;
+  /** ISO time it acted. */
+  actedAt: string;
+}
+
+/** An experiment running on a node, for the status and the one-per-target rule. */
+export interface RunningExperiment {
+  id: string;
+  title: string;
+  /** The nodes its faults reach, or `all`. */
+  targets: string[] | "all";
+  startedAt: string;
+  maxDurationMs: number;
+}
+
+/** What `tms.chaos.status` answers for one node. */
+export interface NodeChaosStatus {
+  node: string;
+  faults: ActiveFault[];
+  experiments: RunningExperiment[];
+  lastStop: LastStop | null;
+}
+
+/** One order of the control plane. */
+export type ControlMessage =
+  | { op: "inject"; order: FaultOrder }
+  | {
+    op: "clear";
+    ids?: string[];
+    experimentId?: string;
+    reason: ClearReason;
+  }
+  | { op: "stop"; stop: StopOrder }
+  | { op: "status" }
+  | { op: "abort"; experimentId: string; reason: string };
+
+/** One node's answer to an order. */
+export interface ControlReply {
+  node: string;
+  /** `inject`: the fault is held here (its selector names this node). */
+  held?: boolean;
+  /** `clear`, `stop`: faults cleared. */
+  cleared?: number;
+  /** `abort`: an experiment was running here and is aborted. */
+  aborted?: boolean;
+  /** `status`. */
+  status?: NodeChaosStatus;
+  /** Milliseconds from the order's send to this node acting on it. */
+  ms?: number;
+  /** Why the node could not act (a bad fault). */
+  error?: string;
+}
+
+/** Every node's answers to one order. */
+export interface Gathered {
+  replies: ControlReply[];
+  /** Live nodes that did not answer in time. */
+  missing: string[];
+}
+
+/** What the agent asks of the experiment runner of its node. */
+export interface AgentHooks {
+  experiments(): RunningExperiment[];
+  /** Aborts one running experiment (null: all of them); true when one was. */
+  abort(experimentId: string | null, reason: string): boolean;
+}
+
+/**
+ * One node's side of the control plane: acts on an order with its own
+ * registry only (never the event log, so a stop works while the log is
+ * down) and says what it did.
+ */
+export class ChaosAgent {
+  readonly registry: FaultRegistry;
+  /** The experiment runner of this node (set once it exists). */
+  hooks: AgentHooks = { experiments: () => [], abort: () => false };
+  #lastStop: LastStop | null = null;
+
+  constructor(registry: FaultRegistry) {
+    this.registry = registry;
+  }
+
+  get node(): string {
+    return this.registry.node;
+  }
+
+  /** The last emergency stop this node acted on. */
+  get lastStop(): LastStop | null {
+    return this.#lastStop;
+  }
+
+  /** Acts on `message`, now. */
+  handle(message: ControlMessage, sentAt?: number): ControlReply {
+    const node = this.node;
+    const ms = sentAt === undefined ? undefined : Date.now() - sentAt;
+    switch (message.op) {
+      case "inject":
+        try {
+          return { node, held: this.registry.activate(message.order) !== null };
+        } catch (error) {
+          return { node, held: false, error: String(error) };
+        }
+      case "clear": {
+        let cleared = 0;
+        if (message.ids) {
+          for (const id of message.ids) {
+            if (this.registry.clear(id, message.reason)) cleared++;
+          }
+        }
+        if (message.experimentId !== undefined) {
+          cleared += this.registry.clearAll(
+            message.reason,
+            message.experimentId,
+          ).length;
+        }
+        return { node, cleared };
+      }
+      case "stop": {
+        if (this.#lastStop?.id === message.stop.id) {
+          return { node, cleared: 0, ms };
+        }
+        const cleared =
+          this.registry.clearAll(ClearReasons.emergencyStop).length;
+        this.hooks.abort(null, "emergency_stop");
+        this.#lastStop = {
+          ...message.stop,
+          node,
+          cleared,
+          actedAt: new Date().toISOString(),
+        };
+        return { node, cleared, ms };
+      }
+      case "status":
+        return {
+          node,
+          status: {
+            node,
+            faults: this.registry.active(),
+            experiments: this.hooks.experiments(),
+            lastStop: this.#lastStop,
+          },
+        };
+      case "abort":
+        return {
+          node,
+          aborted: this.hooks.abort(message.experimentId, message.reason),
+        };
+    }
+  }
+}
+
+/** How an order reaches every node. */
+export interface ChaosControl {
+  readonly agent: ChaosAgent;
+  /** Sends `message` to every node (this one included) and gathers the replies. */
+  broadcast(message: ControlMessage, timeoutMs?: number): Promise<Gathered>;
+  /** The nodes alive now (this one included). */
+  liveNodes(): string[];
+  close(): Promise<void>;
+}
+
+/** The control plane of an embedded node: itself. */
+export class LocalChaosControl implements ChaosControl {
+  readonly agent: ChaosAgent;
+
+  constructor(agent: ChaosAgent) {
+    this.agent = agent;
+  }
+
+  broadcast(message: ControlMessage): Promise<Gathered> {
+    return Promise.resolve({
+      replies: [this.agent.handle(message, Date.now())],
+      missing: [],
+    });
+  }
+
+  liveNodes(): string[] {
+    return [this.agent.node];
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const SUBJECT: Record<ControlMessage["op"], string> = {
+  inject: ChaosSubjects.faults,
+  clear: ChaosSubjects.faults,
+  stop: ChaosSubjects.stop,
+  status: ChaosSubjects.status,
+  abort: ChaosSubjects.abort,
+};
+
+const DEFAULT_TIMEOUT_MS = 2000;
+
+/**
+ * The control plane over NATS: every chaos-enabled node subscribes to
+ * `tms.chaos.*` on `nc` (a connection of the chaos plane's own) and answers
+ * each order; `broadcast` gathers the answers until every live node
+ * (`liveNodes`, from the cluster's heartbeats) answered or `timeoutMs` passed.
+ */
+export class NatsChaosControl implements ChaosControl {
+  readonly agent: ChaosAgent;
+  readonly #nc: NatsConnection;
+  readonly #liveNodes: () => string[];
+  readonly #subscriptions: Subscription[] = [];
+  readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder();
+
+  constructor(
+    agent: ChaosAgent,
+    nc: NatsConnection,
+    liveNodes: () => string[],
+  ) {
+    this.agent = agent;
+    this.#nc = nc;
+    this.#liveNodes = liveNodes;
+    for (const subject of new Set(Object.values(SUBJECT))) {
+      this.#subscriptions.push(nc.subscribe(subject, {
+        callback: (error, msg) => {
+          if (!error) this.#serve(msg);
+        },
+      }));
+    }
+  }
+
+  liveNodes(): string[] {
+    const live = new Set(this.#liveNodes());
+    live.add(this.agent.node);
+    return [...live].sort();
+  }
+
+  async broadcast(
+    message: ControlMessage,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<Gathered> {
+    const expected = this.liveNodes();
+    const replies = new Map<string, ControlReply>();
+    const inbox = `_INBOX.${crypto.randomUUID().replaceAll("-", "")}`;
+    const done = Promise.withResolvers<void>();
+    const sub = this.#nc.subscribe(inbox, {
+      callback: (error, msg) => {
+        if (error) return;
+        try {
+          const reply = JSON.parse(this.#decoder.decode(msg.data));
+          if (!replies.has(reply.node)) replies.set(reply.node, reply);
+          if (expected.every((n) => replies.has(n))) done.resolve();
+        } catch {
+          // not a reply of this plane
+        }
+      },
+    });
+    const timer = setTimeout(done.resolve, timeoutMs);
+    try {
+      this.#nc.publish(
+        SUBJECT[message.op],
+        this.#encoder.encode(
+          JSON.stringify({ ...message, sentAt: Date.now() }),
+        ),
+        { reply: inbox },
+      );
+      await this.#nc.flush().catch(() => {});
+      await done.promise;
+    } finally {
+      clearTimeout(timer);
+      sub.unsubscribe();
+    }
+    return {
+      replies: [...replies.values()].sort((a, b) =>
+        a.node.localeCompare(b.node)
+      ),
+      missing: expected.filter((n) => !replies.has(n)),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const sub of this.#subscriptions) sub.unsubscribe();
+    await this.#nc.close();
+  }
+
+  #serve(msg: Msg): void {
+    let reply: ControlReply;
+    try {
+      const { sentAt, ...message } = JSON.parse(this.#decoder.decode(msg.data));
+      reply = this.agent.handle(message as ControlMessage, sentAt);
+    } catch (error) {
+      reply = { node: this.agent.node, error: String(error) };
+    }
+    if (msg.reply) {
+      this.#nc.publish(msg.reply, this.#encoder.encode(JSON.stringify(reply)));
+    }
+  }
+}
