@@ -21,6 +21,12 @@ import {
 } from "./open_items/mod.ts";
 import { SESSION, SessionEventVersions } from "./session/mod.ts";
 import { SYSTEM, SystemEventVersions } from "./system/mod.ts";
+import {
+  CHAOS_EXPERIMENT,
+  CHAOS_SAFETY,
+  ExperimentEventVersions,
+  SafetyEventVersions,
+} from "./supervisors/chaos/mod.ts";
 import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
 
@@ -35,6 +41,8 @@ export const EVENT_VERSIONS = {
   ...OpenItemsEventVersions,
   ...SessionEventVersions,
   ...SystemEventVersions,
+  ...ExperimentEventVersions,
+  ...SafetyEventVersions,
   ...UniqueEventVersions,
   ...UserEventVersions,
 } as const;
@@ -60,6 +68,8 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [OpenItemsEventVersions, [OPEN_ITEMS, OPEN_ITEMS_INDEX]],
   [SessionEventVersions, [SESSION]],
   [SystemEventVersions, [SYSTEM]],
+  [ExperimentEventVersions, [CHAOS_EXPERIMENT]],
+  [SafetyEventVersions, [CHAOS_SAFETY]],
   [UniqueEventVersions, Object.values(UniqueKinds)],
   [UserEventVersions, [USER]],
 ];

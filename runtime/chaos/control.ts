@@ -58,7 +58,7 @@ export type ControlMessage =
   }
   | { op: "stop"; stop: StopOrder }
   | { op: "status" }
-  | { op: "abort"; experimentId: string; reason: string };
+  | { op: "abort"; experimentId: string; reason: string; by: string };
 
 /** One node's answer to an order. */
 export interface ControlReply {
@@ -88,7 +88,7 @@ export interface Gathered {
 export interface AgentHooks {
   experiments(): RunningExperiment[];
   /** Aborts one running experiment (null: all of them); true when one was. */
-  abort(experimentId: string | null, reason: string): boolean;
+  abort(experimentId: string | null, reason: string, by: string): boolean;
 }
 
 /**
@@ -147,7 +147,7 @@ export class ChaosAgent {
         }
         const cleared =
           this.registry.clearAll(ClearReasons.emergencyStop).length;
-        this.hooks.abort(null, "emergency_stop");
+        this.hooks.abort(null, "emergency_stop", message.stop.by);
         this.#lastStop = {
           ...message.stop,
           node,
@@ -169,7 +169,11 @@ export class ChaosAgent {
       case "abort":
         return {
           node,
-          aborted: this.hooks.abort(message.experimentId, message.reason),
+          aborted: this.hooks.abort(
+            message.experimentId,
+            message.reason,
+            message.by,
+          ),
         };
     }
   }

@@ -20,6 +20,7 @@
 export { LatencyHistogram } from "./latency_histogram.ts";
 export type { HistogramSnapshot } from "./latency_histogram.ts";
 export { RedMetrics } from "./red_metrics.ts";
+export type { RedTotals } from "./red_metrics.ts";
 export { memoryLimit, processMetrics } from "./process_metrics.ts";
 export {
   activeSpan,
