@@ -7,11 +7,26 @@ import {
   registerActors,
   withDomainUpcasters,
 } from "./actors/mod.ts";
-import { createApp } from "./http/mod.ts";
+import { checkReadiness, createApp } from "./http/mod.ts";
+import type { EdgeDeps } from "./http/mod.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import { openIdentityServices } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
-import { ClusterNode } from "./runtime/cluster/mod.ts";
+import { ClusterNode, shardOf } from "./runtime/cluster/mod.ts";
+import {
+  ChaosAgent,
+  ChaosEventLog,
+  ChaosFileStore,
+  chaosMetrics,
+  ChaosNatsProxy,
+  ChaosSqlStore,
+  FaultRegistry,
+  LocalChaosControl,
+  NatsChaosControl,
+  ProcessFaults,
+} from "./runtime/chaos/mod.ts";
+import type { ActiveFault, ChaosControl } from "./runtime/chaos/mod.ts";
+import { ChaosSupervisor, NodeProbes } from "./actors/supervisors/chaos/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
 import {
@@ -30,9 +45,24 @@ import {
   KvDeadLetterStore,
   NatsDeadLetterStore,
 } from "./runtime/storage/mod.ts";
-import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
+import {
+  ChaosFiles,
+  DeadLetterKeys,
+  delay,
+  UnavailableError,
+} from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
-import { initTracing, processMetrics } from "./runtime/telemetry/mod.ts";
+import {
+  initTracing,
+  processMetrics,
+  RedMetrics,
+} from "./runtime/telemetry/mod.ts";
+import {
+  diskCheck,
+  faultsCheck,
+  sqlCheck,
+  StartupTracker,
+} from "./ops/node_health.ts";
 import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
@@ -56,13 +86,34 @@ export interface Node {
   leased?: LeasedProjections;
   /** Records dead letters and performs the retries an operator requests. */
   deadLetters: DeadLetterOffice;
+  /** The faults this node holds, and its chaos supervisor. */
+  faults: FaultRegistry;
+  chaos: ChaosSupervisor;
   stop(): Promise<void>;
 }
 
 /** Opens the event log, starts the actor system and serves the edge. */
 export async function startNode(config: NodeConfig): Promise<Node> {
   await initTracing();
-  const nc = config.natsUrl ? await connectNats(config) : null;
+  const startup = new StartupTracker();
+  // Every seam is wired (one check each while no fault is active); only a
+  // node with TMS_CHAOS=on can be given a fault.
+  const faults = new FaultRegistry({
+    node: config.nodeId,
+    shardOf: (type, id) => shardOf(type, id, config.shards),
+    maxDurationMs: config.chaos.maxDurationS * 1000,
+  });
+  // The data connection runs through the chaos proxy (nats_disconnect)
+  // only where faults can be injected.
+  const natsProxy = config.natsUrl && config.chaos.enabled
+    ? ChaosNatsProxy.start(config.natsUrl.split(","), faults)
+    : null;
+  const nc = config.natsUrl
+    ? await connectNats(config, natsProxy?.urls).catch(async (error) => {
+      await natsProxy?.close();
+      throw error;
+    })
+    : null;
   let stored: EventLog;
   try {
     stored = nc
@@ -90,8 +141,9 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     node: config.nodeId,
     retentionMs: config.deadLetterRetentionDays * 24 * 60 * 60_000,
   });
-  // Actors, projections and the follower all read current events.
-  const log = withDomainUpcasters(stored);
+  // Actors, projections and the follower all read current events, through
+  // the log's chaos seam.
+  const log = withDomainUpcasters(new ChaosEventLog(stored, faults));
   const system = registerActors(
     new ActorSystem({
       log,
@@ -102,6 +154,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       // A NATS outage must not park actors past the reconnect.
       parkMs: nc ? 1000 : undefined,
       onDeadLetter: (letter) => deadLetters.record(letter),
+      faults: faults.seams.actor,
     }),
   );
   const cluster = nc
@@ -125,10 +178,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     ...config.identity,
     nats: nc ? { nc, replicas: config.streamReplicas } : undefined,
   }, domain.edge.keys);
-  const store = await openSqlStore(
-    config.databaseUrl
-      ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
-      : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
+  const store = new ChaosSqlStore(
+    await openSqlStore(
+      config.databaseUrl
+        ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
+        : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
+    ),
+    faults,
   );
   // Distributed nodes sharing PostgreSQL elect one projector through a lease;
   // an embedded node (its log is its own) always projects.
@@ -137,6 +193,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     pollIntervalMs: nc ? 250 : 1000,
     lingerMs: config.projectionLingerMs,
     onDeadLetter: deadLetters.record.bind(deadLetters),
+    faults: faults.seams.projection,
   };
   const leased = config.projections && nc && store.backend === "postgres"
     ? new LeasedProjections({
@@ -164,21 +221,61 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     // Only the node that runs the engine can resume a projection.
     projection: projectionRetrier(() => leased ? leased.engine : projections),
   });
+  startup.set("migrating");
   await projections?.start();
   await leased?.start();
-  const app = createApp({
+  const stopping = new AbortController();
+  void catchUp(
+    log,
+    projections ?? leased?.engine ?? undefined,
+    startup,
+    stopping.signal,
+  );
+  const httpMetrics = new RedMetrics();
+  const processFaults = config.chaos.enabled
+    ? new ProcessFaults({
+      registry: faults,
+      kill: (fault) => killForRestart(config.dataDir, fault),
+    })
+    : undefined;
+  const agent = new ChaosAgent(faults);
+  const control: ChaosControl = config.chaos.enabled && cluster
+    ? new NatsChaosControl(
+      agent,
+      await connectNats(config, undefined, "chaos"),
+      () => cluster.readiness().liveNodes,
+    )
+    : new LocalChaosControl(agent);
+  const disk = diskCheck(config.dataDir, faults);
+  const edge: EdgeDeps = {
     ...domain.edge,
+    files: new ChaosFileStore(domain.edge.files, faults),
     system,
     client: cluster?.client,
-    readiness: () =>
-      Promise.resolve({
-        ...(projections
-          ? { projections: projectionReadiness(projections) }
-          : {}),
-        ...(leased ? { projections: leasedReadiness(leased) } : {}),
-        ...(cluster ? { cluster: cluster.readiness() } : {}),
-        deadLetters: deadLetters.readiness(),
-      }),
+    httpMetrics,
+    startup: () => startup.check(),
+    liveness: () => ({
+      process: {
+        node: config.nodeId,
+        uptimeS: Math.round(performance.now() / 1000),
+        rssBytes: Deno.memoryUsage().rss,
+      },
+      faults: faultsCheck(faults),
+    }),
+    readiness: async () => ({
+      ...(projections ? { projections: projectionReadiness(projections) } : {}),
+      ...(leased ? { projections: leasedReadiness(leased) } : {}),
+      ...(cluster
+        ? {
+          cluster: cluster.readiness(),
+          nats: { ok: cluster.connected, cut: natsProxy?.cut ?? false },
+        }
+        : {}),
+      sql: await sqlCheck(store),
+      deadLetters: deadLetters.readiness(),
+      disk: await disk(),
+      faults: faultsCheck(faults),
+    }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
@@ -187,6 +284,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       deadLetters.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
+      chaosMetrics(agent, processFaults) +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
@@ -201,7 +299,26 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         }),
       minPositionTimeoutMs: config.minPositionTimeoutMs,
     },
+  };
+  const probes = new NodeProbes({
+    http: httpMetrics,
+    ready: async () => (await checkReadiness(edge)).ok,
+    projectionLagMs: () => {
+      const engine = projections ?? leased?.engine;
+      if (!engine) return null;
+      return Math.max(0, ...engine.status().map((p) => p.lagMs));
+    },
   });
+  const chaos = new ChaosSupervisor({
+    control,
+    client: cluster?.client ?? system,
+    log,
+    probes,
+    settings: config.chaos,
+    shards: config.shards,
+  });
+  edge.chaos = chaos;
+  const app = createApp(edge);
   const server = Deno.serve({
     port: config.port,
     hostname: config.hostname,
@@ -213,7 +330,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   const bootstrapping = bootstrapWithRetries(
     () => identity.bootstrap(cluster?.client ?? system),
   );
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
   return {
     system,
     log,
@@ -222,10 +339,18 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projections,
     leased,
     deadLetters,
+    faults,
+    chaos,
     stop: () =>
-      stopping ??= (async () => {
+      stopped ??= (async () => {
         await server.shutdown();
+        stopping.abort();
         await bootstrapping;
+        await chaos.close();
+        probes.close();
+        await control.close();
+        processFaults?.close();
+        faults.close();
         await deadLetters.stop();
         await projections?.stop();
         await leased?.stop();
@@ -239,6 +364,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await deadLetterStore.close();
         await log.close();
         await nc?.close();
+        await natsProxy?.close();
       })(),
   };
 }
@@ -267,10 +393,59 @@ async function openKvLog(config: NodeConfig): Promise<EventLog> {
   return await KvEventLog.open(`${config.dataDir}/events.kv`);
 }
 
-function connectNats(config: NodeConfig): Promise<NatsConnection> {
+/**
+ * Waits (in the background) until the projections run here reached the
+ * head the log had now: then `/health/startup` passes. A node that does
+ * not project is started at once.
+ */
+async function catchUp(
+  log: EventLog,
+  engine: ProjectionEngine | undefined,
+  startup: StartupTracker,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!engine) return startup.set("done");
+  try {
+    const head = await log.headPosition({ signal });
+    startup.set("catching_up", head);
+    await engine.waitFor(head, { signal });
+    startup.set("done");
+  } catch (error) {
+    if (!signal.aborted) startup.fail(error);
+  }
+}
+
+/**
+ * `node_kill`: leaves the time before which the local cluster must not
+ * start this node again, then dies as a crash does (SIGKILL).
+ */
+async function killForRestart(dataDir: string, fault: ActiveFault) {
+  try {
+    await Deno.mkdir(dataDir, { recursive: true });
+    await Deno.writeTextFile(
+      `${dataDir}/${ChaosFiles.restartMarker}`,
+      String(fault.expiresAt),
+    );
+  } catch (error) {
+    console.error("node_kill: the restart time was not written:", error);
+  }
+  setTimeout(() => Deno.kill(Deno.pid, "SIGKILL"), 200);
+}
+
+/**
+ * The node's NATS connection: through the chaos proxy's `servers` when
+ * given (then cluster updates are ignored, so the client never goes around
+ * the proxy); `purpose` names a second connection (the chaos control plane).
+ */
+function connectNats(
+  config: NodeConfig,
+  servers?: string[],
+  purpose?: string,
+): Promise<NatsConnection> {
   return natsConnect({
-    servers: config.natsUrl!.split(","),
-    name: `tms-${config.nodeId}`,
+    servers: servers ?? config.natsUrl!.split(","),
+    ignoreClusterUpdates: servers !== undefined,
+    name: `tms-${config.nodeId}${purpose ? `-${purpose}` : ""}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     // An Error (with its stack) per request halves the commit rate.

@@ -8,6 +8,7 @@ import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
 import { eventRoutes } from "./events.ts";
+import { chaosEdge, chaosRoutes } from "./chaos.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
 import { compilePolicies, matchPolicy } from "./policy.ts";
@@ -43,6 +44,9 @@ export function createApp(input: EdgeDeps): Hono {
   app.use(requestId());
   app.use(deadline(deps.requestTimeoutMs ?? 10_000));
   app.use("/api/*", apiVersions(defaultVersion));
+  if (deps.chaos) {
+    app.use("/api/*", chaosEdge(deps.chaos.control.agent.registry.seams.edge));
+  }
   const limit = bodyLimit({
     maxSize: deps.maxBodyBytes ?? 1024 * 1024,
     onError: (c) =>
@@ -83,6 +87,7 @@ export function createApp(input: EdgeDeps): Hono {
     userRoutes(deps),
     auditRoutes(deps),
     eventRoutes(deps),
+    chaosRoutes(deps),
     wellKnownRoutes(deps),
   ];
   groups.push(docsRoutes(() => groups, defaultVersion));

@@ -7,6 +7,7 @@ import type { DatedRates } from "../actors/invoice/mod.ts";
 import type { ReadSide } from "./queries.ts";
 import type { RedMetrics } from "../runtime/telemetry/mod.ts";
 import type { ApiVersion } from "./versions.ts";
+import type { ChaosSupervisor } from "../actors/supervisors/chaos/mod.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -53,6 +54,10 @@ export interface EdgeDeps {
   maxBodyBytes?: number;
   /** Extra readiness checks (projections, cluster) added by the node. */
   readiness?: () => Promise<Record<string, ReadinessCheck>>;
+  /** What the node shows on `/health/live` (informational; never fails). */
+  liveness?: () => Record<string, unknown>;
+  /** Whether start-up is done (`/health/startup`); absent: it is. */
+  startup?: () => ReadinessCheck;
   /** Extra Prometheus lines (projections, cluster). */
   metrics?: () => Promise<string> | string;
   /** Requests per route for `/metrics` (default: a fresh one per app). */
@@ -66,6 +71,11 @@ export interface EdgeDeps {
   /** The read models behind the list routes (none: they answer 503). */
   readSide?: ReadSide;
   auth: EdgeAuth;
+  /**
+   * The node's chaos supervisor: its API answers when its settings say
+   * `enabled` (`TMS_CHAOS=on`), and its edge seam applies to `/api/`.
+   */
+  chaos?: ChaosSupervisor;
   /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
   defaultApiVersion?: ApiVersion;
 }

@@ -13,6 +13,8 @@ import type { ApiVersion } from "../http/versions.ts";
 import { identityConfigFromEnv } from "./identity_services.ts";
 import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
+import { DEFAULT_CHAOS_SETTINGS } from "../actors/supervisors/chaos/mod.ts";
+import type { ChaosSettings } from "../actors/supervisors/chaos/mod.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -65,6 +67,11 @@ export interface NodeConfig {
   backupDir?: string;
   /** The API version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`, 2). */
   defaultApiVersion: ApiVersion;
+  /**
+   * The chaos supervisor (`TMS_CHAOS`, `TMS_CHAOS_MAX_DURATION_S`,
+   * `TMS_CHAOS_BLAST_RADIUS_LIMIT`): off unless `TMS_CHAOS=on`.
+   */
+  chaos: ChaosSettings;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
 }
@@ -206,6 +213,24 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
+  {
+    name: "TMS_CHAOS",
+    default: "off",
+    description:
+      "on: the chaos supervisor's API and control plane answer on this node (ADMIN only); off: 403",
+  },
+  {
+    name: "TMS_CHAOS_MAX_DURATION_S",
+    default: "1800",
+    description:
+      "longest fault and experiment (maxExperimentDuration); longer ones are refused, a run past it aborts",
+  },
+  {
+    name: "TMS_CHAOS_BLAST_RADIUS_LIMIT",
+    default: "25",
+    description:
+      "percent of the system one fault may reach (blastRadiusLimit); above it 422 unless an ADMIN forces it",
+  },
 ];
 
 /** `deno task start`: its usage text. */
@@ -251,6 +276,7 @@ export function loadConfig(
     deadLetterRetentionDays: intEnv(env, "TMS_DEAD_LETTER_RETENTION_DAYS", 30),
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
+    chaos: chaosEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
   };
 }
@@ -266,6 +292,32 @@ function apiVersionEnv(env: Record<string, string | undefined>): ApiVersion {
     );
   }
   return version;
+}
+
+function chaosEnv(env: Record<string, string | undefined>): ChaosSettings {
+  const raw = env.TMS_CHAOS || "off";
+  if (raw !== "on" && raw !== "off") {
+    throw new RangeError(`TMS_CHAOS must be "on" or "off", got "${raw}"`);
+  }
+  const limit = intEnv(
+    env,
+    "TMS_CHAOS_BLAST_RADIUS_LIMIT",
+    DEFAULT_CHAOS_SETTINGS.blastRadiusLimit * 100,
+  );
+  if (limit > 100) {
+    throw new RangeError(
+      `TMS_CHAOS_BLAST_RADIUS_LIMIT must be a percent from 0 to 100, got "${limit}"`,
+    );
+  }
+  const maxDurationS = intEnv(
+    env,
+    "TMS_CHAOS_MAX_DURATION_S",
+    DEFAULT_CHAOS_SETTINGS.maxDurationS,
+  );
+  if (maxDurationS === 0) {
+    throw new RangeError("TMS_CHAOS_MAX_DURATION_S must be at least 1");
+  }
+  return { enabled: raw === "on", maxDurationS, blastRadiusLimit: limit / 100 };
 }
 
 function projectionsEnv(env: Record<string, string | undefined>): boolean {

@@ -97,11 +97,9 @@ function metricsOf(expr: string): string[] {
   return [...new Set(names.filter((n) => !keywords.has(n) && !/^\d/.test(n)))];
 }
 
-/** Metrics the relay and the supervisors are to export (issues 12–14), and other exporters'. */
+/** Metrics the relay and the autoscaler are to export (issues 13–14), and other exporters'. */
 const DECLARED = new Set([
   "tms_relay_lag_positions",
-  "tms_chaos_experiment_running_seconds",
-  "tms_chaos_experiment_max_duration_seconds",
   "tms_autoscale_replicas",
   "tms_autoscale_max_replicas",
   "up",
@@ -109,7 +107,7 @@ const DECLARED = new Set([
   "node_filesystem_size_bytes",
 ]);
 
-/** Every metric name the node's code writes (runtime/, http/, main.ts). */
+/** Every metric name the node's code writes (runtime/, http/, main.ts, ops/node_*.ts). */
 async function exportedMetrics(): Promise<Set<string>> {
   const names = new Set<string>();
   const scan = async (dir: string) => {
@@ -126,11 +124,19 @@ async function exportedMetrics(): Promise<Set<string>> {
   };
   await scan(`${ROOT}runtime`);
   await scan(`${ROOT}http`);
-  for (
-    const m of (await Deno.readTextFile(`${ROOT}main.ts`)).matchAll(
-      /\b((?:tms|process)_[a-z_]+)\b/g,
-    )
-  ) names.add(m[1]);
+  const files = [`${ROOT}main.ts`];
+  for await (const entry of Deno.readDir(`${ROOT}ops`)) {
+    if (/^node_.*\.ts$/.test(entry.name)) {
+      files.push(`${ROOT}ops/${entry.name}`);
+    }
+  }
+  for (const file of files) {
+    for (
+      const m of (await Deno.readTextFile(file)).matchAll(
+        /\b((?:tms|process)_[a-z_]+)\b/g,
+      )
+    ) names.add(m[1]);
+  }
   return names;
 }
 
@@ -472,6 +478,7 @@ Deno.test("Kubernetes manifests: valid against the API schemas; probes, resource
   for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
     assert.ok(container[probe]?.httpGet?.path, probe);
   }
+  assert.equal(container.startupProbe.httpGet.path, "/health/startup");
   assert.equal(container.readinessProbe.httpGet.path, "/health/ready");
   assert.equal(container.livenessProbe.httpGet.path, "/health/live");
   assert.ok(
