@@ -289,7 +289,8 @@ export class NatsChaosControl implements ChaosControl {
         ),
         { reply: inbox },
       );
-      await this.#nc.flush().catch(() => {});
+      // No flush: while the connection reconnects it would wait for it; the
+      // gather's timer bounds the wait instead.
       await done.promise;
     } finally {
       clearTimeout(timer);
