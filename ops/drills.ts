@@ -56,14 +56,20 @@ export const DRILLS: readonly DrillSpec[] = [
   {
     name: "nats-restart",
     summary:
-      "a node's NATS connection cut (nats_disconnect), then the nats-server itself stopped and started again",
+      "the first node's NATS connection cut (nats_disconnect), the nats-server stopped and started again, then the last node's connection cut",
     mode: "cluster",
     nodes: 2,
     durationS: 3,
     force: true,
+    // The nemesis restarts the server between the two cuts, inside the method.
     method: (durationS, nodeIds) => [{
       kind: "nats_disconnect",
       selector: { nodes: [nodeIds[0]] },
+      durationS,
+    }, {
+      kind: "nats_disconnect",
+      selector: { nodes: [nodeIds.at(-1)] },
+      afterS: 2 * durationS + 3,
       durationS,
     }],
     nemesis: async ({ nats, durationS, say, signal }) => {
