@@ -4,7 +4,8 @@
  * Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
  * a separate process), read (projections into PGlite and PostgreSQL), lines
  * (a line on a draft of 150 lines against one of 5: commands and the invoices
- * projection), cluster (JetStream: raw publish vs TMS, one node vs two). No
+ * projection), cluster (JetStream: raw publish vs TMS, one node vs two),
+ * backup, trace, chaos (commands through the idle chaos seams vs none). No
  * section named runs them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
@@ -13,6 +14,7 @@ import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
+import { benchChaos } from "./bench_chaos.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -28,6 +30,7 @@ const SECTIONS = [
   "cluster",
   "backup",
   "trace",
+  "chaos",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -35,14 +38,15 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|chaos…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
-tracing off). No section named runs them all and also rewrites the table in
+tracing off), chaos (durable commands through the idle chaos seams against
+the same log without them). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster and backup start
 their own nodes and nats-server on free ports.`,
@@ -515,6 +519,9 @@ if (import.meta.main) {
     if (all || wanted.has("trace")) {
       rows.push(...await benchTrace({ progress }));
     }
+    if (all || wanted.has("chaos")) {
+      rows.push(...await benchChaos({ progress }));
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -527,7 +534,7 @@ if (import.meta.main) {
       "embedded figures, the feed read rate for the read side, the raw pipelined",
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
-      "span seam with tracing off. Latency of",
+      "span seam with tracing off, the same commands without the chaos seams. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

@@ -2,14 +2,21 @@
 import { registerActors, withDomainUpcasters } from "../actors/mod.ts";
 import { BEDRIFT, registerBedrift } from "../actors/bedrift/mod.ts";
 import { ActorSystem } from "../runtime/actor/mod.ts";
+import type { ActorFaults } from "../runtime/actor/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
+import { processCpuSeconds } from "./cpu_usage.ts";
 
 /** Throughput and latency (ms) of a command load. */
 export interface CommandLoadResult {
   rate: number;
   p50: number;
   p99: number;
+  /**
+   * Commands per CPU second this process used meanwhile (all threads): the
+   * cost of a command, whatever else the machine runs.
+   */
+  perCpuSecond: number;
 }
 
 /** The `p` quantile of sorted values. */
@@ -22,14 +29,21 @@ export function percentile(sorted: readonly number[], p: number): number {
 /**
  * Registers `actors` bedrifter on `log`, then runs durable commands (bedrift
  * updates) for `seconds` with one command in flight per actor. The actors
- * read `log` through the domain upcasters, as a node's do.
+ * read `log` through the domain upcasters, as a node's do (and, with
+ * `faults`, through the actor system's chaos seam).
  */
 export async function commandLoad(
   log: EventLog,
-  options: { seconds: number; actors: number; seed?: number },
+  options: {
+    seconds: number;
+    actors: number;
+    seed?: number;
+    /** The actor system's chaos seam (the chaos section). */
+    faults?: ActorFaults;
+  },
 ): Promise<CommandLoadResult> {
   const system = registerActors(
-    new ActorSystem({ log: withDomainUpcasters(log) }),
+    new ActorSystem({ log: withDomainUpcasters(log), faults: options.faults }),
   );
   try {
     const ids: string[] = [];
@@ -58,6 +72,7 @@ export async function commandLoad(
     }
     const latencies: number[] = [];
     let n = 0;
+    const cpuBefore = processCpuSeconds(Deno.pid) ?? 0;
     const start = performance.now();
     const until = start + options.seconds * 1000;
     await Promise.all(ids.map(async (id) => {
@@ -72,8 +87,10 @@ export async function commandLoad(
       }
     }));
     const elapsed = (performance.now() - start) / 1000;
+    const cpu = (processCpuSeconds(Deno.pid) ?? 0) - cpuBefore;
     latencies.sort((a, b) => a - b);
     return {
+      perCpuSecond: cpu > 0 ? latencies.length / cpu : 0,
       rate: latencies.length / elapsed,
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
