@@ -26,29 +26,42 @@ export function percentile(sorted: readonly number[], p: number): number {
     : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
+/** What one run of a prepared load did. */
+export interface CommandRun extends CommandLoadResult {
+  commands: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/** A command load with its actors registered, to run once or in bursts. */
+export interface CommandLoad {
+  /** Runs commands for `seconds`, one in flight per actor, until all are done. */
+  run(seconds: number): Promise<CommandRun>;
+  close(): Promise<void>;
+}
+
 /**
- * Registers `actors` bedrifter on `log`, then runs durable commands (bedrift
- * updates) for `seconds` with one command in flight per actor. The actors
- * read `log` through the domain upcasters, as a node's do (and, with
- * `faults`, through the actor system's chaos seam).
+ * Registers `actors` bedrifter on `log`; `run` then sends durable commands
+ * (bedrift updates) with one command in flight per actor. The actors read
+ * `log` through the domain upcasters, as a node's do (and, with `faults`,
+ * through the actor system's chaos seam).
  */
-export async function commandLoad(
+export async function prepareCommandLoad(
   log: EventLog,
   options: {
-    seconds: number;
     actors: number;
     seed?: number;
     /** The actor system's chaos seam (the chaos section). */
     faults?: ActorFaults;
   },
-): Promise<CommandLoadResult> {
+): Promise<CommandLoad> {
   const system = registerActors(
     new ActorSystem({ log: withDomainUpcasters(log), faults: options.faults }),
   );
+  const ids: string[] = [];
+  let seed = options.seed ?? 1;
+  const at = new Date().toISOString();
   try {
-    const ids: string[] = [];
-    let seed = options.seed ?? 1;
-    const at = new Date().toISOString();
     while (ids.length < options.actors) {
       const batch: Promise<string>[] = [];
       for (
@@ -70,32 +83,59 @@ export async function commandLoad(
       }
       ids.push(...await Promise.all(batch));
     }
-    const latencies: number[] = [];
-    let n = 0;
-    const cpuBefore = processCpuSeconds(Deno.pid) ?? 0;
-    const start = performance.now();
-    const until = start + options.seconds * 1000;
-    await Promise.all(ids.map(async (id) => {
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        await system.ask(BEDRIFT, id, {
-          type: "update",
-          changes: { poststed: `P${n++}` },
-          at,
-        });
-        latencies.push(performance.now() - t0);
-      }
-    }));
-    const elapsed = (performance.now() - start) / 1000;
-    const cpu = (processCpuSeconds(Deno.pid) ?? 0) - cpuBefore;
-    latencies.sort((a, b) => a - b);
-    return {
-      perCpuSecond: cpu > 0 ? latencies.length / cpu : 0,
-      rate: latencies.length / elapsed,
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
-    };
-  } finally {
+  } catch (error) {
     await system.shutdown();
+    throw error;
+  }
+  let n = 0;
+  return {
+    async run(seconds) {
+      const latencies: number[] = [];
+      const cpuBefore = processCpuSeconds(Deno.pid) ?? 0;
+      const start = performance.now();
+      const until = start + seconds * 1000;
+      await Promise.all(ids.map(async (id) => {
+        while (performance.now() < until) {
+          const t0 = performance.now();
+          await system.ask(BEDRIFT, id, {
+            type: "update",
+            changes: { poststed: `P${n++}` },
+            at,
+          });
+          latencies.push(performance.now() - t0);
+        }
+      }));
+      const elapsed = (performance.now() - start) / 1000;
+      const cpu = (processCpuSeconds(Deno.pid) ?? 0) - cpuBefore;
+      latencies.sort((a, b) => a - b);
+      return {
+        commands: latencies.length,
+        seconds: elapsed,
+        cpuSeconds: cpu,
+        perCpuSecond: cpu > 0 ? latencies.length / cpu : 0,
+        rate: latencies.length / elapsed,
+        p50: percentile(latencies, 0.5),
+        p99: percentile(latencies, 0.99),
+      };
+    },
+    close: () => system.shutdown(),
+  };
+}
+
+/** Registers `actors` bedrifter on `log`, then runs commands for `seconds` (see `prepareCommandLoad`). */
+export async function commandLoad(
+  log: EventLog,
+  options: {
+    seconds: number;
+    actors: number;
+    seed?: number;
+    faults?: ActorFaults;
+  },
+): Promise<CommandLoadResult> {
+  const load = await prepareCommandLoad(log, options);
+  try {
+    return await load.run(options.seconds);
+  } finally {
+    await load.close();
   }
 }
