@@ -1,9 +1,9 @@
 /**
  * The chaos control plane: what one node does with an order (`ChaosAgent`)
  * and how an order reaches every node (`LocalChaosControl` embedded,
- * `NatsChaosControl` in a cluster: one request per order on
- * `tms.chaos.*`, every node's reply gathered until each live node answered
- * or the time is up).
+ * `NatsChaosControl` in a cluster: the sending node acts on the order
+ * itself at once, then sends it as one request on `tms.chaos.*` and gathers
+ * every other node's reply until each live node answered or the time is up).
  */
 import { ChaosSubjects } from "../core/mod.ts";
 import type { Msg, NatsConnection, Subscription } from "../../deps.ts";
@@ -264,37 +264,53 @@ export class NatsChaosControl implements ChaosControl {
     message: ControlMessage,
     timeoutMs = DEFAULT_TIMEOUT_MS,
   ): Promise<Gathered> {
+    const node = this.agent.node;
+    const sentAt = Date.now();
     const expected = this.liveNodes();
-    const replies = new Map<string, ControlReply>();
-    const inbox = `_INBOX.${crypto.randomUUID().replaceAll("-", "")}`;
+    // This node acts at once, NATS or not; the others as the order reaches them.
+    const replies = new Map<string, ControlReply>([
+      [node, this.agent.handle(message, sentAt)],
+    ]);
     const done = Promise.withResolvers<void>();
-    const sub = this.#nc.subscribe(inbox, {
-      callback: (error, msg) => {
-        if (error) return;
-        try {
-          const reply = JSON.parse(this.#decoder.decode(msg.data));
-          if (!replies.has(reply.node)) replies.set(reply.node, reply);
-          if (expected.every((n) => replies.has(n))) done.resolve();
-        } catch {
-          // not a reply of this plane
-        }
-      },
-    });
+    const check = () => {
+      if (expected.every((n) => replies.has(n))) done.resolve();
+    };
+    const inbox = `_INBOX.${crypto.randomUUID().replaceAll("-", "")}`;
     const timer = setTimeout(done.resolve, timeoutMs);
+    let sub: Subscription | null = null;
     try {
+      sub = this.#nc.subscribe(inbox, {
+        callback: (error, msg) => {
+          if (error) return;
+          try {
+            const reply = JSON.parse(this.#decoder.decode(msg.data));
+            if (!replies.has(reply.node)) replies.set(reply.node, reply);
+            check();
+          } catch {
+            // not a reply of this plane
+          }
+        },
+      });
       this.#nc.publish(
         SUBJECT[message.op],
         this.#encoder.encode(
-          JSON.stringify({ ...message, sentAt: Date.now() }),
+          JSON.stringify({ ...message, sentAt, origin: node }),
         ),
         { reply: inbox },
       );
       // No flush: while the connection reconnects it would wait for it; the
       // gather's timer bounds the wait instead.
+      check();
       await done.promise;
+    } catch {
+      // The connection is closed: this node's own answer is all there is.
     } finally {
       clearTimeout(timer);
-      sub.unsubscribe();
+      try {
+        sub?.unsubscribe();
+      } catch {
+        // connection closed
+      }
     }
     return {
       replies: [...replies.values()].sort((a, b) =>
@@ -312,7 +328,11 @@ export class NatsChaosControl implements ChaosControl {
   #serve(msg: Msg): void {
     let reply: ControlReply;
     try {
-      const { sentAt, ...message } = JSON.parse(this.#decoder.decode(msg.data));
+      const { sentAt, origin, ...message } = JSON.parse(
+        this.#decoder.decode(msg.data),
+      );
+      // The sender acted on its own order already.
+      if (origin === this.agent.node) return;
       reply = this.agent.handle(message as ControlMessage, sentAt);
     } catch (error) {
       reply = { node: this.agent.node, error: String(error) };

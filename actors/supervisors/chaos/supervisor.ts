@@ -360,22 +360,22 @@ export class ChaosSupervisor {
   async emergencyStop(by: string): Promise<StopReport> {
     const stop = { id: crypto.randomUUID(), by, at: now() };
     const started = performance.now();
-    const local = this.control.agent.handle({ op: "stop", stop }, Date.now());
+    // The control plane clears this node first, without NATS or the log.
     const { replies, missing } = await this.control.broadcast(
       { op: "stop", stop },
       1000,
     );
-    const byNode = new Map(replies.map((r) => [r.node, r]));
-    byNode.set(local.node, local);
-    const nodes = [...byNode.values()].sort((a, b) =>
-      a.node.localeCompare(b.node)
-    ).map((r) => ({ node: r.node, cleared: r.cleared ?? 0, ms: r.ms ?? null }));
+    const nodes = replies.map((r) => ({
+      node: r.node,
+      cleared: r.cleared ?? 0,
+      ms: r.ms ?? null,
+    }));
     const report: StopReport = {
       stopId: stop.id,
       by,
       at: stop.at,
       nodes,
-      missing: missing.filter((n) => !byNode.has(n)),
+      missing,
       durationMs: Math.round(performance.now() - started),
     };
     void this.recorder.record(CHAOS_SAFETY, CHAOS_SAFETY_STREAM, {
