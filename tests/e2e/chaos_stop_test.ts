@@ -24,7 +24,7 @@ async function get(node: ServerProcess, path: string) {
   return { status: res.status, body: await res.json() };
 }
 
-Deno.test("emergency stop: clears a log outage on two nodes, each confirming within 1 s, and is recorded once the log is back", async () => {
+Deno.test("emergency stop: clears a log outage on two nodes, each confirming within 1 s, reaches a node whose NATS connection is cut, and is recorded once the log is back", async () => {
   const nats = await NatsServer.start();
   const dir = await Deno.makeTempDir({ prefix: "tms-chaos-stop-" });
   const nodes: ServerProcess[] = [];
@@ -104,6 +104,43 @@ Deno.test("emergency stop: clears a log outage on two nodes, each confirming wit
       navn: "Etter stopp",
     });
     assert.equal(write.status, 201, JSON.stringify(write.body));
+    // A node whose data connection is cut still hears the stop: the control
+    // plane has a connection of its own.
+    const cut = await send(`${a.url}/api/v1/chaos/faults/inject`, "POST", {
+      kind: "nats_disconnect",
+      selector: { nodes: ["node-b"] },
+      durationS: 120,
+      force: true,
+    });
+    assert.equal(cut.status, 201, JSON.stringify(cut.body));
+    assert.deepEqual(cut.body!.nodes, ["node-b"]);
+    assert.ok(
+      await waitFor(async () => {
+        const ready = await get(b, "/health/ready");
+        return ready.body.checks?.nats?.ok === false;
+      }, 15_000),
+      "node-b lost its NATS connection",
+    );
+    const second = await send(
+      `${a.url}/api/v1/chaos/safety/emergency-stop`,
+      "POST",
+      {},
+    );
+    assert.equal(second.status, 200);
+    assert.deepEqual(second.body!.missing, []);
+    assert.deepEqual(
+      (second.body!.nodes as { node: string; cleared: number }[]).map((
+        n,
+      ) => [n.node, n.cleared]),
+      [["node-a", 0], ["node-b", 1]],
+    );
+    assert.ok(
+      await waitFor(
+        async () => (await get(b, "/health/ready")).status === 200,
+        20_000,
+      ),
+      "node-b reconnected",
+    );
     // Recorded once the log took writes again.
     assert.ok(
       await waitFor(
