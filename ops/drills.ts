@@ -69,7 +69,7 @@ export const DRILLS: readonly DrillSpec[] = [
     }, {
       kind: "nats_disconnect",
       selector: { nodes: [nodeIds.at(-1)] },
-      afterS: 2 * durationS + 3,
+      afterS: 2 * durationS + 5,
       durationS,
     }],
     nemesis: async ({ nats, durationS, say, signal }) => {

@@ -203,18 +203,31 @@ export class ExperimentRun {
 
   async #inject(fault: MethodFault, index: number): Promise<void> {
     const faultId = `${this.id}-${index}`;
-    const { replies, missing } = await this.#ctx.control.broadcast({
-      op: "inject",
-      order: {
-        id: faultId,
-        kind: fault.kind,
-        selector: fault.selector,
-        params: fault.params,
-        durationMs: fault.durationS * 1000,
-        experimentId: this.id,
-      },
-    });
-    const nodes = replies.filter((r) => r.held).map((r) => r.node);
+    const end = Date.now() + fault.durationS * 1000;
+    let replies, missing;
+    let nodes: string[];
+    for (;;) {
+      ({ replies, missing } = await this.#ctx.control.broadcast({
+        op: "inject",
+        order: {
+          id: faultId,
+          kind: fault.kind,
+          selector: fault.selector,
+          params: fault.params,
+          // Within the fault's window, however late it lands.
+          durationMs: Math.max(1, end - Date.now()),
+          experimentId: this.id,
+        },
+      }));
+      nodes = replies.filter((r) => r.held).map((r) => r.node);
+      // A node the fault names may not have answered yet (NATS reconnecting):
+      // ask again while the fault's window lasts.
+      if (
+        nodes.length > 0 || missing.length === 0 || this.#aborted ||
+        Date.now() + this.#ctx.tickMs >= end
+      ) break;
+      await this.#sleep(this.#ctx.tickMs);
+    }
     this.#record({
       type: "record_fault",
       faultId,
