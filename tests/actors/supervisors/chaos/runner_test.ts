@@ -356,3 +356,33 @@ Deno.test("emergency stop while the log is in outage: faults clear at once, the 
     await w.close();
   }
 });
+
+Deno.test("stop of an experiment whose node is gone: aborted, rolled back and completed from here", async () => {
+  const w = world();
+  try {
+    await w.supervisor.create("orphan", {
+      definition: experiment(),
+      force: false,
+      by: "a",
+    });
+    // Started by a node that died before it ran anything.
+    await w.system.ask("chaos_experiment", "orphan", {
+      type: "start",
+      node: "gone",
+      targets: "all",
+      by: "a",
+      at: new Date().toISOString(),
+    });
+    const state = await w.supervisor.stop("orphan", "operator-1");
+    assert.equal(state?.status, "completed");
+    assert.equal(state?.abortReason, "node_stopped");
+    assert.equal(state?.outcome, "aborted");
+    assert.deepEqual((await w.types("orphan")).slice(-3), [
+      "aborted",
+      "rolled_back",
+      "completed",
+    ]);
+  } finally {
+    await w.close();
+  }
+});
