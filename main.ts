@@ -8,11 +8,26 @@ import {
   registerActors,
 } from "./actors/mod.ts";
 import { budgetProcess } from "./actors/budget/mod.ts";
-import { createApp } from "./http/mod.ts";
+import { checkReadiness, createApp } from "./http/mod.ts";
+import type { EdgeDeps } from "./http/mod.ts";
 import { openDomainServices, openKeyStore } from "./ops/domain_services.ts";
 import { openIdentityServices } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
-import { ClusterNode } from "./runtime/cluster/mod.ts";
+import { ClusterNode, shardOf } from "./runtime/cluster/mod.ts";
+import {
+  ChaosAgent,
+  ChaosEventLog,
+  ChaosFileStore,
+  chaosMetrics,
+  ChaosNatsProxy,
+  ChaosSqlStore,
+  FaultRegistry,
+  LocalChaosControl,
+  NatsChaosControl,
+  ProcessFaults,
+} from "./runtime/chaos/mod.ts";
+import type { ActiveFault, ChaosControl } from "./runtime/chaos/mod.ts";
+import { ChaosSupervisor, NodeProbes } from "./actors/supervisors/chaos/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
 import {
@@ -33,10 +48,25 @@ import {
   KvDeadLetterStore,
   NatsDeadLetterStore,
 } from "./runtime/storage/mod.ts";
-import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
+import {
+  ChaosFiles,
+  DeadLetterKeys,
+  delay,
+  UnavailableError,
+} from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
 import type { KeyStore } from "./runtime/storage/mod.ts";
-import { initTracing, processMetrics } from "./runtime/telemetry/mod.ts";
+import {
+  initTracing,
+  processMetrics,
+  RedMetrics,
+} from "./runtime/telemetry/mod.ts";
+import {
+  diskCheck,
+  faultsCheck,
+  sqlCheck,
+  StartupTracker,
+} from "./ops/node_health.ts";
 import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
@@ -70,13 +100,34 @@ export interface Node {
   processors: ProcessorHost;
   /** The integration relay (null: embedded without `TMS_INTEGRATION_NATS_URL`). */
   integration: IntegrationRelay | null;
+  /** The faults this node holds, and its chaos supervisor. */
+  faults: FaultRegistry;
+  chaos: ChaosSupervisor;
   stop(): Promise<void>;
 }
 
 /** Opens the event log, starts the actor system and serves the edge. */
 export async function startNode(config: NodeConfig): Promise<Node> {
   await initTracing();
-  const nc = config.natsUrl ? await connectNats(config) : null;
+  const startup = new StartupTracker();
+  // Every seam is wired (one check each while no fault is active); only a
+  // node with TMS_CHAOS=on can be given a fault.
+  const faults = new FaultRegistry({
+    node: config.nodeId,
+    shardOf: (type, id) => shardOf(type, id, config.shards),
+    maxDurationMs: config.chaos.maxDurationS * 1000,
+  });
+  // The data connection runs through the chaos proxy (nats_disconnect)
+  // only where faults can be injected.
+  const natsProxy = config.natsUrl && config.chaos.enabled
+    ? ChaosNatsProxy.start(natsServerList(config.natsUrl).servers, faults)
+    : null;
+  const nc = config.natsUrl
+    ? await connectNats(config, natsProxy?.urls).catch(async (error) => {
+      await natsProxy?.close();
+      throw error;
+    })
+    : null;
   let stored: EventLog;
   try {
     stored = nc
@@ -117,8 +168,9 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     throw error;
   }
   // Actors, projections and the follower all read current events, with
-  // personal data opened; what reaches the stored log is sealed.
-  const log = domainEventLog(stored, keys);
+  // personal data opened, through the log's chaos seam; what reaches the
+  // stored log is sealed.
+  const log = domainEventLog(new ChaosEventLog(stored, faults), keys);
   const system = registerActors(
     new ActorSystem({
       log,
@@ -129,6 +181,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       // A NATS outage must not park actors past the reconnect.
       parkMs: nc ? 1000 : undefined,
       onDeadLetter: (letter) => deadLetters.record(letter),
+      faults: faults.seams.actor,
     }),
   );
   const cluster = nc
@@ -153,10 +206,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     ...config.identity,
     nats: nc ? { nc, replicas: config.streamReplicas } : undefined,
   }, domain.edge.keys);
-  const store = await openSqlStore(
-    config.databaseUrl
-      ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
-      : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
+  const store = new ChaosSqlStore(
+    await openSqlStore(
+      config.databaseUrl
+        ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
+        : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
+    ),
+    faults,
   );
   // Distributed nodes sharing PostgreSQL elect one projector through a lease;
   // an embedded node (its log is its own) always projects.
@@ -165,6 +221,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     pollIntervalMs: nc ? 250 : 1000,
     lingerMs: config.projectionLingerMs,
     onDeadLetter: deadLetters.record.bind(deadLetters),
+    faults: faults.seams.projection,
   };
   // Process managers run where the projections run: on the projector.
   const processors = new ProcessorHost(() => [
@@ -203,6 +260,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     // Only the node that runs the engine can resume a projection.
     projection: projectionRetrier(() => leased ? leased.engine : projections),
   });
+  startup.set("migrating");
   await projections?.start();
   if (projections) await processors.start();
   await leased?.start();
@@ -214,24 +272,60 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       ? stored.checkpoints()
       : undefined,
   });
-  const app = createApp({
+  const stopping = new AbortController();
+  void catchUp(
+    log,
+    projections ?? leased?.engine ?? undefined,
+    startup,
+    stopping.signal,
+  );
+  const httpMetrics = new RedMetrics();
+  const processFaults = config.chaos.enabled
+    ? new ProcessFaults({
+      registry: faults,
+      kill: (fault) => killForRestart(config.dataDir, fault),
+    })
+    : undefined;
+  const agent = new ChaosAgent(faults);
+  const control: ChaosControl = config.chaos.enabled && cluster
+    ? new NatsChaosControl(
+      agent,
+      await connectNats(config, undefined, "chaos"),
+      () => cluster.readiness().liveNodes,
+    )
+    : new LocalChaosControl(agent);
+  const disk = diskCheck(config.dataDir, faults);
+  const edge: EdgeDeps = {
     ...domain.edge,
+    files: new ChaosFileStore(domain.edge.files, faults),
     system,
     client: cluster?.client,
-    readiness: () =>
-      Promise.resolve({
-        ...(projections
-          ? { projections: projectionReadiness(projections) }
-          : {}),
-        ...(leased ? { projections: leasedReadiness(leased) } : {}),
-        ...(cluster ? { cluster: cluster.readiness() } : {}),
-        deadLetters: deadLetters.readiness(),
-        processors: processors.readiness(),
-      }).then(async (checks) =>
-        integration
-          ? { ...checks, relay: await integration.readiness() }
-          : checks
-      ),
+    httpMetrics,
+    startup: () => startup.check(),
+    liveness: () => ({
+      process: {
+        node: config.nodeId,
+        uptimeS: Math.round(performance.now() / 1000),
+        rssBytes: Deno.memoryUsage().rss,
+      },
+      faults: faultsCheck(faults),
+    }),
+    readiness: async () => ({
+      ...(projections ? { projections: projectionReadiness(projections) } : {}),
+      ...(leased ? { projections: leasedReadiness(leased) } : {}),
+      ...(cluster
+        ? {
+          cluster: cluster.readiness(),
+          nats: { ok: cluster.connected, cut: natsProxy?.cut ?? false },
+        }
+        : {}),
+      sql: await sqlCheck(store),
+      deadLetters: deadLetters.readiness(),
+      disk: await disk(),
+      faults: faultsCheck(faults),
+      processors: processors.readiness(),
+      ...(integration ? { relay: await integration.readiness() } : {}),
+    }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
@@ -242,6 +336,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (integration ? await integration.metrics() : "") +
       await logUpMetric(log) +
       await processMetrics() +
+      chaosMetrics(agent, processFaults) +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
@@ -261,7 +356,26 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         }),
       minPositionTimeoutMs: config.minPositionTimeoutMs,
     },
+  };
+  const probes = new NodeProbes({
+    http: httpMetrics,
+    ready: async () => (await checkReadiness(edge)).ok,
+    projectionLagMs: () => {
+      const engine = projections ?? leased?.engine;
+      if (!engine) return null;
+      return Math.max(0, ...engine.status().map((p) => p.lagMs));
+    },
   });
+  const chaos = new ChaosSupervisor({
+    control,
+    client: cluster?.client ?? system,
+    log,
+    probes,
+    settings: config.chaos,
+    shards: config.shards,
+  });
+  edge.chaos = chaos;
+  const app = createApp(edge);
   const server = Deno.serve({
     port: config.port,
     hostname: config.hostname,
@@ -273,7 +387,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   const bootstrapping = bootstrapWithRetries(
     () => identity.bootstrap(cluster?.client ?? system),
   );
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
   return {
     system,
     log,
@@ -284,10 +398,18 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     deadLetters,
     processors,
     integration,
+    faults,
+    chaos,
     stop: () =>
-      stopping ??= (async () => {
+      stopped ??= (async () => {
         await server.shutdown();
+        stopping.abort();
         await bootstrapping;
+        await chaos.close();
+        probes.close();
+        await control.close();
+        processFaults?.close();
+        faults.close();
         await deadLetters.stop();
         await integration?.stop();
         await processors.stop();
@@ -303,6 +425,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await deadLetterStore.close();
         await log.close();
         await nc?.close();
+        await natsProxy?.close();
       })(),
   };
 }
@@ -331,10 +454,60 @@ async function openKvLog(config: NodeConfig): Promise<EventLog> {
   return await KvEventLog.open(`${config.dataDir}/events.kv`);
 }
 
-function connectNats(config: NodeConfig): Promise<NatsConnection> {
+/**
+ * Waits (in the background) until the projections run here reached the
+ * head the log had now: then `/health/startup` passes. A node that does
+ * not project is started at once.
+ */
+async function catchUp(
+  log: EventLog,
+  engine: ProjectionEngine | undefined,
+  startup: StartupTracker,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!engine) return startup.set("done");
+  try {
+    const head = await log.headPosition({ signal });
+    startup.set("catching_up", head);
+    await engine.waitFor(head, { signal });
+    startup.set("done");
+  } catch (error) {
+    if (!signal.aborted) startup.fail(error);
+  }
+}
+
+/**
+ * `node_kill`: leaves the time before which the local cluster must not
+ * start this node again, then dies as a crash does (SIGKILL).
+ */
+async function killForRestart(dataDir: string, fault: ActiveFault) {
+  try {
+    await Deno.mkdir(dataDir, { recursive: true });
+    await Deno.writeTextFile(
+      `${dataDir}/${ChaosFiles.restartMarker}`,
+      String(fault.expiresAt),
+    );
+  } catch (error) {
+    console.error("node_kill: the restart time was not written:", error);
+  }
+  setTimeout(() => Deno.kill(Deno.pid, "SIGKILL"), 200);
+}
+
+/**
+ * The node's NATS connection: through the chaos proxy's `servers` when
+ * given (then cluster updates are ignored, so the client never goes around
+ * the proxy); `purpose` names a second connection (the chaos control plane).
+ */
+function connectNats(
+  config: NodeConfig,
+  servers?: string[],
+  purpose?: string,
+): Promise<NatsConnection> {
   return natsConnect({
     ...natsServerList(config.natsUrl!),
-    name: `tms-${config.nodeId}`,
+    // Through the chaos proxy: its local ports, not the cluster's gossip.
+    ...(servers ? { servers, ignoreClusterUpdates: true } : {}),
+    name: `tms-${config.nodeId}${purpose ? `-${purpose}` : ""}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     // An Error (with its stack) per request halves the commit rate.

@@ -23,6 +23,12 @@ import {
 } from "./open_items/mod.ts";
 import { SESSION, SessionEventVersions } from "./session/mod.ts";
 import { SYSTEM, SystemEventVersions } from "./system/mod.ts";
+import {
+  CHAOS_EXPERIMENT,
+  CHAOS_SAFETY,
+  ExperimentEventVersions,
+  SafetyEventVersions,
+} from "./supervisors/chaos/mod.ts";
 import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
 import { GDPR, GdprEventVersions } from "./gdpr/mod.ts";
@@ -41,6 +47,8 @@ export const EVENT_VERSIONS = {
   ...OpenItemsEventVersions,
   ...SessionEventVersions,
   ...SystemEventVersions,
+  ...ExperimentEventVersions,
+  ...SafetyEventVersions,
   ...UniqueEventVersions,
   ...UserEventVersions,
   ...GdprEventVersions,
@@ -70,6 +78,8 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [OpenItemsEventVersions, [OPEN_ITEMS, OPEN_ITEMS_INDEX]],
   [SessionEventVersions, [SESSION]],
   [SystemEventVersions, [SYSTEM]],
+  [ExperimentEventVersions, [CHAOS_EXPERIMENT]],
+  [SafetyEventVersions, [CHAOS_SAFETY]],
   [UniqueEventVersions, Object.values(UniqueKinds)],
   [UserEventVersions, [USER]],
   [GdprEventVersions, [GDPR]],

@@ -15,6 +15,7 @@ import { sessionActor } from "./session/mod.ts";
 import { systemActor } from "./system/mod.ts";
 import { gdprActor } from "./gdpr/mod.ts";
 import { auditActor } from "./audit/mod.ts";
+import { experimentActor, safetyActor } from "./supervisors/chaos/mod.ts";
 
 /** Every TMS aggregate type (what backups fold their state hashes with). */
 export function actorDefinitions(): readonly ActorDefinition<
@@ -38,6 +39,8 @@ export function actorDefinitions(): readonly ActorDefinition<
     systemActor,
     gdprActor,
     auditActor,
+    experimentActor,
+    safetyActor,
     ...uniqueActors,
     ...openItemsActors,
   ];

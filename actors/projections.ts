@@ -12,6 +12,7 @@ import { eventStatsProjection } from "./event_stats.ts";
 import { streamTenantsProjection } from "./stream_tenants.ts";
 import { gdprConsentsProjection } from "./gdpr/mod.ts";
 import { auditLogProjection } from "./audit/mod.ts";
+import { chaosExperimentsProjection } from "./supervisors/chaos/mod.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [
@@ -29,4 +30,5 @@ export const readModelProjections: readonly Projection[] = [
   eventStatsProjection,
   gdprConsentsProjection,
   auditLogProjection,
+  chaosExperimentsProjection,
 ];

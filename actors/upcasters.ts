@@ -25,6 +25,10 @@ import { SessionEventVersions } from "./session/mod.ts";
 import { SystemEventVersions } from "./system/mod.ts";
 import { GdprEventVersions } from "./gdpr/mod.ts";
 import { AuditEventVersions } from "./audit/mod.ts";
+import {
+  ExperimentEventVersions,
+  SafetyEventVersions,
+} from "./supervisors/chaos/mod.ts";
 
 /** Every TMS event type at its current version, with the upcasters to it. */
 export const domainUpcasters: EventUpcasters = new EventUpcasters({
@@ -43,6 +47,8 @@ export const domainUpcasters: EventUpcasters = new EventUpcasters({
   ...SystemEventVersions,
   ...GdprEventVersions,
   ...AuditEventVersions,
+  ...ExperimentEventVersions,
+  ...SafetyEventVersions,
 }, [...invoiceUpcasters, ...employeeUpcasters, ...userUpcasters]);
 
 /**

@@ -12,6 +12,7 @@ import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
 import { eventRoutes } from "./events.ts";
+import { chaosEdge, chaosRoutes } from "./chaos.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
 import type { UserLookup } from "./auth.ts";
@@ -73,6 +74,9 @@ export function createApp(input: EdgeDeps): Hono {
   });
   // Per address before the token is verified: bad tokens cost no signature checks.
   app.use("/api/*", limits.headers, limits.byAddress);
+  if (deps.chaos) {
+    app.use("/api/*", chaosEdge(deps.chaos.control.agent.registry.seams.edge));
+  }
   const limit = bodyLimit({
     maxSize: deps.maxBodyBytes ?? 1024 * 1024,
     onError: (c) =>
@@ -126,6 +130,7 @@ export function createApp(input: EdgeDeps): Hono {
     auditRoutes(deps),
     gdprRoutes(deps),
     eventRoutes(deps),
+    chaosRoutes(deps),
     wellKnownRoutes(deps),
     ...integrationRoutes(deps),
   ];

@@ -10,6 +10,7 @@ import type { ApiVersion } from "./versions.ts";
 import type { ClientInfo } from "./client.ts";
 import type { RateLimitSpec, TakenLimit } from "./rate_limits.ts";
 import type { IntegrationContract } from "./integration.ts";
+import type { ChaosSupervisor } from "../actors/supervisors/chaos/mod.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -82,6 +83,10 @@ export interface EdgeDeps {
   maxBodyBytes?: number;
   /** Extra readiness checks (projections, cluster) added by the node. */
   readiness?: () => Promise<Record<string, ReadinessCheck>>;
+  /** What the node shows on `/health/live` (informational; never fails). */
+  liveness?: () => Record<string, unknown>;
+  /** Whether start-up is done (`/health/startup`); absent: it is. */
+  startup?: () => ReadinessCheck;
   /** Extra Prometheus lines (projections, cluster). */
   metrics?: () => Promise<string> | string;
   /** Requests per route for `/metrics` (default: a fresh one per app). */
@@ -97,6 +102,11 @@ export interface EdgeDeps {
   auth: EdgeAuth;
   /** CORS, trusted proxies and rate limits (default: no CORS, no proxies, `DEFAULT_RATE_LIMITS`). */
   security?: EdgeSecurity;
+  /**
+   * The node's chaos supervisor: its API answers when its settings say
+   * `enabled` (`TMS_CHAOS=on`), and its edge seam applies to `/api/`.
+   */
+  chaos?: ChaosSupervisor;
   /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
   defaultApiVersion?: ApiVersion;
   /** Where the integration contract lives (`TMS_PUBLIC_URL`) and the events' `ce-source`. */

@@ -44,7 +44,58 @@ async function requireMetricsAccess(c: Context, auth: EdgeAuth): Promise<void> {
 /** Largest mailbox depth that still counts as ready. */
 const MAX_READY_MAILBOX = 500;
 
-/** `/health/live`, `/health/ready` (open) and `/metrics` (ADMIN or the scrape token). */
+/** Every readiness component of the node and whether all pass. */
+export async function checkReadiness(
+  deps: EdgeDeps,
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; checks: Record<string, ReadinessCheck> }> {
+  const { system } = deps;
+  const checks: Record<string, ReadinessCheck> = {};
+  try {
+    const position = await system.log.headPosition({
+      signal: withTimeout(1000, signal),
+    });
+    checks.eventLog = { ok: true, position };
+  } catch (error) {
+    checks.eventLog = { ok: false, error: String(error) };
+  }
+  const stats = system.stats();
+  checks.actors = {
+    ok: stats.parked.length === 0 &&
+      stats.maxMailboxDepth < MAX_READY_MAILBOX,
+    active: stats.active,
+    queued: stats.queued,
+    maxMailboxDepth: stats.maxMailboxDepth,
+    parked: stats.parked,
+  };
+  if (deps.readiness) Object.assign(checks, await deps.readiness());
+  return { ok: Object.values(checks).every((check) => check.ok), checks };
+}
+
+function unavailable(title: string, body: Record<string, unknown>): Response {
+  return new Response(
+    JSON.stringify({
+      type: ProblemTypes.unavailable,
+      title,
+      status: 503,
+      ...body,
+    }),
+    {
+      status: 503,
+      headers: { "content-type": PROBLEM_CONTENT_TYPE, "retry-after": "1" },
+    },
+  );
+}
+
+/**
+ * The health supervisor's routes (open): `/health/live` (the process
+ * answers; what it holds, never failing on a dependency), `/health/ready`
+ * (every component: event log, actors' mailboxes and parked actors,
+ * projections and their lag, cluster and NATS, SQL, dead letters, disk
+ * space, active faults) and `/health/startup` (503 until migrations ran and
+ * the projections caught up with the log as it was at start); and
+ * `/metrics` (ADMIN or the scrape token).
+ */
 export function healthRoutes(deps: EdgeDeps): RouteGroup {
   const group = new RouteGroup({
     tag: "Operations",
@@ -58,7 +109,7 @@ export function healthRoutes(deps: EdgeDeps): RouteGroup {
     method: "get",
     path: "/health/live",
     operationId: "healthLive",
-    summary: "Liveness: the process answers",
+    summary: "Liveness: the process answers (its components for information)",
     responses: {
       200: {
         description: "Alive",
@@ -67,13 +118,39 @@ export function healthRoutes(deps: EdgeDeps): RouteGroup {
     },
     problems: [],
     access: "public",
-  }, (c) => c.json({ status: "pass" }));
+  }, (c) =>
+    c.json({
+      status: "pass",
+      ...(deps.liveness ? { checks: deps.liveness() } : {}),
+    }));
+
+  group.route({
+    method: "get",
+    path: "/health/startup",
+    operationId: "healthStartup",
+    summary:
+      "Startup: passes once migrations ran and the projections caught up",
+    responses: {
+      200: {
+        description: "Started",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+    },
+    problems: [503],
+    access: "public",
+  }, (c) => {
+    const startup = deps.startup?.() ?? { ok: true };
+    return startup.ok
+      ? c.json({ status: "pass", startup })
+      : unavailable("Starting", { startup });
+  });
 
   group.route({
     method: "get",
     path: "/health/ready",
     operationId: "healthReady",
-    summary: "Readiness: event log, actors, projections, cluster, dead letters",
+    summary:
+      "Readiness: event log, actors, projections, cluster, NATS, SQL, dead letters, disk, faults",
     responses: {
       200: {
         description: "Ready, with every check",
@@ -83,39 +160,9 @@ export function healthRoutes(deps: EdgeDeps): RouteGroup {
     problems: [503],
     access: "public",
   }, async (c) => {
-    const checks: Record<string, ReadinessCheck> = {};
-    try {
-      const position = await system.log.headPosition({
-        signal: withTimeout(1000, c.get("signal")),
-      });
-      checks.eventLog = { ok: true, position };
-    } catch (error) {
-      checks.eventLog = { ok: false, error: String(error) };
-    }
-    const stats = system.stats();
-    checks.actors = {
-      ok: stats.parked.length === 0 &&
-        stats.maxMailboxDepth < MAX_READY_MAILBOX,
-      active: stats.active,
-      queued: stats.queued,
-      maxMailboxDepth: stats.maxMailboxDepth,
-      parked: stats.parked,
-    };
-    if (deps.readiness) Object.assign(checks, await deps.readiness());
-    const ok = Object.values(checks).every((check) => check.ok);
+    const { ok, checks } = await checkReadiness(deps, c.get("signal"));
     if (ok) return c.json({ status: "pass", checks });
-    return new Response(
-      JSON.stringify({
-        type: ProblemTypes.unavailable,
-        title: "Not ready",
-        status: 503,
-        checks,
-      }),
-      {
-        status: 503,
-        headers: { "content-type": PROBLEM_CONTENT_TYPE, "retry-after": "1" },
-      },
-    );
+    return unavailable("Not ready", { checks });
   });
 
   group.route({

@@ -1,4 +1,5 @@
 export { createApp } from "./app.ts";
+export { checkReadiness } from "./health.ts";
 export type {
   AuthPrincipal,
   EdgeAuth,

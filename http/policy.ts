@@ -83,6 +83,16 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   "GET /events/stats": { roles: [ADMIN] },
   "POST /events/test": { roles: [ADMIN] },
 
+  "GET /chaos/faults/types": { roles: [ADMIN] },
+  "POST /chaos/faults/inject": { roles: [ADMIN] },
+  "GET /chaos/experiments": { roles: [ADMIN] },
+  "POST /chaos/experiments": { roles: [ADMIN] },
+  "GET /chaos/experiments/:id": { roles: [ADMIN] },
+  "POST /chaos/experiments/:id/start": { roles: [ADMIN] },
+  "POST /chaos/experiments/:id/stop": { roles: [ADMIN] },
+  "GET /chaos/safety/status": { roles: [ADMIN] },
+  "POST /chaos/safety/emergency-stop": { roles: [ADMIN] },
+
   "GET /bedrifter": { roles: ALL },
   "POST /bedrifter": { roles: [ADMIN] },
   "GET /bedrifter/:id": { roles: ALL },

@@ -3,7 +3,7 @@
  * eventually consistent, read-your-writes with `X-TMS-Min-Position`.
  */
 import { z } from "../deps.ts";
-import type { Context } from "../deps.ts";
+import type { Context, MiddlewareHandler } from "../deps.ts";
 import { HttpHeaders, UnavailableError } from "../runtime/core/mod.ts";
 import type { ProjectionPositions } from "../runtime/projection/mod.ts";
 import type { Page, SqlExecutor } from "../runtime/sql/mod.ts";
@@ -67,25 +67,31 @@ export function listRoute<Q extends z.ZodType, T>(
     summary: string;
     description?: string;
     rep: Representation<PageValue<T>>;
+    /** Run before the handler (after access control). */
+    middleware?: MiddlewareHandler[];
   },
 ): void {
-  group.route({
-    method: "get",
-    path: spec.path ?? "/",
-    operationId: spec.operationId,
-    summary: spec.summary,
-    description: (spec.description ? spec.description + " " : "") +
-      "Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.",
-    request: { query: spec.query, headers: ["X-TMS-Min-Position"] },
-    responses: {
-      200: {
-        description: "A page, in the list's order",
-        body: spec.rep,
-        headers: ["X-TMS-Position"],
+  group.route(
+    {
+      method: "get",
+      path: spec.path ?? "/",
+      operationId: spec.operationId,
+      summary: spec.summary,
+      description: (spec.description ? spec.description + " " : "") +
+        "Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.",
+      request: { query: spec.query, headers: ["X-TMS-Min-Position"] },
+      responses: {
+        200: {
+          description: "A page, in the list's order",
+          body: spec.rep,
+          headers: ["X-TMS-Position"],
+        },
       },
+      problems: LIST_PROBLEMS,
     },
-    problems: LIST_PROBLEMS,
-  }, listHandler(readSide, spec));
+    listHandler(readSide, spec),
+    spec.middleware,
+  );
 }
 
 /**

@@ -6,7 +6,8 @@
  * (a line on a draft of 150 lines against one of 5: commands and the invoices
  * projection), cluster (JetStream: raw publish vs TMS, one node vs two),
  * auth (HTTP commands with a bearer token vs TMS_AUTH=off), reports (report
- * latency over a year of one school). No section named runs them all.
+ * latency over a year of one school), chaos (commands through the idle chaos
+ * seams vs none). No section named runs them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
@@ -19,6 +20,7 @@ import { benchReports } from "./bench_reports.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { benchAuth } from "./bench_auth.ts";
 import { relayBench } from "./bench_relay.ts";
+import { benchChaos } from "./bench_chaos.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -38,6 +40,7 @@ const SECTIONS = [
   "peers",
   "auth",
   "reports",
+  "chaos",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -46,7 +49,7 @@ export const benchTask: TaskSpec = {
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
   positionals:
-    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers…]",
+    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers|chaos…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
@@ -60,7 +63,8 @@ on a TMS_AUTH=off node, alternating), reports (p99 of the income, MVA and
 receivables reports over a year of one school — 5,000 invoices, 2,000
 expenses — against a trivial GET of the same read model), peers (the shared
 invoice workload of ../shared/peers on the mock server, Emmett, Restate and
-TMS with auth on; TMS_BENCH_PEER_STREAMS for a short run). No section named runs them all and also rewrites the table in
+TMS with auth on; TMS_BENCH_PEER_STREAMS for a short run). chaos (durable commands through the idle chaos seams against the same log
+without them). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster, relay and backup start
 their own nodes and nats-server on free ports.`,
@@ -547,6 +551,9 @@ if (import.meta.main) {
         }),
       );
     }
+    if (all || wanted.has("chaos")) {
+      rows.push(...await benchChaos({ progress }));
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -560,7 +567,8 @@ if (import.meta.main) {
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
       "span seam with tracing off, the same HTTP load on a TMS_AUTH=off node for the",
-      "cost of auth, a trivial GET of the ledger read model for the reports. Latency of",
+      "cost of auth, a trivial GET of the ledger read model for the reports, the",
+      "same commands without the chaos seams. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

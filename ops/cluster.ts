@@ -6,14 +6,15 @@
 import { NatsCluster } from "../tests/support/nats_server.ts";
 import { runTask } from "./cli.ts";
 import type { TaskArgs, TaskSpec } from "./cli.ts";
-import { startServer } from "./server_process.ts";
-import type { ServerProcess } from "./server_process.ts";
+import { LocalCluster } from "./local_cluster.ts";
+import type { LocalNode } from "./local_cluster.ts";
 
 interface Options {
   nodes: number;
   natsCluster: boolean;
   basePort: number;
   leaseTtlMs?: number;
+  chaos: boolean;
 }
 
 /** `deno task cluster`: its flags, environment and usage text. */
@@ -26,7 +27,8 @@ export const clusterTask: TaskSpec = {
 cluster started here on free ports with a temporary store (R3 stream and
 buckets). With DATABASE_URL the nodes share its read models (one projector
 elected by lease), else each has its own PGlite. Prints progress and, every
-10 s, the shard split.`,
+10 s, the shard split. A node that a node_kill fault took down is started
+again (same id, port and data) when the fault's duration is over.`,
   flags: [
     { name: "nodes", value: "N", default: "2", description: "number of nodes" },
     {
@@ -39,6 +41,11 @@ elected by lease), else each has its own PGlite. Prints progress and, every
       value: "PORT",
       default: "8000",
       description: "HTTP port of the first node; the others follow",
+    },
+    {
+      name: "chaos",
+      description:
+        "TMS_CHAOS=on on every node: the chaos supervisor's API and control plane",
     },
     {
       name: "lease-ttl-ms",
@@ -79,6 +86,7 @@ function options(args: TaskArgs): Options {
     natsCluster: args.has("nats-cluster"),
     basePort: args.int("base-port", 8000, { min: 1, max: 65535 }),
     leaseTtlMs: args.int("lease-ttl-ms"),
+    chaos: args.has("chaos"),
   };
 }
 
@@ -86,10 +94,10 @@ function say(message: string): void {
   console.log(`[cluster] ${message}`);
 }
 
-async function shardSplit(nodes: ServerProcess[]): Promise<string> {
+async function shardSplit(nodes: LocalNode[]): Promise<string> {
   const parts = await Promise.all(nodes.map(async (node) => {
     try {
-      const res = await fetch(`${node.url}/health/ready`);
+      const res = await fetch(`http://127.0.0.1:${node.port}/health/ready`);
       const body = await res.json();
       return `:${node.port} ${body.checks?.cluster?.shardsOwned ?? "?"}`;
     } catch {
@@ -102,12 +110,13 @@ async function shardSplit(nodes: ServerProcess[]): Promise<string> {
 async function main(options: Options): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tms-cluster-" });
   let nats: NatsCluster | null = null;
-  const nodes: ServerProcess[] = [];
+  const cluster = new LocalCluster({ say });
+  const nodes = cluster.nodes;
   let stopping: Promise<void> | null = null;
   const stop = () =>
     stopping ??= (async () => {
       say("stopping nodes (graceful: leases are released)");
-      await Promise.all(nodes.map((n) => n.stop("SIGTERM")));
+      await cluster.stop("SIGTERM");
       if (nats) {
         say("stopping the NATS cluster");
         await nats.dispose();
@@ -136,10 +145,9 @@ async function main(options: Options): Promise<void> {
       say(`starting ${nodeId} on port ${port} (${i + 1}/${options.nodes})`);
       const env: Record<string, string> = {
         TMS_NATS_URL: natsUrl,
-        TMS_NODE_ID: nodeId,
         TMS_STREAM_REPLICAS: replicas,
-        TMS_DATA_DIR: `${dir}/${nodeId}`,
       };
+      if (options.chaos) env.TMS_CHAOS = "on";
       if (options.leaseTtlMs) {
         env.TMS_LEASE_TTL_MS = String(options.leaseTtlMs);
       }
@@ -149,7 +157,7 @@ async function main(options: Options): Promise<void> {
         const value = Deno.env.get(name);
         if (value) env[name] = value;
       }
-      nodes.push(await startServer(env, { port, timeoutMs: 60_000 }));
+      await cluster.add(nodeId, env, { port, dataDir: `${dir}/${nodeId}` });
       say(`${nodeId} ready at http://127.0.0.1:${port}`);
     }
     say(`${options.nodes} nodes up; ${await shardSplit(nodes)}; Ctrl-C stops`);

@@ -11,7 +11,7 @@ const ROOT = new URL("../", import.meta.url).pathname;
 export const compileTask: TaskSpec = {
   name: "compile",
   summary:
-    "Builds the node as one self-contained executable with deno compile (permissions, unstable APIs and the PGlite worker included).",
+    "Builds the node as one self-contained executable with deno compile (permissions, unstable APIs and the workers included).",
   details: `The binary runs a node exactly as \`deno task start\` does (the same
 environment, --help included) without Deno or the source on the machine; it
 is allowed net, env, read, write, sys, run and ffi (the argon2 addon) and Deno
@@ -51,9 +51,11 @@ export function compileArgs(output: string, target?: string): string[] {
     "--unstable-kv",
     "--unstable-cron",
     "--unstable-no-legacy-abort",
-    // The PGlite worker is loaded by URL at run time.
+    // The PGlite and cpu_stress workers are loaded by URL at run time.
     "--include",
     "runtime/sql/worker.ts",
+    "--include",
+    "runtime/chaos/cpu_worker.ts",
     ...(target ? ["--target", target] : []),
     "--output",
     output,

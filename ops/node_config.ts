@@ -17,6 +17,8 @@ import {
 import type { EdgeSecurity } from "../http/mod.ts";
 import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
+import { DEFAULT_CHAOS_SETTINGS } from "../actors/supervisors/chaos/mod.ts";
+import type { ChaosSettings } from "../actors/supervisors/chaos/mod.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -71,6 +73,11 @@ export interface NodeConfig {
   defaultApiVersion: ApiVersion;
   /** The integration relay and its published contract. */
   integration: IntegrationConfig;
+  /**
+   * The chaos supervisor (`TMS_CHAOS`, `TMS_CHAOS_MAX_DURATION_S`,
+   * `TMS_CHAOS_BLAST_RADIUS_LIMIT`): off unless `TMS_CHAOS=on`.
+   */
+  chaos: ChaosSettings;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
   /** CORS, trusted proxies, rate limits (`TMS_CORS_ORIGINS`, `TMS_TRUSTED_PROXIES`, `TMS_RATE_LIMIT_*`). */
@@ -310,6 +317,24 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "the node's URL as outsiders reach it: ce-dataschema and the AsyncAPI document name schemas under it",
   },
+  {
+    name: "TMS_CHAOS",
+    default: "off",
+    description:
+      "on: the chaos supervisor's API and control plane answer on this node (ADMIN only); off: 403",
+  },
+  {
+    name: "TMS_CHAOS_MAX_DURATION_S",
+    default: "1800",
+    description:
+      "longest fault and experiment (maxExperimentDuration); longer ones are refused, a run past it aborts",
+  },
+  {
+    name: "TMS_CHAOS_BLAST_RADIUS_LIMIT",
+    default: "25",
+    description:
+      "percent of the system one fault may reach (blastRadiusLimit); above it 422 unless an ADMIN forces it",
+  },
 ];
 
 /** `deno task start`: its usage text. */
@@ -356,6 +381,7 @@ export function loadConfig(
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
     integration: integrationEnv(env),
+    chaos: chaosEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
     security: edgeSecurityFromEnv(env),
   };
@@ -400,6 +426,32 @@ function apiVersionEnv(env: Record<string, string | undefined>): ApiVersion {
     );
   }
   return version;
+}
+
+function chaosEnv(env: Record<string, string | undefined>): ChaosSettings {
+  const raw = env.TMS_CHAOS || "off";
+  if (raw !== "on" && raw !== "off") {
+    throw new RangeError(`TMS_CHAOS must be "on" or "off", got "${raw}"`);
+  }
+  const limit = intEnv(
+    env,
+    "TMS_CHAOS_BLAST_RADIUS_LIMIT",
+    DEFAULT_CHAOS_SETTINGS.blastRadiusLimit * 100,
+  );
+  if (limit > 100) {
+    throw new RangeError(
+      `TMS_CHAOS_BLAST_RADIUS_LIMIT must be a percent from 0 to 100, got "${limit}"`,
+    );
+  }
+  const maxDurationS = intEnv(
+    env,
+    "TMS_CHAOS_MAX_DURATION_S",
+    DEFAULT_CHAOS_SETTINGS.maxDurationS,
+  );
+  if (maxDurationS === 0) {
+    throw new RangeError("TMS_CHAOS_MAX_DURATION_S must be at least 1");
+  }
+  return { enabled: raw === "on", maxDurationS, blastRadiusLimit: limit / 100 };
 }
 
 function projectionsEnv(env: Record<string, string | undefined>): boolean {

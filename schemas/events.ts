@@ -13,6 +13,11 @@ import {
   ConsentStatusSchema,
   LegalBasisSchema,
 } from "./gdpr.ts";
+import {
+  ExperimentDefinitionView,
+  MethodFaultView,
+  ProbeResultView,
+} from "./chaos.ts";
 
 const instant = z.string().describe("ISO 8601 instant");
 const date = z.string().describe("YYYY-MM-DD");
@@ -400,6 +405,72 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
   "system.test": z.object({
     requestedBy: z.string(),
     note: text,
+    at: instant,
+  }),
+  "chaos.experiment_created": z.object({
+    definition: ExperimentDefinitionView,
+    blastRadius: z.number(),
+    blastRadiusLimit: z.number(),
+    forced: z.boolean(),
+    maxDurationS: z.number(),
+    createdBy: z.string(),
+    at: instant,
+  }),
+  "chaos.experiment_started": z.object({
+    node: z.string(),
+    targets: z.union([z.array(z.string()), z.literal("all")]),
+    by: z.string(),
+    at: instant,
+  }),
+  "chaos.probe_checked": z.object({
+    phase: z.enum(["before", "during", "after"]),
+    results: z.array(ProbeResultView),
+    ok: z.boolean(),
+    at: instant,
+  }),
+  "chaos.fault_injected": z.object({
+    faultId: z.string(),
+    fault: MethodFaultView,
+    nodes: z.array(z.string()),
+    missing: z.array(z.string()),
+    at: instant,
+  }),
+  "chaos.deviated": z.object({
+    phase: z.enum(["before", "during", "after"]),
+    result: ProbeResultView,
+    at: instant,
+  }),
+  "chaos.aborted": z.object({
+    reason: z.string(),
+    detail: text,
+    by: z.string(),
+    at: instant,
+  }),
+  "chaos.rolled_back": z.object({
+    actions: z.array(z.string()),
+    faultsCleared: z.number().int(),
+    at: instant,
+  }),
+  "chaos.completed": z.object({ outcome: z.string(), at: instant }),
+  "chaos.adhoc_fault_injected": z.object({
+    faultId: z.string(),
+    fault: MethodFaultView,
+    blastRadius: z.number(),
+    forced: z.boolean(),
+    nodes: z.array(z.string()),
+    missing: z.array(z.string()),
+    by: z.string(),
+    at: instant,
+  }),
+  "chaos.emergency_stopped": z.object({
+    stopId: z.string(),
+    by: z.string(),
+    nodes: z.array(z.object({
+      node: z.string(),
+      cleared: z.number().int(),
+      ms: z.number().nullable(),
+    })),
+    missing: z.array(z.string()),
     at: instant,
   }),
   "unique.reserved": z.object({ owner: z.string(), at: instant }),

@@ -41,6 +41,18 @@ export {
   UsersQuery,
 } from "./queries.ts";
 export {
+  ActiveFaultView,
+  AdhocReportView,
+  CreateExperimentBody,
+  ExperimentListItemView,
+  ExperimentView,
+  FaultBody,
+  FaultTypeView,
+  InjectFaultBody,
+  SafetyStatusView,
+  StopReportView,
+} from "./chaos.ts";
+export {
   ChangePasswordBody,
   CreateUserBody,
   DisableUserBody,

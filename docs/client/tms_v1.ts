@@ -12,10 +12,30 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Liveness: the process answers
+     * Liveness: the process answers (its components for information)
      * @description No token needed.
      */
     get: operations["healthLive"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/health/startup": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Startup: passes once migrations ran and the projections caught up
+     * @description No token needed.
+     */
+    get: operations["healthStartup"];
     put?: never;
     post?: never;
     delete?: never;
@@ -32,7 +52,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Readiness: event log, actors, projections, cluster, dead letters
+     * Readiness: event log, actors, projections, cluster, NATS, SQL, dead letters, disk, faults
      * @description No token needed.
      */
     get: operations["healthReady"];
@@ -1672,6 +1692,185 @@ export interface paths {
      * @description Roles: ADMIN.
      */
     post: operations["appendTestEventV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/faults/types": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The fault kinds, their seams, scopes and parameters
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["listChaosFaultTypesV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/faults/inject": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Inject one fault now, on every node it selects, for its (mandatory) duration
+     * @deprecated
+     * @description Refused with 422 above the blast-radius limit (TMS_CHAOS_BLAST_RADIUS_LIMIT) unless `force` is set; the force is recorded.
+     *
+     *     Roles: ADMIN.
+     */
+    post: operations["injectChaosFaultV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/experiments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The experiments, newest first
+     * @deprecated
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN.
+     */
+    get: operations["listChaosExperimentsV1"];
+    put?: never;
+    /**
+     * Create an experiment: steady-state hypothesis, method, rollbacks (not started)
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    post: operations["createChaosExperimentV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/experiments/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An experiment with its journal (read from its events)
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["getChaosExperimentV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/experiments/{id}/start": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an experiment on this node (409 while another runs on its targets)
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    post: operations["startChaosExperimentV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/experiments/{id}/stop": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Stop a running experiment: it aborts and rolls back
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    post: operations["stopChaosExperimentV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/safety/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Active faults and experiments per node, and the last emergency stop
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["getChaosSafetyStatusV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/chaos/safety/emergency-stop": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Clear every fault on every node and abort every experiment, each node confirming
+     * @deprecated
+     * @description Acts without the event log (it works while the log is the thing failing) and is recorded once the log is back.
+     *
+     *     Roles: ADMIN.
+     */
+    post: operations["chaosEmergencyStopV1"];
     delete?: never;
     options?: never;
     head?: never;
@@ -3538,6 +3737,246 @@ export interface components {
       /** @description ISO 8601 instant */
       at: string;
     };
+    ChaosFaultTypesV1: {
+      items: {
+        kind: string;
+        seam: string;
+        scope: string;
+        description: string;
+        params: {
+          [key: string]: {
+            type: string;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      }[];
+    };
+    ChaosAdhocFaultV1: {
+      faultId: string;
+      blastRadius: number;
+      forced: boolean;
+      expiresAt: string;
+      /** @description Nodes that hold it */
+      nodes: string[];
+      /** @description Live nodes that did not answer */
+      missing: string[];
+    };
+    ChaosExperimentPageV1: {
+      items: {
+        id: string;
+        version: number;
+        title: string;
+        /** @enum {string} */
+        status: "created" | "running" | "aborted" | "rolled_back" | "completed";
+        outcome: ("passed" | "failed" | "aborted") | null;
+        abortReason:
+          | (
+            | "hypothesis_not_met"
+            | "deviation"
+            | "max_duration"
+            | "emergency_stop"
+            | "stopped"
+            | "injection_failed"
+            | "node_stopped"
+          )
+          | null;
+        blastRadius: number;
+        forced: boolean;
+        faults: number;
+        deviations: number;
+        createdBy: string;
+        createdAt: string;
+        startedAt: string | null;
+        endedAt: string | null;
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    ChaosExperimentV1: {
+      id: string;
+      version: number;
+      state: {
+        /** @enum {string} */
+        status: "created" | "running" | "aborted" | "rolled_back" | "completed";
+        definition: {
+          title: string;
+          description: string | null;
+          hypothesis: {
+            probes: {
+              name: string;
+              /** @enum {string} */
+              type:
+                | "error_rate"
+                | "command_latency_p99"
+                | "readiness"
+                | "projection_lag";
+              /**
+               * @description error_rate: most share (0–1); command_latency_p99 and projection_lag: most ms; readiness: unused
+               * @default 0
+               */
+              tolerance: number;
+              /** @default 5 */
+              windowS: number;
+              /**
+               * @default [
+               *       "before",
+               *       "during",
+               *       "after"
+               *     ]
+               */
+              phases: ("before" | "during" | "after")[];
+            }[];
+            recoveryS: number;
+          };
+          method: {
+            /** @enum {string} */
+            kind:
+              | "log_latency"
+              | "log_error"
+              | "log_outage"
+              | "actor_crash"
+              | "mailbox_delay"
+              | "projection_pause"
+              | "database_slow"
+              | "network_latency"
+              | "service_unavailable"
+              | "nats_disconnect"
+              | "cpu_stress"
+              | "memory_leak"
+              | "disk_full"
+              | "node_kill";
+            selector: {
+              /** @description Node ids (TMS_NODE_ID) that hold the fault */
+              nodes?: string[];
+              /** @description Actor types it reaches */
+              aggregateTypes?: string[];
+              /** @description Shards it reaches */
+              shards?: number[];
+              /** @description Projections a projection_pause holds */
+              projections?: string[];
+              /** @description Share of the scope's units (actors, requests, queries, projections), picked by a stable hash */
+              percent?: number;
+            };
+            params: {
+              [key: string]: unknown;
+            };
+            afterS: number;
+            durationS: number;
+          }[];
+          rollbacks: ("clear_faults" | "emergency_stop")[];
+          autoRollback: boolean;
+          maxDurationS: number | null;
+        };
+        blastRadius: number;
+        forced: boolean;
+        maxDurationS: number;
+        createdBy: string;
+        createdAt: string;
+        startedAt: string | null;
+        startedOn: string | null;
+        faultsInjected: number;
+        probeChecks: number;
+        deviations: number;
+        hypothesisBefore: boolean | null;
+        hypothesisAfter: boolean | null;
+        abortReason:
+          | (
+            | "hypothesis_not_met"
+            | "deviation"
+            | "max_duration"
+            | "emergency_stop"
+            | "stopped"
+            | "injection_failed"
+            | "node_stopped"
+          )
+          | null;
+        rolledBackAt: string | null;
+        completedAt: string | null;
+        outcome: ("passed" | "failed" | "aborted") | null;
+      };
+      /** @description Chaos-Toolkit-style journal, a fold of the experiment's events */
+      journal: {
+        status: string;
+        deviated: boolean;
+        start: string | null;
+        end: string | null;
+        duration: number | null;
+      } & {
+        [key: string]: unknown;
+      };
+    };
+    ChaosSafetyStatusV1: {
+      node: string;
+      settings: {
+        enabled: boolean;
+        maxDurationS: number;
+        blastRadiusLimit: number;
+      };
+      nodes: {
+        node: string;
+        faults: {
+          id: string;
+          kind: string;
+          selector: {
+            /** @description Node ids (TMS_NODE_ID) that hold the fault */
+            nodes?: string[];
+            /** @description Actor types it reaches */
+            aggregateTypes?: string[];
+            /** @description Shards it reaches */
+            shards?: number[];
+            /** @description Projections a projection_pause holds */
+            projections?: string[];
+            /** @description Share of the scope's units (actors, requests, queries, projections), picked by a stable hash */
+            percent?: number;
+          };
+          params: {
+            [key: string]: unknown;
+          };
+          /** @description Epoch ms */
+          startedAt: number;
+          /** @description Epoch ms */
+          expiresAt: number;
+          experimentId: string | null;
+        }[];
+        experiments: {
+          id: string;
+          title: string;
+          targets: string[] | "all";
+          startedAt: string;
+          maxDurationMs: number;
+        }[];
+        lastStop: {
+          id: string;
+          by: string;
+          at: string;
+          node: string;
+          cleared: number;
+          actedAt: string;
+        } | null;
+      }[];
+      missing: string[];
+      lastStop: {
+        id: string;
+        by: string;
+        at: string;
+        node: string;
+        cleared: number;
+        actedAt: string;
+      } | null;
+    };
+    ChaosEmergencyStopV1: {
+      stopId: string;
+      by: string;
+      at: string;
+      nodes: {
+        node: string;
+        cleared: number;
+        ms: number | null;
+      }[];
+      missing: string[];
+      durationMs: number;
+    };
   };
   responses: {
     /** @description Malformed JSON or header */
@@ -3703,6 +4142,27 @@ export interface operations {
           "application/json": Record<string, never>;
         };
       };
+    };
+  };
+  healthStartup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Started */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      503: components["responses"]["Problem503"];
     };
   };
   healthReady: {
@@ -8057,6 +8517,504 @@ export interface operations {
       403: components["responses"]["Problem403"];
       412: components["responses"]["Problem412"];
       422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listChaosFaultTypesV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every kind */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosFaultTypesV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosFaultTypesV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  injectChaosFaultV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @enum {string} */
+          kind:
+            | "log_latency"
+            | "log_error"
+            | "log_outage"
+            | "actor_crash"
+            | "mailbox_delay"
+            | "projection_pause"
+            | "database_slow"
+            | "network_latency"
+            | "service_unavailable"
+            | "nats_disconnect"
+            | "cpu_stress"
+            | "memory_leak"
+            | "disk_full"
+            | "node_kill";
+          /** @default {} */
+          selector?: {
+            /** @description Node ids (TMS_NODE_ID) that hold the fault */
+            nodes?: string[];
+            /** @description Actor types it reaches */
+            aggregateTypes?: string[];
+            /** @description Shards it reaches */
+            shards?: number[];
+            /** @description Projections a projection_pause holds */
+            projections?: string[];
+            /** @description Share of the scope's units (actors, requests, queries, projections), picked by a stable hash */
+            percent?: number;
+          };
+          /**
+           * @description See GET /chaos/faults/types; defaults filled in
+           * @default {}
+           */
+          params?: {
+            [key: string]: number | boolean | string | string[];
+          };
+          /** @description Mandatory: the fault expires by itself after it */
+          durationS: number;
+          /**
+           * @description Inject above the blast-radius limit (ADMIN; recorded)
+           * @default false
+           */
+          force?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Injected */
+      201: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosAdhocFaultV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosAdhocFaultV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listChaosExperimentsV1: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosExperimentPageV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosExperimentPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  createChaosExperimentV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          title: string;
+          description?: string | null;
+          /**
+           * @default {
+           *       "probes": [],
+           *       "recoveryS": 0
+           *     }
+           */
+          hypothesis?: {
+            /** @default [] */
+            probes?: {
+              name: string;
+              /** @enum {string} */
+              type:
+                | "error_rate"
+                | "command_latency_p99"
+                | "readiness"
+                | "projection_lag";
+              /**
+               * @description error_rate: most share (0–1); command_latency_p99 and projection_lag: most ms; readiness: unused
+               * @default 0
+               */
+              tolerance?: number;
+              /** @default 5 */
+              windowS?: number;
+              /**
+               * @default [
+               *       "before",
+               *       "during",
+               *       "after"
+               *     ]
+               */
+              phases?: ("before" | "during" | "after")[];
+            }[];
+            /**
+             * @description How long the after-phase may take to pass again
+             * @default 0
+             */
+            recoveryS?: number;
+          };
+          method: {
+            /** @enum {string} */
+            kind:
+              | "log_latency"
+              | "log_error"
+              | "log_outage"
+              | "actor_crash"
+              | "mailbox_delay"
+              | "projection_pause"
+              | "database_slow"
+              | "network_latency"
+              | "service_unavailable"
+              | "nats_disconnect"
+              | "cpu_stress"
+              | "memory_leak"
+              | "disk_full"
+              | "node_kill";
+            /** @default {} */
+            selector?: {
+              /** @description Node ids (TMS_NODE_ID) that hold the fault */
+              nodes?: string[];
+              /** @description Actor types it reaches */
+              aggregateTypes?: string[];
+              /** @description Shards it reaches */
+              shards?: number[];
+              /** @description Projections a projection_pause holds */
+              projections?: string[];
+              /** @description Share of the scope's units (actors, requests, queries, projections), picked by a stable hash */
+              percent?: number;
+            };
+            /**
+             * @description See GET /chaos/faults/types; defaults filled in
+             * @default {}
+             */
+            params?: {
+              [key: string]: number | boolean | string | string[];
+            };
+            /** @description Mandatory: the fault expires by itself after it */
+            durationS: number;
+            /**
+             * @description In an experiment: seconds after the method starts
+             * @default 0
+             */
+            afterS?: number;
+          }[];
+          /**
+           * @default [
+           *       "clear_faults"
+           *     ]
+           */
+          rollbacks?: ("clear_faults" | "emergency_stop")[];
+          /** @default true */
+          autoRollback?: boolean;
+          /** @description At most the node's TMS_CHAOS_MAX_DURATION_S */
+          maxDurationS?: number | null;
+          /**
+           * @description Create above the blast-radius limit (ADMIN; recorded)
+           * @default false
+           */
+          force?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          Location: components["headers"]["Location"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosExperimentV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosExperimentV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getChaosExperimentV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The experiment */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosExperimentV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosExperimentV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  startChaosExperimentV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Started: it runs on */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosExperimentV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosExperimentV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  stopChaosExperimentV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Stopped and rolled back */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosExperimentV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosExperimentV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getChaosSafetyStatusV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Per node */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosSafetyStatusV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosSafetyStatusV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  chaosEmergencyStopV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What each node did */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ChaosEmergencyStopV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["ChaosEmergencyStopV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
       429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };

@@ -14,7 +14,9 @@
  * were never attempted, their callers get 503); `commandRetrier` asks it
  * again under its command id after looking for it in the stream. `readAt`
  * replays a stream to a version or an instant (time travel) and `history`
- * lists its commits, both straight from the log. `ActorClient`
+ * lists its commits, both straight from the log. `ActorFaults` is the
+ * chaos seam (mailbox delay, a crash mid-command): one check per message
+ * while it is not armed. `ActorClient`
  * is what callers need; the cluster router implements it too.
  *
  * Imports `core` only.
@@ -25,6 +27,7 @@ export type { AsOf, Replayed } from "./state.ts";
 export type {
   ActorClient,
   ActorDefinition,
+  ActorFaults,
   ActorSystemOptions,
   ActorSystemStats,
   AskOptions,

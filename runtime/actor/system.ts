@@ -25,6 +25,7 @@ import type { Commit, DomainEvent, EventLog } from "../core/mod.ts";
 import type {
   ActorClient,
   ActorDefinition,
+  ActorFaults,
   ActorSystemOptions,
   ActorSystemStats,
   AskOptions,
@@ -47,6 +48,12 @@ const DEFAULTS = {
 
 const STALE_RETRIES = 3;
 
+const NO_FAULTS: ActorFaults = {
+  armed: false,
+  delay: () => null,
+  crash: () => {},
+};
+
 /**
  * Virtual actors over an `EventLog`. An actor exists by its id, is activated on
  * its first message (latest snapshot + tail replay), handles one message at a
@@ -63,9 +70,10 @@ const STALE_RETRIES = 3;
 export class ActorSystem implements ActorClient {
   readonly log: EventLog;
   readonly #options: Required<
-    Omit<ActorSystemOptions, "log" | "onDeadLetter">
+    Omit<ActorSystemOptions, "log" | "onDeadLetter" | "faults">
   >;
   readonly #onDeadLetter?: (letter: DeadLetterInput) => void;
+  readonly #faults: ActorFaults;
   readonly #definitions = new Map<string, AnyDefinition>();
   readonly #actors: Activations;
   #sweeper: ReturnType<typeof setInterval>;
@@ -76,7 +84,8 @@ export class ActorSystem implements ActorClient {
   constructor(options: ActorSystemOptions) {
     this.log = options.log;
     this.#onDeadLetter = options.onDeadLetter;
-    const { log: _, onDeadLetter: __, ...rest } = options;
+    this.#faults = options.faults ?? NO_FAULTS;
+    const { log: _, onDeadLetter: __, faults: ___, ...rest } = options;
     this.#options = { ...DEFAULTS, ...withoutUndefined(rest) };
     this.#actors = new Activations(this.#options.maxActive);
     this.#sweeper = setInterval(
@@ -269,6 +278,9 @@ export class ActorSystem implements ActorClient {
           continue;
         }
         if (envelope.kind === "command") this.#commands++;
+        if (this.#faults.armed) {
+          await this.#faults.delay(activation.type, activation.id);
+        }
         await this.#handle(activation, envelope);
       }
     } finally {
@@ -405,6 +417,7 @@ export class ActorSystem implements ActorClient {
       (s: unknown, e: DomainEvent) => decider.evolve(s, e),
       activation.state,
     );
+    if (this.#faults.armed) this.#crash(activation, "decide");
     let appended;
     envelope.appendedFrom ??= activation.version;
     try {
@@ -438,6 +451,7 @@ export class ActorSystem implements ActorClient {
         ),
       );
     }
+    if (this.#faults.armed) this.#crash(activation, "append");
     activation.state = state;
     activation.version = appended.version;
     activation.position = appended.position;
@@ -459,6 +473,15 @@ export class ActorSystem implements ActorClient {
       state,
       duplicate: false,
     };
+  }
+
+  /** An injected crash: handled as a failure of the infrastructure (restart). */
+  #crash(activation: Activation, phase: "decide" | "append"): void {
+    try {
+      this.#faults.crash(activation.type, activation.id, phase);
+    } catch (error) {
+      throw new InfrastructureFailure(error);
+    }
   }
 
   /**
@@ -528,6 +551,7 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 export type {
   ActorClient,
   ActorDefinition,
+  ActorFaults,
   ActorSystemOptions,
   ActorSystemStats,
   AskOptions,

@@ -89,6 +89,23 @@ export interface ReadResult<S = unknown> {
   state: S;
 }
 
+/**
+ * The actor system's fault seam (the chaos registry's `ActorSeam`). While
+ * `armed` is false a message pays that one check and nothing else.
+ */
+export interface ActorFaults {
+  readonly armed: boolean;
+  /** The wait before a message of `type/id` is handled (mailbox delay), or null. */
+  delay(type: string, id: string): Promise<void> | null;
+  /**
+   * Throws to crash `type/id` at `phase` of a command: `decide` before the
+   * append, `append` after the commit landed and before the answer. The
+   * system treats it as an infrastructure failure: it restarts the actor
+   * from the log and handles the command again under its command id.
+   */
+  crash(type: string, id: string, phase: "decide" | "append"): void;
+}
+
 /** Tuning of the actor system; every field has a default. */
 export interface ActorSystemOptions {
   log: EventLog;
@@ -116,6 +133,8 @@ export interface ActorSystemOptions {
    * get 503 with `Retry-After`. Must not throw or wait (the office buffers).
    */
   onDeadLetter?: (letter: DeadLetterInput) => void;
+  /** The chaos seam (default: none, never armed). */
+  faults?: ActorFaults;
 }
 
 /** Counters and gauges of the actor system, for health and metrics. */

@@ -42,6 +42,9 @@
  *   - feed consumers' checkpoints and leases (`FeedCheckpoints`):
  *     `["checkpoint", name]` in `events.kv`, bucket `tms_consumers`
  *     (`checkpoint.<name>`, `lease.<name>`);
+ *   - the chaos control plane on `tms.chaos.stop`, `tms.chaos.faults`,
+ *     `tms.chaos.status`, `tms.chaos.abort`, and `chaos_restart_at` under
+ *     `$TMS_DATA_DIR` (when a killed node may start again);
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
  *     `RateLimit-Policy`, `RateLimit`, `X-API-Version`, `Deprecation`,
@@ -116,6 +119,8 @@ export type {
 export type { WireError } from "./error_codec.ts";
 export {
   AuthKeyNames,
+  ChaosFiles,
+  ChaosSubjects,
   CloudEventHeaders,
   commitMsgId,
   DeadLetterKeys,

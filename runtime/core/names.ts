@@ -18,6 +18,31 @@ export const JetStreamNames = {
   rpcPrefix: "tms.rpc",
 } as const;
 
+/**
+ * The chaos control plane: requests every chaos-enabled node answers (each
+ * with its own reply, gathered by the asker), on a NATS connection of its
+ * own so that a cut data connection does not silence it.
+ */
+export const ChaosSubjects = {
+  /** Emergency stop: clear every fault, abort every experiment. */
+  stop: "tms.chaos.stop",
+  /** Hold a fault, or clear faults (by id or experiment). */
+  faults: "tms.chaos.faults",
+  /** Each node's active faults, running experiments and last stop. */
+  status: "tms.chaos.status",
+  /** Abort one running experiment wherever it runs. */
+  abort: "tms.chaos.abort",
+} as const;
+
+/**
+ * Files of the chaos supervisor under `$TMS_DATA_DIR`: `chaos_restart_at`
+ * holds the epoch ms before which the local cluster must not start a node
+ * that `node_kill` took down.
+ */
+export const ChaosFiles = {
+  restartMarker: "chaos_restart_at",
+} as const;
+
 /** Message headers of a commit. */
 export const Headers = {
   /** JetStream dedup id of a commit: `commitMsgId(type, id, version)`. */

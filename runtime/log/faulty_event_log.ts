@@ -28,8 +28,9 @@ export interface EventLogFault {
 }
 
 /**
- * A decorator that injects latency and errors at named seams of a real log: the
- * chaos seam of the event log, and the tool of the supervision tests.
+ * A decorator that injects latency and errors at named seams of a real log:
+ * the tool of the supervision tests (the node's chaos seam is
+ * `ChaosEventLog` of `runtime/chaos`).
  */
 export class FaultyEventLog implements EventLog {
   readonly inner: EventLog;

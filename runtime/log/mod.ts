@@ -16,8 +16,10 @@
  *   plain values and the log, its replicas and backups only ciphertext; it
  *   goes beneath `UpcastingEventLog`;
  * - `storedLog` — the log beneath these decorators (events as stored);
- * - `FaultyEventLog` — the fault seam: wraps a real log and injects latency,
- *   errors and outages at named seams (`append`, `read`, `snapshot`).
+ * - `FaultyEventLog` — the tests' fault tool: wraps a real log and fails
+ *   the next N calls (or adds latency) at named seams (`append`, `read`,
+ *   `snapshot`). The node's chaos seam, driven by fault selectors and
+ *   durations, is `ChaosEventLog` in `chaos/`.
  *
  * The backends live in their own packages so that a node loads only the one
  * it runs on:

@@ -24,6 +24,7 @@ import type {
   Projection,
   ProjectionEngineOptions,
   ProjectionFailure,
+  ProjectionFaults,
   ProjectionStatus,
 } from "./types.ts";
 import { migrate } from "../sql/mod.ts";
@@ -36,6 +37,8 @@ import type { SqlStore } from "../sql/mod.ts";
 import type { Commit, EventLog, SignalOptions } from "../core/mod.ts";
 import type { DeadLetterInput } from "../core/mod.ts";
 export type { ProjectionEngineOptions } from "./types.ts";
+
+const NO_FAULTS: ProjectionFaults = { armed: false, hold: () => null };
 
 /**
  * Runs projections over the global feed: each from its checkpoint, in
@@ -60,9 +63,15 @@ export class ProjectionEngine implements ProjectionPositions {
   readonly #options: Required<
     Omit<
       ProjectionEngineOptions,
-      "store" | "log" | "projections" | "onBatch" | "onDeadLetter"
+      | "store"
+      | "log"
+      | "projections"
+      | "onBatch"
+      | "onDeadLetter"
+      | "faults"
     >
   >;
+  readonly #faults: ProjectionFaults;
   readonly #onBatch?: (info: BatchInfo) => void;
   readonly #onDeadLetter?: (letter: DeadLetterInput) => void;
   readonly #waiters = new PositionWaiters((position, names) =>
@@ -81,6 +90,7 @@ export class ProjectionEngine implements ProjectionPositions {
     this.log = options.log;
     this.#onBatch = options.onBatch;
     this.#onDeadLetter = options.onDeadLetter;
+    this.#faults = options.faults ?? NO_FAULTS;
     this.#options = {
       batchSize: options.batchSize ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
@@ -315,6 +325,13 @@ export class ProjectionEngine implements ProjectionPositions {
       if (r.paused || r.state === ProjectionStates.failed) {
         await r.wake.wait(signal);
         continue;
+      }
+      if (this.#faults.armed) {
+        const held = this.#faults.hold(r.projection.name, signal);
+        if (held) {
+          await held.catch(() => {});
+          continue;
+        }
       }
       try {
         const limit = r.position < r.singleStepUntil

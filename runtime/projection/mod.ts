@@ -19,6 +19,8 @@
  * commands, not rows — over the feed at least once, with its own checkpoint
  * (`tms_processor_checkpoints`) moved by compare-and-set after each batch;
  * `ProcessorHost` starts and stops them with the node's projector role.
+ * `ProjectionFaults` is the chaos seam (a pause): one check per batch while
+ * it is not armed.
  *
  * Imports `core`, `sql`.
  */
@@ -27,6 +29,7 @@ export type {
   BatchInfo,
   Projection,
   ProjectionFailure,
+  ProjectionFaults,
   ProjectionState,
   ProjectionStatus,
 } from "./types.ts";

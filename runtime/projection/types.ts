@@ -149,4 +149,19 @@ export interface ProjectionEngineOptions {
    * throw or wait.
    */
   onDeadLetter?: (letter: DeadLetterInput) => void;
+  /** The chaos seam (default: none, never armed). */
+  faults?: ProjectionFaults;
+}
+
+/**
+ * The projection engine's fault seam (the chaos registry's
+ * `ProjectionSeam`). While `armed` is false a batch pays that one check.
+ */
+export interface ProjectionFaults {
+  readonly armed: boolean;
+  /**
+   * Null when `projection` may apply its next batch; else a promise that
+   * resolves when its pause ends (rejects when `signal` aborts).
+   */
+  hold(projection: string, signal?: AbortSignal): Promise<void> | null;
 }

@@ -14,12 +14,14 @@
  *   commit's stored `traceparent`).
  * - `RedMetrics`: requests, errors and duration per route template.
  * - `LatencyHistogram`: fixed buckets, Prometheus exposition.
- * - `processMetrics`: resident memory and the cgroup's memory limit.
+ * - `processMetrics`: resident memory and the cgroup's memory limit
+ *   (`memoryLimit`).
  */
 export { LatencyHistogram } from "./latency_histogram.ts";
 export type { HistogramSnapshot } from "./latency_histogram.ts";
 export { RedMetrics } from "./red_metrics.ts";
-export { processMetrics } from "./process_metrics.ts";
+export type { RedTotals } from "./red_metrics.ts";
+export { memoryLimit, processMetrics } from "./process_metrics.ts";
 export {
   activeSpan,
   captureContext,

@@ -3,7 +3,7 @@ const START_SECONDS = Date.now() / 1000 - performance.now() / 1000;
 let limit: Promise<number | null> | undefined;
 
 /** The memory limit of this process's cgroup (v2 or v1) in bytes, null when unlimited or unknown. */
-function memoryLimit(): Promise<number | null> {
+export function memoryLimit(): Promise<number | null> {
   limit ??= (async () => {
     for (
       const path of [

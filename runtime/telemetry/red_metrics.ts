@@ -15,6 +15,18 @@ const REQUEST_BOUNDS = [
   10,
 ] as const;
 
+/** What `RedMetrics.totals` adds up. */
+export interface RedTotals {
+  requests: number;
+  /** Answers with a status of 500 or above. */
+  errors: number;
+  /** Upper bounds (s) of the write-duration buckets. */
+  writeBounds: readonly number[];
+  /** Writes at most each bound (cumulative). */
+  writeCumulative: number[];
+  writes: number;
+}
+
 interface RouteSeries {
   method: string;
   route: string;
@@ -53,6 +65,37 @@ export class RedMetrics {
     }
     series.statuses.set(status, (series.statuses.get(status) ?? 0) + 1);
     series.duration.record(seconds);
+  }
+
+  /**
+   * Totals over the routes under `prefix` (default `/api/`): requests,
+   * answers of 500 and above, and the duration histogram of the writes
+   * (every method but GET and HEAD) — what the chaos probes difference over
+   * a window.
+   */
+  totals(prefix = "/api/"): RedTotals {
+    let requests = 0;
+    let errors = 0;
+    const cumulative = new Array(REQUEST_BOUNDS.length).fill(0);
+    let writes = 0;
+    for (const s of this.#series.values()) {
+      if (!s.route.startsWith(prefix)) continue;
+      for (const [status, n] of s.statuses) {
+        requests += n;
+        if (status >= 500) errors += n;
+      }
+      if (s.method === "GET" || s.method === "HEAD") continue;
+      const h = s.duration.snapshot();
+      h.cumulative.forEach((n, i) => cumulative[i] += n);
+      writes += h.count;
+    }
+    return {
+      requests,
+      errors,
+      writeBounds: REQUEST_BOUNDS,
+      writeCumulative: cumulative,
+      writes,
+    };
   }
 
   /** Prometheus text: `tms_http_requests_total` and `tms_http_request_duration_seconds`. */

@@ -28,6 +28,7 @@ import {
 import { KONTONUMMER } from "../support/domain_app.ts";
 import { jpegPhoto, pdfReceipt } from "../support/http.ts";
 import { pgliteFixture } from "../support/sql_stores.ts";
+import { testChaos } from "../support/chaos.ts";
 
 type Who =
   | "anonymous"
@@ -68,7 +69,9 @@ async function edge() {
     projections: readModelProjections,
   });
   await engine.start();
+  const chaos = testChaos(system, { node: "matrix" });
   const app = createApp({
+    chaos: chaos.supervisor,
     system,
     keys,
     files: new MemoryFileStore(),
@@ -308,7 +311,22 @@ async function edge() {
     budget,
     refreshToken,
     bedrift,
+    async experiment(method = {}) {
+      const body = await asAdmin("POST", "/api/v1/chaos/experiments", {
+        title: "matrix",
+        // A node that does not exist: nothing is held, nothing collides.
+        method: [{
+          kind: "mailbox_delay",
+          selector: { nodes: [`nowhere-${crypto.randomUUID()}`] },
+          params: { delayMs: 1 },
+          durationS: 1,
+          ...method,
+        }],
+      });
+      return body.id as string;
+    },
     async close() {
+      await chaos.close();
       await engine.stop();
       await system.shutdown();
       await fixture.cleanup();
@@ -401,6 +419,49 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
   "GET /events/stats": () => Promise.resolve({ path: "/api/v1/events/stats" }),
   "POST /events/test": () =>
     Promise.resolve({ path: "/api/v1/events/test", body: { note: "matrix" } }),
+
+  "GET /chaos/faults/types": () =>
+    Promise.resolve({ path: "/api/v1/chaos/faults/types" }),
+  "POST /chaos/faults/inject": () =>
+    Promise.resolve({
+      path: "/api/v1/chaos/faults/inject",
+      body: {
+        kind: "log_latency",
+        selector: { aggregateTypes: ["nothing"], percent: 1 },
+        params: { latencyMs: 1 },
+        durationS: 1,
+      },
+    }),
+  "GET /chaos/experiments": () =>
+    Promise.resolve({ path: "/api/v1/chaos/experiments" }),
+  "POST /chaos/experiments": () =>
+    Promise.resolve({
+      path: "/api/v1/chaos/experiments",
+      body: {
+        title: "matrix",
+        method: [{
+          kind: "mailbox_delay",
+          selector: { nodes: ["nowhere"] },
+          durationS: 1,
+        }],
+      },
+    }),
+  "GET /chaos/experiments/:id": async (e) => ({
+    path: `/api/v1/chaos/experiments/${await e.experiment()}`,
+  }),
+  "POST /chaos/experiments/:id/start": async (e) => ({
+    path: `/api/v1/chaos/experiments/${await e.experiment()}/start`,
+  }),
+  // The sample's fault is held nowhere, so the run has ended by the time of
+  // the stop: the handler's 409 shows access was given.
+  "POST /chaos/experiments/:id/stop": async (e) => ({
+    path: `/api/v1/chaos/experiments/${await e.experiment()}/stop`,
+    allowedStatus: 409,
+  }),
+  "GET /chaos/safety/status": () =>
+    Promise.resolve({ path: "/api/v1/chaos/safety/status" }),
+  "POST /chaos/safety/emergency-stop": () =>
+    Promise.resolve({ path: "/api/v1/chaos/safety/emergency-stop" }),
 
   "GET /bedrifter": () => Promise.resolve({ path: "/api/v1/bedrifter" }),
   "GET /bedrifter/:id/history": (e) =>

@@ -97,11 +97,9 @@ function metricsOf(expr: string): string[] {
   return [...new Set(names.filter((n) => !keywords.has(n) && !/^\d/.test(n)))];
 }
 
-/** Metrics the relay and the supervisors are to export (issues 12–14), and other exporters'. */
+/** Metrics the relay and the autoscaler are to export (issues 13–14), and other exporters'. */
 const DECLARED = new Set([
   "tms_relay_lag_positions",
-  "tms_chaos_experiment_running_seconds",
-  "tms_chaos_experiment_max_duration_seconds",
   "tms_autoscale_replicas",
   "tms_autoscale_max_replicas",
   "up",
@@ -478,6 +476,7 @@ Deno.test("Kubernetes manifests: valid against the API schemas; probes, resource
   for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
     assert.ok(container[probe]?.httpGet?.path, probe);
   }
+  assert.equal(container.startupProbe.httpGet.path, "/health/startup");
   assert.equal(container.readinessProbe.httpGet.path, "/health/ready");
   assert.equal(container.livenessProbe.httpGet.path, "/health/live");
   assert.ok(

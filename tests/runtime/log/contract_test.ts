@@ -11,6 +11,7 @@ import {
   MemoryKeyStore,
 } from "../../../runtime/storage/mod.ts";
 import { eventLogContract } from "../../contracts/event_log_contract.ts";
+import { ChaosEventLog, FaultRegistry } from "../../../runtime/chaos/mod.ts";
 
 eventLogContract("memory", () => ({
   open: () => Promise.resolve(new MemoryEventLog()),
@@ -39,6 +40,24 @@ eventLogContract("faulty(deno-kv)", () => {
     },
     reopen: async () =>
       new FaultyEventLog(await KvEventLog.open(`${dir}/events.kv`)),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}, { durable: true });
+
+// The chaos seam with no fault active must be a faithful log as well.
+const registry = new FaultRegistry({ node: "contract" });
+eventLogContract("chaos(deno-kv)", () => {
+  let dir = "";
+  return {
+    async open() {
+      dir = await Deno.makeTempDir({ prefix: "tms-kv-" });
+      return new ChaosEventLog(
+        await KvEventLog.open(`${dir}/events.kv`),
+        registry,
+      );
+    },
+    reopen: async () =>
+      new ChaosEventLog(await KvEventLog.open(`${dir}/events.kv`), registry),
     cleanup: () => Deno.remove(dir, { recursive: true }),
   };
 }, { durable: true });
