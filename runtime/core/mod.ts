@@ -32,6 +32,9 @@
  *   - the embedded dead-letter file `deadletters.kv` (`["dead_letter", id]`,
  *     `["dead_letter_meta", "changes"]`);
  *   - remote asks on `tms.rpc.<shard>`;
+ *   - supervisor leases in the bucket `tms_supervisors` (`autoscale`); the
+ *     autoscale supervisor's subjects `tms.autoscale.sample.<node>`,
+ *     `tms.autoscale.control`, `tms.autoscale.actuator.local`;
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
  *     `RateLimit-Policy`, `RateLimit`, `X-API-Version`, `Deprecation`,
@@ -102,6 +105,8 @@ export type {
 export type { WireError } from "./error_codec.ts";
 export {
   AuthKeyNames,
+  autoscaleSampleSubject,
+  AutoscaleSubjects,
   commitMsgId,
   DeadLetterKeys,
   eventSubject,
@@ -111,6 +116,7 @@ export {
   PlacementKeys,
   RpcHeaders,
   rpcSubject,
+  SupervisorKeys,
 } from "./names.ts";
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";
 export { Watchers } from "./watchers.ts";
