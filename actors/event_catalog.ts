@@ -21,6 +21,10 @@ import {
 } from "./open_items/mod.ts";
 import { SESSION, SessionEventVersions } from "./session/mod.ts";
 import { SYSTEM, SystemEventVersions } from "./system/mod.ts";
+import {
+  AUTOSCALE,
+  AutoscaleEventVersions,
+} from "./supervisors/autoscale/mod.ts";
 import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
 
@@ -35,6 +39,7 @@ export const EVENT_VERSIONS = {
   ...OpenItemsEventVersions,
   ...SessionEventVersions,
   ...SystemEventVersions,
+  ...AutoscaleEventVersions,
   ...UniqueEventVersions,
   ...UserEventVersions,
 } as const;
@@ -60,6 +65,7 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [OpenItemsEventVersions, [OPEN_ITEMS, OPEN_ITEMS_INDEX]],
   [SessionEventVersions, [SESSION]],
   [SystemEventVersions, [SYSTEM]],
+  [AutoscaleEventVersions, [AUTOSCALE]],
   [UniqueEventVersions, Object.values(UniqueKinds)],
   [UserEventVersions, [USER]],
 ];

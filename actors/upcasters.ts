@@ -18,6 +18,7 @@ import { UniqueEventVersions } from "./unique/mod.ts";
 import { UserEventVersions } from "./user/mod.ts";
 import { SessionEventVersions } from "./session/mod.ts";
 import { SystemEventVersions } from "./system/mod.ts";
+import { AutoscaleEventVersions } from "./supervisors/autoscale/mod.ts";
 
 /** Every TMS event type at its current version, with the upcasters to it. */
 export const domainUpcasters: EventUpcasters = new EventUpcasters({
@@ -32,6 +33,7 @@ export const domainUpcasters: EventUpcasters = new EventUpcasters({
   ...UserEventVersions,
   ...SessionEventVersions,
   ...SystemEventVersions,
+  ...AutoscaleEventVersions,
 }, [...invoiceUpcasters]);
 
 /**

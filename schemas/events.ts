@@ -85,6 +85,25 @@ const sequence = z.object({
   at: instant,
 });
 const role = z.enum(["ADMIN", "HOVEDBRUKER", "OKONOMI", "TRAFIKKLARER"]);
+const replicas = z.number().int().min(0);
+const trigger = z.enum(["automatic", "manual"]);
+const metricReason = z.object({
+  metric: z.string(),
+  value: z.number(),
+  target: z.number(),
+  ratio: z.number(),
+  replicas,
+  withinTolerance: z.boolean(),
+});
+const forecastReason = z.object({
+  rate: z.number().nullable(),
+  currentRate: z.number(),
+  horizonMs: z.number(),
+  mape: z.number().nullable(),
+  replicas: replicas.nullable(),
+  used: z.boolean(),
+  note: z.string().nullable(),
+});
 
 /** The schema of each event type's data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
@@ -286,6 +305,43 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     at: instant,
   }),
   "session.revoked": z.object({ reason: z.string(), at: instant }),
+  "autoscale.decided": z.object({
+    current: replicas,
+    desired: replicas,
+    recommendation: replicas,
+    action: z.enum(["scale_up", "scale_down", "hold"]),
+    reasons: z.array(metricReason),
+    forecast: forecastReason.nullable(),
+    held: text,
+    limits: z.array(z.string()),
+    mode: z.string(),
+    nodes: z.number().int(),
+    at: instant,
+  }),
+  "autoscale.scaled": z.object({
+    from: replicas,
+    to: replicas,
+    actuator: z.string(),
+    trigger,
+    durationMs: z.number(),
+    at: instant,
+  }),
+  "autoscale.failed": z.object({
+    from: replicas,
+    to: replicas,
+    actuator: z.string(),
+    trigger,
+    error: z.string(),
+    at: instant,
+  }),
+  "autoscale.manual_scaled": z.object({
+    from: replicas,
+    to: replicas,
+    reason: z.string(),
+    by: z.string(),
+    holdUntil: instant,
+    at: instant,
+  }),
   "system.test": z.object({
     requestedBy: z.string(),
     note: text,
