@@ -11,6 +11,7 @@ import { createApp } from "./http/mod.ts";
 import { openDomainServices } from "./ops/domain_services.ts";
 import { openIdentityServices } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
+import type { ActorClient } from "./runtime/actor/mod.ts";
 import { ClusterNode } from "./runtime/cluster/mod.ts";
 import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
@@ -33,6 +34,12 @@ import {
 import { DeadLetterKeys, delay, UnavailableError } from "./runtime/core/mod.ts";
 import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
 import { initTracing, processMetrics } from "./runtime/telemetry/mod.ts";
+import { streamLeaderHead } from "./runtime/autoscale/mod.ts";
+import {
+  AutoscaleNode,
+  MeasuredClient,
+} from "./actors/supervisors/autoscale/mod.ts";
+import { openActuator } from "./ops/autoscale_config.ts";
 import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
@@ -40,7 +47,7 @@ import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
-import { natsConnect } from "./deps.ts";
+import { jetstreamManager, natsConnect } from "./deps.ts";
 import type { NatsConnection } from "./deps.ts";
 
 /** A running node: its parts, and how to stop it. */
@@ -56,6 +63,8 @@ export interface Node {
   leased?: LeasedProjections;
   /** Records dead letters and performs the retries an operator requests. */
   deadLetters: DeadLetterOffice;
+  /** The node's sampler and autoscale supervisor (off by default). */
+  autoscale: AutoscaleNode;
   stop(): Promise<void>;
 }
 
@@ -166,10 +175,24 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   });
   await projections?.start();
   await leased?.start();
+  const autoscale = await startAutoscale(config, {
+    system,
+    log,
+    nc,
+    client: cluster?.client ?? system,
+    engine: () => leased ? leased.engine : projections ?? null,
+  });
+  const client = config.autoscale.settings.mode === "off"
+    ? cluster?.client
+    : new MeasuredClient(
+      cluster?.client ?? system,
+      (ms) => autoscale.measure(ms),
+    );
   const app = createApp({
     ...domain.edge,
     system,
-    client: cluster?.client,
+    client,
+    autoscale,
     readiness: () =>
       Promise.resolve({
         ...(projections
@@ -185,6 +208,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
+      autoscale.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
@@ -222,9 +246,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projections,
     leased,
     deadLetters,
+    autoscale,
     stop: () =>
       stopping ??= (async () => {
         await server.shutdown();
+        // Another node's supervisor takes over; this node's samples end.
+        await autoscale.stop();
         await bootstrapping;
         await deadLetters.stop();
         await projections?.stop();
@@ -241,6 +268,53 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await nc?.close();
       })(),
   };
+}
+
+/**
+ * The node's autoscaler: its sampler reads the actor system, the projections
+ * it runs and the feed's head (from the stream leader in a cluster, the
+ * local log embedded); the supervisor runs here while this node holds the
+ * lease (always when embedded).
+ */
+async function startAutoscale(
+  config: NodeConfig,
+  parts: {
+    system: ActorSystem;
+    log: EventLog;
+    nc: NatsConnection | null;
+    client: ActorClient;
+    engine: () => ProjectionEngine | null;
+  },
+): Promise<AutoscaleNode> {
+  const { nc, log } = parts;
+  const jsm = nc && config.autoscale.settings.mode !== "off"
+    ? await jetstreamManager(nc)
+    : null;
+  return await AutoscaleNode.start({
+    nodeId: config.nodeId,
+    settings: config.autoscale.settings,
+    client: parts.client,
+    log,
+    actuator: await openActuator(config.autoscale, nc),
+    sources: {
+      actors: () => parts.system.stats(),
+      projections: () =>
+        parts.engine()?.status().map((s) => ({
+          position: s.position,
+          lagMs: s.lagMs,
+        })) ?? null,
+      head: jsm
+        ? (options) => streamLeaderHead(jsm, options)
+        : (options) => log.headPosition(options),
+    },
+    nats: nc
+      ? {
+        nc,
+        replicas: config.streamReplicas,
+        leaseTtlMs: config.leaseTtlMs,
+      }
+      : undefined,
+  });
 }
 
 /**

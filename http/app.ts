@@ -17,6 +17,7 @@ import { userRoutes } from "./users.ts";
 import { auditRoutes } from "./audit.ts";
 import { wellKnownRoutes } from "./well_known.ts";
 import { docsRoutes } from "./docs.ts";
+import { autoscaleRoutes } from "./autoscale.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 import { telemetry } from "./telemetry.ts";
 import { RedMetrics } from "../runtime/telemetry/mod.ts";
@@ -83,6 +84,7 @@ export function createApp(input: EdgeDeps): Hono {
     userRoutes(deps),
     auditRoutes(deps),
     eventRoutes(deps),
+    autoscaleRoutes(deps),
     wellKnownRoutes(deps),
   ];
   groups.push(docsRoutes(() => groups, defaultVersion));

@@ -7,6 +7,7 @@ import type { DatedRates } from "../actors/invoice/mod.ts";
 import type { ReadSide } from "./queries.ts";
 import type { RedMetrics } from "../runtime/telemetry/mod.ts";
 import type { ApiVersion } from "./versions.ts";
+import type { AutoscaleApi } from "../actors/supervisors/autoscale/mod.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -68,6 +69,8 @@ export interface EdgeDeps {
   auth: EdgeAuth;
   /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
   defaultApiVersion?: ApiVersion;
+  /** The node's autoscaler (default: one that is off). */
+  autoscale?: AutoscaleApi;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

@@ -67,6 +67,14 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   "GET /events/stats": { roles: [ADMIN] },
   "POST /events/test": { roles: [ADMIN] },
 
+  "GET /autoscale/status": { roles: [ADMIN] },
+  "GET /autoscale/predictions": { roles: [ADMIN] },
+  "GET /autoscale/recommendations": { roles: [ADMIN] },
+  "GET /autoscale/decisions": { roles: [ADMIN] },
+  "POST /autoscale/scale": { roles: [ADMIN] },
+  "GET /autoscale/anomalies": { roles: [ADMIN] },
+  "GET /autoscale/cost": { roles: [ADMIN] },
+
   "GET /bedrifter": { roles: ALL },
   "POST /bedrifter": { roles: [ADMIN] },
   "GET /bedrifter/:id": { roles: ALL },

@@ -13,6 +13,8 @@ import type { ApiVersion } from "../http/versions.ts";
 import { identityConfigFromEnv } from "./identity_services.ts";
 import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
+import { AUTOSCALE_ENV, autoscaleConfigFromEnv } from "./autoscale_config.ts";
+import type { AutoscaleConfig } from "./autoscale_config.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -67,6 +69,8 @@ export interface NodeConfig {
   defaultApiVersion: ApiVersion;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
+  /** The autoscaler (`TMS_AUTOSCALE*`, `KUBECONFIG`). */
+  autoscale: AutoscaleConfig;
 }
 
 function intEnv(
@@ -206,6 +210,7 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
+  ...AUTOSCALE_ENV,
 ];
 
 /** `deno task start`: its usage text. */
@@ -252,6 +257,7 @@ export function loadConfig(
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
+    autoscale: autoscaleConfigFromEnv(env),
   };
 }
 

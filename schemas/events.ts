@@ -8,6 +8,7 @@
  */
 import { z } from "../deps.ts";
 import type { EventType } from "../actors/mod.ts";
+import { ForecastReasonView, MetricReasonView } from "./autoscale.ts";
 
 const instant = z.string().describe("ISO 8601 instant");
 const date = z.string().describe("YYYY-MM-DD");
@@ -87,23 +88,6 @@ const sequence = z.object({
 const role = z.enum(["ADMIN", "HOVEDBRUKER", "OKONOMI", "TRAFIKKLARER"]);
 const replicas = z.number().int().min(0);
 const trigger = z.enum(["automatic", "manual"]);
-const metricReason = z.object({
-  metric: z.string(),
-  value: z.number(),
-  target: z.number(),
-  ratio: z.number(),
-  replicas,
-  withinTolerance: z.boolean(),
-});
-const forecastReason = z.object({
-  rate: z.number().nullable(),
-  currentRate: z.number(),
-  horizonMs: z.number(),
-  mape: z.number().nullable(),
-  replicas: replicas.nullable(),
-  used: z.boolean(),
-  note: z.string().nullable(),
-});
 
 /** The schema of each event type's data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
@@ -310,8 +294,8 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     desired: replicas,
     recommendation: replicas,
     action: z.enum(["scale_up", "scale_down", "hold"]),
-    reasons: z.array(metricReason),
-    forecast: forecastReason.nullable(),
+    reasons: z.array(MetricReasonView),
+    forecast: ForecastReasonView.nullable(),
     held: text,
     limits: z.array(z.string()),
     mode: z.string(),

@@ -78,3 +78,17 @@ export {
   UserView,
 } from "./views.ts";
 export { EVENT_DATA_SCHEMAS } from "./events.ts";
+export {
+  AnomaliesView,
+  AutoscaleStatusView,
+  CostQuery,
+  CostView,
+  DecisionLogItemView,
+  DecisionsQuery,
+  DecisionView,
+  ManualScaleBody,
+  ManualScaleView,
+  PredictionsQuery,
+  PredictionsView,
+  RecommendationsView,
+} from "./autoscale.ts";

@@ -144,6 +144,37 @@ export class AutoscaleNode implements AutoscaleApi {
     });
   }
 
+  /**
+   * An autoscaler that is off, for an edge without one: it answers its
+   * status and reads the decision log and cost from `log`.
+   */
+  static off(
+    options: Pick<AutoscaleNodeOptions, "client" | "log"> & {
+      policy: AutoscaleSettings["policy"];
+    },
+  ): AutoscaleNode {
+    return new AutoscaleNode({
+      nodeId: "off",
+      settings: {
+        mode: AutoscaleModes.off,
+        intervalMs: 15_000,
+        seasonMs: 86_400_000,
+        policy: options.policy,
+      },
+      client: options.client,
+      log: options.log,
+      sources: {
+        actors: () => ({
+          commands: 0,
+          active: 0,
+          queued: 0,
+          maxMailboxDepth: 0,
+        }),
+      },
+      actuator: null,
+    });
+  }
+
   /** Starts sampling and, embedded, the supervisor; in a cluster, the lease. */
   static async start(options: AutoscaleNodeOptions): Promise<AutoscaleNode> {
     const node = new AutoscaleNode(options);
@@ -203,10 +234,27 @@ export class AutoscaleNode implements AutoscaleApi {
   }
 
   async predictions(horizonMs: number): Promise<Predictions> {
+    if (!this.supervisor) {
+      // Off: no forecast, rather than an error for a read.
+      return {
+        at: new Date().toISOString(),
+        intervalMs: this.settings.intervalMs,
+        horizonMs,
+        currentRate: 0,
+        accuracy: {
+          mape: null,
+          points: 0,
+          horizonSteps: 0,
+          windowMs: 3_600_000,
+        },
+        points: [],
+      };
+    }
     return await this.#ask({ op: "predictions", horizonMs });
   }
 
   async recommendations(): Promise<Recommendations> {
+    if (!this.supervisor) return { decision: null, window: [] };
     return await this.#ask({ op: "recommendations" });
   }
 

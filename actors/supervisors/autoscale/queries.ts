@@ -126,7 +126,7 @@ export function costOf(
   const hours = knownFrom === null ? 0 : (to - knownFrom) / hour;
   const nodeHours = nodeMs / hour;
   const staticNodeHours = peak * hours;
-  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const round = (n: number) => Math.round(n * 1e6) / 1e6;
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),

@@ -202,13 +202,22 @@ export class AutoscaleSupervisor {
     }, this.settings.intervalMs);
   }
 
-  /** Stops evaluating (the lease went elsewhere, or the node stops). */
-  async deactivate(): Promise<void> {
+  /**
+   * Stops evaluating (the lease went elsewhere, or the node stops). An
+   * action in hand is waited for at most `waitMs` (a node start may take
+   * longer than a pod's grace period); its outcome is still recorded.
+   */
+  async deactivate(waitMs = 5_000): Promise<void> {
     this.#active = false;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     await this.#evaluating;
-    await this.#actuation;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#actuation,
+      new Promise((resolve) => timer = setTimeout(resolve, waitMs)),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Takes a node's sample. */
