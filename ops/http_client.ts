@@ -137,18 +137,23 @@ export class HttpConnection {
   }
 }
 
-/** The bytes of one HTTP/1.1 request with a JSON body. */
+/** The bytes of one HTTP/1.1 request with a JSON body (and `headers`). */
 export function jsonRequest(
   method: string,
   host: string,
   path: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ): Uint8Array {
   const payload = encoder.encode(JSON.stringify(body));
+  const extra = Object.entries(headers).map(([name, value]) =>
+    `${name}: ${value}\r\n`
+  ).join("");
   const head = encoder.encode(
     `${method} ${path} HTTP/1.1\r\n` +
       `host: ${host}\r\n` +
       "content-type: application/json\r\n" +
+      extra +
       `content-length: ${payload.length}\r\n\r\n`,
   );
   const bytes = new Uint8Array(head.length + payload.length);

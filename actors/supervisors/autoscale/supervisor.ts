@@ -108,16 +108,22 @@ export interface ManualScaleResult {
   holdUntil: string;
 }
 
-/** Decisions are recorded when their outcome changes, and at least this often. */
+/**
+ * A decision is recorded when it acts or its outcome (current, desired)
+ * changes; when only what holds it changes, at most every ten intervals
+ * (a metric hovering at a rounding edge would otherwise write one a
+ * second); and at least every five minutes.
+ */
 const HEARTBEAT_MS = 5 * 60_000;
+const WHY_GAP_INTERVALS = 10;
 /** Most forecast points a prediction answers with. */
 const MAX_POINTS = 120;
 
 /**
  * The supervisor of one node. `activate()` when this node holds the lease
  * (embedded: at once), `deactivate()` when it loses it. While active it
- * takes samples (`accept`), evaluates every interval, records each changed
- * decision (`autoscale.decided`), and — in mode `on` — acts through the
+ * takes samples (`accept`), evaluates every interval, records its
+ * decisions (`autoscale.decided`: every action, every changed outcome), and — in mode `on` — acts through the
  * actuator (`autoscale.scaled` / `autoscale.failed`), one action at a time.
  * On activation it resumes the cooldown and a manual hold from its stream,
  * and starts a fresh stabilization window: it scales in only after it has
@@ -150,7 +156,7 @@ export class AutoscaleSupervisor {
   #policy!: PolicyState;
   #view: BoardView | null = null;
   #decision: Decision | null = null;
-  #recorded: { key: string; at: number } | null = null;
+  #recorded: { outcome: string; why: string; at: number } | null = null;
   #replicas: number | null = null;
   #manualHoldUntil: number | null = null;
 
@@ -429,19 +435,19 @@ export class AutoscaleSupervisor {
   ): Promise<Decision> {
     this.#view = view;
     this.#decision = decision;
-    const key = [
-      decision.action,
-      decision.current,
-      decision.desired,
-      decision.recommendation,
-      decision.held,
-      ...decision.limits,
-    ].join("|");
+    const outcome = [decision.action, decision.current, decision.desired]
+      .join("|");
+    // What held or bounded it, without the numbers that change every time.
+    const why = [decision.held, ...decision.limits]
+      .map((text) => text?.split(/:| until| \d/)[0]).join("|");
+    const last = this.#recorded;
     if (
-      decision.action !== "hold" || this.#recorded?.key !== key ||
-      now - this.#recorded.at >= HEARTBEAT_MS
+      !last || decision.action !== "hold" || last.outcome !== outcome ||
+      (last.why !== why &&
+        now - last.at >= WHY_GAP_INTERVALS * this.settings.intervalMs) ||
+      now - last.at >= HEARTBEAT_MS
     ) {
-      this.#recorded = { key, at: now };
+      this.#recorded = { outcome, why, at: now };
       await this.#record({
         type: "record_decision",
         decision,
