@@ -83,6 +83,8 @@ export interface PolicyInput {
   forecast?: ForecastInput;
   /** A manual scale holds automatic actions until then (epoch ms). */
   manualHoldUntil?: number | null;
+  /** An action is still under way: nothing new until it is done. */
+  acting?: boolean;
 }
 
 /** What one metric asked for. */
@@ -182,7 +184,8 @@ export function recordAction(
  * (scale-up stabilization 0), limited to the larger of `scaleUp.percent` %
  * and `scaleUp.pods` per period; a scale-down takes the highest
  * recommendation of the stabilization window, and only once this supervisor
- * has observed a whole window. Then min/max, cooldown and a manual hold.
+ * has observed a whole window. Then min/max, an action still under way,
+ * cooldown and a manual hold.
  * A stale node or a missing metric holds: it never scales, and its
  * evaluation is not remembered as a recommendation.
  *
@@ -285,7 +288,9 @@ export function decide(
   }
   let held: string | null = null;
   if (desired !== current) {
-    if (
+    if (input.acting) {
+      held = "the last action is still under way";
+    } else if (
       input.manualHoldUntil !== undefined && input.manualHoldUntil !== null &&
       now < input.manualHoldUntil
     ) {

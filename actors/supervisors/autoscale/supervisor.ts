@@ -277,12 +277,13 @@ export class AutoscaleSupervisor {
         points: accuracy.points,
       },
       manualHoldUntil: this.#manualHoldUntil,
+      acting: this.#actions > 0,
     });
     this.#policy = state;
     await this.#conclude(now, view, decision);
     if (
       this.settings.mode === AutoscaleModes.on && this.actuator &&
-      decision.action !== "hold" && this.#actions === 0 && this.#active
+      decision.action !== "hold" && this.#active
     ) {
       this.#actuate(current, decision.desired, "automatic");
     }

@@ -373,6 +373,17 @@ Deno.test("cooldown: no automatic action too soon after the last one (or a faile
   );
 });
 
+Deno.test("an action still under way holds the next one", () => {
+  const out = decide(
+    cpuOnly(),
+    settled(),
+    input({ current: 2, values: { cpu: 2 }, acting: true }),
+  );
+  assert.equal(out.decision.desired, 6);
+  assert.equal(out.decision.action, "hold");
+  assert.equal(out.decision.held, "the last action is still under way");
+});
+
 Deno.test("manual hold: automatic actions wait until it ends", () => {
   const out = decide(
     cpuOnly(),
