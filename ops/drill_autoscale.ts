@@ -24,10 +24,12 @@ const PROFILES = {
   full: {
     ramp: "0:20,10:20,40:300,70:300,90:20,150:20",
     stabilizationMs: 20_000,
+    manualScaleInAt: 55,
   },
   short: {
     ramp: "0:20,5:20,20:250,32:250,36:20,60:20",
     stabilizationMs: 10_000,
+    manualScaleInAt: 26,
   },
 } as const;
 
@@ -152,6 +154,9 @@ function summary(type: string, data: Record<string, unknown>): string {
       Math.round(Number(data.durationMs) / 100) / 10
     } s)`;
   }
+  if (type === "autoscale.manual_scaled") {
+    return `manual scale ${data.from} → ${data.to}: "${data.reason}" (automatic actions held until ${data.holdUntil})`;
+  }
   if (type === "autoscale.failed") {
     return `failed ${data.from} → ${data.to}: ${data.error}`;
   }
@@ -174,6 +179,7 @@ export async function runAutoscaleDrill(
     intervalMs: INTERVAL_MS,
     stabilizationMs: profile.stabilizationMs,
     cooldownMs: COOLDOWN_MS,
+    manualScaleInAt: profile.manualScaleInAt,
     readModels: databaseUrl ? `PostgreSQL schema ${schema}` : "PGlite per node",
   };
   say(
@@ -266,6 +272,27 @@ export async function runAutoscaleDrill(
         await new Promise((r) => setTimeout(r, 1000));
       }
     })();
+    // A scale-in by hand at full load: the leaving node drains under it.
+    let manual: Record<string, unknown> | null = null;
+    const manualTimer = setTimeout(async () => {
+      const s = await json(`${url}/api/v1/autoscale/status`, token);
+      const replicas = Number(s.body.replicas);
+      if (!(replicas >= 2)) return;
+      const res = await json(`${url}/api/v1/autoscale/scale`, token, {
+        method: "POST",
+        body: JSON.stringify({
+          replicas: replicas - 1,
+          reason: "drill: a scale-in under full load",
+        }),
+      });
+      manual = { status: res.status, ...res.body };
+      say(
+        quiet,
+        `manual scale-in under load: ${replicas} → ${
+          replicas - 1
+        } (${res.status})`,
+      );
+    }, profile.manualScaleInAt * 1000);
     const load = await runLoad({
       url,
       seconds: ramp.at(-1)!.at,
@@ -284,6 +311,7 @@ export async function runAutoscaleDrill(
     }
     polling = false;
     await poller;
+    clearTimeout(manualTimer);
     const page = await json(
       `${url}/api/v1/autoscale/decisions?limit=100`,
       token,
@@ -352,6 +380,17 @@ export async function runAutoscaleDrill(
     }
     if (!actions.some((i) => Number(i.data.to) < Number(i.data.from))) {
       failures.push("no scale-in is in the decision log");
+    }
+    if (
+      !actions.some((i) =>
+        i.data.trigger === "manual" && Number(i.data.to) < Number(i.data.from)
+      )
+    ) {
+      failures.push(
+        `no manual scale-in under load is in the log (${
+          JSON.stringify(manual)
+        })`,
+      );
     }
     if (!items.some((i) => i.data.action === "scale_up")) {
       failures.push("no scale_up decision with its reasons is in the log");
