@@ -20,7 +20,15 @@ export type {
   ScaleTrigger,
 } from "./events.ts";
 export { AUTOSCALE, AUTOSCALE_STREAM, AutoscaleErrorCode } from "./types.ts";
-export type { AutoscaleCommand, AutoscaleState } from "./types.ts";
+export type {
+  AutoscaleCommand,
+  AutoscaleSettings,
+  AutoscaleState,
+  ManualScaleResult,
+  Predictions,
+  Recommendations,
+  SupervisorStatus,
+} from "./types.ts";
 export { costOf, decisionLog } from "./queries.ts";
 export type {
   CostReport,
@@ -28,14 +36,7 @@ export type {
   DecisionLogPage,
 } from "./queries.ts";
 export { AutoscaleSupervisor } from "./supervisor.ts";
-export type {
-  AutoscaleSettings,
-  AutoscaleSupervisorOptions,
-  ManualScaleResult,
-  Predictions,
-  Recommendations,
-  SupervisorStatus,
-} from "./supervisor.ts";
+export type { AutoscaleSupervisorOptions } from "./supervisor.ts";
 export { AutoscaleNode } from "./node.ts";
 export type {
   AutoscaleApi,

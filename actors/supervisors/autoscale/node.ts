@@ -39,7 +39,7 @@ import type {
   Predictions,
   Recommendations,
   SupervisorStatus,
-} from "./supervisor.ts";
+} from "./types.ts";
 import { AUTOSCALE, AUTOSCALE_STREAM, AutoscaleErrorCode } from "./types.ts";
 
 /** The status endpoint's answer: the active supervisor's, or the settings when off. */

@@ -16,29 +16,24 @@ import {
 import type {
   Actuator,
   Anomaly,
-  AutoscaleMode,
   BoardView,
   Decision,
-  ForecastAccuracy,
   NodeSample,
-  PolicyConfig,
   PolicyState,
 } from "../../../runtime/autoscale/mod.ts";
 import type { ActorClient } from "../../../runtime/actor/mod.ts";
 import { DomainError } from "../../../runtime/core/mod.ts";
 import type { ScaleTrigger } from "./events.ts";
 import { AUTOSCALE, AUTOSCALE_STREAM, AutoscaleErrorCode } from "./types.ts";
-import type { AutoscaleCommand, AutoscaleState } from "./types.ts";
-
-/** How the autoscaler is configured on every node. */
-export interface AutoscaleSettings {
-  mode: AutoscaleMode;
-  /** Sample and evaluation interval. */
-  intervalMs: number;
-  policy: PolicyConfig;
-  /** Length of the forecast's season (a day). */
-  seasonMs: number;
-}
+import type {
+  AutoscaleCommand,
+  AutoscaleSettings,
+  AutoscaleState,
+  ManualScaleResult,
+  Predictions,
+  Recommendations,
+  SupervisorStatus,
+} from "./types.ts";
 
 /** Options of an {@linkcode AutoscaleSupervisor}. */
 export interface AutoscaleSupervisorOptions {
@@ -54,58 +49,6 @@ export interface AutoscaleSupervisorOptions {
   onError?: (error: unknown) => void;
   /** False: no timer, the caller calls `evaluate()` (tests). Default true. */
   timer?: boolean;
-}
-
-/** What the status endpoint shows of the supervisor. */
-export interface SupervisorStatus {
-  mode: AutoscaleMode;
-  supervisor: string;
-  actuator: string | null;
-  replicas: number | null;
-  desired: number | null;
-  minReplicas: number;
-  maxReplicas: number;
-  targets: PolicyConfig["targets"];
-  intervalMs: number;
-  stabilizationMs: number;
-  cooldownMs: number;
-  /** The fresh samples, with their age. */
-  nodes: (NodeSample & { ageMs: number })[];
-  /** Nodes whose samples are too old (the policy holds). */
-  staleNodes: string[];
-  lastDecision: Decision | null;
-  forecast: ForecastAccuracy & {
-    horizonMs: number;
-    trusted: boolean;
-    seasonal: boolean;
-    observations: number;
-  };
-  manualHoldUntil: string | null;
-  lastActionAt: string | null;
-  actuating: boolean;
-}
-
-/** A forecast of the cluster's command rate. */
-export interface Predictions {
-  at: string;
-  intervalMs: number;
-  horizonMs: number;
-  currentRate: number;
-  accuracy: ForecastAccuracy;
-  points: { at: string; rate: number; low: number; high: number }[];
-}
-
-/** What the policy recommends now, with its stabilization window. */
-export interface Recommendations {
-  decision: Decision | null;
-  window: { at: string; replicas: number }[];
-}
-
-/** The answer to a manual scale. */
-export interface ManualScaleResult {
-  from: number;
-  to: number;
-  holdUntil: string;
 }
 
 /**

@@ -1,5 +1,11 @@
 /** Commands, state and error codes of the autoscale supervisor's actor. */
-import type { Decision } from "../../../runtime/autoscale/mod.ts";
+import type {
+  AutoscaleMode,
+  Decision,
+  ForecastAccuracy,
+  NodeSample,
+  PolicyConfig,
+} from "../../../runtime/autoscale/mod.ts";
 import type { ScaleTrigger } from "./events.ts";
 
 /** Actor type of the autoscale supervisor's stream. */
@@ -70,4 +76,66 @@ export interface AutoscaleState {
   manualHoldUntil: string | null;
   scaled: number;
   failed: number;
+}
+
+/** How the autoscaler is configured on every node. */
+export interface AutoscaleSettings {
+  mode: AutoscaleMode;
+  /** Sample and evaluation interval. */
+  intervalMs: number;
+  policy: PolicyConfig;
+  /** Length of the forecast's season (a day). */
+  seasonMs: number;
+}
+
+/** What the status endpoint shows of the supervisor. */
+export interface SupervisorStatus {
+  mode: AutoscaleMode;
+  supervisor: string;
+  actuator: string | null;
+  replicas: number | null;
+  desired: number | null;
+  minReplicas: number;
+  maxReplicas: number;
+  targets: PolicyConfig["targets"];
+  intervalMs: number;
+  stabilizationMs: number;
+  cooldownMs: number;
+  /** The fresh samples, with their age. */
+  nodes: (NodeSample & { ageMs: number })[];
+  /** Nodes whose samples are too old (the policy holds). */
+  staleNodes: string[];
+  lastDecision: Decision | null;
+  forecast: ForecastAccuracy & {
+    horizonMs: number;
+    trusted: boolean;
+    seasonal: boolean;
+    observations: number;
+  };
+  manualHoldUntil: string | null;
+  lastActionAt: string | null;
+  actuating: boolean;
+}
+
+/** A forecast of the cluster's command rate. */
+export interface Predictions {
+  at: string;
+  intervalMs: number;
+  horizonMs: number;
+  currentRate: number;
+  accuracy: ForecastAccuracy;
+  points: { at: string; rate: number; low: number; high: number }[];
+}
+
+/** What the policy recommends now, with its stabilization window. */
+export interface Recommendations {
+  decision: Decision | null;
+  window: { at: string; replicas: number }[];
+}
+
+/** The answer to a manual scale. */
+export interface ManualScaleResult {
+  from: number;
+  to: number;
+  holdUntil: string;
 }
