@@ -109,7 +109,7 @@ const DECLARED = new Set([
   "node_filesystem_size_bytes",
 ]);
 
-/** Every metric name the node's code writes (runtime/, http/, main.ts). */
+/** Every metric name the node's code writes (runtime/, http/, main.ts and the node's own lines in ops/node_metrics.ts). */
 async function exportedMetrics(): Promise<Set<string>> {
   const names = new Set<string>();
   const scan = async (dir: string) => {
@@ -126,11 +126,13 @@ async function exportedMetrics(): Promise<Set<string>> {
   };
   await scan(`${ROOT}runtime`);
   await scan(`${ROOT}http`);
-  for (
-    const m of (await Deno.readTextFile(`${ROOT}main.ts`)).matchAll(
-      /\b((?:tms|process)_[a-z_]+)\b/g,
-    )
-  ) names.add(m[1]);
+  for (const file of ["main.ts", "ops/node_metrics.ts"]) {
+    for (
+      const m of (await Deno.readTextFile(`${ROOT}${file}`)).matchAll(
+        /\b((?:tms|process)_[a-z_]+)\b/g,
+      )
+    ) names.add(m[1]);
+  }
   return names;
 }
 
