@@ -6,11 +6,9 @@
  * the log, and no request failed: every command answered 2xx is in the
  * event log exactly once.
  */
-import { withDomainUpcasters } from "../actors/mod.ts";
 import { loadPostgres } from "../deps.ts";
-import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
-import type { Commit } from "../runtime/core/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
+import { readWholeLog } from "../tests/support/cluster.ts";
 import type { TaskArgs } from "./cli.ts";
 import type { FlagSpec } from "./cli.ts";
 import { createTargets, parseRamp, runLoad } from "./load.ts";
@@ -114,23 +112,6 @@ async function login(url: string, deadline: number): Promise<string> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`No node answered a login at ${url}`);
-}
-
-/** Every commit of the JetStream log. */
-async function wholeLog(natsUrl: string): Promise<Commit[]> {
-  const log = withDomainUpcasters(
-    await JetStreamEventLog.connect({ servers: natsUrl }),
-  );
-  try {
-    const all: Commit[] = [];
-    for (;;) {
-      const page = await log.readFeed(all.at(-1)?.position ?? 0, 1000);
-      if (page.length === 0) return all;
-      all.push(...page);
-    }
-  } finally {
-    await log.close();
-  }
 }
 
 /** One line of a log event: what it decided or did, and why. */
@@ -334,7 +315,7 @@ export async function runAutoscaleDrill(
     child.kill("SIGTERM");
     await child.status;
     await output;
-    const commits = await wholeLog(nats.url);
+    const commits = await readWholeLog(nats.url);
     const counts = new Map<string, number>();
     for (const c of commits) {
       counts.set(c.commandId, (counts.get(c.commandId) ?? 0) + 1);

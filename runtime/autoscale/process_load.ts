@@ -41,7 +41,10 @@ export function clockTicksPerSecond(
 /**
  * CPU seconds (user + system, every thread) this process has used: from
  * `/proc/self/stat` (utime and stime, fields 14 and 15, in clock ticks),
- * else from `process.cpuUsage()` where there is no procfs.
+ * else from `process.cpuUsage()` (getrusage: the same kernel counters, in
+ * µs). Deno lets only a process with `--allow-all` read `/proc` (2.9:
+ * "Requires all access"), so a node started by `deno task start`, which
+ * names its permissions, counts through the fallback; `source` says which.
  */
 export class CpuClock {
   readonly #ticks: number;

@@ -6,7 +6,7 @@ import type {
   NodeSample,
   PolicyConfig,
 } from "../../../runtime/autoscale/mod.ts";
-import type { ScaleTrigger } from "./events.ts";
+import type { AutoscaleFailed, AutoscaleScaled } from "./events.ts";
 
 /** Actor type of the autoscale supervisor's stream. */
 export const AUTOSCALE = "autoscale";
@@ -29,24 +29,8 @@ export type AutoscaleCommand =
     nodes: number;
     at: string;
   }
-  | {
-    type: "record_scaled";
-    from: number;
-    to: number;
-    actuator: string;
-    trigger: ScaleTrigger;
-    durationMs: number;
-    at: string;
-  }
-  | {
-    type: "record_failed";
-    from: number;
-    to: number;
-    actuator: string;
-    trigger: ScaleTrigger;
-    error: string;
-    at: string;
-  }
+  | ({ type: "record_scaled" } & AutoscaleScaled["data"])
+  | ({ type: "record_failed" } & AutoscaleFailed["data"])
   | {
     type: "scale_manually";
     replicas: number;

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { cpuUsage } from "node:process";
 import {
   aggregate,
   clockTicksPerSecond,
-  CpuClock,
   EventLoopDelay,
   LatencyWindow,
   NodeSampler,
@@ -16,31 +14,66 @@ function busy(ms: number): void {
   while (performance.now() < until) { /* burn CPU */ }
 }
 
-Deno.test("CPU: procfs ticks in measured clock ticks agree with the kernel's rusage for the same work", async () => {
-  const clock = new CpuClock();
-  assert.equal(clock.source, "procfs");
-  assert.equal(clockTicksPerSecond(), 100);
-  // Snapped to the nearest usual value from start time and uptime.
+/** Burns 300 ms of CPU as getrusage counts it, in a process run with `flags`. */
+async function cpuProbe(flags: string[]) {
+  const module = new URL("../../../runtime/autoscale/mod.ts", import.meta.url);
+  const script = `
+    import { CpuClock, clockTicksPerSecond } from "${module.href}";
+    import { cpuUsage } from "node:process";
+    const rusage = () => { const u = cpuUsage(); return (u.user + u.system) / 1e6; };
+    const clock = new CpuClock();
+    const before = clock.seconds();
+    const start = rusage();
+    while (rusage() - start < 0.3) { const t = performance.now() + 5; while (performance.now() < t); }
+    console.log(JSON.stringify({
+      source: clock.source,
+      ticks: clockTicksPerSecond(),
+      used: clock.seconds() - before,
+      expected: rusage() - start,
+    }));`;
+  // `deno eval` has every permission: run a file with the flags given.
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(file, script);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, file],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
+Deno.test("CPU: procfs ticks (with --allow-all) and getrusage (without) count the same work", async () => {
+  // With every permission the node reads /proc/self/stat in measured ticks.
+  const procfs = await cpuProbe(["-A"]);
+  assert.equal(procfs.source, "procfs");
+  assert.equal(procfs.ticks, 100);
+  // procfs counts in 10 ms ticks.
+  assert.ok(
+    Math.abs(procfs.used - procfs.expected) <= 0.05,
+    JSON.stringify(procfs),
+  );
+  // With named permissions (deno task start) Deno refuses /proc: rusage.
+  const named = await cpuProbe(["--allow-read", "--allow-env"]);
+  assert.equal(named.source, "process.cpuUsage");
+  assert.ok(
+    Math.abs(named.used - named.expected) <= 0.01,
+    JSON.stringify(named),
+  );
+  // The tick rate is snapped to the nearest usual value from start time and uptime.
   const fake = (stat: string, uptime: string) => (path: string) =>
     path.endsWith("stat") ? stat : uptime;
   const fields = (start: number) =>
     `1 (a b) S ${Array.from({ length: 18 }, () => "0").join(" ")} ${start} 0`;
   assert.equal(clockTicksPerSecond(fake(fields(250_000), "1001.0 5"), 1), 250);
-  assert.equal(clockTicksPerSecond(fake(fields(99_950), "1000.5 5"), 0.5), 100);
+  assert.equal(
+    clockTicksPerSecond(fake(fields(99_950), "1000.5 5"), 0.5),
+    100,
+  );
   assert.equal(clockTicksPerSecond(() => "garbage"), 100);
-  // Burn 300 ms of CPU as getrusage counts it (whatever the wall time on a
-  // shared machine), then compare: procfs counts in 10 ms ticks.
-  const rusage = () => {
-    const u = cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  const before = clock.seconds();
-  const start = rusage();
-  while (rusage() - start < 0.3) busy(5);
-  const used = clock.seconds() - before;
-  const expected = rusage() - start;
-  assert.ok(Math.abs(used - expected) <= 0.05, `${used} s vs ${expected} s`);
-  await Promise.resolve();
 });
 
 Deno.test("event-loop delay: a blocked loop shows as timer drift", async () => {
