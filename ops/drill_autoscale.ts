@@ -341,7 +341,7 @@ export async function runAutoscaleDrill(
     const final = polls.at(-1)?.replicas ?? null;
     if (load.errors > 0) {
       failures.push(
-        `${load.errors} requests failed: ${JSON.stringify(load.errorStatuses)}`,
+        `${load.errors} requests failed: ${JSON.stringify(load.errorSamples)}`,
       );
     }
     if (peak < 2) failures.push(`never scaled out (peak ${peak} replicas)`);

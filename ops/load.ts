@@ -39,6 +39,8 @@ export interface LoadResult {
   errors: number;
   /** Answers other than 2xx by status (0: no answer, the connection failed). */
   errorStatuses: Record<string, number>;
+  /** The first failures with what the server said (or the connection error). */
+  errorSamples: { second: number; status: number; body: string }[];
   seconds: number;
   rate: number;
   p50: number;
@@ -260,6 +262,7 @@ export async function runLoad(
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const samples: LoadResult["errorSamples"] = [];
   const acknowledged: string[] = [];
   const seconds: LoadSecond[] = [];
   const run = crypto.randomUUID().slice(0, 8);
@@ -304,6 +307,7 @@ export async function runLoad(
     if (slot) slot.sent++;
     let conn: HttpConnection | undefined;
     let status = 0;
+    let why = "";
     try {
       conn = await acquire();
       status = await conn.request(
@@ -317,8 +321,10 @@ export async function runLoad(
             : headers,
         ),
       );
+      if (status >= 400) why = conn.lastErrorBody;
       if (conn.usable) idle.push(conn);
-    } catch {
+    } catch (error) {
+      why = error instanceof Error ? error.message : String(error);
       conn?.close();
     }
     if (!measured) return;
@@ -335,6 +341,13 @@ export async function runLoad(
     } else {
       errors++;
       statuses[status] = (statuses[status] ?? 0) + 1;
+      if (samples.length < 20) {
+        samples.push({
+          second: Math.floor((scheduled - begun) / 1000),
+          status,
+          body: why.trim().slice(0, 500),
+        });
+      }
       if (slot) slot.errors++;
     }
   };
@@ -395,6 +408,7 @@ export async function runLoad(
     ok: latencies.length,
     errors,
     errorStatuses: statuses,
+    errorSamples: samples,
     seconds: elapsed,
     rate: latencies.length / elapsed,
     p50: percentile(latencies, 0.5),

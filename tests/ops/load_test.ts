@@ -90,6 +90,13 @@ Deno.test("load driver: a closed loop counts answers and errors apart", async ()
     // Every other request goes to a target that answers 404.
     assert.ok(Math.abs(result.errors - result.ok) <= 4, JSON.stringify(result));
     assert.equal(result.requests, result.ok + result.errors);
+    // What the server said about a failure is kept (the first 20).
+    assert.equal(result.errorSamples.length, Math.min(20, result.errors));
+    assert.deepEqual(result.errorSamples[0], {
+      second: 0,
+      status: 404,
+      body: '{"ok":"/api/v1/bedrifter/gone"}',
+    });
     assert.ok(result.p50 > 0 && result.p99 >= result.p50);
     assert.ok(result.driverCores > 0);
   });
