@@ -258,7 +258,14 @@ export async function runAutoscaleDrill(
     const manualTimer = setTimeout(async () => {
       const s = await json(`${url}/api/v1/autoscale/status`, token);
       const replicas = Number(s.body.replicas);
-      if (!(replicas >= 2)) return;
+      // Only from the maximum: an automatic scale-in must still follow.
+      if (replicas !== 3) {
+        manual = {
+          skipped: `${replicas} nodes at t=${profile.manualScaleInAt}s`,
+        };
+        say(quiet, `manual scale-in skipped: ${manual.skipped}`);
+        return;
+      }
       const res = await json(`${url}/api/v1/autoscale/scale`, token, {
         method: "POST",
         body: JSON.stringify({
@@ -359,10 +366,16 @@ export async function runAutoscaleDrill(
     if (!actions.some((i) => Number(i.data.to) > Number(i.data.from))) {
       failures.push("no scale-out is in the decision log");
     }
-    if (!actions.some((i) => Number(i.data.to) < Number(i.data.from))) {
-      failures.push("no scale-in is in the decision log");
+    if (
+      !actions.some((i) =>
+        i.data.trigger === "automatic" &&
+        Number(i.data.to) < Number(i.data.from)
+      )
+    ) {
+      failures.push("no automatic scale-in is in the decision log");
     }
     if (
+      manual !== null && !("skipped" in manual) &&
       !actions.some((i) =>
         i.data.trigger === "manual" && Number(i.data.to) < Number(i.data.from)
       )

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { AutoscaleDrillReport } from "../../ops/drill_autoscale.ts";
+import { TEST_DATABASE_URL } from "../support/sql_stores.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -19,6 +20,8 @@ Deno.test({
     const out = await new Deno.Command(Deno.execPath(), {
       args: [...args, "autoscale", "--short", "--json"],
       cwd: ROOT,
+      // Shared read models (one projector, a node starts in about a second).
+      env: { DATABASE_URL: TEST_DATABASE_URL },
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(170_000),
