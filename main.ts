@@ -13,6 +13,7 @@ import type { EdgeDeps } from "./http/mod.ts";
 import { openDomainServices, openKeyStore } from "./ops/domain_services.ts";
 import { openIdentityServices } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
+import type { ActorClient } from "./runtime/actor/mod.ts";
 import { ClusterNode, shardOf } from "./runtime/cluster/mod.ts";
 import {
   ChaosAgent,
@@ -67,6 +68,12 @@ import {
   sqlCheck,
   StartupTracker,
 } from "./ops/node_health.ts";
+import { streamLeaderHead } from "./runtime/autoscale/mod.ts";
+import {
+  AutoscaleNode,
+  MeasuredClient,
+} from "./actors/supervisors/autoscale/mod.ts";
+import { openActuator } from "./ops/autoscale_config.ts";
 import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
@@ -79,7 +86,7 @@ import type { IntegrationRelay } from "./ops/integration_relay.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
-import { natsConnect } from "./deps.ts";
+import { jetstreamManager, natsConnect } from "./deps.ts";
 import { natsServerList } from "./ops/nats_url.ts";
 import type { NatsConnection } from "./deps.ts";
 
@@ -103,6 +110,8 @@ export interface Node {
   /** The faults this node holds, and its chaos supervisor. */
   faults: FaultRegistry;
   chaos: ChaosSupervisor;
+  /** The node's sampler and autoscale supervisor (off by default). */
+  autoscale: AutoscaleNode;
   stop(): Promise<void>;
 }
 
@@ -295,11 +304,25 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     )
     : new LocalChaosControl(agent);
   const disk = diskCheck(config.dataDir, faults);
+  const autoscale = await startAutoscale(config, {
+    system,
+    log,
+    nc,
+    client: cluster?.client ?? system,
+    engine: () => leased ? leased.engine : projections ?? null,
+  });
+  const client = config.autoscale.settings.mode === "off"
+    ? cluster?.client
+    : new MeasuredClient(
+      cluster?.client ?? system,
+      (ms) => autoscale.measure(ms),
+    );
   const edge: EdgeDeps = {
     ...domain.edge,
     files: new ChaosFileStore(domain.edge.files, faults),
     system,
-    client: cluster?.client,
+    client,
+    autoscale,
     httpMetrics,
     startup: () => startup.check(),
     liveness: () => ({
@@ -334,6 +357,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       deadLetters.metrics() +
       processors.metrics() +
       (integration ? await integration.metrics() : "") +
+      autoscale.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       chaosMetrics(agent, processFaults) +
@@ -400,10 +424,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     integration,
     faults,
     chaos,
+    autoscale,
     stop: () =>
       stopped ??= (async () => {
         await server.shutdown();
         stopping.abort();
+        // Another node's supervisor takes over; this node's samples end.
+        await autoscale.stop();
         await bootstrapping;
         await chaos.close();
         probes.close();
@@ -428,6 +455,53 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await natsProxy?.close();
       })(),
   };
+}
+
+/**
+ * The node's autoscaler: its sampler reads the actor system, the projections
+ * it runs and the feed's head (from the stream leader in a cluster, the
+ * local log embedded); the supervisor runs here while this node holds the
+ * lease (always when embedded).
+ */
+async function startAutoscale(
+  config: NodeConfig,
+  parts: {
+    system: ActorSystem;
+    log: EventLog;
+    nc: NatsConnection | null;
+    client: ActorClient;
+    engine: () => ProjectionEngine | null;
+  },
+): Promise<AutoscaleNode> {
+  const { nc, log } = parts;
+  const jsm = nc && config.autoscale.settings.mode !== "off"
+    ? await jetstreamManager(nc)
+    : null;
+  return await AutoscaleNode.start({
+    nodeId: config.nodeId,
+    settings: config.autoscale.settings,
+    client: parts.client,
+    log,
+    actuator: await openActuator(config.autoscale, nc),
+    sources: {
+      actors: () => parts.system.stats(),
+      projections: () =>
+        parts.engine()?.status().map((s) => ({
+          position: s.position,
+          lagMs: s.lagMs,
+        })) ?? null,
+      head: jsm
+        ? (options) => streamLeaderHead(jsm, options)
+        : (options) => log.headPosition(options),
+    },
+    nats: nc
+      ? {
+        nc,
+        replicas: config.streamReplicas,
+        leaseTtlMs: config.leaseTtlMs,
+      }
+      : undefined,
+  });
 }
 
 /**

@@ -29,6 +29,10 @@ import {
   ExperimentEventVersions,
   SafetyEventVersions,
 } from "./supervisors/chaos/mod.ts";
+import {
+  AUTOSCALE,
+  AutoscaleEventVersions,
+} from "./supervisors/autoscale/mod.ts";
 import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
 import { GDPR, GdprEventVersions } from "./gdpr/mod.ts";
@@ -49,6 +53,7 @@ export const EVENT_VERSIONS = {
   ...SystemEventVersions,
   ...ExperimentEventVersions,
   ...SafetyEventVersions,
+  ...AutoscaleEventVersions,
   ...UniqueEventVersions,
   ...UserEventVersions,
   ...GdprEventVersions,
@@ -80,6 +85,7 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [SystemEventVersions, [SYSTEM]],
   [ExperimentEventVersions, [CHAOS_EXPERIMENT]],
   [SafetyEventVersions, [CHAOS_SAFETY]],
+  [AutoscaleEventVersions, [AUTOSCALE]],
   [UniqueEventVersions, Object.values(UniqueKinds)],
   [UserEventVersions, [USER]],
   [GdprEventVersions, [GDPR]],

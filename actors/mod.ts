@@ -16,6 +16,7 @@ import { systemActor } from "./system/mod.ts";
 import { gdprActor } from "./gdpr/mod.ts";
 import { auditActor } from "./audit/mod.ts";
 import { experimentActor, safetyActor } from "./supervisors/chaos/mod.ts";
+import { autoscaleActor } from "./supervisors/autoscale/mod.ts";
 
 /** Every TMS aggregate type (what backups fold their state hashes with). */
 export function actorDefinitions(): readonly ActorDefinition<
@@ -41,6 +42,7 @@ export function actorDefinitions(): readonly ActorDefinition<
     auditActor,
     experimentActor,
     safetyActor,
+    autoscaleActor,
     ...uniqueActors,
     ...openItemsActors,
   ];

@@ -29,6 +29,7 @@ import {
   ExperimentEventVersions,
   SafetyEventVersions,
 } from "./supervisors/chaos/mod.ts";
+import { AutoscaleEventVersions } from "./supervisors/autoscale/mod.ts";
 
 /** Every TMS event type at its current version, with the upcasters to it. */
 export const domainUpcasters: EventUpcasters = new EventUpcasters({
@@ -49,6 +50,7 @@ export const domainUpcasters: EventUpcasters = new EventUpcasters({
   ...AuditEventVersions,
   ...ExperimentEventVersions,
   ...SafetyEventVersions,
+  ...AutoscaleEventVersions,
 }, [...invoiceUpcasters, ...employeeUpcasters, ...userUpcasters]);
 
 /**

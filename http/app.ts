@@ -31,6 +31,7 @@ import { gdprRoutes } from "./gdpr.ts";
 import { wellKnownRoutes } from "./well_known.ts";
 import { integrationRoutes } from "./integration.ts";
 import { docsRoutes } from "./docs.ts";
+import { autoscaleRoutes } from "./autoscale.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 import { telemetry } from "./telemetry.ts";
 import { RedMetrics } from "../runtime/telemetry/mod.ts";
@@ -131,6 +132,7 @@ export function createApp(input: EdgeDeps): Hono {
     gdprRoutes(deps),
     eventRoutes(deps),
     chaosRoutes(deps),
+    autoscaleRoutes(deps),
     wellKnownRoutes(deps),
     ...integrationRoutes(deps),
   ];

@@ -11,6 +11,7 @@ import type { ClientInfo } from "./client.ts";
 import type { RateLimitSpec, TakenLimit } from "./rate_limits.ts";
 import type { IntegrationContract } from "./integration.ts";
 import type { ChaosSupervisor } from "../actors/supervisors/chaos/mod.ts";
+import type { AutoscaleApi } from "../actors/supervisors/autoscale/mod.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -111,6 +112,8 @@ export interface EdgeDeps {
   defaultApiVersion?: ApiVersion;
   /** Where the integration contract lives (`TMS_PUBLIC_URL`) and the events' `ce-source`. */
   integration?: IntegrationContract;
+  /** The node's autoscaler (default: one that is off). */
+  autoscale?: AutoscaleApi;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

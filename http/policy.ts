@@ -92,6 +92,13 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   "POST /chaos/experiments/:id/stop": { roles: [ADMIN] },
   "GET /chaos/safety/status": { roles: [ADMIN] },
   "POST /chaos/safety/emergency-stop": { roles: [ADMIN] },
+  "GET /autoscale/status": { roles: [ADMIN] },
+  "GET /autoscale/predictions": { roles: [ADMIN] },
+  "GET /autoscale/recommendations": { roles: [ADMIN] },
+  "GET /autoscale/decisions": { roles: [ADMIN] },
+  "POST /autoscale/scale": { roles: [ADMIN] },
+  "GET /autoscale/anomalies": { roles: [ADMIN] },
+  "GET /autoscale/cost": { roles: [ADMIN] },
 
   "GET /bedrifter": { roles: ALL },
   "POST /bedrifter": { roles: [ADMIN] },

@@ -9,13 +9,18 @@ import { runDrill } from "./drill_run.ts";
 import type { DrillReport } from "./drill_run.ts";
 import { drillNamed, DRILLS } from "./drills.ts";
 import type { DrillSpec } from "./drills.ts";
+import { autoscaleDrill, autoscaleDrillFlags } from "./drill_autoscale.ts";
+
+/** The autoscale drill: a cluster under a ramp of load, not a fault. */
+const AUTOSCALE_SUMMARY =
+  "deno task cluster --autoscale --min 1 --max 3 under a ramp of load up and down: scales out, scales back in after the stabilization window, decisions in the log, no request fails";
 
 /** `deno task drill`: its drills, flags, environment and usage text. */
 export const drillTask: TaskSpec = {
   name: "drill",
   summary:
     "Runs a chaos drill: nodes under a write workload, an experiment through the supervisor API, then the verdict from the log.",
-  positionals: `<${DRILLS.map((d) => d.name).join("|")}|all>`,
+  positionals: `<${DRILLS.map((d) => d.name).join("|")}|autoscale|all>`,
   details:
     `Each drill starts what it needs on this machine — a nats-server and a
 local cluster on free ports (cluster drills) or one embedded node, with read
@@ -31,7 +36,10 @@ writes a JSON journal (the report and the experiment's journal); it exits 1
 when anything was lost, duplicated or differs.
 
 Drills:
-${DRILLS.map((d) => `  ${d.name.padEnd(16)} ${d.summary}`).join("\n")}`,
+${DRILLS.map((d) => `  ${d.name.padEnd(16)} ${d.summary}`).join("\n")}
+  ${"autoscale".padEnd(16)} ${AUTOSCALE_SUMMARY}
+  (its own report: the timeline of load, replicas and decisions; its flags
+  below). all runs every drill in turn, autoscale last.`,
   flags: [
     {
       name: "nodes",
@@ -49,6 +57,7 @@ ${DRILLS.map((d) => `  ${d.name.padEnd(16)} ${d.summary}`).join("\n")}`,
       default: "data/drills",
       description: "where the JSON journals go",
     },
+    ...autoscaleDrillFlags,
   ],
   env: [
     {
@@ -65,6 +74,7 @@ ${DRILLS.map((d) => `  ${d.name.padEnd(16)} ${d.summary}`).join("\n")}`,
   examples: [
     "deno task drill log-outage",
     "deno task drill kill-node --nodes 3 --duration 8",
+    "deno task drill autoscale --short",
     "deno task drill all",
   ],
 };
@@ -102,6 +112,7 @@ if (import.meta.main) {
     if (!name || rest.length > 0) {
       throw new UsageError("name one drill, or all");
     }
+    if (name === "autoscale") return await autoscaleDrill(args);
     let specs: DrillSpec[];
     if (name === "all") specs = [...DRILLS];
     else {
@@ -110,7 +121,7 @@ if (import.meta.main) {
         throw new UsageError(
           `unknown drill ${name}; drills: ${
             DRILLS.map((d) => d.name).join(", ")
-          }, all`,
+          }, autoscale, all`,
         );
       }
       specs = [spec];
@@ -146,8 +157,15 @@ if (import.meta.main) {
       say(`journal: ${path}`);
       if (report.failures.length > 0) failed++;
     }
-    if (specs.length > 1) {
-      console.log(`\n${specs.length - failed}/${specs.length} drills passed`);
+    if (name === "all") {
+      say(
+        `autoscale (${specs.length + 1}/${
+          specs.length + 1
+        }): ${AUTOSCALE_SUMMARY}`,
+      );
+      if (await autoscaleDrill(args) !== 0) failed++;
+      const total = specs.length + 1;
+      console.log(`\n${total - failed}/${total} drills passed`);
     }
     return failed === 0 ? 0 : 1;
   });

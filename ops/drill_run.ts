@@ -8,8 +8,8 @@
 import { NatsServer } from "../tests/support/nats_server.ts";
 import { loadPostgres } from "../deps.ts";
 import { sqlIdentifier } from "../runtime/sql/mod.ts";
-import { LocalCluster } from "./local_cluster.ts";
-import type { LocalNode } from "./local_cluster.ts";
+import { RestartingCluster } from "./restarting_cluster.ts";
+import type { LocalNode } from "./restarting_cluster.ts";
 import { runWorkload, seedBedrifter } from "./drill_workload.ts";
 import type { WorkloadTally } from "./drill_workload.ts";
 import {
@@ -149,7 +149,7 @@ export async function runDrill(
   const dir = await Deno.makeTempDir({ prefix: `tms-drill-${spec.name}-` });
   const started = Date.now();
   let nats: NatsServer | null = null;
-  const cluster = new LocalCluster({ say });
+  const cluster = new RestartingCluster({ say });
   const stopWorkload = new AbortController();
   const nemesisStop = new AbortController();
   try {

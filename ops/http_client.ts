@@ -17,6 +17,9 @@ export class HttpConnection {
   #start = 0;
   #end = 0;
   #closed = false;
+  #capture: Uint8Array[] | null = null;
+  /** The body of the last answer of 400 or more (for reporting why). */
+  lastErrorBody = "";
 
   private constructor(conn: Deno.TcpConn) {
     this.#conn = conn;
@@ -68,11 +71,24 @@ export class HttpConnection {
     this.#start = headerEnd + 4;
     const status = Number(head.slice(9, 12));
     if (!Number.isInteger(status)) throw new Error("Malformed status line");
+    // Bodies are skipped unread, but an error's is kept: it says why.
+    this.#capture = status >= 400 ? [] : null;
     const length = /\r\ncontent-length:\s*(\d+)/.exec(head);
     if (length) {
       await this.#skip(Number(length[1]));
     } else if (/\r\ntransfer-encoding:\s*chunked/.test(head)) {
       await this.#skipChunked();
+    }
+    if (this.#capture) {
+      const parts = this.#capture;
+      this.#capture = null;
+      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      this.lastErrorBody = decoder.decode(bytes);
     }
     if (/\r\nconnection:\s*close/.test(head)) this.close();
     return status;
@@ -100,6 +116,7 @@ export class HttpConnection {
     let left = n;
     for (;;) {
       const take = Math.min(left, this.#end - this.#start);
+      this.#capture?.push(this.#buffer.slice(this.#start, this.#start + take));
       this.#start += take;
       left -= take;
       if (left === 0) return;
@@ -137,7 +154,7 @@ export class HttpConnection {
   }
 }
 
-/** The bytes of one HTTP/1.1 request with a JSON body. */
+/** The bytes of one HTTP/1.1 request with a JSON body (and `headers`). */
 export function jsonRequest(
   method: string,
   host: string,
@@ -151,8 +168,8 @@ export function jsonRequest(
   const head = encoder.encode(
     `${method} ${path} HTTP/1.1\r\n` +
       `host: ${host}\r\n` +
-      extra +
       "content-type: application/json\r\n" +
+      extra +
       `content-length: ${payload.length}\r\n\r\n`,
   );
   const bytes = new Uint8Array(head.length + payload.length);

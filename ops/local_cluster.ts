@@ -1,154 +1,295 @@
 /**
- * TMS node processes on this machine, each with its own data directory and
- * port, that come back after a `node_kill`: a node that dies while the
- * cluster runs is started again (same id, port and data) once the time its
- * `chaos_restart_at` file names has passed — or, without the file, only when
- * `restartCrashed` is set. `deno task cluster` and the drills use it.
+ * The local cluster's process manager: TMS node processes started and
+ * stopped on request (the local autoscale actuator's other end), behind a
+ * front proxy that plays the part of a Kubernetes Service — a node enters
+ * the rotation once ready, and leaves it before it is stopped, so a scale-in
+ * refuses no request.
  */
+import type { ScaleResult } from "../runtime/autoscale/mod.ts";
+import type { LocalClusterControl } from "../runtime/autoscale/mod.ts";
 import { ChaosFiles } from "../runtime/core/mod.ts";
+import { readRestartMarker } from "./restarting_cluster.ts";
 import { startServer } from "./server_process.ts";
 import type { ServerProcess } from "./server_process.ts";
 
-/** One node of a local cluster. */
-export interface LocalNode {
-  id: string;
-  port: number;
-  dataDir: string;
-  env: Record<string, string>;
-  /** The running process, or null while it is down. */
-  process: ServerProcess | null;
-  /** How many times it was started again after dying. */
-  restarts: number;
-  /** When it last died (epoch ms), and came back. */
-  diedAt: number | null;
-  backAt: number | null;
+/** Headers that belong to one connection, not to the request. */
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+];
+
+interface Backend {
+  node: string;
+  url: string;
+  inflight: number;
+  idle: (() => void)[];
 }
 
-/** Options of a local cluster. */
-export interface LocalClusterOptions {
-  /** Restart a node that dies without a `node_kill` marker too (1 s later). */
-  restartCrashed?: boolean;
-  /** Lines of progress. */
-  say?: (message: string) => void;
-  /** Deadline of one node's start (default 60 s). */
-  startTimeoutMs?: number;
-}
+/**
+ * An HTTP reverse proxy over the ready nodes, round-robin. `remove` takes a
+ * node out of the rotation and resolves once the requests it was given
+ * have been answered (bodies included).
+ */
+export class FrontProxy {
+  readonly port: number;
+  readonly #backends: Backend[] = [];
+  readonly #server: Deno.HttpServer;
+  #next = 0;
 
-/** Local node processes that a `node_kill` takes down and this brings back. */
-export class LocalCluster {
-  readonly nodes: LocalNode[] = [];
-  readonly #options: LocalClusterOptions;
-  #stopping = false;
-  readonly #restarting = new Set<Promise<void>>();
-
-  constructor(options: LocalClusterOptions = {}) {
-    this.#options = options;
-  }
-
-  /** Starts a node and watches it. */
-  async add(
-    id: string,
-    env: Record<string, string>,
-    options: { port?: number; dataDir: string },
-  ): Promise<LocalNode> {
-    const process = await startServer(
-      { ...env, TMS_NODE_ID: id, TMS_DATA_DIR: options.dataDir },
-      { port: options.port, timeoutMs: this.#options.startTimeoutMs ?? 60_000 },
+  constructor(port: number) {
+    this.port = port;
+    this.#server = Deno.serve(
+      { port, hostname: "127.0.0.1", onListen() {} },
+      (req) => this.#forward(req),
     );
-    const node: LocalNode = {
-      id,
-      port: process.port,
-      dataDir: options.dataDir,
-      env,
-      process,
-      restarts: 0,
-      diedAt: null,
-      backAt: null,
-    };
-    this.nodes.push(node);
-    this.#watch(node);
-    return node;
   }
 
-  /** The nodes running now. */
-  get running(): LocalNode[] {
-    return this.nodes.filter((n) => n.process !== null);
+  /** Nodes in the rotation. */
+  get nodes(): string[] {
+    return this.#backends.map((b) => b.node);
   }
 
-  /** SIGKILLs a node (it comes back as a crashed node does). */
-  async kill(node: LocalNode): Promise<void> {
-    await node.process?.stop("SIGKILL");
+  add(node: string, url: string): void {
+    this.#backends.push({ node, url, inflight: 0, idle: [] });
   }
 
-  /** Stops every node (SIGTERM: graceful) and stops restarting them. */
-  async stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
-    this.#stopping = true;
-    await Promise.allSettled([...this.#restarting]);
-    await Promise.all(this.nodes.map((n) => n.process?.stop(signal)));
+  /** Takes `node` out of the rotation; resolves when its requests are done (at most `timeoutMs`). */
+  async remove(node: string, timeoutMs = 30_000): Promise<void> {
+    const i = this.#backends.findIndex((b) => b.node === node);
+    if (i < 0) return;
+    const [backend] = this.#backends.splice(i, 1);
+    if (backend.inflight === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => backend.idle.push(resolve)),
+      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
   }
 
-  #say(message: string): void {
-    this.#options.say?.(message);
+  async stop(): Promise<void> {
+    await this.#server.shutdown();
   }
 
-  #watch(node: LocalNode): void {
-    const process = node.process!;
-    void process.child.status.then(async (status) => {
-      if (this.#stopping || node.process !== process) return;
-      node.process = null;
-      node.diedAt = Date.now();
-      const marker = await readMarker(node.dataDir);
-      if (marker === null && !this.#options.restartCrashed) {
-        this.#say(`${node.id} exited (${status.signal ?? status.code})`);
-        return;
-      }
-      const at = marker ?? Date.now() + 1000;
-      this.#say(
-        `${node.id} died (${
-          status.signal ?? status.code
-        }); starting it again in ${
-          Math.max(0, Math.round((at - Date.now()) / 100) / 10)
-        } s`,
-      );
-      const restart = this.#restart(node, at);
-      this.#restarting.add(restart);
-      void restart.finally(() => this.#restarting.delete(restart));
-    });
-  }
-
-  async #restart(node: LocalNode, at: number): Promise<void> {
-    while (Date.now() < at && !this.#stopping) {
-      await new Promise((r) => setTimeout(r, Math.min(200, at - Date.now())));
+  async #forward(req: Request): Promise<Response> {
+    if (this.#backends.length === 0) {
+      return Response.json({
+        type: "about:blank",
+        title: "No node is ready",
+        status: 503,
+      }, { status: 503, headers: { "retry-after": "1" } });
     }
-    if (this.#stopping) return;
-    await Deno.remove(`${node.dataDir}/${ChaosFiles.restartMarker}`).catch(
-      () => {},
-    );
+    const backend = this.#backends[this.#next++ % this.#backends.length];
+    backend.inflight++;
+    const done = () => {
+      if (--backend.inflight === 0) {
+        for (const resolve of backend.idle.splice(0)) resolve();
+      }
+    };
     try {
-      node.process = await startServer(
-        { ...node.env, TMS_NODE_ID: node.id, TMS_DATA_DIR: node.dataDir },
+      const url = new URL(req.url);
+      const headers = new Headers(req.headers);
+      for (const name of HOP_BY_HOP) headers.delete(name);
+      const body = req.body ? await req.arrayBuffer() : undefined;
+      const upstream = await fetch(
+        `${backend.url}${url.pathname}${url.search}`,
         {
-          port: node.port,
-          timeoutMs: this.#options.startTimeoutMs ?? 60_000,
+          method: req.method,
+          headers,
+          body,
+          redirect: "manual",
         },
       );
-      node.restarts++;
-      node.backAt = Date.now();
-      this.#say(`${node.id} is back on port ${node.port}`);
-      this.#watch(node);
+      const out = new Headers(upstream.headers);
+      for (const name of HOP_BY_HOP) out.delete(name);
+      if (!upstream.body) {
+        done();
+        return new Response(null, { status: upstream.status, headers: out });
+      }
+      // The request counts as in flight until its body has been passed on.
+      const body$ = upstream.body.pipeThrough(
+        new TransformStream({ flush: done }),
+      );
+      return new Response(body$, { status: upstream.status, headers: out });
     } catch (error) {
-      this.#say(`${node.id} did not come back: ${error}`);
+      done();
+      return Response.json({
+        type: "about:blank",
+        title: `Node ${backend.node} did not answer: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        status: 502,
+      }, { status: 502 });
     }
   }
 }
 
-async function readMarker(dataDir: string): Promise<number | null> {
-  try {
-    const at = Number(
-      await Deno.readTextFile(`${dataDir}/${ChaosFiles.restartMarker}`),
-    );
-    return Number.isFinite(at) ? at : null;
-  } catch {
-    return null;
+/** Options of a {@linkcode LocalCluster}. */
+export interface LocalClusterOptions {
+  /** Environment of every node (NATS URL, replicas, lease TTL, …). */
+  env: Record<string, string>;
+  /** Node `node-<i>` listens on `basePort + i`. */
+  basePort: number;
+  /** Data directories go below it. */
+  dir: string;
+  /** The front proxy's port (none: no proxy). */
+  proxyPort?: number;
+  /** Most nodes it will run. */
+  maxNodes: number;
+  /** Progress lines. */
+  say?: (line: string) => void;
+}
+
+/**
+ * Node processes `node-1`, `node-2`, … of a local cluster. `scale(n)`
+ * starts the missing ones (each enters the proxy once ready) or stops the
+ * highest-numbered ones but `keep` (each leaves the proxy, its requests
+ * finish, then SIGTERM: the node drains, hands its shards over and exits).
+ */
+export class LocalCluster implements LocalClusterControl {
+  readonly proxy: FrontProxy | null;
+  readonly #options: LocalClusterOptions;
+  readonly #nodes = new Map<number, ServerProcess>();
+  readonly #say: (line: string) => void;
+  #stopping = false;
+
+  constructor(options: LocalClusterOptions) {
+    this.#options = options;
+    this.#say = options.say ?? (() => {});
+    this.proxy = options.proxyPort ? new FrontProxy(options.proxyPort) : null;
   }
+
+  /** The running nodes, by index. */
+  get nodes(): { index: number; id: string; server: ServerProcess }[] {
+    return [...this.#nodes].sort(([a], [b]) => a - b).map((
+      [index, server],
+    ) => ({ index, id: nodeId(index), server }));
+  }
+
+  current(): Promise<{ replicas: number; nodes: string[] }> {
+    const nodes = this.nodes.map((n) => n.id);
+    return Promise.resolve({ replicas: nodes.length, nodes });
+  }
+
+  async scale(replicas: number, keep?: string): Promise<ScaleResult> {
+    if (replicas > this.#options.maxNodes) {
+      throw new Error(
+        `${replicas} nodes asked for; this cluster runs at most ${this.#options.maxNodes}`,
+      );
+    }
+    const from = this.#nodes.size;
+    if (replicas > from) {
+      this.#say(
+        `scale ${from} → ${replicas}${keep ? ` (asked by ${keep})` : ""}`,
+      );
+      const starting = [];
+      for (let i = 1; this.#nodes.size + starting.length < replicas; i++) {
+        if (!this.#nodes.has(i)) starting.push(this.start(i));
+      }
+      await Promise.all(starting);
+      return { replicas: this.#nodes.size, removed: [] };
+    }
+    if (replicas < from) {
+      this.#say(
+        `scale ${from} → ${replicas}${keep ? ` (asked by ${keep})` : ""}`,
+      );
+      const leaving = this.nodes.filter((n) => n.id !== keep).reverse()
+        .slice(0, from - replicas);
+      await Promise.all(leaving.map((n) => this.drain(n.index)));
+      return { replicas: this.#nodes.size, removed: leaving.map((n) => n.id) };
+    }
+    return { replicas: from, removed: [] };
+  }
+
+  /** Starts `node-<index>` and, once ready, puts it in the proxy. */
+  async start(index: number): Promise<ServerProcess> {
+    const id = nodeId(index);
+    const port = this.#options.basePort + index;
+    const started = performance.now();
+    this.#say(`starting ${id} on port ${port}`);
+    const server = await startServer({
+      ...this.#options.env,
+      TMS_NODE_ID: id,
+      TMS_DATA_DIR: `${this.#options.dir}/${id}`,
+    }, { port, timeoutMs: 90_000 });
+    this.#nodes.set(index, server);
+    this.proxy?.add(id, server.url);
+    this.#watch(index, server);
+    this.#say(
+      `${id} ready at ${server.url} after ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s${this.proxy ? `; proxy: ${this.proxy.nodes.join(", ")}` : ""}`,
+    );
+    return server;
+  }
+
+  /**
+   * Stops `node-<index>` without failing a request: out of the proxy, its
+   * proxied requests answered, then SIGTERM (the node stops accepting,
+   * finishes its asks, hands its shards over, releases its leases).
+   */
+  async drain(index: number): Promise<void> {
+    const server = this.#nodes.get(index);
+    if (!server) return;
+    const id = nodeId(index);
+    const started = performance.now();
+    await this.proxy?.remove(id);
+    this.#say(`draining ${id}: out of the proxy, SIGTERM`);
+    const status = await server.stop("SIGTERM");
+    this.#nodes.delete(index);
+    this.#say(
+      `${id} stopped after ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s (exit ${status.code})`,
+    );
+  }
+
+  /** Stops every node (gracefully) and the proxy. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(this.nodes.map((n) => this.drain(n.index)));
+    await this.proxy?.stop();
+  }
+
+  /**
+   * A node that dies on its own leaves the proxy; one that a `node_kill`
+   * fault took down (its `chaos_restart_at` file says when) is started
+   * again, same id, port and data, once that time has passed.
+   */
+  #watch(index: number, server: ServerProcess): void {
+    void server.child.status.then(async (status) => {
+      if (this.#stopping || this.#nodes.get(index) !== server) return;
+      const id = nodeId(index);
+      this.#nodes.delete(index);
+      await this.proxy?.remove(id);
+      const dataDir = `${this.#options.dir}/${id}`;
+      const at = await readRestartMarker(dataDir);
+      this.#say(
+        `${id} exited (${status.signal ?? status.code})${
+          at === null
+            ? ""
+            : "; a node_kill: it starts again when the fault ends"
+        }`,
+      );
+      if (at === null) return;
+      while (Date.now() < at && !this.#stopping) {
+        await new Promise((r) => setTimeout(r, Math.min(200, at - Date.now())));
+      }
+      if (this.#stopping || this.#nodes.has(index)) return;
+      await Deno.remove(`${dataDir}/${ChaosFiles.restartMarker}`).catch(
+        () => {},
+      );
+      await this.start(index).catch((error) =>
+        this.#say(`${id} did not come back: ${error}`)
+      );
+    });
+  }
+}
+
+function nodeId(index: number): string {
+  return `node-${index}`;
 }

@@ -19,6 +19,8 @@ import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
 import { DEFAULT_CHAOS_SETTINGS } from "../actors/supervisors/chaos/mod.ts";
 import type { ChaosSettings } from "../actors/supervisors/chaos/mod.ts";
+import { AUTOSCALE_ENV, autoscaleConfigFromEnv } from "./autoscale_config.ts";
+import type { AutoscaleConfig } from "./autoscale_config.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -82,6 +84,8 @@ export interface NodeConfig {
   identity: Omit<IdentityConfig, "nats">;
   /** CORS, trusted proxies, rate limits (`TMS_CORS_ORIGINS`, `TMS_TRUSTED_PROXIES`, `TMS_RATE_LIMIT_*`). */
   security: EdgeSecurity;
+  /** The autoscaler (`TMS_AUTOSCALE*`, `KUBECONFIG`). */
+  autoscale: AutoscaleConfig;
 }
 
 /** The integration relay's configuration. */
@@ -335,6 +339,7 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "percent of the system one fault may reach (blastRadiusLimit); above it 422 unless an ADMIN forces it",
   },
+  ...AUTOSCALE_ENV,
 ];
 
 /** `deno task start`: its usage text. */
@@ -384,6 +389,7 @@ export function loadConfig(
     chaos: chaosEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
     security: edgeSecurityFromEnv(env),
+    autoscale: autoscaleConfigFromEnv(env),
   };
 }
 

@@ -18,6 +18,7 @@ import {
   MethodFaultView,
   ProbeResultView,
 } from "./chaos.ts";
+import { ForecastReasonView, MetricReasonView } from "./autoscale.ts";
 
 const instant = z.string().describe("ISO 8601 instant");
 const date = z.string().describe("YYYY-MM-DD");
@@ -147,6 +148,8 @@ const about = {
   kind: z.enum(["employee", "user", "kunde"]),
   bedriftId: text,
 };
+const replicas = z.number().int().min(0);
+const trigger = z.enum(["automatic", "manual"]);
 
 /** The schema of each event type's data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
@@ -402,6 +405,43 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     at: instant,
   }),
   "session.revoked": z.object({ reason: z.string(), at: instant }),
+  "autoscale.decided": z.object({
+    current: replicas,
+    desired: replicas,
+    recommendation: replicas,
+    action: z.enum(["scale_up", "scale_down", "hold"]),
+    reasons: z.array(MetricReasonView),
+    forecast: ForecastReasonView.nullable(),
+    held: text,
+    limits: z.array(z.string()),
+    mode: z.string(),
+    nodes: z.number().int(),
+    at: instant,
+  }),
+  "autoscale.scaled": z.object({
+    from: replicas,
+    to: replicas,
+    actuator: z.string(),
+    trigger,
+    durationMs: z.number(),
+    at: instant,
+  }),
+  "autoscale.failed": z.object({
+    from: replicas,
+    to: replicas,
+    actuator: z.string(),
+    trigger,
+    error: z.string(),
+    at: instant,
+  }),
+  "autoscale.manual_scaled": z.object({
+    from: replicas,
+    to: replicas,
+    reason: z.string(),
+    by: z.string(),
+    holdUntil: instant,
+    at: instant,
+  }),
   "system.test": z.object({
     requestedBy: z.string(),
     note: text,

@@ -130,3 +130,17 @@ export {
   SubjectExportView,
   SubjectId,
 } from "./gdpr.ts";
+export {
+  AnomaliesView,
+  AutoscaleStatusView,
+  CostQuery,
+  CostView,
+  DecisionLogItemView,
+  DecisionsQuery,
+  DecisionView,
+  ManualScaleBody,
+  ManualScaleView,
+  PredictionsQuery,
+  PredictionsView,
+  RecommendationsView,
+} from "./autoscale.ts";

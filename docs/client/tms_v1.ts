@@ -1877,6 +1877,155 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/autoscale/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Mode, replicas, each node's latest sample, the last decision with its reasons, the forecast's error
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["getAutoscaleStatusV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/autoscale/predictions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The command rate forecast (Holt-Winters) up to `horizon` ahead
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["getAutoscalePredictionsV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/autoscale/recommendations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the policy recommends now, and the recommendations its stabilization window holds
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["getAutoscaleRecommendationsV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/autoscale/decisions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The decision log, newest first: decisions with their inputs, actions with their outcomes, manual scales
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["listAutoscaleDecisionsV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/autoscale/scale": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set the replica count by hand (recorded; automatic actions wait for the cooldown and the stabilization window)
+     * @deprecated
+     * @description Checked and recorded (`autoscale.manual_scaled`), then acted on in the background: the status shows `actuating`, the decision log `autoscale.scaled` or `autoscale.failed`. 409 when the autoscaler is off or has no actuator.
+     *
+     *     Roles: ADMIN.
+     */
+    post: operations["scaleManuallyV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/autoscale/anomalies": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Samples far outside their band (the command rate against its forecast), newest first
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["listAutoscaleAnomaliesV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/autoscale/cost": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Node-hours used over a period against a static cluster sized for its peak
+     * @deprecated
+     * @description Roles: ADMIN.
+     */
+    get: operations["getAutoscaleCostV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/.well-known/jwks.json": {
     parameters: {
       query?: never;
@@ -3976,6 +4125,166 @@ export interface components {
       }[];
       missing: string[];
       durationMs: number;
+    };
+    AutoscaleStatusV1: {
+      /** @enum {string} */
+      mode: "off" | "recommend" | "on";
+      /** @description False when off */
+      active: boolean;
+      /** @description The node whose supervisor is active */
+      supervisor?: string;
+      actuator?: string | null;
+      replicas?: number | null;
+      desired?: number | null;
+      minReplicas: number;
+      maxReplicas: number;
+      targets?: {
+        [key: string]: number;
+      };
+      /** @description Each node's latest sample */
+      nodes?: ({
+        node: string;
+        at: number;
+      } & {
+        [key: string]: unknown;
+      })[];
+      staleNodes?: string[];
+      lastDecision?: {
+        /** @description Epoch ms */
+        at: number;
+        current: number;
+        desired: number;
+        recommendation: number;
+        /** @enum {string} */
+        action: "scale_up" | "scale_down" | "hold";
+        reasons: {
+          metric: string;
+          value: number;
+          target: number;
+          ratio: number;
+          replicas: number;
+          withinTolerance: boolean;
+        }[];
+        forecast: {
+          rate: number | null;
+          currentRate: number;
+          horizonMs: number;
+          mape: number | null;
+          replicas: number | null;
+          used: boolean;
+          note: string | null;
+        } | null;
+        held: string | null;
+        limits: string[];
+      } | null;
+      /** @description The forecast's error over the last hour */
+      forecast?: {
+        mape: number | null;
+        points: number;
+        trusted: boolean;
+      } & {
+        [key: string]: unknown;
+      };
+      manualHoldUntil?: string | null;
+      lastActionAt?: string | null;
+      actuating?: boolean;
+    } & {
+      [key: string]: unknown;
+    };
+    AutoscalePredictionsV1: {
+      at: string;
+      intervalMs: number;
+      horizonMs: number;
+      currentRate: number;
+      accuracy: {
+        mape: number | null;
+        points: number;
+      } & {
+        [key: string]: unknown;
+      };
+      /** @description The command rate forecast (commands/s) with its band */
+      points: {
+        at: string;
+        rate: number;
+        low: number;
+        high: number;
+      }[];
+    };
+    AutoscaleRecommendationsV1: {
+      decision: {
+        /** @description Epoch ms */
+        at: number;
+        current: number;
+        desired: number;
+        recommendation: number;
+        /** @enum {string} */
+        action: "scale_up" | "scale_down" | "hold";
+        reasons: {
+          metric: string;
+          value: number;
+          target: number;
+          ratio: number;
+          replicas: number;
+          withinTolerance: boolean;
+        }[];
+        forecast: {
+          rate: number | null;
+          currentRate: number;
+          horizonMs: number;
+          mape: number | null;
+          replicas: number | null;
+          used: boolean;
+          note: string | null;
+        } | null;
+        held: string | null;
+        limits: string[];
+      } | null;
+      /** @description Recommendations in the stabilization window */
+      window: {
+        at: string;
+        replicas: number;
+      }[];
+    };
+    AutoscaleDecisionPageV1: {
+      items: {
+        version: number;
+        position: number;
+        type: string;
+        at: string;
+        data: {
+          [key: string]: unknown;
+        };
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    AutoscaleManualScaleV1: {
+      from: number;
+      to: number;
+      /** @description Automatic actions wait until then */
+      holdUntil: string;
+    };
+    AutoscaleAnomaliesV1: {
+      items: {
+        at: string;
+        metric: string;
+        value: number;
+        expected: number;
+        low: number;
+        high: number;
+      }[];
+    };
+    AutoscaleCostV1: {
+      from: string;
+      to: string;
+      knownFrom: string | null;
+      hours: number;
+      nodeHours: number;
+      peakReplicas: number;
+      staticNodeHours: number;
+      savedNodeHours: number;
+      savedPercent: number;
+      actions: number;
     };
   };
   responses: {
@@ -9015,6 +9324,281 @@ export interface operations {
       };
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getAutoscaleStatusV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The status */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AutoscaleStatusV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscaleStatusV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getAutoscalePredictionsV1: {
+    parameters: {
+      query?: {
+        /** @description How far ahead (default 30m) */
+        horizon?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The forecast */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AutoscalePredictionsV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscalePredictionsV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getAutoscaleRecommendationsV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The recommendation */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            components["schemas"]["AutoscaleRecommendationsV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscaleRecommendationsV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listAutoscaleDecisionsV1: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the log */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AutoscaleDecisionPageV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscaleDecisionPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  scaleManuallyV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Replicas to run, within the autoscaler's min and max */
+          replicas: number;
+          /** @description Why (recorded in the decision log) */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Recorded; the actuator is at work */
+      202: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AutoscaleManualScaleV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscaleManualScaleV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listAutoscaleAnomaliesV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The anomalies */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AutoscaleAnomaliesV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscaleAnomaliesV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getAutoscaleCostV1: {
+    parameters: {
+      query?: {
+        /** @description The period ending at `to` (default 24h) */
+        period?: string;
+        /** @description End of the period (default now) */
+        to?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The cost */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AutoscaleCostV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["AutoscaleCostV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
       429: components["responses"]["Problem429"];
       503: components["responses"]["Problem503"];
     };

@@ -1,8 +1,6 @@
-import { kvm, StorageType } from "../../deps.ts";
 import type { JetStreamClient, JetStreamManager, KV } from "../../deps.ts";
-import { delay } from "../core/mod.ts";
 import { JetStreamNames, PlacementKeys } from "../core/mod.ts";
-import { isWrongLastSequence } from "../nats/mod.ts";
+import { isWrongLastSequence, openLeaseBucket } from "../nats/mod.ts";
 
 /** Default number of shards actors are spread over. */
 export const DEFAULT_SHARDS = 64;
@@ -409,32 +407,11 @@ export class ShardPlacement {
  * The bucket `tms_placement`: one value per key, entries expire a TTL after
  * their last write (the server's clean-up; expiry is judged by the nodes).
  */
-export async function openPlacementBucket(
+export function openPlacementBucket(
   js: JetStreamClient,
   options: { ttlMs: number; replicas: number; attempts?: number },
 ): Promise<KV> {
-  let failure: unknown;
-  for (let attempt = 0; attempt < (options.attempts ?? 5); attempt++) {
-    if (attempt > 0) await delay(200 * attempt);
-    try {
-      return await kvm(js).create(JetStreamNames.placement, {
-        history: 1,
-        ttl: options.ttlMs,
-        replicas: options.replicas,
-        storage: StorageType.File,
-        allow_direct: options.replicas <= 1,
-      });
-    } catch (error) {
-      failure = error;
-      // Created by another node with other settings: use it as it is.
-      try {
-        return await kvm(js).open(JetStreamNames.placement);
-      } catch {
-        // retried
-      }
-    }
-  }
-  throw failure;
+  return openLeaseBucket(js, JetStreamNames.placement, options);
 }
 
 /** Records a revision; true while it changed within `ttlMs` as seen here. */

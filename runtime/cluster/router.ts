@@ -189,10 +189,20 @@ export class ClusterRouter implements ActorClient {
   async released(shard: number): Promise<void> {
     const sub = this.#subscriptions.get(shard);
     this.#subscriptions.delete(shard);
-    try {
-      sub?.unsubscribe();
-    } catch {
-      // connection already closed
+    if (sub) {
+      try {
+        // Drained, not just unsubscribed: a request already on its way here
+        // is still answered (not the owner: the caller reroutes at once);
+        // dropped, its caller would wait out its whole deadline (seen as a
+        // 503 when a node left under load).
+        await abortable(sub.drain(), AbortSignal.timeout(2_000));
+      } catch {
+        try {
+          sub.unsubscribe();
+        } catch {
+          // connection already closed
+        }
+      }
     }
     const work = [...(this.#inflight.get(shard) ?? [])];
     if (work.length > 0) {

@@ -45,6 +45,9 @@
  *   - the chaos control plane on `tms.chaos.stop`, `tms.chaos.faults`,
  *     `tms.chaos.status`, `tms.chaos.abort`, and `chaos_restart_at` under
  *     `$TMS_DATA_DIR` (when a killed node may start again);
+ *   - supervisor leases in the bucket `tms_supervisors` (`autoscale`); the
+ *     autoscale supervisor's subjects `tms.autoscale.sample.<node>`,
+ *     `tms.autoscale.control`, `tms.autoscale.actuator.local`;
  *   - the HTTP headers of the edge (`X-TMS-Position`, `X-TMS-Min-Position`,
  *     `Idempotency-Key`, `If-Match`, `ETag`, `Retry-After`, `X-Request-Id`,
  *     `RateLimit-Policy`, `RateLimit`, `X-API-Version`, `Deprecation`,
@@ -119,6 +122,8 @@ export type {
 export type { WireError } from "./error_codec.ts";
 export {
   AuthKeyNames,
+  autoscaleSampleSubject,
+  AutoscaleSubjects,
   ChaosFiles,
   ChaosSubjects,
   CloudEventHeaders,
@@ -136,6 +141,7 @@ export {
   RpcHeaders,
   rpcSubject,
   subjectToken,
+  SupervisorKeys,
 } from "./names.ts";
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";
 export { derivedId } from "./ids.ts";

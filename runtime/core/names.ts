@@ -237,3 +237,34 @@ export const FeedConsumerKeys = {
   kvCheckpoint: (name: string): [string, string] => ["checkpoint", name],
   kvCheckpointPrefix: ["checkpoint"] as const,
 } as const;
+
+/**
+ * Leases of the cluster's singleton supervisors: the KV bucket
+ * `tms_supervisors`, one key per supervisor (`autoscale`), holding the node
+ * that runs it (revision-checked, TTL like the shard leases).
+ */
+export const SupervisorKeys = {
+  /** The bucket of supervisor leases. */
+  bucket: "tms_supervisors",
+  /** The autoscale supervisor's lease. */
+  autoscale: "autoscale",
+} as const;
+
+/**
+ * NATS subjects of the autoscale supervisor: every node's load samples
+ * (`tms.autoscale.sample.<node>`), requests to the active supervisor
+ * (`tms.autoscale.control`, only the lease holder listens) and the local
+ * cluster's process manager that the local actuator asks
+ * (`tms.autoscale.actuator.local`).
+ */
+export const AutoscaleSubjects = {
+  /** Prefix of the sample subjects; subscribe to `<prefix>.*`. */
+  samplePrefix: "tms.autoscale.sample",
+  control: "tms.autoscale.control",
+  localActuator: "tms.autoscale.actuator.local",
+} as const;
+
+/** Subject of one node's load samples: `tms.autoscale.sample.<node>`. */
+export function autoscaleSampleSubject(nodeId: string): string {
+  return `${AutoscaleSubjects.samplePrefix}.${nodeId}`;
+}

@@ -5,7 +5,7 @@
  * on one reply subscription (for appends and forwarded asks, instead of one
  * inbox per request), `JetStreamPublisher` on top of it, and the streams and
  * buckets the runtime opens at start (`ensureEventStream`,
- * `openSnapshotBucket`, `openWithRetries`). Names come from `core/names.ts`.
+ * `openSnapshotBucket`, `openLeaseBucket`, `openWithRetries`). Names come from `core/names.ts`.
  */
 export {
   encodeHeaders,
@@ -19,6 +19,7 @@ export { JetStreamPublisher } from "./publisher.ts";
 export type { PublishAck } from "./publisher.ts";
 export {
   ensureEventStream,
+  openLeaseBucket,
   openSnapshotBucket,
   openWithRetries,
 } from "./resources.ts";

@@ -118,3 +118,37 @@ export async function openWithRetries<T>(
   }
   throw failure;
 }
+
+/**
+ * A bucket of leases (`tms_placement`, `tms_supervisors`): one value per
+ * key, entries expire a TTL after their last write (the server's clean-up;
+ * expiry is judged by the nodes). Tried `attempts` times (default 5); a
+ * bucket another node created with other settings is used as it is.
+ */
+export async function openLeaseBucket(
+  js: JetStreamClient,
+  name: string,
+  options: { ttlMs: number; replicas: number; attempts?: number },
+): Promise<KV> {
+  let failure: unknown;
+  for (let attempt = 0; attempt < (options.attempts ?? 5); attempt++) {
+    if (attempt > 0) await delay(200 * attempt);
+    try {
+      return await kvm(js).create(name, {
+        history: 1,
+        ttl: options.ttlMs,
+        replicas: options.replicas,
+        storage: StorageType.File,
+        allow_direct: options.replicas <= 1,
+      });
+    } catch (error) {
+      failure = error;
+      try {
+        return await kvm(js).open(name);
+      } catch {
+        // retried
+      }
+    }
+  }
+  throw failure;
+}

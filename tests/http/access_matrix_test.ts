@@ -419,6 +419,25 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
   "GET /events/stats": () => Promise.resolve({ path: "/api/v1/events/stats" }),
   "POST /events/test": () =>
     Promise.resolve({ path: "/api/v1/events/test", body: { note: "matrix" } }),
+  "GET /autoscale/status": () =>
+    Promise.resolve({ path: "/api/v1/autoscale/status" }),
+  "GET /autoscale/predictions": () =>
+    Promise.resolve({ path: "/api/v1/autoscale/predictions?horizon=30m" }),
+  "GET /autoscale/recommendations": () =>
+    Promise.resolve({ path: "/api/v1/autoscale/recommendations" }),
+  "GET /autoscale/decisions": () =>
+    Promise.resolve({ path: "/api/v1/autoscale/decisions?limit=5" }),
+  // The matrix's edge has an autoscaler that is off: its 409 shows access was given.
+  "POST /autoscale/scale": () =>
+    Promise.resolve({
+      path: "/api/v1/autoscale/scale",
+      body: { replicas: 2, reason: "matrix" },
+      allowedStatus: 409,
+    }),
+  "GET /autoscale/anomalies": () =>
+    Promise.resolve({ path: "/api/v1/autoscale/anomalies" }),
+  "GET /autoscale/cost": () =>
+    Promise.resolve({ path: "/api/v1/autoscale/cost?period=24h" }),
 
   "GET /chaos/faults/types": () =>
     Promise.resolve({ path: "/api/v1/chaos/faults/types" }),

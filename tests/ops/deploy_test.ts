@@ -97,11 +97,8 @@ function metricsOf(expr: string): string[] {
   return [...new Set(names.filter((n) => !keywords.has(n) && !/^\d/.test(n)))];
 }
 
-/** Metrics the relay and the autoscaler are to export (issues 13–14), and other exporters'. */
+/** Metrics of other exporters (Prometheus itself, node_exporter). */
 const DECLARED = new Set([
-  "tms_relay_lag_positions",
-  "tms_autoscale_replicas",
-  "tms_autoscale_max_replicas",
   "up",
   "node_filesystem_avail_bytes",
   "node_filesystem_size_bytes",
