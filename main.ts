@@ -37,6 +37,8 @@ import { runTask } from "./ops/cli.ts";
 import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
 import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
+import { openRealtimeServices } from "./ops/realtime_services.ts";
+import type { RealtimeServices } from "./ops/realtime_services.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
@@ -56,6 +58,8 @@ export interface Node {
   leased?: LeasedProjections;
   /** Records dead letters and performs the retries an operator requests. */
   deadLetters: DeadLetterOffice;
+  /** SSE and WebSocket fan-out of this node. */
+  realtime: RealtimeServices;
   stop(): Promise<void>;
 }
 
@@ -166,6 +170,11 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   });
   await projections?.start();
   await leased?.start();
+  const realtime = await openRealtimeServices(
+    log,
+    config.realtime,
+    nc ? { nc, replicas: config.streamReplicas } : undefined,
+  );
   const app = createApp({
     ...domain.edge,
     system,
@@ -185,12 +194,14 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
+      realtime.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
     auth: identity.auth,
+    realtime: realtime.edge,
     readSide: {
       store,
       positions: projections ?? leased ??
@@ -222,8 +233,11 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     projections,
     leased,
     deadLetters,
+    realtime,
     stop: () =>
       stopping ??= (async () => {
+        // Open streams end first: the server waits for every response.
+        await realtime.stop();
         await server.shutdown();
         await bootstrapping;
         await deadLetters.stop();

@@ -8,6 +8,7 @@ import { kontrollMalRoutes } from "./kontroll_maler.ts";
 import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
 import { eventRoutes } from "./events.ts";
+import { realtimeRoutes } from "./realtime.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
 import { compilePolicies, matchPolicy } from "./policy.ts";
@@ -61,6 +62,7 @@ export function createApp(input: EdgeDeps): Hono {
     deps.auth.enabled
       ? access({
         verifier: deps.auth.verifier,
+        tickets: deps.realtime?.tickets,
         policies: compiled,
         routed: (method, path) => matchPolicy(routed, method, path) !== null,
       })
@@ -83,6 +85,7 @@ export function createApp(input: EdgeDeps): Hono {
     userRoutes(deps),
     auditRoutes(deps),
     eventRoutes(deps),
+    realtimeRoutes(deps),
     wellKnownRoutes(deps),
   ];
   groups.push(docsRoutes(() => groups, defaultVersion));

@@ -7,6 +7,7 @@ import type { DatedRates } from "../actors/invoice/mod.ts";
 import type { ReadSide } from "./queries.ts";
 import type { RedMetrics } from "../runtime/telemetry/mod.ts";
 import type { ApiVersion } from "./versions.ts";
+import type { RealtimeEdge } from "./realtime.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -18,6 +19,8 @@ declare module "npm:hono@4.13.19" {
     principal: AuthPrincipal | undefined;
     /** The API version serving this request (set on every `/api/` route). */
     apiVersion: ApiVersion;
+    /** When the caller's credentials (token or ticket) expire, epoch seconds. */
+    credentialsExpireAt: number | undefined;
   }
 }
 
@@ -68,6 +71,8 @@ export interface EdgeDeps {
   auth: EdgeAuth;
   /** The version an unversioned `/api/…` request gets (`TMS_API_DEFAULT_VERSION`; default the latest). */
   defaultApiVersion?: ApiVersion;
+  /** SSE and WebSocket fan-out (none: those routes answer 503). */
+  realtime?: RealtimeEdge;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

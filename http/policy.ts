@@ -21,6 +21,12 @@ export interface RoutePolicy {
   /** Roles that may call it; `public`: no token needed. */
   roles: readonly UserRole[] | "public";
   self?: SelfRule;
+  /**
+   * A single-use `?ticket=` (from `POST /stream/tickets`) may stand for the
+   * bearer token: for browsers' `EventSource` and `WebSocket`, which cannot
+   * send `Authorization`.
+   */
+  ticket?: true;
 }
 
 const { ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER } = UserRole;
@@ -122,6 +128,10 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
     roles: MANAGERS,
     self: OWN_EMPLOYEE,
   },
+
+  "POST /stream/tickets": { roles: ALL },
+  "GET /stream": { roles: ALL, ticket: true },
+  "GET /ws": { roles: ALL, ticket: true },
 };
 
 /** A policy with the route it belongs to, compiled for matching. */

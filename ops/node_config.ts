@@ -13,6 +13,8 @@ import type { ApiVersion } from "../http/versions.ts";
 import { identityConfigFromEnv } from "./identity_services.ts";
 import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
+import { REALTIME_ENV } from "./realtime_services.ts";
+import type { RealtimeConfig } from "./realtime_services.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -67,6 +69,8 @@ export interface NodeConfig {
   defaultApiVersion: ApiVersion;
   /** Authentication and the first ADMIN (`TMS_AUTH`, `TMS_ADMIN_*`, `TMS_TOKEN_*`, `TMS_METRICS_TOKEN`). */
   identity: Omit<IdentityConfig, "nats">;
+  /** SSE and WebSocket limits (`TMS_REALTIME_*`). */
+  realtime: RealtimeConfig;
 }
 
 function intEnv(
@@ -82,6 +86,16 @@ function intEnv(
       `${name} must be a non-negative integer, got "${raw}"`,
     );
   }
+  return value;
+}
+
+function positiveEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+): number {
+  const value = intEnv(env, name, fallback);
+  if (value === 0) throw new RangeError(`${name} must be at least 1`);
   return value;
 }
 
@@ -206,6 +220,7 @@ export const CONFIG_ENV: EnvSpec[] = [
     description:
       "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
+  ...REALTIME_ENV,
 ];
 
 /** `deno task start`: its usage text. */
@@ -252,6 +267,15 @@ export function loadConfig(
     backupDir: env.TMS_BACKUP_DIR || undefined,
     defaultApiVersion: apiVersionEnv(env),
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
+    realtime: {
+      maxBacklog: positiveEnv(env, "TMS_REALTIME_MAX_BACKLOG", 1000),
+      maxBacklogBytes: positiveEnv(
+        env,
+        "TMS_REALTIME_MAX_BACKLOG_BYTES",
+        4 * 1024 * 1024,
+      ),
+      heartbeatMs: positiveEnv(env, "TMS_REALTIME_HEARTBEAT_MS", 15_000),
+    },
   };
 }
 

@@ -1172,6 +1172,75 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/stream/tickets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A single-use ticket for a browser's EventSource or WebSocket
+     * @deprecated
+     * @description Trade the access token for a ticket valid 30 seconds; pass it as `?ticket=` to `GET /stream` or `GET /ws`. The connection then lives until the token would have expired.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
+     */
+    post: operations["createStreamTicketV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/stream": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events of the caller's rooms
+     * @deprecated
+     * @description `text/event-stream`: each message's `id:` is `<position>-<index>` and its `data:` a CloudEvent (JSON). Reconnect with `Last-Event-ID` to get exactly what was missed. A comment every 15 s keeps the connection; a client that falls too far behind, or whose token expires, gets a last `event: error` saying why.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
+     */
+    get: operations["streamV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/ws": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * WebSocket of the caller's rooms
+     * @deprecated
+     * @description Upgrade with `?ticket=` (browsers) or `Authorization`. The server sends `{"type":"event","event":<CloudEvent>}` for each message; the client sends `{"type":"join","rooms":[…]}`, `{"type":"leave","rooms":[…]}`, `{"type":"resume","after":"<id>"}` or `{"type":"ping"}`, and gets `joined`, `left`, `resumed`, `pong` or `{"type":"error","status":403|422,…}`. Closed with 1013 when the client falls too far behind, 1008 when its token expires, 1001 when the node stops.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
+     */
+    get: operations["websocketV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/.well-known/jwks.json": {
     parameters: {
       query?: never;
@@ -2318,6 +2387,11 @@ export interface components {
       type: "system.test";
       /** @description ISO 8601 instant */
       at: string;
+    };
+    StreamTicketV1: {
+      /** @description Single use; name it as ?ticket= within expiresIn seconds */
+      ticket: string;
+      expiresIn: number;
     };
   };
   responses: {
@@ -5413,6 +5487,113 @@ export interface operations {
       412: components["responses"]["Problem412"];
       422: components["responses"]["Problem422"];
       429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  createStreamTicketV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The ticket */
+      201: {
+        headers: {
+          "Cache-Control": components["headers"]["Cache-Control"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["StreamTicketV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["StreamTicketV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  streamV1: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated rooms: bedrift:<id>, role:<role>, user:<id> (default: the caller's bedrift and user; an ADMIN's role:ADMIN, everything) */
+        rooms?: string;
+        /** @description A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers) */
+        ticket?: string;
+        /** @description Resume after this message id (as the Last-Event-ID header; the header wins) */
+        lastEventId?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  websocketV1: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated rooms: bedrift:<id>, role:<role>, user:<id> (default: the caller's bedrift and user; an ADMIN's role:ADMIN, everything) */
+        rooms?: string;
+        /** @description A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers) */
+        ticket?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Switching to the WebSocket protocol */
+      101: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
       503: components["responses"]["Problem503"];
     };
   };

@@ -5,7 +5,7 @@
  * saw: the commits since are read back from the log and mapped the same
  * way, then live messages follow, with nothing missed or sent twice.
  */
-import { delay } from "../core/mod.ts";
+import { delay, UnavailableError } from "../core/mod.ts";
 import type { EventLog, SignalOptions } from "../core/mod.ts";
 import { isAfter } from "./types.ts";
 import type {
@@ -254,7 +254,7 @@ export class RealtimeHub<A = unknown> {
    */
   subscribe(options: SubscribeOptions<A>): Subscription<A> {
     if (this.#controller.signal.aborted) {
-      throw new TypeError("The hub is stopped");
+      throw new UnavailableError("Realtime is stopping on this node");
     }
     const after = options.after ?? null;
     const until = this.#position;

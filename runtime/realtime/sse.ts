@@ -41,8 +41,8 @@ export function sseErrorEvent(end: SubscriptionEnd): string {
  * return sseResponse(hub.subscribe({ accepts: () => true }), { expiresAt });
  * ```
  */
-export function sseResponse(
-  subscription: Subscription,
+export function sseResponse<A>(
+  subscription: Subscription<A>,
   options: SseOptions = {},
 ): Response {
   const heartbeatMs = options.heartbeatMs ?? 15_000;

@@ -28,6 +28,8 @@ import {
 import { KONTONUMMER } from "../support/domain_app.ts";
 import { jpegPhoto } from "../support/http.ts";
 import { pgliteFixture } from "../support/sql_stores.ts";
+import { OutboundMapper } from "../../actors/outbound/mod.ts";
+import { MemoryTicketStore, RealtimeHub } from "../../runtime/realtime/mod.ts";
 
 type Who =
   | "anonymous"
@@ -51,6 +53,8 @@ interface Call {
   raw?: { bytes: Uint8Array<ArrayBuffer>; contentType: string };
   /** A status the handler answers even when allowed (e.g. 409: not overdue). */
   allowedStatus?: number;
+  /** A stream that never ends by itself (SSE): only its status is read. */
+  stream?: boolean;
 }
 
 type Edge = Awaited<ReturnType<typeof edge>>;
@@ -68,12 +72,15 @@ async function edge() {
     projections: readModelProjections,
   });
   await engine.start();
+  const hub = new RealtimeHub({ log, mapper: new OutboundMapper({ log }) });
+  await hub.start();
   const app = createApp({
     system,
     keys,
     files: new MemoryFileStore(),
     auth: identity.auth,
     readSide: { store, positions: engine },
+    realtime: { hub, tickets: new MemoryTicketStore() },
   });
   const admin = await adminTokenOf(system, identity);
   let n = 0;
@@ -83,6 +90,7 @@ async function edge() {
     token: string | null,
     body?: unknown,
     raw?: Call["raw"],
+    stream?: boolean,
   ) => {
     const headers: Record<string, string> = token ? bearer(token) : {};
     if (raw) headers["content-type"] = raw.contentType;
@@ -96,6 +104,10 @@ async function edge() {
         ? undefined
         : JSON.stringify(body),
     });
+    if (stream && res.ok) {
+      await res.body?.cancel();
+      return { status: res.status, body: "" };
+    }
     const text = await res.text();
     const json = (res.headers.get("content-type") ?? "").includes("json");
     return {
@@ -269,6 +281,7 @@ async function edge() {
     refreshToken,
     bedrift,
     async close() {
+      await hub.stop();
       await engine.stop();
       await system.shutdown();
       await fixture.cleanup();
@@ -539,6 +552,14 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     }/absences`,
     body: { kind: "FERIE", fromDate: nextDay(), toDate: nextDay.last },
   }),
+
+  "POST /stream/tickets": () =>
+    Promise.resolve({ path: "/api/v1/stream/tickets" }),
+  // Each caller's own rooms (the default); the test reads the status only.
+  "GET /stream": () =>
+    Promise.resolve({ path: "/api/v1/stream", stream: true }),
+  // Access is decided before the upgrade; a plain GET then answers 400.
+  "GET /ws": () => Promise.resolve({ path: "/api/v1/ws", allowedStatus: 400 }),
 };
 
 /** A fresh valid organisasjonsnummer per call (MOD11, weights 3,2,7,6,5,4,3,2). */
@@ -576,10 +597,12 @@ function expected(key: string, policy: RoutePolicy, who: Who, call: Call) {
   if (!allowed && !self) return 403;
   if (who === "B:HOVEDBRUKER") {
     const [method, path] = key.split(" ");
-    // Lists answer, filtered to B; a create into A never succeeds for B.
+    // Lists answer, filtered to B; a create into A never succeeds for B;
+    // what is the caller's own (its account, session, stream ticket) does.
     if (!path.includes(":")) {
       return method === "GET" || path.endsWith("/me") ||
-          path.includes("/me/") || path.includes("/auth/")
+          path.includes("/me/") || path.includes("/auth/") ||
+          path.startsWith("/stream")
         ? "2xx"
         : "not 2xx";
     }
@@ -631,6 +654,7 @@ Deno.test("access matrix: every route × every role answers as the policy table 
           e.tokens[who],
           call.body,
           call.raw,
+          call.stream,
         );
         const ok = want === "2xx"
           ? got.status < 300 || got.status === call.allowedStatus
