@@ -38,6 +38,9 @@ import { loadConfig, startTask } from "./ops/node_config.ts";
 import type { NodeConfig } from "./ops/node_config.ts";
 import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
 import { openRealtimeServices } from "./ops/realtime_services.ts";
+import { openWebhookServices } from "./ops/webhook_services.ts";
+import type { WebhookNodeServices } from "./ops/webhook_services.ts";
+import { WEBHOOK_OUTBOX_PROJECTION } from "./actors/webhook/mod.ts";
 import type { RealtimeServices } from "./ops/realtime_services.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
@@ -60,6 +63,8 @@ export interface Node {
   deadLetters: DeadLetterOffice;
   /** SSE and WebSocket fan-out of this node. */
   realtime: RealtimeServices;
+  /** Webhook subscriptions, the outbox and (where it sends) the dispatcher. */
+  webhooks: WebhookNodeServices;
   stop(): Promise<void>;
 }
 
@@ -134,6 +139,21 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
       : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
   );
+  // The webhook outbox is one per cluster where the projections are:
+  // embedded, or the projector of a shared PostgreSQL.
+  // Set once the lease exists: the dispatcher sends only on the projector.
+  let isProjector = () => true;
+  const webhooks = openWebhookServices({
+    log,
+    store,
+    keys: domain.edge.keys,
+    config: config.webhooks,
+    dispatch: config.projections && (!nc || store.backend === "postgres"),
+    active: () => isProjector(),
+  });
+  const projected = webhooks.projection
+    ? [...readModelProjections, webhooks.projection]
+    : readModelProjections;
   // Distributed nodes sharing PostgreSQL elect one projector through a lease;
   // an embedded node (its log is its own) always projects.
   const engineOptions = {
@@ -141,12 +161,17 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     pollIntervalMs: nc ? 250 : 1000,
     lingerMs: config.projectionLingerMs,
     onDeadLetter: deadLetters.record.bind(deadLetters),
+    onBatch: (batch: { projection: string }) => {
+      if (batch.projection === WEBHOOK_OUTBOX_PROJECTION) {
+        webhooks.dispatcher?.wake();
+      }
+    },
   };
   const leased = config.projections && nc && store.backend === "postgres"
     ? new LeasedProjections({
       store,
       log,
-      projections: readModelProjections,
+      projections: projected,
       holder: config.nodeId,
       ttlMs: config.leaseTtlMs,
       engine: engineOptions,
@@ -154,11 +179,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         console.log(`Read models: this node is the ${role} (${config.nodeId})`),
     })
     : undefined;
+  if (leased) isProjector = () => leased.role === "projector";
   const projections = config.projections && !leased
     ? new ProjectionEngine({
       store,
       log,
-      projections: readModelProjections,
+      projections: projected,
       ...engineOptions,
     })
     : undefined;
@@ -170,6 +196,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
   });
   await projections?.start();
   await leased?.start();
+  webhooks.start();
   const realtime = await openRealtimeServices(
     log,
     config.realtime,
@@ -179,15 +206,13 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     ...domain.edge,
     system,
     client: cluster?.client,
-    readiness: () =>
-      Promise.resolve({
-        ...(projections
-          ? { projections: projectionReadiness(projections) }
-          : {}),
-        ...(leased ? { projections: leasedReadiness(leased) } : {}),
-        ...(cluster ? { cluster: cluster.readiness() } : {}),
-        deadLetters: deadLetters.readiness(),
-      }),
+    readiness: async () => ({
+      ...(projections ? { projections: projectionReadiness(projections) } : {}),
+      ...(leased ? { projections: leasedReadiness(leased) } : {}),
+      ...(cluster ? { cluster: cluster.readiness() } : {}),
+      deadLetters: deadLetters.readiness(),
+      webhooks: await webhooks.readiness(),
+    }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
       (leased ? leasedMetrics(leased) : "") +
@@ -195,6 +220,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
       realtime.metrics() +
+      await webhooks.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
@@ -202,6 +228,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     defaultApiVersion: config.defaultApiVersion,
     auth: identity.auth,
     realtime: realtime.edge,
+    webhooks: webhooks.edge,
     readSide: {
       store,
       positions: projections ?? leased ??
@@ -234,6 +261,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     leased,
     deadLetters,
     realtime,
+    webhooks,
     stop: () =>
       stopping ??= (async () => {
         // Open streams end first: the server waits for every response.
@@ -241,6 +269,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await server.shutdown();
         await bootstrapping;
         await deadLetters.stop();
+        await webhooks.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();

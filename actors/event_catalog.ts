@@ -23,6 +23,7 @@ import { SESSION, SessionEventVersions } from "./session/mod.ts";
 import { SYSTEM, SystemEventVersions } from "./system/mod.ts";
 import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
+import { WEBHOOK, WebhookEventVersions } from "./webhook/mod.ts";
 
 /** The current schema version of every event type, keyed by type. */
 export const EVENT_VERSIONS = {
@@ -37,6 +38,7 @@ export const EVENT_VERSIONS = {
   ...SystemEventVersions,
   ...UniqueEventVersions,
   ...UserEventVersions,
+  ...WebhookEventVersions,
 } as const;
 
 /** Every event type. */
@@ -62,6 +64,7 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [SystemEventVersions, [SYSTEM]],
   [UniqueEventVersions, Object.values(UniqueKinds)],
   [UserEventVersions, [USER]],
+  [WebhookEventVersions, [WEBHOOK]],
 ];
 
 /** The catalog, in declaration order of the aggregates. */

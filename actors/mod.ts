@@ -11,6 +11,7 @@ import { uniqueActors } from "./unique/mod.ts";
 import { userActor } from "./user/mod.ts";
 import { sessionActor } from "./session/mod.ts";
 import { systemActor } from "./system/mod.ts";
+import { webhookActor } from "./webhook/mod.ts";
 
 /** Every TMS aggregate type (what backups fold their state hashes with). */
 export function actorDefinitions(): readonly ActorDefinition<
@@ -30,6 +31,7 @@ export function actorDefinitions(): readonly ActorDefinition<
     userActor,
     sessionActor,
     systemActor,
+    webhookActor,
     ...uniqueActors,
     ...openItemsActors,
   ];

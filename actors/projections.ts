@@ -7,6 +7,7 @@ import { kontrollerProjection } from "./kontroll/mod.ts";
 import { kontrollMalerProjection } from "./kontroll_mal/mod.ts";
 import { eventStatsProjection } from "./event_stats.ts";
 import { streamTenantsProjection } from "./stream_tenants.ts";
+import { webhooksProjection } from "./webhook/mod.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [
@@ -18,5 +19,6 @@ export const readModelProjections: readonly Projection[] = [
   usersProjection,
   securityEventsProjection,
   streamTenantsProjection,
+  webhooksProjection,
   eventStatsProjection,
 ];

@@ -43,6 +43,7 @@ const CREATIONS: Record<
   "kontroll.created": (_, d) => bedrift(d.bedriftId),
   "kontroll_mal.created": (_, d) => bedrift(d.bedriftId),
   "user.registered": (_, d) => bedrift(d.bedriftId),
+  "webhook.created": (_, d) => bedrift(d.bedriftId),
   "session.issued": (_, d) => ({
     bedrift_id: null,
     owner_type: USER,

@@ -9,6 +9,7 @@ import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
 import { eventRoutes } from "./events.ts";
 import { realtimeRoutes } from "./realtime.ts";
+import { webhookRoutes } from "./webhooks.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
 import { compilePolicies, matchPolicy } from "./policy.ts";
@@ -85,6 +86,7 @@ export function createApp(input: EdgeDeps): Hono {
     userRoutes(deps),
     auditRoutes(deps),
     eventRoutes(deps),
+    webhookRoutes(deps),
     realtimeRoutes(deps),
     wellKnownRoutes(deps),
   ];

@@ -8,6 +8,7 @@ import type { ReadSide } from "./queries.ts";
 import type { RedMetrics } from "../runtime/telemetry/mod.ts";
 import type { ApiVersion } from "./versions.ts";
 import type { RealtimeEdge } from "./realtime.ts";
+import type { WebhookEdge } from "./webhooks.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -73,6 +74,8 @@ export interface EdgeDeps {
   defaultApiVersion?: ApiVersion;
   /** SSE and WebSocket fan-out (none: those routes answer 503). */
   realtime?: RealtimeEdge;
+  /** Webhook subscriptions and deliveries (none: those routes answer 503). */
+  webhooks?: WebhookEdge;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

@@ -129,6 +129,15 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
     self: OWN_EMPLOYEE,
   },
 
+  "GET /webhooks": { roles: MANAGERS },
+  "POST /webhooks": { roles: MANAGERS },
+  "GET /webhooks/:id": { roles: MANAGERS },
+  "PATCH /webhooks/:id": { roles: MANAGERS },
+  "DELETE /webhooks/:id": { roles: MANAGERS },
+  "POST /webhooks/:id/secret": { roles: MANAGERS },
+  "GET /webhooks/:id/deliveries": { roles: MANAGERS },
+  "POST /webhooks/:id/deliveries/:deliveryId/retry": { roles: MANAGERS },
+
   "POST /stream/tickets": { roles: ALL },
   "GET /stream": { roles: ALL, ticket: true },
   "GET /ws": { roles: ALL, ticket: true },

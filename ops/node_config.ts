@@ -15,6 +15,8 @@ import type { IdentityConfig } from "./identity_services.ts";
 import type { EnvSpec, TaskSpec } from "./cli.ts";
 import { REALTIME_ENV } from "./realtime_services.ts";
 import type { RealtimeConfig } from "./realtime_services.ts";
+import { WEBHOOK_ENV, webhookConfigFromEnv } from "./webhook_services.ts";
+import type { WebhookConfig } from "./webhook_services.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -71,6 +73,8 @@ export interface NodeConfig {
   identity: Omit<IdentityConfig, "nats">;
   /** SSE and WebSocket limits (`TMS_REALTIME_*`). */
   realtime: RealtimeConfig;
+  /** Webhook retries, timeout and the SSRF switch (`TMS_WEBHOOK_*`). */
+  webhooks: WebhookConfig;
 }
 
 function intEnv(
@@ -221,6 +225,7 @@ export const CONFIG_ENV: EnvSpec[] = [
       "directory deno task backup writes into: /metrics shows the time of its newest data archive",
   },
   ...REALTIME_ENV,
+  ...WEBHOOK_ENV,
 ];
 
 /** `deno task start`: its usage text. */
@@ -276,6 +281,7 @@ export function loadConfig(
       ),
       heartbeatMs: positiveEnv(env, "TMS_REALTIME_HEARTBEAT_MS", 15_000),
     },
+    webhooks: webhookConfigFromEnv(env),
   };
 }
 

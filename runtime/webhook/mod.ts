@@ -14,6 +14,34 @@
  * Imports `core`, `sql`.
  */
 export {
+  countOpenDeliveries,
+  deliveryRecord,
+  DeliveryStatus,
+  enqueueDeliveries,
+  listDeliveries,
+  loadTargets,
+  readDelivery,
+  requeueDead,
+  saveTargets,
+  WEBHOOK_OUTBOX_MIGRATIONS,
+  WEBHOOK_OUTBOX_TABLES,
+} from "./outbox.ts";
+export type {
+  DeliveryAttempt,
+  DeliveryRecord,
+  OutboxDelivery,
+  OutboxTarget,
+} from "./outbox.ts";
+export {
+  retryDelay,
+  WebhookDispatcher,
+  webhookMessageId,
+} from "./dispatcher.ts";
+export type {
+  DispatcherStats,
+  WebhookDispatcherOptions,
+} from "./dispatcher.ts";
+export {
   checkWebhookTarget,
   checkWebhookUrl,
   isBlockedAddress,

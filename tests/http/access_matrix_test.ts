@@ -29,6 +29,7 @@ import { KONTONUMMER } from "../support/domain_app.ts";
 import { jpegPhoto } from "../support/http.ts";
 import { pgliteFixture } from "../support/sql_stores.ts";
 import { OutboundMapper } from "../../actors/outbound/mod.ts";
+import { webhookOutboxProjection } from "../../actors/webhook/mod.ts";
 import { MemoryTicketStore, RealtimeHub } from "../../runtime/realtime/mod.ts";
 
 type Who =
@@ -69,7 +70,7 @@ async function edge() {
   const engine = new ProjectionEngine({
     store,
     log,
-    projections: readModelProjections,
+    projections: [...readModelProjections, webhookOutboxProjection(log)],
   });
   await engine.start();
   const hub = new RealtimeHub({ log, mapper: new OutboundMapper({ log }) });
@@ -81,6 +82,8 @@ async function edge() {
     auth: identity.auth,
     readSide: { store, positions: engine },
     realtime: { hub, tickets: new MemoryTicketStore() },
+    // No dispatcher: deliveries stay pending.
+    webhooks: { services: { keys, allowPrivate: true } },
   });
   const admin = await adminTokenOf(system, identity);
   let n = 0;
@@ -246,6 +249,22 @@ async function edge() {
     assert.equal(res.status, 201);
     return { k, fileId: res.body.photo.id as string };
   };
+  const webhook = async () =>
+    (await asAdmin("POST", "/api/v1/webhooks", {
+      bedriftId: A,
+      url: "http://127.0.0.1:9/hook",
+      eventTypes: ["*"],
+    })).id as string;
+  /** A webhook with a delivery (pending: nothing sends here). */
+  const delivery = async () => {
+    const id = await webhook();
+    await asAdmin("PATCH", `/api/v1/bedrifter/${A}`, {
+      poststed: `Oslo ${crypto.randomUUID().slice(0, 4)}`,
+    });
+    await engine.waitFor(await log.headPosition());
+    const list = await call("GET", `/api/v1/webhooks/${id}/deliveries`, admin);
+    return { id, deliveryId: list.body.items[0].id as string };
+  };
   const user = async () =>
     await createUser(system, identity.users, {
       email: `u${crypto.randomUUID()}@a.no`,
@@ -277,6 +296,8 @@ async function edge() {
     malId,
     kontroll,
     withPhoto,
+    webhook,
+    delivery,
     user,
     refreshToken,
     bedrift,
@@ -552,6 +573,41 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     }/absences`,
     body: { kind: "FERIE", fromDate: nextDay(), toDate: nextDay.last },
   }),
+
+  "GET /webhooks": () => Promise.resolve({ path: "/api/v1/webhooks" }),
+  "POST /webhooks": (e) =>
+    Promise.resolve({
+      path: "/api/v1/webhooks",
+      body: {
+        bedriftId: e.A,
+        url: "http://127.0.0.1:9/hook",
+        eventTypes: ["no.tms.invoice.paid.v1"],
+      },
+    }),
+  "GET /webhooks/:id": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}`,
+  }),
+  "PATCH /webhooks/:id": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}`,
+    body: { description: "Regnskap" },
+  }),
+  "DELETE /webhooks/:id": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}`,
+  }),
+  "POST /webhooks/:id/secret": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}/secret`,
+  }),
+  "GET /webhooks/:id/deliveries": async (e) => ({
+    path: `/api/v1/webhooks/${(await e.delivery()).id}/deliveries`,
+  }),
+  // Only a dead delivery is retried: a pending one's 409 shows access was given.
+  "POST /webhooks/:id/deliveries/:deliveryId/retry": async (e) => {
+    const { id, deliveryId } = await e.delivery();
+    return {
+      path: `/api/v1/webhooks/${id}/deliveries/${deliveryId}/retry`,
+      allowedStatus: 409,
+    };
+  },
 
   "POST /stream/tickets": () =>
     Promise.resolve({ path: "/api/v1/stream/tickets" }),
