@@ -13,6 +13,7 @@ import { loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
+import { benchRealtime } from "./bench_realtime.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -28,6 +29,7 @@ const SECTIONS = [
   "cluster",
   "backup",
   "trace",
+  "realtime",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -35,14 +37,15 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|realtime…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
 line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
-tracing off). No section named runs them all and also rewrites the table in
+tracing off), realtime (commit → SSE client latency at half the node's
+command rate, against the write's own p99). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster and backup start
 their own nodes and nats-server on free ports.`,
@@ -515,6 +518,11 @@ if (import.meta.main) {
     if (all || wanted.has("trace")) {
       rows.push(...await benchTrace({ progress }));
     }
+    if (all || wanted.has("realtime")) {
+      for (const r of await benchRealtime({ progress })) {
+        rows.push({ section: "realtime", ...r });
+      }
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -527,7 +535,7 @@ if (import.meta.main) {
       "embedded figures, the feed read rate for the read side, the raw pipelined",
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
-      "span seam with tracing off. Latency of",
+      "span seam with tracing off, the write's own HTTP p99 for realtime fan-out. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",
