@@ -6,7 +6,9 @@
  * gets exactly the events committed while it was active. It runs in the
  * node's projection engine (one projector per cluster), but it is not a
  * read model: `deno task rebuild` leaves it alone, since a rebuild would
- * send every past event again.
+ * send every past event again; and a fresh outbox (a new store) folds the
+ * subscriptions from the whole feed but delivers only what was committed
+ * after it began (`outboxSince`).
  */
 import type { Commit, EventLog } from "../../runtime/core/mod.ts";
 import type { Projection } from "../../runtime/projection/mod.ts";
@@ -14,6 +16,7 @@ import type { SqlExecutor } from "../../runtime/sql/mod.ts";
 import {
   enqueueDeliveries,
   loadTargets,
+  outboxSince,
   saveTargets,
   WEBHOOK_OUTBOX_MIGRATIONS,
   WEBHOOK_OUTBOX_TABLES,
@@ -93,6 +96,7 @@ export function webhookOutboxProjection(
     tables: WEBHOOK_OUTBOX_TABLES,
     migrations: WEBHOOK_OUTBOX_MIGRATIONS,
     async apply(commits: readonly Commit[], tx: SqlExecutor): Promise<void> {
+      const since = await outboxSince(tx);
       const targets = new Map(
         (await loadTargets(tx)).map((t) => [t.id, t] as const),
       );
@@ -112,7 +116,7 @@ export function webhookOutboxProjection(
           continue;
         }
         const active = [...targets.values()].filter((t) => t.active);
-        if (active.length === 0) {
+        if (active.length === 0 || commit.timestamp < since) {
           mapper.observe([commit]);
           continue;
         }

@@ -332,17 +332,18 @@ export class RealtimeHub<A = unknown> {
 
   /** Reads and fans out one batch; false when the feed had nothing new. */
   async #step(): Promise<boolean> {
+    // Nobody to send to: nothing to read. A subscription made now starts
+    // at the head (and replays from the log what it asks for before it).
+    if (this.#subscribers.size === 0) {
+      this.#position = this.#head;
+      return true;
+    }
     const signal = this.#controller.signal;
     const commits = await this.#log.readFeed(this.#position, this.#batchSize, {
       signal,
     });
     if (commits.length === 0) return false;
     const last = commits[commits.length - 1].position;
-    if (this.#subscribers.size === 0) {
-      this.#mapper.observe(commits);
-      this.#position = last;
-      return true;
-    }
     const messages = await this.#mapper.map(commits, { signal });
     // From here on synchronous: a subscription made now replays up to
     // `#position` and gets this batch live, so no message is lost or doubled.

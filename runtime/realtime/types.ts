@@ -24,16 +24,14 @@ export interface FeedMessage<A = unknown> {
 }
 
 /**
- * The domain's mapping from commits to messages, in feed order. `map` may
- * read the log (a stream's first commit); `observe` sees the commits no
- * subscriber waits for (to keep what `map` remembers current) and is sync.
+ * The domain's mapping from commits to messages, in feed order; it may read
+ * the log (a stream's first commit).
  */
 export interface FeedMapper<A = unknown> {
   map(
     commits: readonly Commit[],
     options?: SignalOptions,
   ): Promise<FeedMessage<A>[]>;
-  observe(commits: readonly Commit[]): void;
 }
 
 /** Where a subscriber resumes: after message `index` of commit `position`. */

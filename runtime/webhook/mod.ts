@@ -20,6 +20,7 @@ export {
   enqueueDeliveries,
   listDeliveries,
   loadTargets,
+  outboxSince,
   readDelivery,
   requeueDead,
   saveTargets,

@@ -16,6 +16,7 @@ import type { Migration, SqlExecutor } from "../sql/mod.ts";
 export const WEBHOOK_OUTBOX_TABLES = [
   "webhook_targets",
   "webhook_deliveries",
+  "webhook_outbox_meta",
 ] as const;
 
 /** Migrations of the outbox tables (the projection that fills them owns them). */
@@ -54,6 +55,11 @@ export const WEBHOOK_OUTBOX_MIGRATIONS: readonly Migration[] = [{
       ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
     CREATE INDEX webhook_deliveries_dead_idx
       ON webhook_deliveries (finished_at) WHERE status = 'dead';
+    CREATE TABLE webhook_outbox_meta (
+      id integer PRIMARY KEY CHECK (id = 1),
+      since timestamptz NOT NULL
+    );
+    INSERT INTO webhook_outbox_meta (id, since) VALUES (1, clock_timestamp());
   `,
 }];
 
@@ -115,6 +121,20 @@ export interface DeliveryRecord {
   lastError: string | null;
   finishedAt: string | null;
   log: DeliveryAttempt[];
+}
+
+/**
+ * When this outbox was made (epoch ms, the database's clock at its
+ * migration): commits older than that were history then (the node's first
+ * start, or a read-model store restored or replaced since) and are not
+ * delivered — only the subscriptions are folded from them — so a fresh
+ * outbox never sends the past again.
+ */
+export async function outboxSince(tx: SqlExecutor): Promise<number> {
+  const [row] = await tx.query<{ since: unknown }>(
+    `SELECT since FROM webhook_outbox_meta WHERE id = 1`,
+  );
+  return row ? new Date(row.since as string).getTime() : 0;
 }
 
 /** Every subscription the outbox knows. */

@@ -73,7 +73,7 @@ const invoice: InvoiceCommand[] = [
 ];
 
 Deno.test("webhook outbox: deliveries for the subscriptions active at each commit, of its bedrift and types", async () => {
-  const feed = new Feed();
+  const feed = new Feed(Date.now() + 60_000); // after the outbox is made
   const [draft, line, sent, paid] = history(invoiceDecider, invoice).map((e) =>
     feed.commit("invoice", "i1", e)
   );
@@ -132,7 +132,7 @@ Deno.test("webhook outbox: deliveries for the subscriptions active at each commi
 });
 
 Deno.test("webhook outbox: applied twice, the same deliveries", async () => {
-  const feed = new Feed();
+  const feed = new Feed(Date.now() + 60_000); // after the outbox is made
   const commits = [
     ...hook("w2", "b1", ["*"])().map((e) => feed.commit("webhook", "w2", e)),
     ...history(invoiceDecider, invoice).map((e) =>
@@ -143,4 +143,35 @@ Deno.test("webhook outbox: applied twice, the same deliveries", async () => {
     `SELECT webhook_id, position, idx, event_type, status FROM webhook_deliveries
      ORDER BY position, idx`,
   );
+});
+
+Deno.test("webhook outbox: a fresh outbox folds the subscriptions from history but never sends what was committed before it was made", async () => {
+  const past = new Feed(Date.now() - 3_600_000);
+  const history_ = [
+    ...hook("w2", "b1", ["*"])().map((e) => past.commit("webhook", "w2", e)),
+    ...history(invoiceDecider, invoice).map((e) =>
+      past.commit("invoice", "i1", e)
+    ),
+  ];
+  // The same feed goes on after the outbox was made (the spec's migration).
+  const now = new Feed(Date.now() + 60_000);
+  for (let i = 0; i < history_.length; i++) now.commit("x", `${i}`, []);
+  const [later] = history(bedriftDecider, [{
+    type: "register",
+    organisasjonsnummer: "923609016",
+    details: { navn: "Skole" },
+    at: AT,
+  }]).map((e) => now.commit("bedrift", "b1", e));
+  await spec.given(history_, [later]).then(async (db) => {
+    assert.deepEqual(
+      await db.query(
+        `SELECT webhook_id, event_type FROM webhook_deliveries ORDER BY position`,
+      ),
+      [{ webhook_id: "w2", event_type: "no.tms.bedrift.registered.v1" }],
+    );
+    assert.deepEqual(
+      await db.query(`SELECT id, active FROM webhook_targets`),
+      [{ id: "w2", active: true }],
+    );
+  });
 });

@@ -32,7 +32,6 @@ const mapper: FeedMapper<string> & { mapped: number } = {
       }))
     ));
   },
-  observe() {},
 };
 
 const versionsOf = new WeakMap<MemoryEventLog, Map<string, number>>();
