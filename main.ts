@@ -83,6 +83,11 @@ import {
   startIntegrationRelay,
 } from "./ops/integration_relay.ts";
 import type { IntegrationRelay } from "./ops/integration_relay.ts";
+import { openRealtimeServices } from "./ops/realtime_services.ts";
+import { openWebhookServices } from "./ops/webhook_services.ts";
+import type { WebhookNodeServices } from "./ops/webhook_services.ts";
+import { WEBHOOK_OUTBOX_PROJECTION } from "./actors/webhook/mod.ts";
+import type { RealtimeServices } from "./ops/realtime_services.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
@@ -112,6 +117,10 @@ export interface Node {
   chaos: ChaosSupervisor;
   /** The node's sampler and autoscale supervisor (off by default). */
   autoscale: AutoscaleNode;
+  /** SSE and WebSocket fan-out of this node. */
+  realtime: RealtimeServices;
+  /** Webhook subscriptions, the outbox and (where it sends) the dispatcher. */
+  webhooks: WebhookNodeServices;
   stop(): Promise<void>;
 }
 
@@ -223,6 +232,21 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     ),
     faults,
   );
+  // The webhook outbox is one per cluster where the projections are:
+  // embedded, or the projector of a shared PostgreSQL.
+  // Set once the lease exists: the dispatcher sends only on the projector.
+  let isProjector = () => true;
+  const webhooks = openWebhookServices({
+    log,
+    store,
+    keys: domain.edge.keys,
+    config: config.webhooks,
+    dispatch: config.projections && (!nc || store.backend === "postgres"),
+    active: () => isProjector(),
+  });
+  const projected = webhooks.projection
+    ? [...readModelProjections, webhooks.projection]
+    : readModelProjections;
   // Distributed nodes sharing PostgreSQL elect one projector through a lease;
   // an embedded node (its log is its own) always projects.
   const engineOptions = {
@@ -231,6 +255,11 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     lingerMs: config.projectionLingerMs,
     onDeadLetter: deadLetters.record.bind(deadLetters),
     faults: faults.seams.projection,
+    onBatch: (batch: { projection: string }) => {
+      if (batch.projection === WEBHOOK_OUTBOX_PROJECTION) {
+        webhooks.dispatcher?.wake();
+      }
+    },
   };
   // Process managers run where the projections run: on the projector.
   const processors = new ProcessorHost(() => [
@@ -245,7 +274,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     ? new LeasedProjections({
       store,
       log,
-      projections: readModelProjections,
+      projections: projected,
       holder: config.nodeId,
       ttlMs: config.leaseTtlMs,
       engine: engineOptions,
@@ -255,11 +284,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       },
     })
     : undefined;
+  if (leased) isProjector = () => leased.role === "projector";
   const projections = config.projections && !leased
     ? new ProjectionEngine({
       store,
       log,
-      projections: readModelProjections,
+      projections: projected,
       ...engineOptions,
     })
     : undefined;
@@ -304,6 +334,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     )
     : new LocalChaosControl(agent);
   const disk = diskCheck(config.dataDir, faults);
+  webhooks.start();
+  const realtime = await openRealtimeServices(
+    log,
+    config.realtime,
+    nc ? { nc, replicas: config.streamReplicas } : undefined,
+  );
   const autoscale = await startAutoscale(config, {
     system,
     log,
@@ -348,6 +384,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       faults: faultsCheck(faults),
       processors: processors.readiness(),
       ...(integration ? { relay: await integration.readiness() } : {}),
+      webhooks: await webhooks.readiness(),
     }),
     metrics: async () =>
       (projections ? projectionMetrics(projections) : "") +
@@ -358,6 +395,8 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       processors.metrics() +
       (integration ? await integration.metrics() : "") +
       autoscale.metrics() +
+      realtime.metrics() +
+      await webhooks.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
       chaosMetrics(agent, processFaults) +
@@ -370,6 +409,8 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     },
     auth: identity.auth,
     security: config.security,
+    realtime: realtime.edge,
+    webhooks: webhooks.edge,
     readSide: {
       store,
       positions: projections ?? leased ??
@@ -425,8 +466,12 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     faults,
     chaos,
     autoscale,
+    realtime,
+    webhooks,
     stop: () =>
       stopped ??= (async () => {
+        // Open streams end first: the server waits for every response.
+        await realtime.stop();
         await server.shutdown();
         stopping.abort();
         // Another node's supervisor takes over; this node's samples end.
@@ -440,6 +485,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await deadLetters.stop();
         await integration?.stop();
         await processors.stop();
+        await webhooks.stop();
         await projections?.stop();
         await leased?.stop();
         await store.close();

@@ -37,6 +37,7 @@ import { UniqueEventVersions, UniqueKinds } from "./unique/mod.ts";
 import { USER, UserEventVersions } from "./user/mod.ts";
 import { GDPR, GdprEventVersions } from "./gdpr/mod.ts";
 import { AUDIT, AuditEventVersions } from "./audit/mod.ts";
+import { WEBHOOK, WebhookEventVersions } from "./webhook/mod.ts";
 
 /** The current schema version of every event type, keyed by type. */
 export const EVENT_VERSIONS = {
@@ -58,6 +59,7 @@ export const EVENT_VERSIONS = {
   ...UserEventVersions,
   ...GdprEventVersions,
   ...AuditEventVersions,
+  ...WebhookEventVersions,
 } as const;
 
 /** Every event type. */
@@ -90,6 +92,7 @@ const AGGREGATES: readonly [Record<string, number>, readonly string[]][] = [
   [UserEventVersions, [USER]],
   [GdprEventVersions, [GDPR]],
   [AuditEventVersions, [AUDIT]],
+  [WebhookEventVersions, [WEBHOOK]],
 ];
 
 /** The catalog, in declaration order of the aggregates. */

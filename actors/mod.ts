@@ -17,6 +17,7 @@ import { gdprActor } from "./gdpr/mod.ts";
 import { auditActor } from "./audit/mod.ts";
 import { experimentActor, safetyActor } from "./supervisors/chaos/mod.ts";
 import { autoscaleActor } from "./supervisors/autoscale/mod.ts";
+import { webhookActor } from "./webhook/mod.ts";
 
 /** Every TMS aggregate type (what backups fold their state hashes with). */
 export function actorDefinitions(): readonly ActorDefinition<
@@ -43,6 +44,7 @@ export function actorDefinitions(): readonly ActorDefinition<
     experimentActor,
     safetyActor,
     autoscaleActor,
+    webhookActor,
     ...uniqueActors,
     ...openItemsActors,
   ];

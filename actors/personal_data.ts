@@ -145,6 +145,13 @@ export const PERSONAL_FIELDS: Readonly<
   "gdpr.consent_recorded": {},
   "gdpr.subject_erased": {},
   "audit.recorded": {},
+  // A webhook URL may carry a token of the receiver's (a path secret).
+  "webhook.created": { url: text, secret: encrypted },
+  "webhook.updated": { url: text },
+  "webhook.disabled": { reason: text },
+  "webhook.enabled": {},
+  "webhook.secret_rotated": { secret: encrypted },
+  "webhook.deleted": {},
 };
 
 /** Who reads: a platform ADMIN sees personal data, anyone else masked. */

@@ -13,6 +13,7 @@ import { streamTenantsProjection } from "./stream_tenants.ts";
 import { gdprConsentsProjection } from "./gdpr/mod.ts";
 import { auditLogProjection } from "./audit/mod.ts";
 import { chaosExperimentsProjection } from "./supervisors/chaos/mod.ts";
+import { webhooksProjection } from "./webhook/mod.ts";
 
 /** Every read-model projection of TMS, in the order they are started. */
 export const readModelProjections: readonly Projection[] = [
@@ -27,6 +28,7 @@ export const readModelProjections: readonly Projection[] = [
   usersProjection,
   securityEventsProjection,
   streamTenantsProjection,
+  webhooksProjection,
   eventStatsProjection,
   gdprConsentsProjection,
   auditLogProjection,

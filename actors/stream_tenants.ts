@@ -48,6 +48,7 @@ const CREATIONS: Record<
   "user.registered": (_, d) => bedrift(d.bedriftId),
   "gdpr.consent_recorded": (_, d) => bedrift(d.bedriftId),
   "gdpr.subject_erased": (_, d) => bedrift(d.bedriftId),
+  "webhook.created": (_, d) => bedrift(d.bedriftId),
   "session.issued": (_, d) => ({
     bedrift_id: null,
     owner_type: USER,

@@ -13,6 +13,8 @@ import { kontrollRoutes } from "./kontroller.ts";
 import { employeeRoutes } from "./employees.ts";
 import { eventRoutes } from "./events.ts";
 import { chaosEdge, chaosRoutes } from "./chaos.ts";
+import { realtimeRoutes } from "./realtime.ts";
+import { webhookRoutes } from "./webhooks.ts";
 import { deadline, requestId } from "./middleware.ts";
 import { access, noAccessControl } from "./auth.ts";
 import type { UserLookup } from "./auth.ts";
@@ -98,6 +100,7 @@ export function createApp(input: EdgeDeps): Hono {
     deps.auth.enabled
       ? access({
         verifier: deps.auth.verifier,
+        tickets: deps.realtime?.tickets,
         policies: compiled,
         routed: (method, path) => matchPolicy(routed, method, path) !== null,
         users,
@@ -133,6 +136,8 @@ export function createApp(input: EdgeDeps): Hono {
     eventRoutes(deps),
     chaosRoutes(deps),
     autoscaleRoutes(deps),
+    webhookRoutes(deps),
+    realtimeRoutes(deps),
     wellKnownRoutes(deps),
     ...integrationRoutes(deps),
   ];

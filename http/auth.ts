@@ -13,6 +13,7 @@ import { UserRole } from "../actors/user/mod.ts";
 import type { CompiledPolicy } from "./policy.ts";
 import { matchPolicy } from "./policy.ts";
 import type { AuthPrincipal } from "./context.ts";
+import type { TicketStore } from "../runtime/realtime/mod.ts";
 
 /** What verifying a token gives (the shape of runtime/auth's `verify`). */
 export interface VerifiedAccess {
@@ -140,14 +141,17 @@ class VerifiedCache {
     { principal: AuthPrincipal; exp: number }
   >();
 
-  get(token: string, nowSeconds: number): AuthPrincipal | null {
+  get(
+    token: string,
+    nowSeconds: number,
+  ): { principal: AuthPrincipal; exp: number } | null {
     const entry = this.#entries.get(token);
     if (!entry) return null;
     if (entry.exp <= nowSeconds) {
       this.#entries.delete(token);
       return null;
     }
-    return entry.principal;
+    return entry;
   }
 
   set(token: string, principal: AuthPrincipal, exp: number): void {
@@ -171,8 +175,17 @@ function bearer(c: Context): string | null {
   return match[1];
 }
 
+/** What a realtime ticket stands for: a principal, until its token expires. */
+export interface StreamTicket {
+  principal: AuthPrincipal;
+  /** The expiry of the token it was issued for, epoch seconds. */
+  expiresAt: number;
+}
+
 export interface AccessOptions {
   verifier: AccessVerifier;
+  /** Where tickets of routes whose policy takes `?ticket=` are redeemed. */
+  tickets?: TicketStore<StreamTicket>;
   /** The compiled policy table. */
   policies: readonly CompiledPolicy[];
   /** True when `method path` is a registered route (a route without a policy is refused). */
@@ -201,7 +214,22 @@ export function access(options: AccessOptions): MiddlewareHandler {
     const match = matchPolicy(options.policies, c.req.method, c.req.path);
     if (match?.policy.policy.roles === "public") return await next();
     const token = bearer(c);
-    if (token === null) {
+    const ticket = token === null && match?.policy.policy.ticket
+      ? c.req.query("ticket")
+      : undefined;
+    const nowMs = clock();
+    let who: AuthPrincipal;
+    if (ticket !== undefined) {
+      const redeemed = await options.tickets?.redeem(ticket);
+      if (!redeemed) {
+        throw new UnauthorizedError(
+          "auth.ticket_invalid",
+          "The ticket is unknown, used or expired",
+        );
+      }
+      who = redeemed.principal;
+      c.set("credentialsExpireAt", redeemed.expiresAt);
+    } else if (token === null) {
       if (!match && !options.routed(c.req.method, c.req.path)) {
         return await next();
       }
@@ -209,13 +237,15 @@ export function access(options: AccessOptions): MiddlewareHandler {
         "auth.token_missing",
         "A bearer token is needed",
       );
-    }
-    const nowMs = clock();
-    let who = cache.get(token, Math.floor(nowMs / 1000));
-    if (!who) {
-      const verified = await options.verifier.verify(token);
-      who = principalOf(verified);
-      cache.set(token, who, verified.exp);
+    } else {
+      let entry = cache.get(token, Math.floor(nowMs / 1000));
+      if (!entry) {
+        const verified = await options.verifier.verify(token);
+        entry = { principal: principalOf(verified), exp: verified.exp };
+        cache.set(token, entry.principal, entry.exp);
+      }
+      who = entry.principal;
+      c.set("credentialsExpireAt", entry.exp);
     }
     if (users) {
       checkCurrent(who, await users.get(who.subject, nowMs, c.get("signal")));

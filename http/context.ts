@@ -12,6 +12,8 @@ import type { RateLimitSpec, TakenLimit } from "./rate_limits.ts";
 import type { IntegrationContract } from "./integration.ts";
 import type { ChaosSupervisor } from "../actors/supervisors/chaos/mod.ts";
 import type { AutoscaleApi } from "../actors/supervisors/autoscale/mod.ts";
+import type { RealtimeEdge } from "./realtime.ts";
+import type { WebhookEdge } from "./webhooks.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -27,6 +29,8 @@ declare module "npm:hono@4.13.19" {
     client: ClientInfo;
     /** The rate limits taken for this `/api/` request, for its headers. */
     rateLimits: TakenLimit[] | undefined;
+    /** When the caller's credentials (token or ticket) expire, epoch seconds. */
+    credentialsExpireAt: number | undefined;
   }
 }
 
@@ -114,6 +118,10 @@ export interface EdgeDeps {
   integration?: IntegrationContract;
   /** The node's autoscaler (default: one that is off). */
   autoscale?: AutoscaleApi;
+  /** SSE and WebSocket fan-out (none: those routes answer 503). */
+  realtime?: RealtimeEdge;
+  /** Webhook subscriptions and deliveries (none: those routes answer 503). */
+  webhooks?: WebhookEdge;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

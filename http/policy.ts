@@ -21,6 +21,12 @@ export interface RoutePolicy {
   /** Roles that may call it; `public`: no token needed. */
   roles: readonly UserRole[] | "public";
   self?: SelfRule;
+  /**
+   * A single-use `?ticket=` (from `POST /stream/tickets`) may stand for the
+   * bearer token: for browsers' `EventSource` and `WebSocket`, which cannot
+   * send `Authorization`.
+   */
+  ticket?: true;
 }
 
 const { ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER } = UserRole;
@@ -180,6 +186,19 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
     roles: MANAGERS,
     self: OWN_EMPLOYEE,
   },
+
+  "GET /webhooks": { roles: MANAGERS },
+  "POST /webhooks": { roles: MANAGERS },
+  "GET /webhooks/:id": { roles: MANAGERS },
+  "PATCH /webhooks/:id": { roles: MANAGERS },
+  "DELETE /webhooks/:id": { roles: MANAGERS },
+  "POST /webhooks/:id/secret": { roles: MANAGERS },
+  "GET /webhooks/:id/deliveries": { roles: MANAGERS },
+  "POST /webhooks/:id/deliveries/:deliveryId/retry": { roles: MANAGERS },
+
+  "POST /stream/tickets": { roles: ALL },
+  "GET /stream": { roles: ALL, ticket: true },
+  "GET /ws": { roles: ALL, ticket: true },
 };
 
 /** A policy with the route it belongs to, compiled for matching. */

@@ -90,7 +90,8 @@ export interface RouteSpec<
     /** Descriptions of path parameters (default: "Id of the resource"). */
     params?: Record<string, string>;
   };
-  responses: Partial<Record<200 | 201 | 202 | 204, ResponseSpec>>;
+  /** 101: a WebSocket upgrade. */
+  responses: Partial<Record<101 | 200 | 201 | 202 | 204, ResponseSpec>>;
   problems: ProblemStatus[];
   /** Only for groups outside `/api/`: who may call it. */
   access?: OpenAccess;

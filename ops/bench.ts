@@ -21,6 +21,7 @@ import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { benchAuth } from "./bench_auth.ts";
 import { relayBench } from "./bench_relay.ts";
 import { benchChaos } from "./bench_chaos.ts";
+import { benchRealtime } from "./bench_realtime.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -41,6 +42,7 @@ const SECTIONS = [
   "auth",
   "reports",
   "chaos",
+  "realtime",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -49,7 +51,7 @@ export const benchTask: TaskSpec = {
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
   positionals:
-    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers|chaos…]",
+    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers|chaos|realtime…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
@@ -64,7 +66,8 @@ receivables reports over a year of one school — 5,000 invoices, 2,000
 expenses — against a trivial GET of the same read model), peers (the shared
 invoice workload of ../shared/peers on the mock server, Emmett, Restate and
 TMS with auth on; TMS_BENCH_PEER_STREAMS for a short run). chaos (durable commands through the idle chaos seams against the same log
-without them). No section named runs them all and also rewrites the table in
+without them), realtime (commit → SSE client latency at half the node's
+command rate, against the write's own p99). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster, relay and backup start
 their own nodes and nats-server on free ports.`,
@@ -554,6 +557,11 @@ if (import.meta.main) {
     if (all || wanted.has("chaos")) {
       rows.push(...await benchChaos({ progress }));
     }
+    if (all || wanted.has("realtime")) {
+      for (const r of await benchRealtime({ progress })) {
+        rows.push({ section: "realtime", ...r });
+      }
+    }
     const cpu = Deno.build.arch;
     const header = [
       "# TMS benchmarks",
@@ -568,7 +576,8 @@ if (import.meta.main) {
       "feed read of the same log for backup, verify and restore, the bare call for a",
       "span seam with tracing off, the same HTTP load on a TMS_AUTH=off node for the",
       "cost of auth, a trivial GET of the ledger read model for the reports, the",
-      "same commands without the chaos seams. Latency of",
+      "same commands without the chaos seams, the write's own HTTP p99 for realtime",
+      "fan-out. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

@@ -21,6 +21,10 @@ import { DEFAULT_CHAOS_SETTINGS } from "../actors/supervisors/chaos/mod.ts";
 import type { ChaosSettings } from "../actors/supervisors/chaos/mod.ts";
 import { AUTOSCALE_ENV, autoscaleConfigFromEnv } from "./autoscale_config.ts";
 import type { AutoscaleConfig } from "./autoscale_config.ts";
+import { REALTIME_ENV } from "./realtime_services.ts";
+import type { RealtimeConfig } from "./realtime_services.ts";
+import { WEBHOOK_ENV, webhookConfigFromEnv } from "./webhook_services.ts";
+import type { WebhookConfig } from "./webhook_services.ts";
 
 /** Configuration of a node, from environment variables. */
 export interface NodeConfig {
@@ -86,6 +90,10 @@ export interface NodeConfig {
   security: EdgeSecurity;
   /** The autoscaler (`TMS_AUTOSCALE*`, `KUBECONFIG`). */
   autoscale: AutoscaleConfig;
+  /** SSE and WebSocket limits (`TMS_REALTIME_*`). */
+  realtime: RealtimeConfig;
+  /** Webhook retries, timeout and the SSRF switch (`TMS_WEBHOOK_*`). */
+  webhooks: WebhookConfig;
 }
 
 /** The integration relay's configuration. */
@@ -117,6 +125,16 @@ function intEnv(
       `${name} must be a non-negative integer, got "${raw}"`,
     );
   }
+  return value;
+}
+
+function positiveEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+): number {
+  const value = intEnv(env, name, fallback);
+  if (value === 0) throw new RangeError(`${name} must be at least 1`);
   return value;
 }
 
@@ -340,6 +358,8 @@ export const CONFIG_ENV: EnvSpec[] = [
       "percent of the system one fault may reach (blastRadiusLimit); above it 422 unless an ADMIN forces it",
   },
   ...AUTOSCALE_ENV,
+  ...REALTIME_ENV,
+  ...WEBHOOK_ENV,
 ];
 
 /** `deno task start`: its usage text. */
@@ -390,6 +410,16 @@ export function loadConfig(
     identity: identityConfigFromEnv(env, env.TMS_DATA_DIR ?? "./data"),
     security: edgeSecurityFromEnv(env),
     autoscale: autoscaleConfigFromEnv(env),
+    realtime: {
+      maxBacklog: positiveEnv(env, "TMS_REALTIME_MAX_BACKLOG", 1000),
+      maxBacklogBytes: positiveEnv(
+        env,
+        "TMS_REALTIME_MAX_BACKLOG_BYTES",
+        4 * 1024 * 1024,
+      ),
+      heartbeatMs: positiveEnv(env, "TMS_REALTIME_HEARTBEAT_MS", 15_000),
+    },
+    webhooks: webhookConfigFromEnv(env),
   };
 }
 

@@ -579,4 +579,23 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, z.ZodType>> = {
     requestId: text,
     at: instant,
   }),
+  "webhook.created": z.object({
+    id: z.string(),
+    bedriftId: z.string(),
+    url: z.string(),
+    eventTypes: z.array(z.string()),
+    description: text,
+    secret: encrypted.describe("The signing secret, under the webhook's key"),
+    createdAt: instant,
+  }),
+  "webhook.updated": z.object({
+    url: z.string().optional(),
+    eventTypes: z.array(z.string()).optional(),
+    description: text.optional(),
+    updatedAt: instant,
+  }),
+  "webhook.disabled": z.object({ reason: text, at: instant }),
+  "webhook.enabled": z.object({ at: instant }),
+  "webhook.secret_rotated": z.object({ secret: encrypted, at: instant }),
+  "webhook.deleted": z.object({ at: instant }),
 };

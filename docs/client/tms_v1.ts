@@ -2026,6 +2026,201 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/webhooks": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List webhook subscriptions, newest first (not the deleted ones)
+     * @deprecated
+     * @description Answered from the read models: eventually consistent; send the `X-TMS-Position` of a write as `X-TMS-Min-Position` to read your writes. A bedrift's users see their own bedrift's rows only.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    get: operations["listWebhooksV1"];
+    put?: never;
+    /**
+     * Subscribe a URL to integration event types
+     * @deprecated
+     * @description Answers the subscription with its signing secret (`whsec_…`), shown only here. Every delivery is a POST of the event as a CloudEvent (JSON) with `webhook-id`, `webhook-timestamp` and `webhook-signature` (Standard Webhooks).
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["createWebhookV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/webhooks/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a webhook subscription
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER.
+     */
+    get: operations["getWebhookV1"];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a subscription: nothing more is delivered, its secret is destroyed
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER.
+     */
+    delete: operations["deleteWebhookV1"];
+    options?: never;
+    head?: never;
+    /**
+     * Change a subscription's URL, event types or description, or disable and enable it
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER.
+     */
+    patch: operations["updateWebhookV1"];
+    trace?: never;
+  };
+  "/api/v1/webhooks/{id}/secret": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A new signing secret (the old one stops at once), shown once
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["rotateWebhookSecretV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/webhooks/{id}/deliveries": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The delivery log of a subscription, newest first
+     * @deprecated
+     * @description Each event sent to it: status (`pending`, `delivered`, `dead` after the retry period, `cancelled` when the subscription was disabled), attempts, the receiver's last status and error, the next attempt, and the last 20 attempts.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER.
+     */
+    get: operations["listWebhookDeliveriesV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/webhooks/{id}/deliveries/{deliveryId}/retry": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Deliver a dead delivery again (the same webhook-id), for a new retry period
+     * @deprecated
+     * @description Roles: ADMIN, HOVEDBRUKER.
+     */
+    post: operations["retryWebhookDeliveryV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/stream/tickets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A single-use ticket for a browser's EventSource or WebSocket
+     * @deprecated
+     * @description Trade the access token for a ticket valid 30 seconds; pass it as `?ticket=` to `GET /stream` or `GET /ws`. The connection then lives until the token would have expired.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
+     */
+    post: operations["createStreamTicketV1"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/stream": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events of the caller's rooms
+     * @deprecated
+     * @description `text/event-stream`: each message's `id:` is `<position>-<index>` and its `data:` a CloudEvent (JSON). Reconnect with `Last-Event-ID` to get exactly what was missed. A comment every 15 s keeps the connection; a client that falls too far behind, or whose token expires, gets a last `event: error` saying why.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
+     */
+    get: operations["streamV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/ws": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * WebSocket of the caller's rooms
+     * @deprecated
+     * @description Upgrade with `?ticket=` (browsers) or `Authorization`. The server sends `{"type":"event","event":<CloudEvent>}` for each message; the client sends `{"type":"join","rooms":[…]}`, `{"type":"leave","rooms":[…]}`, `{"type":"resume","after":"<id>"}` or `{"type":"ping"}`, and gets `joined`, `left`, `resumed`, `pong` or `{"type":"error","status":403|422,…}`. Closed with 1013 when the client falls too far behind, 1008 when its token expires, 1001 when the node stops.
+     *
+     *     Roles: ADMIN, HOVEDBRUKER, OKONOMI, TRAFIKKLARER.
+     */
+    get: operations["websocketV1"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/.well-known/jwks.json": {
     parameters: {
       query?: never;
@@ -4285,6 +4480,118 @@ export interface components {
       savedNodeHours: number;
       savedPercent: number;
       actions: number;
+    };
+    WebhookPageV1: {
+      items: {
+        id: string;
+        version: number;
+        bedriftId: string;
+        url: string;
+        eventTypes: string[];
+        description: string | null;
+        /** @enum {string} */
+        status: "ACTIVE" | "DISABLED" | "DELETED";
+        disabledReason: string | null;
+        /** @description ISO 8601 instant */
+        createdAt: string;
+        /** @description ISO 8601 instant */
+        updatedAt: string;
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    WebhookWithSecretV1: {
+      id: string;
+      version: number;
+      bedriftId: string;
+      url: string;
+      eventTypes: string[];
+      description: string | null;
+      /** @enum {string} */
+      status: "ACTIVE" | "DISABLED" | "DELETED";
+      disabledReason: string | null;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      /** @description ISO 8601 instant */
+      updatedAt: string;
+      /** @description whsec_<base64>: verify each delivery's webhook-signature with its bytes. Shown only now. */
+      secret: string;
+    };
+    WebhookV1: {
+      id: string;
+      version: number;
+      bedriftId: string;
+      url: string;
+      eventTypes: string[];
+      description: string | null;
+      /** @enum {string} */
+      status: "ACTIVE" | "DISABLED" | "DELETED";
+      disabledReason: string | null;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      /** @description ISO 8601 instant */
+      updatedAt: string;
+    };
+    WebhookDeliveryPageV1: {
+      items: {
+        /** @description <position>-<index>: the event's id (the CloudEvent's) */
+        id: string;
+        webhookId: string;
+        eventType: string;
+        /** @enum {string} */
+        status: "pending" | "delivered" | "dead" | "cancelled";
+        attempts: number;
+        /** @description ISO 8601 instant */
+        createdAt: string;
+        nextAttemptAt: string | null;
+        lastAttemptAt: string | null;
+        /** @description The receiver's last HTTP status (null: no answer) */
+        lastStatus: number | null;
+        lastError: string | null;
+        finishedAt: string | null;
+        /** @description The last 20 attempts */
+        log: {
+          attempt: number;
+          /** @description ISO 8601 instant */
+          at: string;
+          status: number | null;
+          error: string | null;
+          durationMs: number;
+        }[];
+      }[];
+      /** @description Pass it back as `cursor` for the next page; null on the last */
+      nextCursor: string | null;
+    };
+    WebhookDeliveryV1: {
+      /** @description <position>-<index>: the event's id (the CloudEvent's) */
+      id: string;
+      webhookId: string;
+      eventType: string;
+      /** @enum {string} */
+      status: "pending" | "delivered" | "dead" | "cancelled";
+      attempts: number;
+      /** @description ISO 8601 instant */
+      createdAt: string;
+      nextAttemptAt: string | null;
+      lastAttemptAt: string | null;
+      /** @description The receiver's last HTTP status (null: no answer) */
+      lastStatus: number | null;
+      lastError: string | null;
+      finishedAt: string | null;
+      /** @description The last 20 attempts */
+      log: {
+        attempt: number;
+        /** @description ISO 8601 instant */
+        at: string;
+        status: number | null;
+        error: string | null;
+        durationMs: number;
+      }[];
+    };
+    StreamTicketV1: {
+      /** @description Single use; name it as ?ticket= within expiresIn seconds */
+      ticket: string;
+      expiresIn: number;
     };
   };
   responses: {
@@ -9596,6 +9903,503 @@ export interface operations {
             components["schemas"]["AutoscaleCostV1"];
         };
       };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listWebhooksV1: {
+    parameters: {
+      query?: {
+        bedriftId?: string;
+        status?: "ACTIVE" | "DISABLED" | "DELETED";
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description Wait (bounded) until the read models have passed this feed position: the X-TMS-Position of an earlier write */
+        "X-TMS-Min-Position"?: components["parameters"]["X-TMS-Min-Position"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page, in the list's order */
+      200: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookPageV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["WebhookPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  createWebhookV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          bedriftId: string;
+          /** @description http or https, no credentials; loopback, private, link-local and multicast addresses are refused (also after DNS) unless TMS_WEBHOOK_ALLOW_PRIVATE=on */
+          url: string;
+          /** @description Integration event types (no.tms.<aggregate>.<event>.v<major>), or ["*"] for all */
+          eventTypes: string[];
+          description?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The subscription and its secret */
+      201: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          Location: components["headers"]["Location"];
+          "Cache-Control": components["headers"]["Cache-Control"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookWithSecretV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["WebhookWithSecretV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  getWebhookV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["WebhookV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  deleteWebhookV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  updateWebhookV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description http or https, no credentials; loopback, private, link-local and multicast addresses are refused (also after DNS) unless TMS_WEBHOOK_ALLOW_PRIVATE=on */
+          url?: string;
+          /** @description Integration event types (no.tms.<aggregate>.<event>.v<major>), or ["*"] for all */
+          eventTypes?: string[];
+          description?: string | null;
+          /** @description false: no deliveries (pending ones are cancelled); true: again from now */
+          active?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The subscription */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookV1"];
+          "application/vnd.tms.v1+json": components["schemas"]["WebhookV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  rotateWebhookSecretV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry return the first response and write nothing (1–200 visible ASCII characters; scoped by route) */
+        "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+        /** @description The version the resource must be at (its ETag, e.g. "3"); otherwise 412 */
+        "If-Match"?: components["parameters"]["If-Match"];
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription and its new secret */
+      200: {
+        headers: {
+          ETag: components["headers"]["ETag"];
+          "X-TMS-Position": components["headers"]["X-TMS-Position"];
+          "Cache-Control": components["headers"]["Cache-Control"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookWithSecretV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["WebhookWithSecretV1"];
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      412: components["responses"]["Problem412"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listWebhookDeliveriesV1: {
+    parameters: {
+      query?: {
+        status?: "pending" | "delivered" | "dead" | "cancelled";
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of deliveries */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookDeliveryPageV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["WebhookDeliveryPageV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  retryWebhookDeliveryV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description Id of the resource */
+        id: string;
+        /** @description Id of the resource */
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The delivery, due now */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookDeliveryV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["WebhookDeliveryV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  createStreamTicketV1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The ticket */
+      201: {
+        headers: {
+          "Cache-Control": components["headers"]["Cache-Control"];
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["StreamTicketV1"];
+          "application/vnd.tms.v1+json":
+            components["schemas"]["StreamTicketV1"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  streamV1: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated rooms: bedrift:<id>, role:<role>, user:<id> (default: the caller's bedrift and user; an ADMIN's role:ADMIN, everything) */
+        rooms?: string;
+        /** @description A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers) */
+        ticket?: string;
+        /** @description Resume after this message id (as the Last-Event-ID header; the header wins) */
+        lastEventId?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  websocketV1: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated rooms: bedrift:<id>, role:<role>, user:<id> (default: the caller's bedrift and user; an ADMIN's role:ADMIN, everything) */
+        rooms?: string;
+        /** @description A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers) */
+        ticket?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Switching to the WebSocket protocol */
+      101: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          Deprecation: components["headers"]["Deprecation"];
+          Sunset: components["headers"]["Sunset"];
+          Link: components["headers"]["Link"];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components["responses"]["Problem400"];
       401: components["responses"]["Problem401"];
       403: components["responses"]["Problem403"];
       422: components["responses"]["Problem422"];

@@ -15,6 +15,8 @@ export const JetStreamNames = {
   deadLetters: "tms_dead_letters",
   /** Access-token signing keys (`AuthKeyNames.bucketKey`). */
   authKeys: "tms_auth_keys",
+  /** Single-use tickets of realtime connections (`/api/v1/stream/tickets`). */
+  streamTickets: "tms_stream_tickets",
   rpcPrefix: "tms.rpc",
 } as const;
 
@@ -89,6 +91,8 @@ export const HttpHeaders = {
   deprecation: "Deprecation",
   /** RFC 8594: when the version of an answer stops being served. */
   sunset: "Sunset",
+  /** Server-sent events: the id of the last message a client got. */
+  lastEventId: "Last-Event-ID",
 } as const;
 
 /**

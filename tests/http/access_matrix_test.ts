@@ -29,6 +29,9 @@ import { KONTONUMMER } from "../support/domain_app.ts";
 import { jpegPhoto, pdfReceipt } from "../support/http.ts";
 import { pgliteFixture } from "../support/sql_stores.ts";
 import { testChaos } from "../support/chaos.ts";
+import { OutboundMapper } from "../../actors/outbound/mod.ts";
+import { webhookOutboxProjection } from "../../actors/webhook/mod.ts";
+import { MemoryTicketStore, RealtimeHub } from "../../runtime/realtime/mod.ts";
 
 type Who =
   | "anonymous"
@@ -52,6 +55,8 @@ interface Call {
   raw?: { bytes: Uint8Array<ArrayBuffer>; contentType: string };
   /** A status the handler answers even when allowed (e.g. 409: not overdue). */
   allowedStatus?: number;
+  /** A stream that never ends by itself (SSE): only its status is read. */
+  stream?: boolean;
 }
 
 type Edge = Awaited<ReturnType<typeof edge>>;
@@ -66,10 +71,12 @@ async function edge() {
   const engine = new ProjectionEngine({
     store,
     log,
-    projections: readModelProjections,
+    projections: [...readModelProjections, webhookOutboxProjection(log)],
   });
   await engine.start();
   const chaos = testChaos(system, { node: "matrix" });
+  const hub = new RealtimeHub({ log, mapper: new OutboundMapper({ log }) });
+  await hub.start();
   const app = createApp({
     chaos: chaos.supervisor,
     system,
@@ -77,6 +84,9 @@ async function edge() {
     files: new MemoryFileStore(),
     auth: identity.auth,
     readSide: { store, positions: engine },
+    realtime: { hub, tickets: new MemoryTicketStore() },
+    // No dispatcher: deliveries stay pending.
+    webhooks: { services: { keys, allowPrivate: true } },
   });
   const admin = await adminTokenOf(system, identity);
   let n = 0;
@@ -86,6 +96,7 @@ async function edge() {
     token: string | null,
     body?: unknown,
     raw?: Call["raw"],
+    stream?: boolean,
   ) => {
     const headers: Record<string, string> = token ? bearer(token) : {};
     if (raw) headers["content-type"] = raw.contentType;
@@ -99,6 +110,10 @@ async function edge() {
         ? undefined
         : JSON.stringify(body),
     });
+    if (stream && res.ok) {
+      await res.body?.cancel();
+      return { status: res.status, body: "" };
+    }
     const text = await res.text();
     const json = (res.headers.get("content-type") ?? "").includes("json");
     return {
@@ -237,6 +252,22 @@ async function edge() {
     assert.equal(res.status, 201);
     return { k, fileId: res.body.photo.id as string };
   };
+  const webhook = async () =>
+    (await asAdmin("POST", "/api/v1/webhooks", {
+      bedriftId: A,
+      url: "http://127.0.0.1:9/hook",
+      eventTypes: ["*"],
+    })).id as string;
+  /** A webhook with a delivery (pending: nothing sends here). */
+  const delivery = async () => {
+    const id = await webhook();
+    await asAdmin("PATCH", `/api/v1/bedrifter/${A}`, {
+      poststed: `Oslo ${crypto.randomUUID().slice(0, 4)}`,
+    });
+    await engine.waitFor(await log.headPosition());
+    const list = await call("GET", `/api/v1/webhooks/${id}/deliveries`, admin);
+    return { id, deliveryId: list.body.items[0].id as string };
+  };
   const user = async () =>
     await createUser(system, identity.users, {
       email: `u${crypto.randomUUID()}@a.no`,
@@ -305,6 +336,8 @@ async function edge() {
     malId,
     kontroll,
     withPhoto,
+    webhook,
+    delivery,
     user,
     expense,
     periode,
@@ -327,6 +360,7 @@ async function edge() {
     },
     async close() {
       await chaos.close();
+      await hub.stop();
       await engine.stop();
       await system.shutdown();
       await fixture.cleanup();
@@ -769,6 +803,49 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     }/absences`,
     body: { kind: "FERIE", fromDate: nextDay(), toDate: nextDay.last },
   }),
+
+  "GET /webhooks": () => Promise.resolve({ path: "/api/v1/webhooks" }),
+  "POST /webhooks": (e) =>
+    Promise.resolve({
+      path: "/api/v1/webhooks",
+      body: {
+        bedriftId: e.A,
+        url: "http://127.0.0.1:9/hook",
+        eventTypes: ["no.tms.invoice.paid.v1"],
+      },
+    }),
+  "GET /webhooks/:id": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}`,
+  }),
+  "PATCH /webhooks/:id": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}`,
+    body: { description: "Regnskap" },
+  }),
+  "DELETE /webhooks/:id": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}`,
+  }),
+  "POST /webhooks/:id/secret": async (e) => ({
+    path: `/api/v1/webhooks/${await e.webhook()}/secret`,
+  }),
+  "GET /webhooks/:id/deliveries": async (e) => ({
+    path: `/api/v1/webhooks/${(await e.delivery()).id}/deliveries`,
+  }),
+  // Only a dead delivery is retried: a pending one's 409 shows access was given.
+  "POST /webhooks/:id/deliveries/:deliveryId/retry": async (e) => {
+    const { id, deliveryId } = await e.delivery();
+    return {
+      path: `/api/v1/webhooks/${id}/deliveries/${deliveryId}/retry`,
+      allowedStatus: 409,
+    };
+  },
+
+  "POST /stream/tickets": () =>
+    Promise.resolve({ path: "/api/v1/stream/tickets" }),
+  // Each caller's own rooms (the default); the test reads the status only.
+  "GET /stream": () =>
+    Promise.resolve({ path: "/api/v1/stream", stream: true }),
+  // Access is decided before the upgrade; a plain GET then answers 400.
+  "GET /ws": () => Promise.resolve({ path: "/api/v1/ws", allowedStatus: 400 }),
 };
 
 /** `?bedriftId=<A>` for a platform ADMIN (who must name one), else nothing. */
@@ -811,10 +888,12 @@ function expected(key: string, policy: RoutePolicy, who: Who, call: Call) {
   if (!allowed && !self) return 403;
   if (who === "B:HOVEDBRUKER") {
     const [method, path] = key.split(" ");
-    // Lists answer, filtered to B; a create into A never succeeds for B.
+    // Lists answer, filtered to B; a create into A never succeeds for B;
+    // what is the caller's own (its account, session, stream ticket) does.
     if (!path.includes(":")) {
       return method === "GET" || path.endsWith("/me") ||
-          path.includes("/me/") || path.includes("/auth/")
+          path.includes("/me/") || path.includes("/auth/") ||
+          path.startsWith("/stream")
         ? "2xx"
         : "not 2xx";
     }
@@ -868,6 +947,7 @@ Deno.test("access matrix: every route × every role answers as the policy table 
           e.tokens[who],
           call.body,
           call.raw,
+          call.stream,
         );
         const ok = want === "2xx"
           ? got.status < 300 || got.status === call.allowedStatus

@@ -1,6 +1,6 @@
 /**
  * An edge over a real event log (memory, Deno KV or JetStream) with the read
- * models in PGlite, its first ADMIN logged in, and users of any role made
+ * models in PGlite, realtime and webhook subscriptions (nothing sends), its first ADMIN logged in, and users of any role made
  * and logged in on demand: for the API-contract tests (versions, time
  * travel, the events API).
  */
@@ -22,6 +22,9 @@ import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
 import { adminTokenOf } from "./app.ts";
 import { bearer, createUser, testAuth, tokenOf } from "./auth.ts";
 import { pgliteFixture } from "./sql_stores.ts";
+import { OutboundMapper } from "../../actors/outbound/mod.ts";
+import { webhookOutboxProjection } from "../../actors/webhook/mod.ts";
+import { MemoryTicketStore, RealtimeHub } from "../../runtime/realtime/mod.ts";
 
 export interface ApiReply {
   status: number;
@@ -48,14 +51,23 @@ export async function apiEdge(
   const fixture = options.readModels === false ? null : pgliteFixture();
   const store = await fixture?.open();
   const engine = store
-    ? new ProjectionEngine({ store, log, projections: readModelProjections })
+    ? new ProjectionEngine({
+      store,
+      log,
+      projections: [...readModelProjections, webhookOutboxProjection(log)],
+    })
     : undefined;
   await engine?.start();
+  const hub = new RealtimeHub({ log, mapper: new OutboundMapper({ log }) });
+  await hub.start();
   const app = createApp({
     system,
     keys,
     files: new MemoryFileStore(),
     auth: identity.auth,
+    realtime: { hub, tickets: new MemoryTicketStore() },
+    // No dispatcher: deliveries stay pending.
+    webhooks: { services: { keys, allowPrivate: true } },
     defaultApiVersion: options.defaultApiVersion,
     readSide: store && engine
       ? { store, positions: engine, minPositionTimeoutMs: 5000 }
@@ -135,6 +147,7 @@ export async function apiEdge(
     caughtUp,
     position: (res: ApiReply) => Number(res.headers.get(HttpHeaders.position)),
     async close() {
+      await hub.stop();
       await engine?.stop();
       await system.shutdown();
       await log.close();
