@@ -5,8 +5,9 @@
  * a separate process), read (projections into PGlite and PostgreSQL), lines
  * (a line on a draft of 150 lines against one of 5: commands and the invoices
  * projection), cluster (JetStream: raw publish vs TMS, one node vs two),
- * auth (HTTP commands with a bearer token vs TMS_AUTH=off). No section named
- * runs them all.
+ * auth (HTTP commands with a bearer token vs TMS_AUTH=off), actors (the
+ * virtual-actor figures: asks, activation from a snapshot, heap per actor).
+ * No section named runs them all.
  */
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { clusterBench } from "./bench_cluster.ts";
@@ -17,6 +18,7 @@ import { benchProjections } from "./bench_projections.ts";
 import { benchLines } from "./bench_lines.ts";
 import { benchBackup, benchTrace } from "./bench_backup.ts";
 import { benchAuth } from "./bench_auth.ts";
+import { benchActors } from "./bench_actors.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -34,6 +36,7 @@ const SECTIONS = [
   "trace",
   "peers",
   "auth",
+  "actors",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -41,7 +44,7 @@ export const benchTask: TaskSpec = {
   name: "bench",
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
-  positionals: "[kv|http|read|lines|cluster|backup|trace|auth|peers…]",
+  positionals: "[kv|http|read|lines|cluster|backup|trace|auth|actors|peers…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
@@ -49,7 +52,10 @@ line on a draft of 150 lines against one of 5), cluster (JetStream: raw
 publish vs TMS, one node vs two), backup (backup, verify and restore against
 the raw feed read, embedded and distributed), trace (a span seam's cost with
 tracing off), auth (HTTP commands with a bearer token against the same load
-on a TMS_AUTH=off node, alternating), peers (the shared invoice workload of
+on a TMS_AUTH=off node, alternating), actors (asks and reads to an active
+actor against a bare await loop, activation of a 10,000-commit actor from
+its snapshot against full replay, heap per active actor and heap while
+1,000,000 actors pass through 10,000 activations), peers (the shared invoice workload of
 ../shared/peers on the mock server, Emmett, Restate and TMS with auth on;
 TMS_BENCH_PEER_STREAMS for a short run). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
@@ -521,6 +527,9 @@ if (import.meta.main) {
     if (all || wanted.has("auth")) {
       rows.push(...await benchAuth({ progress }));
     }
+    if (all || wanted.has("actors")) {
+      rows.push(...await benchActors({ progress }));
+    }
     if (all || wanted.has("peers")) {
       const streams = Deno.env.get("TMS_BENCH_PEER_STREAMS");
       rows.push(
@@ -543,7 +552,8 @@ if (import.meta.main) {
       "JetStream publish rate of the same client for the cluster figures, the raw",
       "feed read of the same log for backup, verify and restore, the bare call for a",
       "span seam with tracing off, the same HTTP load on a TMS_AUTH=off node for the",
-      "cost of auth. Latency of",
+      "cost of auth, a bare `await` loop and full replay for the actor figures.",
+      "Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",
