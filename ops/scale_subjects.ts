@@ -16,6 +16,7 @@ import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { eventSubject, JetStreamNames } from "../runtime/core/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
 import { percentile } from "./bench_commands.ts";
+import { processCpuSeconds } from "./cpu_usage.ts";
 import { runTask } from "./cli.ts";
 import type { TaskSpec } from "./cli.ts";
 
@@ -84,6 +85,8 @@ export interface ScaleRow {
   streamSubjects: number;
   /** Appends/s while filling up to this size. */
   fillRate: number;
+  /** The last tenth of the fill: appends/s and nats-server CPU µs per append. */
+  lastTenth: { rate: number; serverCpuUs: number };
   rssBytes: number;
   hwmBytes: number;
   /** Allocated blocks of the store directory. */
@@ -245,7 +248,18 @@ export async function measureSubjects(o: ScaleOptions): Promise<ScaleResult> {
       progress(`filling to ${size.toLocaleString("en-US")} subjects`);
       const started = performance.now();
       const from = written;
-      await pooled(written, size, o.inFlight, append);
+      // The last tenth is timed on its own, with the server's CPU: the cost
+      // of an append at this size rather than the average on the way.
+      const tenth = Math.max(written, size - Math.ceil((size - written) / 10));
+      await pooled(written, tenth, o.inFlight, append);
+      const tenthStarted = performance.now();
+      const cpuBefore = processCpuSeconds(pid) ?? 0;
+      await pooled(tenth, size, o.inFlight, append);
+      const lastTenth = {
+        rate: (size - tenth) / ((performance.now() - tenthStarted) / 1000),
+        serverCpuUs: ((processCpuSeconds(pid) ?? 0) - cpuBefore) * 1e6 /
+          Math.max(1, size - tenth),
+      };
       written = Math.max(written, size);
       const fillRate = (written - from) /
         ((performance.now() - started) / 1000);
@@ -277,6 +291,7 @@ export async function measureSubjects(o: ScaleOptions): Promise<ScaleResult> {
         subjects: size,
         streamSubjects: info.state.num_subjects ?? 0,
         fillRate,
+        lastTenth,
         rssBytes: memory.rss,
         hwmBytes: memory.hwm,
         storeBytes,
@@ -337,12 +352,14 @@ export function scaleTable(result: ScaleResult): string {
   const pair = (p: { p50: number; p99: number }) =>
     `${fixed(p.p50)} / ${fixed(p.p99)}`;
   const lines = [
-    "| subjects | fill (appends/s) | RSS MiB (HWM) | RSS per subject | store on disk MiB | disk per subject | append, new subject p50 / p99 ms | append, existing subject p50 / p99 ms | direct get last by subject p50 / p99 ms |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| subjects | fill (appends/s) | last tenth of the fill: appends/s, server CPU per append | RSS MiB (HWM) | RSS per subject | store on disk MiB | disk per subject | append, new subject p50 / p99 ms | append, existing subject p50 / p99 ms | direct get last by subject p50 / p99 ms |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of result.rows) {
     lines.push(
       `| ${r.subjects.toLocaleString("en-US")} | ${fixed(r.fillRate, 0)} | ${
+        fixed(r.lastTenth.rate, 0)
+      }, ${fixed(r.lastTenth.serverCpuUs, 0)} µs | ${
         fixed(r.rssBytes / MIB, 1)
       } (${fixed(r.hwmBytes / MIB, 1)}) | ${
         fixed((r.rssBytes - result.emptyRssBytes) / r.subjects, 0)

@@ -73,6 +73,7 @@ Deno.test("deno task scale:subjects measures every size against its own nats-ser
     assert.ok(row.streamSubjects >= row.subjects, JSON.stringify(row));
     assert.ok(row.rssBytes > 0 && row.hwmBytes >= row.rssBytes);
     assert.ok(row.storeBytes > 0 && row.fillRate > 0);
+    assert.ok(row.lastTenth.rate > 0 && row.lastTenth.serverCpuUs >= 0);
     for (const p of [row.appendNew, row.appendExisting, row.getLast]) {
       assert.ok(p.p50 > 0 && p.p99 >= p.p50, JSON.stringify(p));
     }
