@@ -1,11 +1,11 @@
-import { backoff, delay } from "../core/mod.ts";
+import { abortable, backoff, delay } from "../core/mod.ts";
 import {
   ConcurrencyError,
   DomainError,
   NotFoundError,
   UnavailableError,
 } from "../core/mod.ts";
-import { Activations, actorKey, post } from "./activations.ts";
+import { Activations, actorKey, post, unposted } from "./activations.ts";
 import type { Activation, Envelope } from "./activations.ts";
 import {
   type AnyDefinition,
@@ -243,7 +243,21 @@ export class ActorSystem implements ActorClient {
       options.signal?.throwIfAborted();
       const key = actorKey(type, id);
       this.#actors.assertNotParked(key);
-      const activation = this.#actors.activate(type, id, def);
+      const activation = this.#actors.activate(key, type, id, def);
+      if (
+        activation.loaded && !activation.running &&
+        activation.mailbox.length === 0
+      ) {
+        // Idle and loaded: nothing can be ahead of this message, so it skips
+        // the mailbox (a read is answered at once).
+        if (kind === "read") {
+          return Promise.resolve(this.#readResult(activation, options));
+        }
+        return abortable(
+          this.#handleNow(activation, command, options, trace),
+          options.signal,
+        );
+      }
       if (activation.mailbox.length >= this.#options.mailboxCapacity) {
         throw new UnavailableError(`Mailbox of ${key} is full`, {
           status: 429,
@@ -259,6 +273,29 @@ export class ActorSystem implements ActorClient {
     }
   }
 
+  /** Handles a command to an idle actor without the mailbox; then drains what came meanwhile. */
+  async #handleNow(
+    activation: Activation,
+    command: unknown,
+    options: AskOptions,
+    trace: TraceContext | undefined,
+  ): Promise<AskResult> {
+    activation.running = true;
+    this.#commands++;
+    let outcome: Outcome;
+    try {
+      outcome = await this.#handle(
+        activation,
+        unposted(command, options, trace),
+      );
+    } finally {
+      if (activation.mailbox.length > 0) void this.#drain(activation);
+      else this.#idle(activation);
+    }
+    if ("error" in outcome) throw outcome.error;
+    return outcome.value as AskResult;
+  }
+
   async #drain(activation: Activation): Promise<void> {
     activation.running = true;
     try {
@@ -269,16 +306,43 @@ export class ActorSystem implements ActorClient {
           continue;
         }
         if (envelope.kind === "command") this.#commands++;
-        await this.#handle(activation, envelope);
+        const outcome = await this.#handle(activation, envelope);
+        // Idle before the caller hears: its next message skips the mailbox.
+        if (activation.mailbox.length === 0) this.#idle(activation);
+        if ("error" in outcome) envelope.reject(outcome.error);
+        else envelope.resolve(outcome.value);
       }
     } finally {
-      activation.running = false;
-      activation.lastUsed = Date.now();
-      this.#actors.settle(activation);
+      if (activation.running) this.#idle(activation);
     }
   }
 
-  async #handle(activation: Activation, envelope: Envelope): Promise<void> {
+  #idle(activation: Activation): void {
+    activation.running = false;
+    activation.lastUsed = Date.now();
+    this.#actors.settle(activation);
+  }
+
+  /** A read's answer; another tenant's actor reads as one that does not exist. */
+  #readResult(activation: Activation, options: ReadOptions): ReadResult {
+    const foreign = isForeign(
+      activation.def,
+      options.principal,
+      activation.state,
+      undefined,
+      activation.id,
+    );
+    return foreign
+      ? { version: 0, position: 0, state: activation.def.decider.initialState }
+      : {
+        version: activation.version,
+        position: activation.position,
+        state: activation.state,
+      };
+  }
+
+  /** Handles one message (with restarts); its outcome, delivered by the caller. */
+  async #handle(activation: Activation, envelope: Envelope): Promise<Outcome> {
     const signal = envelope.options.signal;
     let infraFailures = 0;
     let staleRetries = 0;
@@ -286,35 +350,19 @@ export class ActorSystem implements ActorClient {
       try {
         if (!activation.loaded) await this.#load(activation);
         const result = envelope.kind === "read"
-          ? this.#foreign(activation, envelope)
-            // Another tenant's actor reads as one that does not exist.
-            ? {
-              version: 0,
-              position: 0,
-              state: activation.def.decider.initialState,
-            }
-            : {
-              version: activation.version,
-              position: activation.position,
-              state: activation.state,
-            }
+          ? this.#readResult(activation, envelope.options)
           : await runInContext(
             envelope.trace,
             () => this.#process(activation, envelope),
           );
         this.#actors.settle(activation);
-        envelope.resolve(result);
-        return;
+        return { value: result };
       } catch (error) {
-        if (!(error instanceof InfrastructureFailure)) {
-          envelope.reject(error);
-          return;
-        }
+        if (!(error instanceof InfrastructureFailure)) return { error };
         activation.loaded = false;
         if (error.cause instanceof ConcurrencyError) {
           if (++staleRetries <= STALE_RETRIES) continue;
-          envelope.reject(error.cause);
-          return;
+          return { error: error.cause };
         }
         this.#restarts++;
         if (infraFailures >= this.#options.restartAttempts) {
@@ -328,8 +376,8 @@ export class ActorSystem implements ActorClient {
               error.cause,
             );
           }
-          envelope.reject(
-            new UnavailableError(
+          return {
+            error: new UnavailableError(
               `Actor ${activation.key} failed ${
                 infraFailures + 1
               } times and is parked`,
@@ -338,8 +386,7 @@ export class ActorSystem implements ActorClient {
                 cause: error.cause,
               },
             ),
-          );
-          return;
+          };
         }
         try {
           await delay(
@@ -351,8 +398,7 @@ export class ActorSystem implements ActorClient {
             { signal },
           );
         } catch (abort) {
-          envelope.reject(abort);
-          return;
+          return { error: abort };
         }
       }
     }
@@ -505,6 +551,9 @@ export class ActorSystem implements ActorClient {
     }
   }
 }
+
+/** What handling a message came to: its result, or the error its caller gets. */
+type Outcome = { value: AskResult | ReadResult } | { error: unknown };
 
 /** Marks a failure of the log (not of the command) inside the mailbox loop. */
 class InfrastructureFailure extends Error {
