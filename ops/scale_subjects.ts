@@ -56,6 +56,13 @@ After the last size the server is restarted: time until healthy and RSS.
       description: "appends in flight while filling",
     },
     {
+      name: "duplicate-window-ms",
+      value: "MS",
+      default: "120000",
+      description:
+        "the stream's deduplication window (a node's default); every message id in it is held in the server's memory",
+    },
+    {
       name: "sync-always",
       description:
         "start the server with jetstream { sync_interval: always } (nats-server ≥ 2.10)",
@@ -100,6 +107,7 @@ export interface ScaleRow {
 export interface ScaleResult {
   server: string;
   syncAlways: boolean;
+  duplicateWindowMs: number;
   /** RSS with the empty stream, before any commit. */
   emptyRssBytes: number;
   rows: ScaleRow[];
@@ -198,6 +206,8 @@ export interface ScaleOptions {
   subjects: number;
   probe: number;
   inFlight: number;
+  /** The stream's deduplication window (default 120,000 ms, as a node creates it). */
+  duplicateWindowMs?: number;
   syncAlways?: boolean;
   progress?: (message: string) => void;
 }
@@ -217,7 +227,10 @@ export async function measureSubjects(o: ScaleOptions): Promise<ScaleResult> {
   let log: JetStreamEventLog | null = null;
   let nc: NatsConnection | null = null;
   try {
-    log = await JetStreamEventLog.connect({ servers: server.url });
+    log = await JetStreamEventLog.connect({
+      servers: server.url,
+      duplicateWindowMs: o.duplicateWindowMs,
+    });
     nc = await natsConnect({ servers: server.url, noAsyncTraces: true });
     const version = nc.info?.version ?? "unknown";
     const jsm = await jetstreamManager(nc);
@@ -316,6 +329,7 @@ export async function measureSubjects(o: ScaleOptions): Promise<ScaleResult> {
     return {
       server: version,
       syncAlways: o.syncAlways === true,
+      duplicateWindowMs: o.duplicateWindowMs ?? 120_000,
       emptyRssBytes: emptyRss,
       rows,
       restart,
@@ -375,7 +389,9 @@ export function scaleTable(result: ScaleResult): string {
     "",
     `nats-server ${result.server}${
       result.syncAlways ? " with `sync_interval: always`" : ""
-    }, one server (R1), empty stream RSS ${
+    }, one server (R1), deduplication window ${
+      fixed(result.duplicateWindowMs / 1000, 0)
+    } s, empty stream RSS ${
       fixed(result.emptyRssBytes / MIB, 1)
     } MiB. Restart with ${
       restart.subjects.toLocaleString("en-US")
@@ -418,6 +434,7 @@ if (import.meta.main) {
       subjects: args.int("subjects", 1_000_000, { min: 1, max: 100_000_000 }),
       probe: args.int("probe", 1000, { min: 1, max: 1_000_000 }),
       inFlight: args.int("in-flight", 1024, { min: 1, max: 100_000 }),
+      duplicateWindowMs: args.int("duplicate-window-ms", 120_000),
       syncAlways: args.has("sync-always"),
       progress: (message) => console.error(`[scale] ${message}`),
     });

@@ -42,7 +42,8 @@
  *   `retrying`, `resolved`, `rejected`), `DeadLetterRetrier` for the parts
  *   that perform retries, and `deadLetterId` (one message, one id);
  * - abort helpers where `@std/async` would go (`delay`, `withTimeout`,
- *   `backoff`) and the `Watchers` of a head position.
+ *   `backoff`), the `Watchers` of a head position, and `BoundedCache` (a
+ *   cache of recently used entries whose eviction stays O(1) when full).
  *
  * @example
  * ```ts
@@ -114,3 +115,4 @@ export {
 } from "./names.ts";
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";
 export { Watchers } from "./watchers.ts";
+export { BoundedCache } from "./bounded_cache.ts";
