@@ -412,7 +412,12 @@ export class ActorSystem implements ActorClient {
     if (this.#foreign(activation, envelope)) {
       throw new NotFoundError(`No such ${activation.type}`);
     }
-    const seen = activation.recent.get(commandId);
+    // An id generated for this message cannot have been committed before
+    // its first append was tried: no lookup then.
+    const seen = options.commandId === undefined &&
+        envelope.appendedFrom === null
+      ? undefined
+      : activation.recent.get(commandId);
     if (seen) {
       // A retry answers what the first call answered: its version, events and
       // the state as of that commit (replayed when the actor has moved on).
