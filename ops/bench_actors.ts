@@ -21,6 +21,7 @@ import type { BenchRow } from "./bench_support.ts";
 import { ratio } from "./bench_support.ts";
 import {
   COUNTER,
+  DiscardEventLog,
   median,
   spread,
   withoutSnapshots,
@@ -65,10 +66,12 @@ async function loopRate(
   return n / ((performance.now() - start) / 1000);
 }
 
+type Rate = "bare" | "append" | "ask" | "askDiscard" | "read";
+
 /** Asks, reads and the bare-await baseline, alternating; rates of each round. */
 async function askRates(
   o: Settings,
-): Promise<Record<"bare" | "append" | "ask" | "read", number[]>> {
+): Promise<Record<Rate, number[]>> {
   const { decide, evolve } = COUNTER.decider;
   const command = { by: 1 };
   let state = 0;
@@ -78,18 +81,22 @@ async function askRates(
     for (const event of decide(command, state)) state = evolve(state, event);
     return state;
   };
-  const rates = {
-    bare: [] as number[],
-    append: [] as number[],
-    ask: [] as number[],
-    read: [] as number[],
+  const rates: Record<Rate, number[]> = {
+    bare: [],
+    append: [],
+    ask: [],
+    askDiscard: [],
+    read: [],
   };
   for (let round = 0; round < o.rounds; round++) {
     // A fresh log per round: the memory log keeps every commit.
     const log = new MemoryEventLog();
     const system = new ActorSystem({ log }).register(COUNTER);
+    const discarding = new ActorSystem({ log: new DiscardEventLog() })
+      .register(COUNTER);
     try {
       await system.ask(COUNTER.type, "a", command);
+      await discarding.ask(COUNTER.type, "a", command);
       rates.bare.push(await loopRate(o.loopMs, bare));
       let version = 0;
       rates.append.push(
@@ -105,20 +112,32 @@ async function askRates(
       rates.ask.push(
         await loopRate(o.loopMs, () => system.ask(COUNTER.type, "a", command)),
       );
+      rates.askDiscard.push(
+        await loopRate(
+          o.loopMs,
+          () => discarding.ask(COUNTER.type, "a", command),
+        ),
+      );
       rates.read.push(
         await loopRate(o.loopMs, () => system.read(COUNTER.type, "a")),
       );
     } finally {
       await system.shutdown();
+      await discarding.shutdown();
     }
   }
   return rates;
 }
 
-/** Milliseconds of the first message (a read) to `counter/big`, passivated before. */
-async function activationMs(system: ActorSystem): Promise<number> {
+/** Milliseconds of the first message to `counter/big`, passivated before. */
+async function activationMs(
+  system: ActorSystem,
+  kind: "read" | "ask",
+): Promise<number> {
   const start = performance.now();
-  const { version } = await system.read(COUNTER.type, "big");
+  const { version } = kind === "read"
+    ? await system.read(COUNTER.type, "big")
+    : await system.ask(COUNTER.type, "big", { by: 1 });
   const ms = performance.now() - start;
   if (version === 0) throw new Error("The big actor has no commits");
   if (!system.passivate(COUNTER.type, "big")) {
@@ -135,7 +154,7 @@ async function activation(
   log: EventLog,
   o: Settings,
   reopen?: () => Promise<EventLog>,
-): Promise<{ snapshot: number[]; replay: number[]; log: EventLog }> {
+): Promise<Activations & { log: EventLog }> {
   const writer = new ActorSystem({ log }).register(COUNTER);
   for (let i = 0; i < o.commits; i++) {
     await writer.ask(COUNTER.type, "big", { by: 1 });
@@ -151,11 +170,18 @@ async function activation(
   const withSnapshot = new ActorSystem({ log }).register(COUNTER);
   const replaying = new ActorSystem({ log: withoutSnapshots(log) })
     .register(COUNTER);
-  const times = { snapshot: [] as number[], replay: [] as number[] };
+  const times: Activations = {
+    snapshot: [],
+    replay: [],
+    snapshotAsk: [],
+    replayAsk: [],
+  };
   try {
     for (let round = 0; round < o.rounds; round++) {
-      times.snapshot.push(await activationMs(withSnapshot));
-      times.replay.push(await activationMs(replaying));
+      times.snapshot.push(await activationMs(withSnapshot, "read"));
+      times.replay.push(await activationMs(replaying, "read"));
+      times.snapshotAsk.push(await activationMs(withSnapshot, "ask"));
+      times.replayAsk.push(await activationMs(replaying, "ask"));
     }
   } finally {
     await withSnapshot.shutdown();
@@ -164,9 +190,15 @@ async function activation(
   return { ...times, log };
 }
 
-async function kvActivation(
-  o: Settings,
-): Promise<{ snapshot: number[]; replay: number[] }> {
+/** Milliseconds of each round's first message: a read, then an ask. */
+interface Activations {
+  snapshot: number[];
+  replay: number[];
+  snapshotAsk: number[];
+  replayAsk: number[];
+}
+
+async function kvActivation(o: Settings): Promise<Activations> {
   const dir = await Deno.makeTempDir({ prefix: "tms-bench-actors-" });
   const path = `${dir}/events.kv`;
   let log: EventLog = await KvEventLog.open(path);
@@ -205,6 +237,7 @@ export async function benchActors(
   const bare = median(rates.bare);
   const append = median(rates.append);
   const ask = median(rates.ask);
+  const askDiscard = median(rates.askDiscard);
   const read = median(rates.read);
   rows.push(
     {
@@ -233,10 +266,27 @@ export async function benchActors(
     },
     {
       section: SECTION,
+      name:
+        `the same ask over a log that keeps nothing (the actor runtime alone)${of}`,
+      value: askDiscard,
+      unit: "asks/s",
+      ratio: ratio(askDiscard, bare),
+    },
+    {
+      section: SECTION,
       name: `read of an active actor through its mailbox${of}`,
       value: read,
       unit: "reads/s",
       ratio: ratio(read, bare),
+    },
+    {
+      section: SECTION,
+      name:
+        "time of an ask: bare await / runtime alone / MemoryEventLog append",
+      value: 1e6 / ask,
+      unit: `µs = ${fmtUs(1e6 / bare)} / ${fmtUs(1e6 / askDiscard)} / ${
+        fmtUs(1e6 / append)
+      } µs`,
     },
   );
 
@@ -249,11 +299,13 @@ export async function benchActors(
       : await activation(new MemoryEventLog(), o);
     const snapshot = median(times.snapshot);
     const replay = median(times.replay);
+    const snapshotAsk = median(times.snapshotAsk);
+    const replayAsk = median(times.replayAsk);
     rows.push(
       {
         section: SECTION,
         name:
-          `activation of a ${o.commits}-commit actor by full replay, ${backend}${of} — baseline`,
+          `activation (first message, a read) of a ${o.commits}-commit actor by full replay, ${backend}${of} — baseline`,
         value: replay,
         unit: "ms",
         ratio: "1.00×",
@@ -267,6 +319,14 @@ export async function benchActors(
         ...(backend === "Deno KV"
           ? { target: "≥ 20× faster than replay", met: replay >= 20 * snapshot }
           : {}),
+      },
+      {
+        section: SECTION,
+        name:
+          `the same with an ask as the first message (its append included), from the snapshot, ${backend}${of}`,
+        value: snapshotAsk,
+        unit: `ms (by full replay: ${fmtUs(replayAsk)} ms)`,
+        ratio: `${(replayAsk / snapshotAsk).toFixed(1)}× faster`,
       },
     );
   }
@@ -328,4 +388,8 @@ export async function benchActors(
     },
   );
   return rows;
+}
+
+function fmtUs(value: number): string {
+  return value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
