@@ -292,8 +292,8 @@ export class ActorSystem implements ActorClient {
       if (activation.mailbox.length > 0) void this.#drain(activation);
       else this.#idle(activation);
     }
-    if ("error" in outcome) throw outcome.error;
-    return outcome.value as AskResult;
+    if (outcome instanceof Failure) throw outcome.error;
+    return outcome as AskResult;
   }
 
   async #drain(activation: Activation): Promise<void> {
@@ -309,8 +309,8 @@ export class ActorSystem implements ActorClient {
         const outcome = await this.#handle(activation, envelope);
         // Idle before the caller hears: its next message skips the mailbox.
         if (activation.mailbox.length === 0) this.#idle(activation);
-        if ("error" in outcome) envelope.reject(outcome.error);
-        else envelope.resolve(outcome.value);
+        if (outcome instanceof Failure) envelope.reject(outcome.error);
+        else envelope.resolve(outcome);
       }
     } finally {
       if (activation.running) this.#idle(activation);
@@ -351,18 +351,22 @@ export class ActorSystem implements ActorClient {
         if (!activation.loaded) await this.#load(activation);
         const result = envelope.kind === "read"
           ? this.#readResult(activation, envelope.options)
+          : envelope.trace === undefined
+          ? await this.#process(activation, envelope)
           : await runInContext(
             envelope.trace,
             () => this.#process(activation, envelope),
           );
         this.#actors.settle(activation);
-        return { value: result };
+        return result;
       } catch (error) {
-        if (!(error instanceof InfrastructureFailure)) return { error };
+        if (!(error instanceof InfrastructureFailure)) {
+          return new Failure(error);
+        }
         activation.loaded = false;
         if (error.cause instanceof ConcurrencyError) {
           if (++staleRetries <= STALE_RETRIES) continue;
-          return { error: error.cause };
+          return new Failure(error.cause);
         }
         this.#restarts++;
         if (infraFailures >= this.#options.restartAttempts) {
@@ -376,8 +380,8 @@ export class ActorSystem implements ActorClient {
               error.cause,
             );
           }
-          return {
-            error: new UnavailableError(
+          return new Failure(
+            new UnavailableError(
               `Actor ${activation.key} failed ${
                 infraFailures + 1
               } times and is parked`,
@@ -386,7 +390,7 @@ export class ActorSystem implements ActorClient {
                 cause: error.cause,
               },
             ),
-          };
+          );
         }
         try {
           await delay(
@@ -398,7 +402,7 @@ export class ActorSystem implements ActorClient {
             { signal },
           );
         } catch (abort) {
-          return { error: abort };
+          return new Failure(abort);
         }
       }
     }
@@ -558,7 +562,12 @@ export class ActorSystem implements ActorClient {
 }
 
 /** What handling a message came to: its result, or the error its caller gets. */
-type Outcome = { value: AskResult | ReadResult } | { error: unknown };
+type Outcome = AskResult | ReadResult | Failure;
+
+/** The error a message's caller gets (returned, not thrown, by `#handle`). */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
 
 /** Marks a failure of the log (not of the command) inside the mailbox loop. */
 class InfrastructureFailure extends Error {
