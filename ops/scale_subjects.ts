@@ -35,7 +35,9 @@ store's size on disk, the fill rate, --probe appends one at a time to new
 subjects and to existing ones (their head read first, as an activation
 does), and --probe direct gets of the last message of random subjects.
 After the last size the server is restarted: time until healthy and RSS.
---write puts the table into docs/scale.md.`,
+Every message id of the last --duplicate-window-ms is held in the server's
+memory too: a 1000 ms window shows the per-subject index alone. --write puts
+the table into docs/scale.md.`,
   flags: [
     {
       name: "subjects",
