@@ -22,6 +22,7 @@ import { benchAuth } from "./bench_auth.ts";
 import { relayBench } from "./bench_relay.ts";
 import { benchChaos } from "./bench_chaos.ts";
 import { benchRealtime } from "./bench_realtime.ts";
+import { benchActors } from "./bench_actors.ts";
 import { commandLoad } from "./bench_commands.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
@@ -43,6 +44,7 @@ const SECTIONS = [
   "reports",
   "chaos",
   "realtime",
+  "actors",
 ] as const;
 
 /** `deno task bench`: its sections, environment and usage text. */
@@ -51,7 +53,7 @@ export const benchTask: TaskSpec = {
   summary:
     "Measures TMS against baselines taken in the same run on this machine, prints the table and writes BENCHMARKS.md.",
   positionals:
-    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers|chaos|realtime…]",
+    "[kv|http|read|lines|cluster|relay|backup|trace|auth|reports|peers|chaos|realtime|actors…]",
   details:
     `Sections: kv (raw Deno KV vs TMS in-process), http (TMS over HTTP, load from
 a separate process), read (projections into PGlite and PostgreSQL), lines (a
@@ -67,7 +69,10 @@ expenses — against a trivial GET of the same read model), peers (the shared
 invoice workload of ../shared/peers on the mock server, Emmett, Restate and
 TMS with auth on; TMS_BENCH_PEER_STREAMS for a short run). chaos (durable commands through the idle chaos seams against the same log
 without them), realtime (commit → SSE client latency at half the node's
-command rate, against the write's own p99). No section named runs them all and also rewrites the table in
+command rate, against the write's own p99), actors (asks and reads to an active
+actor against a bare await loop, activation of a 10,000-commit actor from
+its snapshot against full replay, heap per active actor and heap while
+1,000,000 actors pass through 10,000 activations). No section named runs them all and also rewrites the table in
 README.md; named sections replace their own rows of BENCHMARKS.md and keep the
 others. The whole run takes several minutes; http, cluster, relay and backup start
 their own nodes and nats-server on free ports.`,
@@ -545,6 +550,9 @@ if (import.meta.main) {
     if (all || wanted.has("auth")) {
       rows.push(...await benchAuth({ progress }));
     }
+    if (all || wanted.has("actors")) {
+      rows.push(...await benchActors({ progress }));
+    }
     if (all || wanted.has("peers")) {
       const streams = Deno.env.get("TMS_BENCH_PEER_STREAMS");
       rows.push(
@@ -577,7 +585,7 @@ if (import.meta.main) {
       "span seam with tracing off, the same HTTP load on a TMS_AUTH=off node for the",
       "cost of auth, a trivial GET of the ledger read model for the reports, the",
       "same commands without the chaos seams, the write's own HTTP p99 for realtime",
-      "fan-out. Latency of",
+      "fan-out, a bare `await` loop and full replay for the actor figures. Latency of",
       "open-loop runs is measured from the scheduled send time. HTTP load comes from",
       "a separate process (`ops/load.ts`).",
       "",

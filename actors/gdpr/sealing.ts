@@ -58,18 +58,29 @@ export const SEALED_EVENTS:
   };
 
 /**
- * Free text that the events API masks but the log does not seal: the
- * description and rejection reason of an expense are bookkeeping records of
- * the bedrift (Bokføringsloven keeps them five years, and GDPR art. 17(3)(b)
- * exempts what a legal obligation requires kept), about purchases from
- * businesses, with no data subject whose key could seal them. A person's
- * name does not belong there; if one is written, erasure cannot remove it.
+ * Free text that the events API masks but the log does not seal, because no
+ * data subject's key could seal it — each with its reason. A person's name
+ * does not belong in these fields; if one is written, erasure cannot remove
+ * it (the README says so).
+ *
+ * - An expense's description and rejection reason are bookkeeping records
+ *   of the bedrift (Bokføringsloven keeps them five years, and GDPR art.
+ *   17(3)(b) exempts what a legal obligation requires kept), about
+ *   purchases from businesses.
+ * - A webhook's URL is the bedrift's configuration (masked because it may
+ *   carry the receiver's path secret), and its disabling reason is the
+ *   bedrift's note about its own endpoint.
+ * - A manual scale's reason is an operator's note about the platform.
  */
 export const UNSEALED_RECORDS: {
   readonly [K in EventType]?: readonly string[];
 } = {
   "expense.registered": ["beskrivelse"],
   "expense.rejected": ["reason"],
+  "webhook.created": ["url"],
+  "webhook.updated": ["url"],
+  "webhook.disabled": ["reason"],
+  "autoscale.manual_scaled": ["reason"],
 };
 
 /**

@@ -37,6 +37,9 @@ export interface Activation extends ActorState {
   /** Passivate as soon as the message in hand is done. */
   retire: boolean;
   lastUsed: number;
+  /** Neighbours in the recency list (`Activations`); null at its ends and when out of it. */
+  older: Activation | null;
+  newer: Activation | null;
 }
 
 /** An actor that refuses messages until `until` (epoch ms). */
@@ -52,11 +55,19 @@ export function actorKey(type: string, id: string): string {
   return `${type}/${id}`;
 }
 
-/** The active and the parked actors of one system. */
+/**
+ * The active and the parked actors of one system. Recency is a doubly linked
+ * list through the activations, not a `Map`'s insertion order: finding the
+ * least recently used entry of a `Map` again and again walks over the slots
+ * of the entries deleted before it (V8 keeps them until it rehashes), which
+ * cost 34 µs per new activation at 100,000 active (measured).
+ */
 export class Activations {
   readonly #maxActive: number;
   readonly #active = new Map<string, Activation>();
   readonly #parked = new Map<string, Parked>();
+  #oldest: Activation | null = null;
+  #newest: Activation | null = null;
 
   constructor(maxActive: number) {
     this.#maxActive = maxActive;
@@ -94,15 +105,19 @@ export class Activations {
   }
 
   /**
-   * The activation of `type/id`, created (not loaded) when there is none,
+   * The activation of `type/id` (its `key`), created (not loaded) when there is none,
    * marked most recently used; evicts the least recently used idle ones
    * beyond the maximum.
    */
-  activate(type: string, id: string, def: AnyDefinition): Activation {
-    const key = actorKey(type, id);
+  activate(
+    key: string,
+    type: string,
+    id: string,
+    def: AnyDefinition,
+  ): Activation {
     let activation = this.#active.get(key);
     if (activation) {
-      this.#active.delete(key);
+      this.#unlink(activation);
       if (activation.retire) {
         // Passivated while busy: the next message reactivates from the log.
         activation.retire = false;
@@ -124,10 +139,13 @@ export class Activations {
         running: false,
         retire: false,
         lastUsed: Date.now(),
+        older: null,
+        newer: null,
       };
+      this.#active.set(key, activation);
     }
     activation.lastUsed = Date.now();
-    this.#active.set(key, activation);
+    this.#link(activation);
     if (this.#active.size > this.#maxActive) this.#evictLeastRecent();
     return activation;
   }
@@ -140,7 +158,7 @@ export class Activations {
       (activation.retire || empty) &&
       this.#active.get(activation.key) === activation
     ) {
-      this.#active.delete(activation.key);
+      this.#remove(activation);
     }
   }
 
@@ -164,14 +182,16 @@ export class Activations {
       until: Date.now() + parkMs,
       reason,
     });
-    this.#active.delete(activation.key);
+    const current = this.#active.get(activation.key);
+    if (current) this.#remove(current);
   }
 
   /** Passivates idle actors unused since `cutoff`; forgets ended parks. */
   sweep(cutoff: number): void {
-    for (const [key, a] of this.#active) {
+    for (let a = this.#oldest, next; a; a = next) {
+      next = a.newer;
       if (a.lastUsed < cutoff && !a.running && a.mailbox.length === 0) {
-        this.#active.delete(key);
+        this.#remove(a);
       }
     }
     const now = Date.now();
@@ -189,14 +209,44 @@ export class Activations {
   }
 
   clear(): void {
+    for (let a = this.#oldest, next; a; a = next) {
+      next = a.newer;
+      a.older = a.newer = null;
+    }
     this.#active.clear();
+    this.#oldest = this.#newest = null;
   }
 
   #evictLeastRecent(): void {
-    for (const [key, a] of this.#active) {
+    for (let a = this.#oldest, next; a; a = next) {
       if (this.#active.size <= this.#maxActive) return;
-      if (!a.running && a.mailbox.length === 0) this.#active.delete(key);
+      next = a.newer;
+      if (!a.running && a.mailbox.length === 0) this.#remove(a);
     }
+  }
+
+  #remove(activation: Activation): void {
+    this.#active.delete(activation.key);
+    this.#unlink(activation);
+  }
+
+  /** Puts the activation at the most recently used end. */
+  #link(activation: Activation): void {
+    activation.older = this.#newest;
+    activation.newer = null;
+    if (this.#newest) this.#newest.newer = activation;
+    else this.#oldest = activation;
+    this.#newest = activation;
+  }
+
+  #unlink(activation: Activation): void {
+    const { older, newer } = activation;
+    if (older) older.newer = newer;
+    else if (this.#oldest === activation) this.#oldest = newer;
+    else return; // not in the list
+    if (newer) newer.older = older;
+    else this.#newest = older;
+    activation.older = activation.newer = null;
   }
 }
 
@@ -242,3 +292,27 @@ export function post(
   });
   return { envelope, done };
 }
+
+/**
+ * The envelope of a command handled at once, never in a mailbox: its
+ * outcome goes straight back to the caller, so it has nothing to resolve.
+ */
+export function unposted(
+  command: unknown,
+  options: AskOptions,
+  trace: TraceContext | undefined,
+): Envelope {
+  return {
+    kind: "command",
+    command,
+    commandId: options.commandId ?? crypto.randomUUID(),
+    appendedFrom: null,
+    options,
+    trace,
+    resolve: ignore,
+    reject: ignore,
+    detach: ignore,
+  };
+}
+
+function ignore(): void {}

@@ -1,11 +1,11 @@
-import { backoff, delay } from "../core/mod.ts";
+import { abortable, backoff, delay } from "../core/mod.ts";
 import {
   ConcurrencyError,
   DomainError,
   NotFoundError,
   UnavailableError,
 } from "../core/mod.ts";
-import { Activations, actorKey, post } from "./activations.ts";
+import { Activations, actorKey, post, unposted } from "./activations.ts";
 import type { Activation, Envelope } from "./activations.ts";
 import {
   type AnyDefinition,
@@ -252,7 +252,22 @@ export class ActorSystem implements ActorClient {
       options.signal?.throwIfAborted();
       const key = actorKey(type, id);
       this.#actors.assertNotParked(key);
-      const activation = this.#actors.activate(type, id, def);
+      const activation = this.#actors.activate(key, type, id, def);
+      if (
+        activation.loaded && !activation.running &&
+        activation.mailbox.length === 0 && !this.#faults.armed
+      ) {
+        // Idle and loaded: nothing can be ahead of this message, so it skips
+        // the mailbox (a read is answered at once). With a chaos fault armed
+        // every message goes through the mailbox, where its seam acts.
+        if (kind === "read") {
+          return Promise.resolve(this.#readResult(activation, options));
+        }
+        return abortable(
+          this.#handleNow(activation, command, options, trace),
+          options.signal,
+        );
+      }
       if (activation.mailbox.length >= this.#options.mailboxCapacity) {
         throw new UnavailableError(`Mailbox of ${key} is full`, {
           status: 429,
@@ -268,6 +283,29 @@ export class ActorSystem implements ActorClient {
     }
   }
 
+  /** Handles a command to an idle actor without the mailbox; then drains what came meanwhile. */
+  async #handleNow(
+    activation: Activation,
+    command: unknown,
+    options: AskOptions,
+    trace: TraceContext | undefined,
+  ): Promise<AskResult> {
+    activation.running = true;
+    this.#commands++;
+    let outcome: Outcome;
+    try {
+      outcome = await this.#handle(
+        activation,
+        unposted(command, options, trace),
+      );
+    } finally {
+      if (activation.mailbox.length > 0) void this.#drain(activation);
+      else this.#idle(activation);
+    }
+    if (outcome instanceof Failure) throw outcome.error;
+    return outcome as AskResult;
+  }
+
   async #drain(activation: Activation): Promise<void> {
     activation.running = true;
     try {
@@ -281,16 +319,43 @@ export class ActorSystem implements ActorClient {
         if (this.#faults.armed) {
           await this.#faults.delay(activation.type, activation.id);
         }
-        await this.#handle(activation, envelope);
+        const outcome = await this.#handle(activation, envelope);
+        // Idle before the caller hears: its next message skips the mailbox.
+        if (activation.mailbox.length === 0) this.#idle(activation);
+        if (outcome instanceof Failure) envelope.reject(outcome.error);
+        else envelope.resolve(outcome);
       }
     } finally {
-      activation.running = false;
-      activation.lastUsed = Date.now();
-      this.#actors.settle(activation);
+      if (activation.running) this.#idle(activation);
     }
   }
 
-  async #handle(activation: Activation, envelope: Envelope): Promise<void> {
+  #idle(activation: Activation): void {
+    activation.running = false;
+    activation.lastUsed = Date.now();
+    this.#actors.settle(activation);
+  }
+
+  /** A read's answer; another tenant's actor reads as one that does not exist. */
+  #readResult(activation: Activation, options: ReadOptions): ReadResult {
+    const foreign = isForeign(
+      activation.def,
+      options.principal,
+      activation.state,
+      undefined,
+      activation.id,
+    );
+    return foreign
+      ? { version: 0, position: 0, state: activation.def.decider.initialState }
+      : {
+        version: activation.version,
+        position: activation.position,
+        state: activation.state,
+      };
+  }
+
+  /** Handles one message (with restarts); its outcome, delivered by the caller. */
+  async #handle(activation: Activation, envelope: Envelope): Promise<Outcome> {
     const signal = envelope.options.signal;
     let infraFailures = 0;
     let staleRetries = 0;
@@ -298,35 +363,23 @@ export class ActorSystem implements ActorClient {
       try {
         if (!activation.loaded) await this.#load(activation);
         const result = envelope.kind === "read"
-          ? this.#foreign(activation, envelope)
-            // Another tenant's actor reads as one that does not exist.
-            ? {
-              version: 0,
-              position: 0,
-              state: activation.def.decider.initialState,
-            }
-            : {
-              version: activation.version,
-              position: activation.position,
-              state: activation.state,
-            }
+          ? this.#readResult(activation, envelope.options)
+          : envelope.trace === undefined
+          ? await this.#process(activation, envelope)
           : await runInContext(
             envelope.trace,
             () => this.#process(activation, envelope),
           );
         this.#actors.settle(activation);
-        envelope.resolve(result);
-        return;
+        return result;
       } catch (error) {
         if (!(error instanceof InfrastructureFailure)) {
-          envelope.reject(error);
-          return;
+          return new Failure(error);
         }
         activation.loaded = false;
         if (error.cause instanceof ConcurrencyError) {
           if (++staleRetries <= STALE_RETRIES) continue;
-          envelope.reject(error.cause);
-          return;
+          return new Failure(error.cause);
         }
         this.#restarts++;
         if (infraFailures >= this.#options.restartAttempts) {
@@ -340,7 +393,7 @@ export class ActorSystem implements ActorClient {
               error.cause,
             );
           }
-          envelope.reject(
+          return new Failure(
             new UnavailableError(
               `Actor ${activation.key} failed ${
                 infraFailures + 1
@@ -351,7 +404,6 @@ export class ActorSystem implements ActorClient {
               },
             ),
           );
-          return;
         }
         try {
           await delay(
@@ -363,8 +415,7 @@ export class ActorSystem implements ActorClient {
             { signal },
           );
         } catch (abort) {
-          envelope.reject(abort);
-          return;
+          return new Failure(abort);
         }
       }
     }
@@ -378,7 +429,12 @@ export class ActorSystem implements ActorClient {
     if (this.#foreign(activation, envelope)) {
       throw new NotFoundError(`No such ${activation.type}`);
     }
-    const seen = activation.recent.get(commandId);
+    // An id generated for this message cannot have been committed before
+    // its first append was tried: no lookup then.
+    const seen = options.commandId === undefined &&
+        envelope.appendedFrom === null
+      ? undefined
+      : activation.recent.get(commandId);
     if (seen) {
       // A retry answers what the first call answered: its version, events and
       // the state as of that commit (replayed when the actor has moved on).
@@ -532,6 +588,14 @@ export class ActorSystem implements ActorClient {
       throw new InfrastructureFailure(error);
     }
   }
+}
+
+/** What handling a message came to: its result, or the error its caller gets. */
+type Outcome = AskResult | ReadResult | Failure;
+
+/** The error a message's caller gets (returned, not thrown, by `#handle`). */
+class Failure {
+  constructor(readonly error: unknown) {}
 }
 
 /** Marks a failure of the log (not of the command) inside the mailbox loop. */

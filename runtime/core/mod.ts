@@ -58,7 +58,8 @@
  *   `retrying`, `resolved`, `rejected`), `DeadLetterRetrier` for the parts
  *   that perform retries, and `deadLetterId` (one message, one id);
  * - abort helpers where `@std/async` would go (`delay`, `withTimeout`,
- *   `backoff`) and the `Watchers` of a head position.
+ *   `backoff`), the `Watchers` of a head position, and `BoundedCache` (a
+ *   cache of recently used entries whose eviction stays O(1) when full).
  *
  * @example
  * ```ts
@@ -146,3 +147,4 @@ export {
 export { abortable, backoff, delay, withTimeout } from "./abort.ts";
 export { derivedId } from "./ids.ts";
 export { Watchers } from "./watchers.ts";
+export { BoundedCache } from "./bounded_cache.ts";

@@ -17,7 +17,7 @@ import { IntegrityError, JetStreamReader } from "./reader.ts";
 import { conflict, translateError } from "./errors.ts";
 import { isWrongLastSequence } from "../../nats/mod.ts";
 import type { Head } from "./reader.ts";
-import { assertCount, remember } from "./options.ts";
+import { assertCount, headCache } from "./options.ts";
 import type {
   JetStreamConnectOptions,
   JetStreamEventLogOptions,
@@ -61,8 +61,8 @@ export class JetStreamEventLog implements EventLog {
   readonly #reader: JetStreamReader;
   readonly #publisher: JetStreamPublisher;
   readonly #settings: Settings;
-  #heads = new Map<string, Head>();
-  #anchors = new Map<string, Head>();
+  #heads = headCache();
+  #anchors = headCache();
   #watchers = new Watchers();
   #notified = 0;
   #inflight = new Set<Promise<unknown>>();
@@ -270,7 +270,7 @@ export class JetStreamEventLog implements EventLog {
       if (!entry || entry.operation !== "PUT") return null;
       const snapshot = entry.json<Snapshot>();
       if (snapshot.version > 0 && snapshot.position > 0) {
-        remember(this.#anchors, commitSubject(type, id), {
+        this.#anchors.set(commitSubject(type, id), {
           version: snapshot.version,
           seq: snapshot.position,
         });
@@ -437,7 +437,7 @@ export class JetStreamEventLog implements EventLog {
   #rememberHead(subject: string, head: Head): void {
     const known = this.#heads.get(subject);
     if (known && known.version >= head.version) return;
-    remember(this.#heads, subject, head);
+    this.#heads.set(subject, head);
   }
 
   #notify(position: number): void {

@@ -1,4 +1,5 @@
 /** Options of the JetStream event log, and its cache of stream heads. */
+import { BoundedCache } from "../../core/mod.ts";
 import type { Head } from "./reader.ts";
 
 /** Options of the JetStream event log. */
@@ -41,13 +42,7 @@ export function assertCount(name: string, value: number): void {
   }
 }
 
-/** Remembers `head` as the newest of `key`, least recently used out past the cache size. */
-export function remember(
-  map: Map<string, Head>,
-  key: string,
-  head: Head,
-): void {
-  map.delete(key);
-  map.set(key, head);
-  if (map.size > HEAD_CACHE_SIZE) map.delete(map.keys().next().value!);
+/** A cache of stream heads by subject, least recently used out past its size. */
+export function headCache(): BoundedCache<string, Head> {
+  return new BoundedCache(HEAD_CACHE_SIZE);
 }

@@ -28,7 +28,7 @@ import type {
   SignalOptions,
   Snapshot,
 } from "../../core/mod.ts";
-import { Watchers } from "../../core/mod.ts";
+import { BoundedCache, Watchers } from "../../core/mod.ts";
 
 interface Pending {
   request: AppendRequest;
@@ -61,7 +61,7 @@ export class KvEventLog implements EventLog {
   readonly #maxUnindexed: number;
   #position = 0;
   #positionStamp: string | null = null;
-  #heads = new Map<string, number>();
+  #heads = new BoundedCache<string, number>(HEAD_CACHE_SIZE);
   /** Unindexed commits per stream; `#flushing` is being written to the index. */
   #active = new Map<string, Located[]>();
   #activeCount = 0;
@@ -479,11 +479,7 @@ export class KvEventLog implements EventLog {
   #learnHead(key: string, version: number): void {
     const known = this.#heads.get(key);
     if (known !== undefined && known >= version) return;
-    this.#heads.delete(key);
     this.#heads.set(key, version);
-    if (this.#heads.size > HEAD_CACHE_SIZE) {
-      this.#heads.delete(this.#heads.keys().next().value!);
-    }
   }
 
   /**

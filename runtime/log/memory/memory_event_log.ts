@@ -1,3 +1,4 @@
+import { copy } from "./copy.ts";
 import { ConcurrencyError, UnavailableError } from "../../core/mod.ts";
 import type {
   AppendRequest,
@@ -38,7 +39,7 @@ export class MemoryEventLog implements EventLog {
         position: this.#feed.length + 1,
         commandId: request.commandId,
         timestamp: Date.now(),
-        events: structuredClone(request.events),
+        events: copy(request.events),
         ...(request.meta ? { meta: { ...request.meta } } : {}),
       };
       stream.push(commit);
@@ -61,7 +62,7 @@ export class MemoryEventLog implements EventLog {
   ): Promise<Commit[]> {
     return this.#run(options, () => {
       const stream = this.#streams.get(streamKey(type, id)) ?? [];
-      return structuredClone(stream.slice(afterVersion));
+      return copy(stream.slice(afterVersion));
     });
   }
 
@@ -72,8 +73,7 @@ export class MemoryEventLog implements EventLog {
   ): Promise<Commit[]> {
     return this.#run(
       options,
-      () =>
-        structuredClone(this.#feed.slice(afterPosition, afterPosition + limit)),
+      () => copy(this.#feed.slice(afterPosition, afterPosition + limit)),
     );
   }
 
@@ -88,7 +88,7 @@ export class MemoryEventLog implements EventLog {
   ): Promise<Snapshot | null> {
     return this.#run(options, () => {
       const snapshot = this.#snapshots.get(streamKey(type, id));
-      return snapshot ? structuredClone(snapshot) : null;
+      return snapshot ? copy(snapshot) : null;
     });
   }
 
@@ -99,7 +99,7 @@ export class MemoryEventLog implements EventLog {
     options?: SignalOptions,
   ): Promise<void> {
     return this.#run(options, () => {
-      this.#snapshots.set(streamKey(type, id), structuredClone(snapshot));
+      this.#snapshots.set(streamKey(type, id), copy(snapshot));
     });
   }
 
