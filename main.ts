@@ -1,99 +1,67 @@
 /**
  * TMS node: reads configuration from the environment, wires the backends and
  * serves the HTTP edge. `deno task start`.
+ *
+ * A node is composed of parts, each opened by its `ops/node_*.ts` module in
+ * this order and stopped in reverse: storage (NATS, the event log, dead
+ * letters, personal-data keys), the actor system and (distributed) its
+ * cluster placement, the domain and identity services, the read side
+ * (projections, the webhook outbox, process managers), the integration
+ * relay, realtime, the autoscaler, the edge and the chaos supervisor.
  */
-import {
-  domainEventLog,
-  readModelProjections,
-  registerActors,
-} from "./actors/mod.ts";
-import { budgetProcess } from "./actors/budget/mod.ts";
+import { registerActors } from "./actors/mod.ts";
+import { MeasuredClient } from "./actors/supervisors/autoscale/mod.ts";
+import type { AutoscaleNode } from "./actors/supervisors/autoscale/mod.ts";
+import type { ChaosSupervisor } from "./actors/supervisors/chaos/mod.ts";
 import { checkReadiness, createApp } from "./http/mod.ts";
 import type { EdgeDeps } from "./http/mod.ts";
-import { openDomainServices, openKeyStore } from "./ops/domain_services.ts";
-import { openIdentityServices } from "./ops/identity_services.ts";
 import { ActorSystem, commandRetrier } from "./runtime/actor/mod.ts";
-import type { ActorClient } from "./runtime/actor/mod.ts";
-import { ClusterNode, shardOf } from "./runtime/cluster/mod.ts";
-import {
-  ChaosAgent,
-  ChaosEventLog,
-  ChaosFileStore,
-  chaosMetrics,
-  ChaosNatsProxy,
-  ChaosSqlStore,
-  FaultRegistry,
-  LocalChaosControl,
-  NatsChaosControl,
-  ProcessFaults,
-} from "./runtime/chaos/mod.ts";
-import type { ActiveFault, ChaosControl } from "./runtime/chaos/mod.ts";
-import { ChaosSupervisor, NodeProbes } from "./actors/supervisors/chaos/mod.ts";
-import { JetStreamEventLog } from "./runtime/log/jetstream/mod.ts";
+import { ClusterNode } from "./runtime/cluster/mod.ts";
+import { ChaosFileStore } from "./runtime/chaos/mod.ts";
+import type { FaultRegistry } from "./runtime/chaos/mod.ts";
+import { delay, UnavailableError } from "./runtime/core/mod.ts";
+import type { EventLog } from "./runtime/core/mod.ts";
 import { KvEventLog } from "./runtime/log/kv/mod.ts";
-import {
-  FeedProcessor,
-  leasedMetrics,
+import { projectionRetrier } from "./runtime/projection/mod.ts";
+import type {
   LeasedProjections,
-  leasedReadiness,
   ProcessorHost,
   ProjectionEngine,
-  ProjectionFollower,
-  projectionMetrics,
-  projectionReadiness,
-  projectionRetrier,
 } from "./runtime/projection/mod.ts";
-import { openSqlStore } from "./runtime/sql/mod.ts";
-import {
-  DeadLetterOffice,
-  KvDeadLetterStore,
-  NatsDeadLetterStore,
-} from "./runtime/storage/mod.ts";
-import {
-  ChaosFiles,
-  DeadLetterKeys,
-  delay,
-  UnavailableError,
-} from "./runtime/core/mod.ts";
-import type { DeadLetterStore, EventLog } from "./runtime/core/mod.ts";
-import type { KeyStore } from "./runtime/storage/mod.ts";
+import type { DeadLetterOffice } from "./runtime/storage/mod.ts";
 import {
   initTracing,
   processMetrics,
   RedMetrics,
 } from "./runtime/telemetry/mod.ts";
-import {
-  diskCheck,
-  faultsCheck,
-  sqlCheck,
-  StartupTracker,
-} from "./ops/node_health.ts";
-import { streamLeaderHead } from "./runtime/autoscale/mod.ts";
-import {
-  AutoscaleNode,
-  MeasuredClient,
-} from "./actors/supervisors/autoscale/mod.ts";
-import { openActuator } from "./ops/autoscale_config.ts";
 import { runTask } from "./ops/cli.ts";
-import { loadConfig, startTask } from "./ops/node_config.ts";
-import type { NodeConfig } from "./ops/node_config.ts";
-import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
+import { openDomainServices } from "./ops/domain_services.ts";
+import { openIdentityServices } from "./ops/identity_services.ts";
 import {
   integrationSource,
   startIntegrationRelay,
 } from "./ops/integration_relay.ts";
 import type { IntegrationRelay } from "./ops/integration_relay.ts";
+import { faultRegistry, startNodeChaos } from "./ops/node_chaos.ts";
+import { startNodeAutoscale } from "./ops/node_autoscale.ts";
+import { loadConfig, startTask } from "./ops/node_config.ts";
+import type { NodeConfig } from "./ops/node_config.ts";
+import {
+  catchUp,
+  diskCheck,
+  faultsCheck,
+  sqlCheck,
+  StartupTracker,
+} from "./ops/node_health.ts";
+import { backupMetric, kvLogMetrics, logUpMetric } from "./ops/node_metrics.ts";
+import { openNodeReadSide } from "./ops/node_read_side.ts";
+import { openNodeStorage } from "./ops/node_storage.ts";
 import { openRealtimeServices } from "./ops/realtime_services.ts";
-import { openWebhookServices } from "./ops/webhook_services.ts";
-import type { WebhookNodeServices } from "./ops/webhook_services.ts";
-import { WEBHOOK_OUTBOX_PROJECTION } from "./actors/webhook/mod.ts";
 import type { RealtimeServices } from "./ops/realtime_services.ts";
+import type { WebhookNodeServices } from "./ops/webhook_services.ts";
 
 export { CONFIG_ENV, loadConfig, startTask } from "./ops/node_config.ts";
 export type { NodeConfig } from "./ops/node_config.ts";
-import { jetstreamManager, natsConnect } from "./deps.ts";
-import { natsServerList } from "./ops/nats_url.ts";
-import type { NatsConnection } from "./deps.ts";
 
 /** A running node: its parts, and how to stop it. */
 export interface Node {
@@ -128,67 +96,9 @@ export interface Node {
 export async function startNode(config: NodeConfig): Promise<Node> {
   await initTracing();
   const startup = new StartupTracker();
-  // Every seam is wired (one check each while no fault is active); only a
-  // node with TMS_CHAOS=on can be given a fault.
-  const faults = new FaultRegistry({
-    node: config.nodeId,
-    shardOf: (type, id) => shardOf(type, id, config.shards),
-    maxDurationMs: config.chaos.maxDurationS * 1000,
-  });
-  // The data connection runs through the chaos proxy (nats_disconnect)
-  // only where faults can be injected.
-  const natsProxy = config.natsUrl && config.chaos.enabled
-    ? ChaosNatsProxy.start(natsServerList(config.natsUrl).servers, faults)
-    : null;
-  const nc = config.natsUrl
-    ? await connectNats(config, natsProxy?.urls).catch(async (error) => {
-      await natsProxy?.close();
-      throw error;
-    })
-    : null;
-  let stored: EventLog;
-  try {
-    stored = nc
-      ? await JetStreamEventLog.open(nc, { replicas: config.streamReplicas })
-      : await openKvLog(config);
-  } catch (error) {
-    await nc?.close();
-    throw error;
-  }
-  let deadLetterStore: DeadLetterStore;
-  try {
-    deadLetterStore = nc
-      ? await NatsDeadLetterStore.open(nc, { replicas: config.streamReplicas })
-      : await KvDeadLetterStore.open(
-        `${config.dataDir}/${DeadLetterKeys.kvFile}`,
-      );
-  } catch (error) {
-    await stored.close();
-    await nc?.close();
-    throw error;
-  }
-  // Records from the start; performs retries once everything is up.
-  const deadLetters = new DeadLetterOffice({
-    store: deadLetterStore,
-    node: config.nodeId,
-    retentionMs: config.deadLetterRetentionDays * 24 * 60 * 60_000,
-  });
-  let keys: KeyStore;
-  try {
-    keys = await openKeyStore(
-      config.dataDir,
-      nc ? { nc, replicas: config.streamReplicas } : undefined,
-    );
-  } catch (error) {
-    await deadLetterStore.close();
-    await stored.close();
-    await nc?.close();
-    throw error;
-  }
-  // Actors, projections and the follower all read current events, with
-  // personal data opened, through the log's chaos seam; what reaches the
-  // stored log is sealed.
-  const log = domainEventLog(new ChaosEventLog(stored, faults), keys);
+  const faults = faultRegistry(config);
+  const storage = await openNodeStorage(config, faults);
+  const { nc, log, deadLetters } = storage;
   const system = registerActors(
     new ActorSystem({
       log,
@@ -202,6 +112,11 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       faults: faults.seams.actor,
     }),
   );
+  // A healed fault (cleared, expired, an emergency stop) also ends the parks
+  // it caused: the next message to such an actor tries again at once.
+  faults.subscribe((change) => {
+    if (change.type === "cleared") system.unparkAll();
+  });
   const cluster = nc
     ? await ClusterNode.start({
       nc,
@@ -213,151 +128,62 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       requestTimeoutMs: config.requestTimeoutMs,
     })
     : undefined;
+  // Through the router in a cluster: the shard's owner handles a command.
+  const router = cluster?.client ?? system;
+  const nats = nc ? { nc, replicas: config.streamReplicas } : undefined;
   const domain = await openDomainServices(
     config.dataDir,
-    cluster?.client ?? system,
+    router,
     undefined,
-    nc ? { nc, replicas: config.streamReplicas } : undefined,
-    { keys },
+    nats,
+    { keys: storage.keys },
   );
-  const identity = await openIdentityServices({
-    ...config.identity,
-    nats: nc ? { nc, replicas: config.streamReplicas } : undefined,
-  }, domain.edge.keys);
-  const store = new ChaosSqlStore(
-    await openSqlStore(
-      config.databaseUrl
-        ? { databaseUrl: config.databaseUrl, schema: config.readSchema }
-        : { dataDir: `${config.dataDir}/readmodel`, schema: config.readSchema },
-    ),
-    faults,
+  const identity = await openIdentityServices(
+    { ...config.identity, nats },
+    domain.edge.keys,
   );
-  // The webhook outbox is one per cluster where the projections are:
-  // embedded, or the projector of a shared PostgreSQL.
-  // Set once the lease exists: the dispatcher sends only on the projector.
-  let isProjector = () => true;
-  const webhooks = openWebhookServices({
+  const readSide = await openNodeReadSide(config, {
     log,
-    store,
     keys: domain.edge.keys,
-    config: config.webhooks,
-    dispatch: config.projections && (!nc || store.backend === "postgres"),
-    active: () => isProjector(),
+    client: router,
+    faults,
+    deadLetters,
+    distributed: nc !== null,
   });
-  const projected = webhooks.projection
-    ? [...readModelProjections, webhooks.projection]
-    : readModelProjections;
-  // Distributed nodes sharing PostgreSQL elect one projector through a lease;
-  // an embedded node (its log is its own) always projects.
-  const engineOptions = {
-    // Other nodes' commits are seen by polling; local ones by `watch`.
-    pollIntervalMs: nc ? 250 : 1000,
-    lingerMs: config.projectionLingerMs,
-    onDeadLetter: deadLetters.record.bind(deadLetters),
-    faults: faults.seams.projection,
-    onBatch: (batch: { projection: string }) => {
-      if (batch.projection === WEBHOOK_OUTBOX_PROJECTION) {
-        webhooks.dispatcher?.wake();
-      }
-    },
-  };
-  // Process managers run where the projections run: on the projector.
-  const processors = new ProcessorHost(() => [
-    new FeedProcessor({
-      store,
-      log,
-      processor: budgetProcess(cluster?.client ?? system),
-      pollIntervalMs: engineOptions.pollIntervalMs,
-    }),
-  ]);
-  const leased = config.projections && nc && store.backend === "postgres"
-    ? new LeasedProjections({
-      store,
-      log,
-      projections: projected,
-      holder: config.nodeId,
-      ttlMs: config.leaseTtlMs,
-      engine: engineOptions,
-      onRole: (role) => {
-        console.log(`Read models: this node is the ${role} (${config.nodeId})`);
-        void (role === "projector" ? processors.start() : processors.stop());
-      },
-    })
-    : undefined;
-  if (leased) isProjector = () => leased.role === "projector";
-  const projections = config.projections && !leased
-    ? new ProjectionEngine({
-      store,
-      log,
-      projections: projected,
-      ...engineOptions,
-    })
-    : undefined;
   deadLetters.start({
-    // Through the router: the shard's owner handles the command.
-    command: commandRetrier(cluster?.client ?? system, log),
+    command: commandRetrier(router, log),
     // Only the node that runs the engine can resume a projection.
-    projection: projectionRetrier(() => leased ? leased.engine : projections),
+    projection: projectionRetrier(readSide.engine),
   });
   startup.set("migrating");
-  await projections?.start();
-  if (projections) await processors.start();
-  await leased?.start();
+  await readSide.start();
   const integration = await startIntegrationRelay({
     config,
     log,
     nc: nc ?? undefined,
-    checkpoints: stored instanceof KvEventLog
-      ? stored.checkpoints()
+    checkpoints: storage.stored instanceof KvEventLog
+      ? storage.stored.checkpoints()
       : undefined,
   });
   const stopping = new AbortController();
-  void catchUp(
-    log,
-    projections ?? leased?.engine ?? undefined,
-    startup,
-    stopping.signal,
-  );
-  const httpMetrics = new RedMetrics();
-  const processFaults = config.chaos.enabled
-    ? new ProcessFaults({
-      registry: faults,
-      kill: (fault) => killForRestart(config.dataDir, fault),
-    })
-    : undefined;
-  const agent = new ChaosAgent(faults);
-  const control: ChaosControl = config.chaos.enabled && cluster
-    ? new NatsChaosControl(
-      agent,
-      await connectNats(config, undefined, "chaos"),
-      () => cluster.readiness().liveNodes,
-    )
-    : new LocalChaosControl(agent);
-  const disk = diskCheck(config.dataDir, faults);
-  webhooks.start();
-  const realtime = await openRealtimeServices(
-    log,
-    config.realtime,
-    nc ? { nc, replicas: config.streamReplicas } : undefined,
-  );
-  const autoscale = await startAutoscale(config, {
+  void catchUp(log, readSide.engine(), startup, stopping.signal);
+  const realtime = await openRealtimeServices(log, config.realtime, nats);
+  const autoscale = await startNodeAutoscale(config, {
     system,
     log,
     nc,
-    client: cluster?.client ?? system,
-    engine: () => leased ? leased.engine : projections ?? null,
+    client: router,
+    engine: readSide.engine,
   });
-  const client = config.autoscale.settings.mode === "off"
-    ? cluster?.client
-    : new MeasuredClient(
-      cluster?.client ?? system,
-      (ms) => autoscale.measure(ms),
-    );
+  const httpMetrics = new RedMetrics();
+  const disk = diskCheck(config.dataDir, faults);
   const edge: EdgeDeps = {
     ...domain.edge,
     files: new ChaosFileStore(domain.edge.files, faults),
     system,
-    client,
+    client: config.autoscale.settings.mode === "off"
+      ? cluster?.client
+      : new MeasuredClient(router, (ms) => autoscale.measure(ms)),
     autoscale,
     httpMetrics,
     startup: () => startup.check(),
@@ -370,36 +196,35 @@ export async function startNode(config: NodeConfig): Promise<Node> {
       faults: faultsCheck(faults),
     }),
     readiness: async () => ({
-      ...(projections ? { projections: projectionReadiness(projections) } : {}),
-      ...(leased ? { projections: leasedReadiness(leased) } : {}),
       ...(cluster
         ? {
           cluster: cluster.readiness(),
-          nats: { ok: cluster.connected, cut: natsProxy?.cut ?? false },
+          nats: {
+            ok: cluster.connected,
+            cut: storage.natsProxy?.cut ?? false,
+          },
         }
         : {}),
-      sql: await sqlCheck(store),
+      sql: await sqlCheck(readSide.store),
       deadLetters: deadLetters.readiness(),
       disk: await disk(),
       faults: faultsCheck(faults),
-      processors: processors.readiness(),
+      ...await readSide.readiness(),
       ...(integration ? { relay: await integration.readiness() } : {}),
-      webhooks: await webhooks.readiness(),
     }),
     metrics: async () =>
-      (projections ? projectionMetrics(projections) : "") +
-      (leased ? leasedMetrics(leased) : "") +
-      (stored instanceof KvEventLog ? kvLogMetrics(stored) : "") +
+      await readSide.metrics() +
+      (storage.stored instanceof KvEventLog
+        ? kvLogMetrics(storage.stored)
+        : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
-      processors.metrics() +
       (integration ? await integration.metrics() : "") +
       autoscale.metrics() +
       realtime.metrics() +
-      await webhooks.metrics() +
       await logUpMetric(log) +
       await processMetrics() +
-      chaosMetrics(agent, processFaults) +
+      chaos.metrics() +
       (config.backupDir ? await backupMetric(config.backupDir) : ""),
     requestTimeoutMs: config.requestTimeoutMs,
     defaultApiVersion: config.defaultApiVersion,
@@ -410,36 +235,27 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     auth: identity.auth,
     security: config.security,
     realtime: realtime.edge,
-    webhooks: webhooks.edge,
+    webhooks: readSide.webhooks.edge,
     readSide: {
-      store,
-      positions: projections ?? leased ??
-        new ProjectionFollower({
-          store,
-          log,
-          projections: readModelProjections,
-        }),
+      store: readSide.store,
+      positions: readSide.positions,
       minPositionTimeoutMs: config.minPositionTimeoutMs,
     },
   };
-  const probes = new NodeProbes({
+  const chaos = await startNodeChaos(config, {
+    faults,
+    cluster,
+    client: router,
+    log,
     http: httpMetrics,
     ready: async () => (await checkReadiness(edge)).ok,
     projectionLagMs: () => {
-      const engine = projections ?? leased?.engine;
+      const engine = readSide.engine();
       if (!engine) return null;
       return Math.max(0, ...engine.status().map((p) => p.lagMs));
     },
   });
-  const chaos = new ChaosSupervisor({
-    control,
-    client: cluster?.client ?? system,
-    log,
-    probes,
-    settings: config.chaos,
-    shards: config.shards,
-  });
-  edge.chaos = chaos;
+  edge.chaos = chaos.supervisor;
   const app = createApp(edge);
   const server = Deno.serve({
     port: config.port,
@@ -449,25 +265,23 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         `TMS listening on http://${hostname}:${port} (data in ${config.dataDir})`,
       ),
   }, app.fetch);
-  const bootstrapping = bootstrapWithRetries(
-    () => identity.bootstrap(cluster?.client ?? system),
-  );
+  const bootstrapping = bootstrapWithRetries(() => identity.bootstrap(router));
   let stopped: Promise<void> | undefined;
   return {
     system,
     log,
     server,
     cluster,
-    projections,
-    leased,
+    projections: readSide.projections,
+    leased: readSide.leased,
     deadLetters,
-    processors,
+    processors: readSide.processors,
     integration,
     faults,
-    chaos,
+    chaos: chaos.supervisor,
     autoscale,
     realtime,
-    webhooks,
+    webhooks: readSide.webhooks,
     stop: () =>
       stopped ??= (async () => {
         // Open streams end first: the server waits for every response.
@@ -478,76 +292,18 @@ export async function startNode(config: NodeConfig): Promise<Node> {
         await autoscale.stop();
         await bootstrapping;
         await chaos.close();
-        probes.close();
-        await control.close();
-        processFaults?.close();
-        faults.close();
         await deadLetters.stop();
         await integration?.stop();
-        await processors.stop();
-        await webhooks.stop();
-        await projections?.stop();
-        await leased?.stop();
-        await store.close();
+        await readSide.stop();
         await identity.close();
         await domain.stop();
         await cluster?.stop();
         await system.shutdown();
         // What the last commands reported while draining.
         await deadLetters.flush();
-        await deadLetterStore.close();
-        await log.close();
-        await nc?.close();
-        await natsProxy?.close();
+        await storage.close();
       })(),
   };
-}
-
-/**
- * The node's autoscaler: its sampler reads the actor system, the projections
- * it runs and the feed's head (from the stream leader in a cluster, the
- * local log embedded); the supervisor runs here while this node holds the
- * lease (always when embedded).
- */
-async function startAutoscale(
-  config: NodeConfig,
-  parts: {
-    system: ActorSystem;
-    log: EventLog;
-    nc: NatsConnection | null;
-    client: ActorClient;
-    engine: () => ProjectionEngine | null;
-  },
-): Promise<AutoscaleNode> {
-  const { nc, log } = parts;
-  const jsm = nc && config.autoscale.settings.mode !== "off"
-    ? await jetstreamManager(nc)
-    : null;
-  return await AutoscaleNode.start({
-    nodeId: config.nodeId,
-    settings: config.autoscale.settings,
-    client: parts.client,
-    log,
-    actuator: await openActuator(config.autoscale, nc),
-    sources: {
-      actors: () => parts.system.stats(),
-      projections: () =>
-        parts.engine()?.status().map((s) => ({
-          position: s.position,
-          lagMs: s.lagMs,
-        })) ?? null,
-      head: jsm
-        ? (options) => streamLeaderHead(jsm, options)
-        : (options) => log.headPosition(options),
-    },
-    nats: nc
-      ? {
-        nc,
-        replicas: config.streamReplicas,
-        leaseTtlMs: config.leaseTtlMs,
-      }
-      : undefined,
-  });
 }
 
 /**
@@ -567,72 +323,6 @@ async function bootstrapWithRetries(run: () => Promise<void>): Promise<void> {
       await delay(500);
     }
   }
-}
-
-async function openKvLog(config: NodeConfig): Promise<EventLog> {
-  await Deno.mkdir(config.dataDir, { recursive: true });
-  return await KvEventLog.open(`${config.dataDir}/events.kv`);
-}
-
-/**
- * Waits (in the background) until the projections run here reached the
- * head the log had now: then `/health/startup` passes. A node that does
- * not project is started at once.
- */
-async function catchUp(
-  log: EventLog,
-  engine: ProjectionEngine | undefined,
-  startup: StartupTracker,
-  signal: AbortSignal,
-): Promise<void> {
-  if (!engine) return startup.set("done");
-  try {
-    const head = await log.headPosition({ signal });
-    startup.set("catching_up", head);
-    await engine.waitFor(head, { signal });
-    startup.set("done");
-  } catch (error) {
-    if (!signal.aborted) startup.fail(error);
-  }
-}
-
-/**
- * `node_kill`: leaves the time before which the local cluster must not
- * start this node again, then dies as a crash does (SIGKILL).
- */
-async function killForRestart(dataDir: string, fault: ActiveFault) {
-  try {
-    await Deno.mkdir(dataDir, { recursive: true });
-    await Deno.writeTextFile(
-      `${dataDir}/${ChaosFiles.restartMarker}`,
-      String(fault.expiresAt),
-    );
-  } catch (error) {
-    console.error("node_kill: the restart time was not written:", error);
-  }
-  setTimeout(() => Deno.kill(Deno.pid, "SIGKILL"), 200);
-}
-
-/**
- * The node's NATS connection: through the chaos proxy's `servers` when
- * given (then cluster updates are ignored, so the client never goes around
- * the proxy); `purpose` names a second connection (the chaos control plane).
- */
-function connectNats(
-  config: NodeConfig,
-  servers?: string[],
-  purpose?: string,
-): Promise<NatsConnection> {
-  return natsConnect({
-    ...natsServerList(config.natsUrl!),
-    // Through the chaos proxy: its local ports, not the cluster's gossip.
-    ...(servers ? { servers, ignoreClusterUpdates: true } : {}),
-    name: `tms-${config.nodeId}${purpose ? `-${purpose}` : ""}`,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-    // An Error (with its stack) per request halves the commit rate.
-    noAsyncTraces: true,
-  });
 }
 
 if (import.meta.main) {

@@ -60,3 +60,10 @@ export interface BenchRow {
   target?: string;
   met?: boolean;
 }
+
+/** A figure as the table shows it: thousands grouped, small ones with decimals. */
+export function fmt(value: number): string {
+  if (value >= 100) return Math.round(value).toLocaleString("en-US");
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}

@@ -8,6 +8,8 @@ import type { FaultRegistry } from "../runtime/chaos/mod.ts";
 import { FaultKinds } from "../runtime/chaos/mod.ts";
 import { withTimeout } from "../runtime/core/mod.ts";
 import type { SqlExecutor } from "../runtime/sql/mod.ts";
+import type { EventLog } from "../runtime/core/mod.ts";
+import type { ProjectionEngine } from "../runtime/projection/mod.ts";
 
 /** Phases of a node's start. */
 export type StartupPhase = "starting" | "migrating" | "catching_up" | "done";
@@ -130,4 +132,26 @@ export function faultsCheck(registry: FaultRegistry): ReadinessCheck {
       experimentId: f.experimentId,
     })),
   };
+}
+
+/**
+ * Waits (in the background) until the projections run here reached the
+ * head the log had at start: then `/health/startup` passes. A node that
+ * does not project is started at once.
+ */
+export async function catchUp(
+  log: EventLog,
+  engine: ProjectionEngine | undefined,
+  startup: StartupTracker,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!engine) return startup.set("done");
+  try {
+    const head = await log.headPosition({ signal });
+    startup.set("catching_up", head);
+    await engine.waitFor(head, { signal });
+    startup.set("done");
+  } catch (error) {
+    if (!signal.aborted) startup.fail(error);
+  }
 }

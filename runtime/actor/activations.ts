@@ -186,6 +186,13 @@ export class Activations {
     if (current) this.#remove(current);
   }
 
+  /** Ends every park at once; answers how many actors were parked. */
+  unparkAll(): number {
+    const parked = this.#parked.size;
+    this.#parked.clear();
+    return parked;
+  }
+
   /** Passivates idle actors unused since `cutoff`; forgets ended parks. */
   sweep(cutoff: number): void {
     for (let a = this.#oldest, next; a; a = next) {

@@ -221,6 +221,15 @@ export class ActorSystem implements ActorClient {
     return true;
   }
 
+  /**
+   * Ends every park now (the next message to such an actor loads it again),
+   * for when what made them fail is known to be gone — a healed fault, an
+   * emergency stop. Answers how many were parked.
+   */
+  unparkAll(): number {
+    return this.#actors.unparkAll();
+  }
+
   /** Stops accepting messages, waits for mailboxes to drain, stops timers. */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     this.#closed = true;

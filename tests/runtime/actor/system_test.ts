@@ -393,6 +393,36 @@ Deno.test("supervision: repeated load failures park the actor, visible in stats,
   await s.shutdown();
 });
 
+Deno.test("supervision: unparkAll ends the parks at once once their cause is gone", async () => {
+  const inner = new MemoryEventLog();
+  const log = new FaultyEventLog(inner);
+  const s = system(log, {
+    restartAttempts: 1,
+    restartBaseDelayMs: 1,
+    parkMs: 60_000,
+  });
+  await s.ask("counter", "a", { type: "add", n: 1 });
+  s.passivate("counter", "a");
+  const stop = log.inject({ seam: "read", times: Infinity });
+  await assert.rejects(
+    s.ask("counter", "a", { type: "add", n: 1 }),
+    (e) => e instanceof UnavailableError,
+  );
+  assert.equal(s.stats().parked.length, 1);
+  stop();
+  // Still parked for a minute…
+  await assert.rejects(
+    s.ask("counter", "a", { type: "add", n: 1 }),
+    (e) => e instanceof UnavailableError && /parked/.test(e.message),
+  );
+  // …unless the cause is known to be gone.
+  assert.equal(s.unparkAll(), 1);
+  assert.equal(s.stats().parked.length, 0);
+  const ok = await s.ask("counter", "a", { type: "add", n: 1 });
+  assert.equal(ok.version, 2);
+  await s.shutdown();
+});
+
 Deno.test("a stale actor (the log moved on) reloads and re-decides instead of forking", async () => {
   const log = new MemoryEventLog();
   const s1 = system(log);

@@ -119,6 +119,8 @@ Deno.test("local actuator: the supervisor asks the cluster's process manager ove
         return { replicas, removed };
       },
     });
+    // The server knows the subscription before anyone asks.
+    await manager.flush();
     assert.equal(await actuator.current(), 1);
     const [up, down] = await Promise.all([
       actuator.scale(3, { keep: "node-1" }),
