@@ -8,7 +8,6 @@ import { actorDefinitions, domainUpcasters } from "../actors/mod.ts";
 import {
   distributedSource,
   distributedTarget,
-  EmbeddedPaths,
   embeddedSource,
   embeddedTarget,
   StateHasher,
@@ -18,7 +17,7 @@ import type {
   ClosableSource,
   ClosableTarget,
 } from "../runtime/backup/mod.ts";
-import { FsKeyStore, NatsKeyStore } from "../runtime/storage/mod.ts";
+import { NatsKeyStore, openEmbeddedKeyStore } from "../runtime/storage/mod.ts";
 import type { AesKeyStore } from "../runtime/storage/mod.ts";
 import { natsConnect } from "../deps.ts";
 import type { NatsConnection } from "../deps.ts";
@@ -129,7 +128,7 @@ export function openKeyStore(
   config: StoreConfig,
 ): Promise<{ value: AesKeyStore; close: () => Promise<void> }> {
   return openStores<AesKeyStore>(config, {
-    embedded: (dir) => new FsKeyStore(EmbeddedPaths.keys(dir)),
+    embedded: (dir) => openEmbeddedKeyStore(dir),
     distributed: (nc) => NatsKeyStore.open(nc, { replicas: config.replicas }),
   });
 }

@@ -11,9 +11,9 @@ import type { DatedRates } from "../actors/invoice/mod.ts";
 import { registerSchedules } from "../actors/schedules/mod.ts";
 import {
   FsFileStore,
-  FsKeyStore,
   NatsKeyStore,
   ObjectFileStore,
+  openEmbeddedKeyStore,
 } from "../runtime/storage/mod.ts";
 import type { NatsConnection } from "../deps.ts";
 import type { ActorClient } from "../runtime/actor/mod.ts";
@@ -35,7 +35,7 @@ export interface DomainNats {
 }
 
 /**
- * The personal-data key store: `TMS_DATA_DIR/keys` embedded, the JetStream
+ * The personal-data key store: `TMS_DATA_DIR/keys.kv` embedded, the JetStream
  * KV bucket `tms_keys` (shared by every node) in distributed mode. The node
  * opens it before its event log, which seals and opens with it.
  */
@@ -45,7 +45,7 @@ export async function openKeyStore(
 ): Promise<KeyStore> {
   return nats
     ? await NatsKeyStore.open(nats.nc, { replicas: nats.replicas })
-    : new FsKeyStore(`${dataDir}/keys`);
+    : await openEmbeddedKeyStore(dataDir);
 }
 
 /**

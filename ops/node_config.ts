@@ -153,7 +153,8 @@ export const CONFIG_ENV: EnvSpec[] = [
   {
     name: "TMS_DATA_DIR",
     default: "./data",
-    description: "embedded data: events.kv, readmodel/ (PGlite), files/, keys/",
+    description:
+      "embedded data: events.kv, readmodel/ (PGlite), files/, keys.kv",
   },
   {
     name: "TMS_SNAPSHOT_EVERY",

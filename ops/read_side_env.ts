@@ -2,7 +2,7 @@
 import { domainEventLog } from "../actors/mod.ts";
 import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { KvEventLog } from "../runtime/log/kv/mod.ts";
-import { FsKeyStore, NatsKeyStore } from "../runtime/storage/mod.ts";
+import { NatsKeyStore, openEmbeddedKeyStore } from "../runtime/storage/mod.ts";
 import type { KeyStore } from "../runtime/storage/mod.ts";
 import { natsConnect } from "../deps.ts";
 import { openSqlStore, sqlStoreOptionsFromEnv } from "../runtime/sql/mod.ts";
@@ -24,7 +24,7 @@ export const READ_STORE_ENV: EnvSpec[] = [
   {
     name: "TMS_DATA_DIR",
     default: "./data",
-    description: "embedded data: readmodel/ (PGlite), events.kv, keys/",
+    description: "embedded data: readmodel/ (PGlite), events.kv, keys.kv",
   },
 ];
 
@@ -47,7 +47,7 @@ export function openReadStore(
 /**
  * The event log: JetStream when `TMS_NATS_URL` is set, else Deno KV under
  * `TMS_DATA_DIR`; read as a node reads it (`domainEventLog`: personal data
- * opened with the node's key store — `tms_keys`, or `TMS_DATA_DIR/keys` —
+ * opened with the node's key store — `tms_keys`, or `TMS_DATA_DIR/keys.kv` —
  * and events upcast), so rebuilds see current events and write no
  * ciphertext into read models. `close()` closes the key store too.
  */
@@ -82,7 +82,7 @@ export async function openEventLog(
       `No event log at ${path} (set TMS_DATA_DIR or TMS_NATS_URL)`,
     );
   }
-  const keys: KeyStore = new FsKeyStore(`${dir}/keys`);
+  const keys: KeyStore = await openEmbeddedKeyStore(dir);
   return closing(
     domainEventLog(await KvEventLog.open(path), keys),
     () => keys.close(),

@@ -32,7 +32,6 @@ export const EmbeddedPaths = {
   log: (dir: string) => `${dir}/events.kv`,
   files: (dir: string) => `${dir}/files`,
   readModels: (dir: string) => `${dir}/readmodel`,
-  keys: (dir: string) => `${dir}/keys`,
 } as const;
 
 /** A source with its resources to release. */

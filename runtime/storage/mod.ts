@@ -9,7 +9,9 @@
  *   object store `tms_files`, distributed);
  * - per-person keys for personal data (crypto-shredding): `AesKeyStore`
  *   (AES-256-GCM, one key per data subject; shredding deletes the key) over
- *   `MemoryKeyStore`, `FsKeyStore` (`$TMS_DATA_DIR/keys`) and `NatsKeyStore`
+ *   `MemoryKeyStore`, `KvKeyStore` (`$TMS_DATA_DIR/keys.kv`: `["key",
+ *   subject]` → the stored key, new keys by group commit; it takes in the
+ *   `keys/<subject>.json` files of earlier versions) and `NatsKeyStore`
  *   (JetStream KV `tms_keys`, history 1, shred = purge, no cache on nodes);
  *   shredding leaves a tombstone (`{ keyId: "<subject>:shredded", key: "",
  *   shreddedAt }`), so an erased subject never gets a key again; and
@@ -63,7 +65,7 @@ export {
 export { isEncryptedValue, KeyStoreSealer } from "./key_store_sealer.ts";
 export type { SealedFields, SealingSpec } from "./key_store_sealer.ts";
 export type { EncryptedValue, KeyStore, StoredKey } from "./key_store.ts";
-export { FsKeyStore } from "./fs_key_store.ts";
+export { KvKeyStore, openEmbeddedKeyStore } from "./kv_key_store.ts";
 export { NatsKeyStore } from "./nats_key_store.ts";
 export type { NatsKeyStoreOptions } from "./nats_key_store.ts";
 export {

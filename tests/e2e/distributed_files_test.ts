@@ -119,7 +119,7 @@ Deno.test({
           await nc.close();
         }
         await assert.rejects(
-          Deno.stat(`${dataDir}/keys`),
+          Deno.stat(`${dataDir}/keys.kv`),
           Deno.errors.NotFound,
         );
 

@@ -162,10 +162,10 @@ Deno.test({
       assert.equal(out.body.openShift, null);
       assert.ok(out.body.lastClockedOutAt > start);
 
-      // The photo is on disk under TMS_DATA_DIR/files; the key under keys/.
+      // The photo is on disk under TMS_DATA_DIR/files; the keys in keys.kv.
       const files = [...Deno.readDirSync(`${dataDir}/files`)];
       assert.equal(files.length, 1);
-      assert.ok(Deno.statSync(`${dataDir}/keys/${e}.json`).isFile);
+      assert.ok(Deno.statSync(`${dataDir}/keys.kv`).isFile);
     } finally {
       await server.stop();
       await Deno.remove(dataDir, { recursive: true });

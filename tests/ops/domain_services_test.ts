@@ -5,7 +5,7 @@ import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import {
   FsFileStore,
-  FsKeyStore,
+  KvKeyStore,
   NatsKeyStore,
   ObjectFileStore,
 } from "../../runtime/storage/mod.ts";
@@ -19,7 +19,7 @@ const opts = {
 };
 const env = { TMS_CRONS: "off" };
 
-Deno.test("domain services: embedded photos and keys go to the filesystem under TMS_DATA_DIR", async () => {
+Deno.test("domain services: embedded photos go to the filesystem under TMS_DATA_DIR, keys to its keys.kv", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tms-domain-" });
   const log = new MemoryEventLog();
   const system = new ActorSystem({ log });
@@ -28,9 +28,10 @@ Deno.test("domain services: embedded photos and keys go to the filesystem under 
     assert.ok(domain.edge.files instanceof FsFileStore);
     await domain.edge.files.put("p1", png(100), opts);
     assert.ok((await Deno.stat(`${dir}/files/p1/p1.json`)).isFile);
-    assert.ok(domain.edge.keys instanceof FsKeyStore);
-    await domain.edge.keys.encrypt("e1", "01010012356");
-    assert.ok((await Deno.stat(`${dir}/keys/e1.json`)).isFile);
+    assert.ok(domain.edge.keys instanceof KvKeyStore);
+    const secret = await domain.edge.keys.encrypt("e1", "01010012356");
+    assert.ok((await Deno.stat(`${dir}/keys.kv`)).isFile);
+    assert.equal(await domain.edge.keys.decrypt(secret), "01010012356");
   } finally {
     await domain.stop();
     await system.shutdown();
@@ -64,7 +65,7 @@ Deno.test("domain services: with a NATS connection photos go to the tms_files ob
       const secret = await domain.edge.keys.encrypt("e1", "01010012356");
       const keys = await NatsKeyStore.open(nc);
       assert.equal(await keys.decrypt(secret), "01010012356");
-      await assert.rejects(Deno.stat(`${dir}/keys`), Deno.errors.NotFound);
+      await assert.rejects(Deno.stat(`${dir}/keys.kv`), Deno.errors.NotFound);
     } finally {
       await domain.stop();
     }

@@ -3,9 +3,10 @@ import { natsConnect } from "../../../deps.ts";
 import type { NatsConnection } from "../../../deps.ts";
 import { UnavailableError } from "../../../runtime/core/mod.ts";
 import {
-  FsKeyStore,
+  KvKeyStore,
   MemoryKeyStore,
   NatsKeyStore,
+  openEmbeddedKeyStore,
 } from "../../../runtime/storage/mod.ts";
 import { NatsServer } from "../../support/mod.ts";
 import { keyStoreContract } from "../../contracts/key_store_contract.ts";
@@ -26,11 +27,15 @@ async function natsWithConnection(): Promise<
 
 const backends: [string, () => Promise<KeyStoreFixture>][] = [
   ["memory", () => Promise.resolve({ keys: new MemoryKeyStore() })],
-  ["filesystem", async () => {
+  ["deno-kv", async () => {
     const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+    const keys = await KvKeyStore.open(`${dir}/keys.kv`);
     return {
-      keys: new FsKeyStore(`${dir}/keys`),
-      cleanup: () => Deno.remove(dir, { recursive: true }),
+      keys,
+      async cleanup() {
+        await keys.close();
+        await Deno.remove(dir, { recursive: true });
+      },
     };
   }],
   ["jetstream-kv", async () => {
@@ -47,25 +52,74 @@ const backends: [string, () => Promise<KeyStoreFixture>][] = [
 
 for (const [name, open] of backends) keyStoreContract(name, open);
 
-Deno.test("key store [filesystem]: keys persist, files are owner-only, two instances agree", async () => {
+Deno.test("key store [deno-kv]: keys persist, the file is owner-only, racing creates of one subject agree, a burst of new subjects commits together", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+  const path = `${dir}/keys.kv`;
+  const first = await KvKeyStore.open(path);
   try {
-    const first = new FsKeyStore(`${dir}/keys`);
-    const second = new FsKeyStore(`${dir}/keys`);
     const [a, b] = await Promise.all([
       first.encrypt("e1", "from first"),
-      second.encrypt("e1", "from second"),
+      first.encrypt("e1", "from second"),
     ]);
     assert.equal(a.keyId, b.keyId);
-    const reopened = new FsKeyStore(`${dir}/keys`);
-    assert.equal(await reopened.decrypt(a), "from first");
-    assert.equal(await reopened.decrypt(b), "from second");
-    const mode = (await Deno.stat(`${dir}/keys/e1.json`)).mode! & 0o777;
-    assert.equal(mode, 0o600);
-    assert.deepEqual(
-      [...Deno.readDirSync(`${dir}/keys`)].map((e) => e.name),
-      ["e1.json"],
+    // 300 new subjects at once: each gets its own key, every one readable.
+    const many = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => first.encrypt(`s${i}`, `v${i}`)),
     );
+    assert.equal(new Set(many.map((v) => v.keyId)).size, 300);
+    await first.close();
+    const reopened = await KvKeyStore.open(path);
+    try {
+      assert.equal(await reopened.decrypt(a), "from first");
+      assert.equal(await reopened.decrypt(b), "from second");
+      assert.deepEqual(
+        await reopened.decryptAll(many),
+        many.map((_, i) => `v${i}`),
+      );
+    } finally {
+      await reopened.close();
+    }
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+  } finally {
+    await first.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("key store [deno-kv]: an embedded store takes in the key files of earlier versions — keys and tombstones — and deletes them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tms-keys-" });
+  try {
+    // What an earlier version left: a key and a tombstone, one file each.
+    const earlier = await KvKeyStore.open(`${dir}/earlier.kv`);
+    const kept = await earlier.encrypt("kept", "still readable");
+    await earlier.encrypt("gone", "erased before the upgrade");
+    await earlier.shred("gone");
+    await Deno.mkdir(`${dir}/keys`);
+    for await (const { subject, key } of earlier.exportKeys()) {
+      await Deno.writeTextFile(
+        `${dir}/keys/${subject}.json`,
+        JSON.stringify(key),
+      );
+    }
+    await Deno.writeTextFile(
+      `${dir}/keys/gone.json`,
+      JSON.stringify({
+        keyId: "gone:shredded",
+        key: "",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        shreddedAt: "2026-01-01T00:00:00.000Z",
+      }),
+    );
+    await earlier.close();
+    const keys = await openEmbeddedKeyStore(dir);
+    try {
+      assert.equal(await keys.decrypt(kept), "still readable");
+      assert.equal(await keys.erased("gone"), true);
+      await assert.rejects(keys.encrypt("gone", "again"), /erased/);
+      await assert.rejects(Deno.stat(`${dir}/keys`), Deno.errors.NotFound);
+    } finally {
+      await keys.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
