@@ -411,6 +411,20 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     security: config.security,
     realtime: realtime.edge,
     webhooks: webhooks.edge,
+    deadLetters: deadLetterStore,
+    console: {
+      node: { id: config.nodeId, mode: cluster ? "distributed" : "embedded" },
+      logBackend: stored instanceof KvEventLog ? "kv" : "jetstream",
+      ...(cluster ? { shards: () => cluster.placement.shardMap() } : {}),
+      ...(stored instanceof KvEventLog
+        ? {
+          logCounters: () => ({
+            ...stored.stats(),
+            latency: stored.commitLatency.snapshot(),
+          }),
+        }
+        : {}),
+    },
     readSide: {
       store,
       positions: projections ?? leased ??

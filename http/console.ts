@@ -1,0 +1,141 @@
+/**
+ * The ops console: `GET /console`, one page an operator keeps open (open to
+ * load; everything behind it needs an ADMIN's token), and its data —
+ * `GET /api/v<n>/console/status` (a snapshot, ADMIN) and
+ * `GET /api/v<n>/console/stream` (ADMIN; server-sent events: a `status`
+ * snapshot every interval and every `event` of the feed, for a browser
+ * with a single-use `?ticket=` from `POST /stream/tickets`, resumable
+ * after an event id with `lastEventId`).
+ */
+import { z } from "../deps.ts";
+import { parseFeedCursor } from "../runtime/realtime/mod.ts";
+import { HttpHeaders, UnavailableError } from "../runtime/core/mod.ts";
+import { ConsoleStatusView } from "../schemas/mod.ts";
+import { principal } from "./auth.ts";
+import type { EdgeDeps } from "./context.ts";
+import { CONSOLE_HTML, consoleCsp } from "./console_page.ts";
+import { ConsoleMonitor } from "./console_status.ts";
+import { consoleStream } from "./console_stream.ts";
+import { BadRequestError } from "./problem.ts";
+import { roomFilter } from "./realtime_rooms.ts";
+import { plain, reply } from "./representation.ts";
+import { RouteGroup } from "./route.ts";
+
+/** Feed commits the stream replays for a console that opens without an event id. */
+const REPLAYED_COMMITS = 50;
+
+const StatusRep = plain<unknown>("ConsoleStatus", ConsoleStatusView);
+
+const StreamQuery = z.object({
+  ticket: z.string().max(100).optional().describe(
+    "A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers)",
+  ),
+  lastEventId: z.string().max(40).optional().describe(
+    "Resume the events after this id (as the Last-Event-ID header; the header wins); without one, the last 50 commits' events come first",
+  ),
+});
+
+/** Routes of the console: the page, and its status and stream under `/api/`. */
+export function consoleRoutes(
+  deps: EdgeDeps,
+  options: { intervalMs?: number } = {},
+): RouteGroup[] {
+  const monitor = new ConsoleMonitor(deps, options);
+  const page = new RouteGroup({
+    tag: "Console",
+    description:
+      "The ops console: one page over the node's status and live events (ADMIN)",
+    base: "",
+    versioned: false,
+  });
+  let csp: Promise<string> | undefined;
+  page.route({
+    method: "get",
+    path: "/console",
+    operationId: "opsConsole",
+    summary: "The ops console (an HTML page; its data needs an ADMIN's login)",
+    responses: {
+      200: {
+        description: "The page, its script and styles inline",
+        content: { "text/html": { schema: { type: "string" } } },
+      },
+    },
+    problems: [],
+    access: "public",
+  }, async (c) => {
+    csp ??= consoleCsp();
+    c.header("Content-Security-Policy", await csp);
+    c.header("Cache-Control", "no-cache");
+    return c.html(CONSOLE_HTML);
+  });
+
+  const api = new RouteGroup({
+    tag: "Console",
+    description: "The ops console's data (ADMIN)",
+    base: "/console",
+    versioned: true,
+  });
+  api.route({
+    method: "get",
+    path: "/status",
+    operationId: "getConsoleStatus",
+    summary:
+      "A snapshot of this node: health, nodes and shards, actors, log, projections, dead letters, autoscaler, chaos",
+    responses: { 200: { description: "The snapshot", body: StatusRep } },
+    problems: [401, 403],
+  }, async (c) => reply(c, StatusRep, await monitor.snapshot()));
+
+  api.route({
+    method: "get",
+    path: "/stream",
+    operationId: "consoleStream",
+    summary:
+      "Server-sent events: a status snapshot every interval, and the feed's events",
+    description:
+      "`text/event-stream` with `event: status` (the snapshot of GET /console/status, every 2 s while the client reads) and `event: event` (id `<position>-<index>`, data the CloudEvent, as GET /stream sends them to an ADMIN). A client that falls behind, or whose token expires, gets a last `event: error` saying why; reconnect with a new ticket and `lastEventId`.",
+    request: { query: StreamQuery },
+    responses: {
+      200: {
+        description: "The stream",
+        content: { "text/event-stream": { schema: { type: "string" } } },
+      },
+    },
+    problems: [400, 401, 403, 422, 503],
+  }, async (c, { query }) => {
+    const realtime = deps.realtime;
+    if (!realtime) {
+      throw new UnavailableError("Realtime is not running on this node");
+    }
+    const text = c.req.header(HttpHeaders.lastEventId) ?? query.lastEventId;
+    let after = text ? parseFeedCursor(text) : null;
+    if (text && !after) {
+      throw new BadRequestError(
+        "lastEventId must be a message id <position>-<index>",
+      );
+    }
+    if (!after) {
+      const head = await deps.system.log.headPosition({
+        signal: c.get("signal"),
+      });
+      after = {
+        position: Math.max(0, head - REPLAYED_COMMITS),
+        index: Infinity,
+      };
+    }
+    const who = principal(c);
+    const events = realtime.hub.subscribe({
+      accepts: roomFilter(who, () => [{ kind: "role", id: who.role }]),
+      after,
+      ...realtime.limits,
+    });
+    const seconds = c.get("credentialsExpireAt");
+    return consoleStream({
+      snapshot: () => monitor.snapshot(),
+      intervalMs: monitor.intervalMs,
+      events,
+      expiresAt: seconds === undefined ? undefined : seconds * 1000,
+    });
+  });
+
+  return [page, api];
+}
