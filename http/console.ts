@@ -8,15 +8,18 @@
  * after an event id with `lastEventId`).
  */
 import { z } from "../deps.ts";
-import { parseFeedCursor } from "../runtime/realtime/mod.ts";
-import { HttpHeaders, UnavailableError } from "../runtime/core/mod.ts";
 import { ConsoleStatusView } from "../schemas/mod.ts";
 import { principal } from "./auth.ts";
 import type { EdgeDeps } from "./context.ts";
 import { CONSOLE_HTML, consoleCsp } from "./console_page.ts";
 import { ConsoleMonitor } from "./console_status.ts";
 import { consoleStream } from "./console_stream.ts";
-import { BadRequestError } from "./problem.ts";
+import {
+  realtimeOf,
+  resumeCursor,
+  SSE_RESPONSES,
+  TicketParam,
+} from "./realtime.ts";
 import { roomFilter } from "./realtime_rooms.ts";
 import { plain, reply } from "./representation.ts";
 import { RouteGroup } from "./route.ts";
@@ -27,9 +30,7 @@ const REPLAYED_COMMITS = 50;
 const StatusRep = plain<unknown>("ConsoleStatus", ConsoleStatusView);
 
 const StreamQuery = z.object({
-  ticket: z.string().max(100).optional().describe(
-    "A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers)",
-  ),
+  ticket: TicketParam,
   lastEventId: z.string().max(40).optional().describe(
     "Resume the events after this id (as the Last-Event-ID header; the header wins); without one, the last 50 commits' events come first",
   ),
@@ -71,7 +72,8 @@ export function consoleRoutes(
 
   const api = new RouteGroup({
     tag: "Console",
-    description: "The ops console's data (ADMIN)",
+    description:
+      "The ops console: one page over the node's status and live events (ADMIN)",
     base: "/console",
     versioned: true,
   });
@@ -94,25 +96,11 @@ export function consoleRoutes(
     description:
       "`text/event-stream` with `event: status` (the snapshot of GET /console/status, every 2 s while the client reads) and `event: event` (id `<position>-<index>`, data the CloudEvent, as GET /stream sends them to an ADMIN). A client that falls behind, or whose token expires, gets a last `event: error` saying why; reconnect with a new ticket and `lastEventId`.",
     request: { query: StreamQuery },
-    responses: {
-      200: {
-        description: "The stream",
-        content: { "text/event-stream": { schema: { type: "string" } } },
-      },
-    },
+    responses: SSE_RESPONSES,
     problems: [400, 401, 403, 422, 503],
   }, async (c, { query }) => {
-    const realtime = deps.realtime;
-    if (!realtime) {
-      throw new UnavailableError("Realtime is not running on this node");
-    }
-    const text = c.req.header(HttpHeaders.lastEventId) ?? query.lastEventId;
-    let after = text ? parseFeedCursor(text) : null;
-    if (text && !after) {
-      throw new BadRequestError(
-        "lastEventId must be a message id <position>-<index>",
-      );
-    }
+    const realtime = realtimeOf(deps);
+    let after = resumeCursor(c, query.lastEventId);
     if (!after) {
       const head = await deps.system.log.headPosition({
         signal: c.get("signal"),

@@ -12,6 +12,7 @@ import { consoleApp } from "./console_client.ts";
 import {
   badge,
   clock,
+  count,
   dur,
   facts,
   h,
@@ -38,6 +39,7 @@ import {
 const CLIENT: readonly ((...args: never[]) => unknown)[] = [
   h,
   num,
+  count,
   dur,
   clock,
   badge,

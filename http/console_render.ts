@@ -42,6 +42,11 @@ export function num(value: number | null | undefined, digits = 0): string {
   });
 }
 
+/** `1 fault`, `2 faults`. */
+export function count(n: number, word: string): string {
+  return `${num(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** Milliseconds as `850 ms`, `12.3 s` or `4 min`. */
 export function dur(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
@@ -292,7 +297,7 @@ export function renderShards(doc: Doc, s: ConsoleStatus): [string, El] {
 export function renderActors(doc: Doc, s: ConsoleStatus): [string, El] {
   const a = s.actors;
   return [
-    `${num(a.active)} active actors, ${a.parked.length} parked`,
+    `${count(a.active, "active actor")}, ${a.parked.length} parked`,
     h(
       doc,
       "div",
@@ -394,7 +399,7 @@ export function renderProjections(doc: Doc, s: ConsoleStatus): [string, El] {
       table(
         doc,
         "projections",
-        "Projections",
+        "Projections and their lag",
         ["Name", "State", "Position", "Lag", "Lag ms", "Failure"],
         p.items.map((i) => [
           i.name,
@@ -423,12 +428,14 @@ export function renderDeadLetters(doc: Doc, s: ConsoleStatus): [string, El] {
   const d = s.deadLetters;
   if (!d) return ["Dead letters could not be read", h(doc, "p", null, "–")];
   return [
-    d.open === 0 ? "No open dead letters" : `${d.open} open dead letters`,
+    d.open === 0
+      ? "No open dead letters"
+      : `${count(d.open, "open dead letter")}`,
     table(
       doc,
       "dead-letters",
       "Dead letters, newest first",
-      ["Letter", "What", "Status", "Reason", "Failures", ""],
+      ["Letter", "What", "Status", "Reason", "Failures", "Action"],
       d.items.map((l) => [
         h(doc, "code", null, l.id),
         l.command

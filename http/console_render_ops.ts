@@ -6,7 +6,16 @@
  */
 import type { Doc, El } from "./console_dom.ts";
 import type { ConsoleStatus } from "../schemas/mod.ts";
-import { badge, clock, dur, facts, h, num, table } from "./console_render.ts";
+import {
+  badge,
+  clock,
+  count,
+  dur,
+  facts,
+  h,
+  num,
+  table,
+} from "./console_render.ts";
 
 type Autoscale = NonNullable<ConsoleStatus["autoscale"]>;
 type Point = Autoscale["chart"]["measured"][number];
@@ -267,8 +276,12 @@ export function renderChaos(doc: Doc, s: ConsoleStatus): [string, El] {
   const nodes = new Set(faults.map((f) => f.node)).size;
   return [
     faults.length === 0
-      ? `No faults active on ${c.status.nodes.length} nodes; ${c.running.length} experiments running`
-      : `${faults.length} faults active on ${nodes} nodes; ${c.running.length} experiments running`,
+      ? `No faults active on ${count(c.status.nodes.length, "node")}; ${
+        count(c.running.length, "experiment")
+      } running`
+      : `${count(faults.length, "fault")} active on ${count(nodes, "node")}; ${
+        count(c.running.length, "experiment")
+      } running`,
     h(
       doc,
       "div",
@@ -383,7 +396,7 @@ export function renderStopReport(
           "li",
           null,
           badge(doc, true, "confirmed"),
-          ` ${n.node}: cleared ${n.cleared} faults${
+          ` ${n.node}: cleared ${count(n.cleared, "fault")}${
             n.ms === null ? "" : ` in ${dur(n.ms)}`
           }`,
         )

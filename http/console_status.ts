@@ -114,7 +114,8 @@ export class ConsoleMonitor {
   #current: { at: number; snapshot: Promise<ConsoleStatus> } | null = null;
   readonly #measured: RatePoint[] = [];
   #lastSampleAt: number | null = null;
-  #expected: { at: number; low: number; high: number } | null = null;
+  /** The band the latest forecast gave for the times ahead. */
+  #ahead: { at: number; low: number; high: number }[] = [];
 
   constructor(deps: EdgeDeps, options: { intervalMs?: number } = {}) {
     this.#deps = deps;
@@ -291,10 +292,7 @@ export class ConsoleMonitor {
     const decision = status.lastDecision;
     if (decision && decision.at !== this.#lastSampleAt) {
       this.#lastSampleAt = decision.at;
-      const band = this.#expected &&
-          Math.abs(this.#expected.at - decision.at) <= status.intervalMs
-        ? this.#expected
-        : null;
+      const band = nearest(this.#ahead, decision.at, status.intervalMs);
       this.#measured.push({
         at: decision.at,
         rate: decision.forecast?.currentRate ?? predictions.currentRate,
@@ -302,15 +300,12 @@ export class ConsoleMonitor {
         high: band?.high ?? null,
       });
       if (this.#measured.length > CHART_POINTS) this.#measured.shift();
-      const next = predictions.points[0];
-      this.#expected = next
-        ? {
-          at: decision.at + status.intervalMs,
-          low: next.low,
-          high: next.high,
-        }
-        : null;
     }
+    this.#ahead = predictions.points.map((p) => ({
+      at: Date.parse(p.at),
+      low: p.low,
+      high: p.high,
+    }));
     return {
       mode: status.mode,
       active: true,
@@ -382,6 +377,19 @@ export class ConsoleMonitor {
       history: history.items,
     };
   }
+}
+
+/** The point nearest `at`, if one is within `within` ms of it. */
+function nearest<P extends { at: number }>(
+  points: readonly P[],
+  at: number,
+  within: number,
+): P | null {
+  let best: P | null = null;
+  for (const p of points) {
+    if (!best || Math.abs(p.at - at) < Math.abs(best.at - at)) best = p;
+  }
+  return best && Math.abs(best.at - at) <= within ? best : null;
 }
 
 function groupCommit(

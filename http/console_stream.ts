@@ -9,7 +9,7 @@
  * `stopped`), or quietly when the client goes away.
  */
 import { delay, errorReason } from "../runtime/core/mod.ts";
-import { sseErrorEvent } from "../runtime/realtime/mod.ts";
+import { SSE_HEADERS, sseErrorEvent } from "../runtime/realtime/mod.ts";
 import type { Subscription, SubscriptionEnd } from "../runtime/realtime/mod.ts";
 
 /** Options of `consoleStream`. */
@@ -120,10 +120,6 @@ export function consoleStream<A>(options: ConsoleStreamOptions<A>): Response {
   }, new CountQueuingStrategy({ highWaterMark: 16 }));
   return new Response(body, {
     status: 200,
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
+    headers: SSE_HEADERS,
   });
 }

@@ -66,7 +66,7 @@ function storeOf(deps: EdgeDeps): DeadLetterStore {
 /** Routes of `/api/v<n>/dead-letters`. */
 export function deadLetterRoutes(deps: EdgeDeps): RouteGroup {
   const group = new RouteGroup({
-    tag: "Dead letters",
+    tag: "Dead-letters",
     description:
       "Commands whose actor parked and commits a projection cannot apply, and their retries (ADMIN)",
     base: "/dead-letters",

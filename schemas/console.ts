@@ -139,7 +139,7 @@ export const ConsoleStatusView = z.object({
     decisions: z.array(DecisionLogItemView).describe("The newest 8"),
     chart: z.object({
       measured: z.array(RatePoint).describe(
-        "Measured rates with the band forecast for them one step before",
+        "Measured rates, each with the band the forecast before it gave for its time",
       ),
       forecast: z.array(RatePoint),
     }),

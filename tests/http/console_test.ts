@@ -15,8 +15,12 @@ import {
   CONSOLE_SCRIPT,
   CONSOLE_STYLE,
 } from "../../http/console_page.ts";
+import { ConsoleMonitor } from "../../http/console_status.ts";
+import type { EdgeDeps } from "../../http/mod.ts";
+import type { AutoscaleApi } from "../../actors/supervisors/autoscale/mod.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
-import { DeadLetterStatuses } from "../../runtime/core/mod.ts";
+import { DeadLetterStatuses, delay } from "../../runtime/core/mod.ts";
+import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import { KvEventLog } from "../../runtime/log/kv/mod.ts";
 import {
   MemoryDeadLetterStore,
@@ -25,8 +29,7 @@ import {
 import { adminTokenOf, testApp } from "../support/app.ts";
 import { bearer, createUser, testAuth, tokenOf } from "../support/auth.ts";
 import { withRealtimeEdge } from "../support/realtime_edge.ts";
-import { SseReader } from "../support/sse.ts";
-import type { SseEvent } from "../support/sse.ts";
+import type { SseEvent, SseReader } from "../support/sse.ts";
 import {
   commandInput,
   projectionInput,
@@ -270,20 +273,8 @@ Deno.test("console stream: a ticket opens it; a status comes, recent events are 
   await withRealtimeEdge(async (edge) => {
     await edge.bedrift("b1");
     await edge.rename("b1");
-    const open = async (query: string) => {
-      const controller = new AbortController();
-      const res = await fetch(`${edge.url}/api/v1/console/stream${query}`, {
-        signal: controller.signal,
-      });
-      return {
-        res,
-        reader: res.ok ? new SseReader(res.body!) : null,
-        async close() {
-          controller.abort();
-          await res.body?.cancel().catch(() => {});
-        },
-      };
-    };
+    const open = (query: string) =>
+      edge.open(`/api/v1/console/stream${query}`, null);
     const stream = await open(`?ticket=${await edge.ticket(edge.admin)}`);
     try {
       assert.equal(stream.res.status, 200);
@@ -345,4 +336,102 @@ Deno.test("console stream: a ticket opens it; a status comes, recent events are 
     assert.equal(malformed.res.status, 400);
     await malformed.close();
   });
+});
+
+Deno.test("console: the autoscale chart pairs each measured rate with the band the forecast before it gave for its time", async () => {
+  const log = new MemoryEventLog();
+  const system = new ActorSystem({ log });
+  let at = Date.parse("2025-03-03T08:00:00Z");
+  let rate = 5;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const autoscale = {
+    status: () =>
+      Promise.resolve({
+        mode: "recommend",
+        active: true,
+        supervisor: "node-a",
+        actuator: null,
+        replicas: 1,
+        desired: 1,
+        minReplicas: 1,
+        maxReplicas: 3,
+        intervalMs: 1000,
+        forecast: { mape: null, points: 0, trusted: false },
+        lastDecision: {
+          at,
+          current: 1,
+          desired: 1,
+          recommendation: 1,
+          action: "hold",
+          reasons: [],
+          forecast: {
+            rate: null,
+            currentRate: rate,
+            horizonMs: 0,
+            mape: null,
+            replicas: null,
+            used: false,
+            note: null,
+          },
+          held: null,
+          limits: [],
+        },
+      }),
+    // The band widens by one a step: low = rate − k, high = rate + k.
+    predictions: () =>
+      Promise.resolve({
+        at: iso(at),
+        intervalMs: 1000,
+        horizonMs: 3000,
+        currentRate: rate,
+        accuracy: { mape: null, points: 0 },
+        points: [1, 2, 3].map((k) => ({
+          at: iso(at + k * 1000),
+          rate,
+          low: rate - k,
+          high: rate + k,
+        })),
+      }),
+    decisions: () => Promise.resolve({ items: [], nextCursor: null }),
+  } as unknown as AutoscaleApi;
+  const monitor = new ConsoleMonitor(
+    { system, autoscale } as unknown as EdgeDeps,
+    { intervalMs: 2 },
+  );
+  const chart = async () => {
+    await delay(5);
+    return (await monitor.snapshot()).autoscale!.chart;
+  };
+  try {
+    const first = await chart();
+    assert.deepEqual(first.measured, [{ at, rate: 5, low: null, high: null }]);
+    assert.deepEqual(first.forecast.map((p) => [p.low, p.high]), [
+      [4, 6],
+      [3, 7],
+      [2, 8],
+    ]);
+    // The same decision again adds no point.
+    assert.equal((await chart()).measured.length, 1);
+    // Two intervals on: the band forecast for that time, two steps ahead.
+    at += 2000;
+    rate = 9;
+    const second = await chart();
+    assert.deepEqual(second.measured.at(-1), {
+      at,
+      rate: 9,
+      low: 3,
+      high: 7,
+    });
+    assert.deepEqual(second.forecast[0], {
+      at: at + 1000,
+      rate: 9,
+      low: 8,
+      high: 10,
+    });
+    // Past the forecast's horizon there is no band to pair.
+    at += 10_000;
+    assert.deepEqual((await chart()).measured.at(-1)?.low, null);
+  } finally {
+    await system.shutdown();
+  }
 });
