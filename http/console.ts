@@ -8,6 +8,8 @@
  * after an event id with `lastEventId`).
  */
 import { z } from "../deps.ts";
+import { AUDIENCE_ROLES } from "../actors/outbound/mod.ts";
+import type { EventLog } from "../runtime/core/mod.ts";
 import { ConsoleStatusView } from "../schemas/mod.ts";
 import { principal } from "./auth.ts";
 import type { EdgeDeps } from "./context.ts";
@@ -24,15 +26,45 @@ import { roomFilter } from "./realtime_rooms.ts";
 import { plain, reply } from "./representation.ts";
 import { RouteGroup } from "./route.ts";
 
-/** Feed commits the stream replays for a console that opens without an event id. */
+/** Commits of the aggregates with outbound events a console gets first (about one event each). */
 const REPLAYED_COMMITS = 50;
+/** Most commits looked at, back from the head, to find them. */
+const REPLAY_SCAN_LIMIT = 1000;
+/** Aggregates whose commits become events of the stream. */
+const OUTBOUND_TYPES = new Set(Object.keys(AUDIENCE_ROLES));
+
+/**
+ * Where a console that names no event id starts: before the last
+ * `REPLAYED_COMMITS` commits of aggregates that have outbound events, looked
+ * for back from the head over at most `REPLAY_SCAN_LIMIT` commits — so the
+ * supervisors' own commits (probes, decisions) do not crowd the events out.
+ */
+async function replayStart(
+  log: EventLog,
+  head: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  let found = 0;
+  let to = head;
+  while (to > 0 && head - to < REPLAY_SCAN_LIMIT) {
+    const from = Math.max(0, to - 200);
+    const commits = await log.readFeed(from, to - from, { signal });
+    for (let i = commits.length - 1; i >= 0; i--) {
+      if (OUTBOUND_TYPES.has(commits[i].type) && ++found >= REPLAYED_COMMITS) {
+        return commits[i].position - 1;
+      }
+    }
+    to = from;
+  }
+  return to;
+}
 
 const StatusRep = plain<unknown>("ConsoleStatus", ConsoleStatusView);
 
 const StreamQuery = z.object({
   ticket: TicketParam,
   lastEventId: z.string().max(40).optional().describe(
-    "Resume the events after this id (as the Last-Event-ID header; the header wins); without one, the last 50 commits' events come first",
+    "Resume the events after this id (as the Last-Event-ID header; the header wins); without one, the events of the last 50 domain commits come first",
   ),
 });
 
@@ -106,7 +138,7 @@ export function consoleRoutes(
         signal: c.get("signal"),
       });
       after = {
-        position: Math.max(0, head - REPLAYED_COMMITS),
+        position: await replayStart(deps.system.log, head, c.get("signal")),
         index: Infinity,
       };
     }

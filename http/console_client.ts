@@ -40,6 +40,16 @@ export function consoleApp(win: Browser): void {
     if (!el) throw new Error(`#${id} is missing`);
     return el;
   };
+  const PANELS = [
+    "health",
+    "shards",
+    "actors",
+    "log",
+    "projections",
+    "dead-letters",
+    "autoscale",
+    "chaos",
+  ];
   const MAX_EVENTS = 300;
   const SHOWN_EVENTS = 100;
   let session: { access: string; refresh: string } | null = null;
@@ -131,10 +141,12 @@ export function consoleApp(win: Browser): void {
     patch("dead-letters", data.deadLetters, () => renderDeadLetters(doc, s));
     patch("autoscale", data.autoscale, () => renderAutoscale(doc, s));
     patch("chaos", data.chaos, () => renderChaos(doc, s));
-    const problems = Object.entries(s.errors);
+    const problems = Object.entries(s.errors)
+      .map(([section, why]) => `${section}: ${why}`).join("; ");
     const errors = byId("errors");
-    errors.hidden = problems.length === 0;
-    errors.textContent = problems.map(([k, v]) => `${k}: ${v}`).join("; ");
+    errors.hidden = problems === "";
+    // The same text again would be announced again.
+    if (errors.textContent !== problems) errors.textContent = problems;
     const chaosOn = s.chaos?.enabled === true;
     byId("emergency-stop").disabled = !chaosOn;
     byId("chaos-start").disabled = !chaosOn;
@@ -261,6 +273,17 @@ export function consoleApp(win: Browser): void {
     lastEventId = null;
     rendered.clear();
     summaries.clear();
+    // Nothing of the session stays in the page.
+    for (const name of PANELS) {
+      byId(`${name}-body`).replaceChildren(
+        h(doc, "p", { class: "empty" }, "Waiting for the first status…"),
+      );
+      byId(`${name}-summary`).textContent = "";
+    }
+    for (const id of ["stop-report", "chaos-message", "dead-letters-message"]) {
+      byId(id).textContent = "";
+    }
+    byId("events-list").replaceChildren();
     setConnection("Not connected", false);
     byId("login-error").textContent = message;
     show("login");
@@ -314,6 +337,8 @@ export function consoleApp(win: Browser): void {
         render(await api("GET", "/console/status"));
       } catch (e) {
         if (e instanceof ApiError && e.status === 403) {
+          // Not an ADMIN: the session is given up at once.
+          logout();
           byId("refused-reason").textContent = e.message;
           show("refused");
           byId("refused-title").focus();
@@ -334,7 +359,10 @@ export function consoleApp(win: Browser): void {
   });
 
   byId("logout").addEventListener("click", () => logout());
-  byId("refused-logout").addEventListener("click", () => logout());
+  byId("refused-back").addEventListener("click", () => {
+    show("login");
+    byId("email").focus();
+  });
   byId("filter-type").addEventListener("change", renderEvents);
   byId("filter-bedrift").addEventListener("input", renderEvents);
   byId("events-pause").addEventListener("click", () => {

@@ -270,8 +270,8 @@ export const CONSOLE_HTML = `<!doctype html>
 <section id="refused-view" aria-labelledby="refused-title" hidden>
 <h2 id="refused-title" tabindex="-1">Only an ADMIN may use the console</h2>
 <p id="refused-reason"></p>
-<p>Log in with an ADMIN account; your role can use the API it is allowed.</p>
-<button id="refused-logout" type="button">Log out</button>
+<p>You are logged out again. Log in with an ADMIN account; your own role can use the API it is allowed.</p>
+<button id="refused-back" type="button">Log in as someone else</button>
 </section>
 <div id="dashboard" hidden>
 <h2 id="dashboard-title" class="sr" tabindex="-1">Console panels</h2>

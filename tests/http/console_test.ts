@@ -269,10 +269,20 @@ async function readUntil(
   return seen;
 }
 
-Deno.test("console stream: a ticket opens it; a status comes, recent events are replayed, new ones follow, a resume skips what was seen, a non-ADMIN is refused", async () => {
+Deno.test("console stream: a ticket opens it; a status comes, the recent events are replayed past other commits, new ones follow, a resume skips what was seen, a non-ADMIN is refused", async () => {
   await withRealtimeEdge(async (edge) => {
     await edge.bedrift("b1");
     await edge.rename("b1");
+    // Supervisors' commits (no events of the stream) do not crowd them out.
+    for (let v = 0; v < 120; v++) {
+      await edge.log.append({
+        type: "console_noise",
+        id: "n1",
+        expectedVersion: v,
+        commandId: `noise-${v}`,
+        events: [{ type: "noise.made", v: 1, data: {} }],
+      });
+    }
     const open = (query: string) =>
       edge.open(`/api/v1/console/stream${query}`, null);
     const stream = await open(`?ticket=${await edge.ticket(edge.admin)}`);
