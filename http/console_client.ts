@@ -227,6 +227,11 @@ export function consoleApp(win: Browser): void {
     es.addEventListener("status", (e: MessageEvent<string>) => {
       render(JSON.parse(e.data));
     });
+    es.addEventListener("status-error", (e: MessageEvent<string>) => {
+      const errors = byId("errors");
+      errors.hidden = false;
+      errors.textContent = `Status: ${JSON.parse(e.data).message}`;
+    });
     es.addEventListener("event", (e: MessageEvent<string>) => {
       addEvent(e.lastEventId, e.data);
     });
