@@ -125,6 +125,21 @@ export function loadPlaywright() {
   return import("npm:playwright-core@1.57.0");
 }
 
+/** The version of `axe-core` the accessibility tests inject into a page. */
+export const AXE_CORE_VERSION = "4.14.1";
+
+/**
+ * `axe.min.js` of `axe-core` (the accessibility engine), read from Deno's
+ * npm cache on first use: the browser tests inject it into the page under
+ * test (`page.addScriptTag({ content })`).
+ */
+export async function axeCoreSource(): Promise<string> {
+  await import("npm:axe-core@4.14.1");
+  return await Deno.readTextFile(
+    new URL(import.meta.resolve("npm:axe-core@4.14.1/axe.min.js")),
+  );
+}
+
 /**
  * The official CloudEvents SDK, loaded on first use: the example subscriber
  * (and the tests) decode each integration message with it.

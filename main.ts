@@ -176,6 +176,9 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     engine: readSide.engine,
   });
   const httpMetrics = new RedMetrics();
+  // The embedded log's own counters (group commits, latency), for the
+  // metrics and the console.
+  const kvLog = storage.stored instanceof KvEventLog ? storage.stored : null;
   const disk = diskCheck(config.dataDir, faults);
   const edge: EdgeDeps = {
     ...domain.edge,
@@ -214,9 +217,7 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     }),
     metrics: async () =>
       await readSide.metrics() +
-      (storage.stored instanceof KvEventLog
-        ? kvLogMetrics(storage.stored)
-        : "") +
+      (kvLog ? kvLogMetrics(kvLog) : "") +
       (cluster ? await cluster.metrics() : "") +
       deadLetters.metrics() +
       (integration ? await integration.metrics() : "") +
@@ -236,6 +237,20 @@ export async function startNode(config: NodeConfig): Promise<Node> {
     security: config.security,
     realtime: realtime.edge,
     webhooks: readSide.webhooks.edge,
+    deadLetters: storage.deadLetterStore,
+    console: {
+      node: { id: config.nodeId, mode: cluster ? "distributed" : "embedded" },
+      logBackend: kvLog ? "kv" : "jetstream",
+      ...(cluster ? { shards: () => cluster.placement.shardMap() } : {}),
+      ...(kvLog
+        ? {
+          logCounters: () => ({
+            ...kvLog.stats(),
+            latency: kvLog.commitLatency.snapshot(),
+          }),
+        }
+        : {}),
+    },
     readSide: {
       store: readSide.store,
       positions: readSide.positions,

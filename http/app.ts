@@ -34,6 +34,8 @@ import { wellKnownRoutes } from "./well_known.ts";
 import { integrationRoutes } from "./integration.ts";
 import { docsRoutes } from "./docs.ts";
 import { autoscaleRoutes } from "./autoscale.ts";
+import { consoleRoutes } from "./console.ts";
+import { deadLetterRoutes } from "./dead_letters.ts";
 import { onError, problem, ProblemTypes } from "./problem.ts";
 import { telemetry } from "./telemetry.ts";
 import { RedMetrics } from "../runtime/telemetry/mod.ts";
@@ -138,6 +140,8 @@ export function createApp(input: EdgeDeps): Hono {
     autoscaleRoutes(deps),
     webhookRoutes(deps),
     realtimeRoutes(deps),
+    deadLetterRoutes(deps),
+    ...consoleRoutes(deps),
     wellKnownRoutes(deps),
     ...integrationRoutes(deps),
   ];

@@ -4,7 +4,8 @@
  * node") — the fault types, ad hoc faults, experiments (create, list, read
  * with the journal, start, stop), the safety status and the emergency
  * stop; and the edge's fault seam (`network_latency`,
- * `service_unavailable`) for the other `/api/` routes.
+ * `service_unavailable`) for the other `/api/` routes but the ops
+ * console's.
  */
 import type { Context, MiddlewareHandler } from "../deps.ts";
 import { z } from "../deps.ts";
@@ -45,8 +46,11 @@ import { RouteGroup } from "./route.ts";
 import type { ProblemStatus } from "./route.ts";
 import { askOptions, newId, requireId } from "./write.ts";
 
-/** Paths the edge's faults leave alone: the supervisor must stay reachable. */
-const CHAOS_PATH = /^\/api\/(?:v\d+\/)?chaos(?:\/|$)/;
+/**
+ * Paths the edge's faults leave alone: the supervisor, and the ops console's
+ * status and stream, must stay reachable while a fault is on.
+ */
+const CHAOS_PATH = /^\/api\/(?:v\d+\/)?(?:chaos|console)(?:\/|$)/;
 
 /**
  * The edge's fault seam: while a `network_latency` or

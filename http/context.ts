@@ -1,5 +1,5 @@
 import type { ActorClient, ActorSystem } from "../runtime/actor/mod.ts";
-import type { Principal } from "../runtime/core/mod.ts";
+import type { DeadLetterStore, Principal } from "../runtime/core/mod.ts";
 import type { UserRole, UserServices } from "../actors/user/mod.ts";
 import type { AccessVerifier } from "./auth.ts";
 import type { FileStore, KeyStore } from "../runtime/storage/mod.ts";
@@ -14,6 +14,7 @@ import type { ChaosSupervisor } from "../actors/supervisors/chaos/mod.ts";
 import type { AutoscaleApi } from "../actors/supervisors/autoscale/mod.ts";
 import type { RealtimeEdge } from "./realtime.ts";
 import type { WebhookEdge } from "./webhooks.ts";
+import type { ConsoleSources } from "./console_status.ts";
 
 declare module "npm:hono@4.13.19" {
   interface ContextVariableMap {
@@ -122,6 +123,10 @@ export interface EdgeDeps {
   realtime?: RealtimeEdge;
   /** Webhook subscriptions and deliveries (none: those routes answer 503). */
   webhooks?: WebhookEdge;
+  /** The cluster's dead-letter store (none: `/dead-letters` answers 503). */
+  deadLetters?: DeadLetterStore;
+  /** What the ops console reads of the node besides the parts above. */
+  console?: ConsoleSources;
 }
 
 /** Where routes send commands: the cluster router when there is one. */

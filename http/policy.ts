@@ -106,6 +106,11 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   "GET /autoscale/anomalies": { roles: [ADMIN] },
   "GET /autoscale/cost": { roles: [ADMIN] },
 
+  "GET /dead-letters": { roles: [ADMIN] },
+  "POST /dead-letters/:id/retry": { roles: [ADMIN] },
+  "GET /console/status": { roles: [ADMIN] },
+  "GET /console/stream": { roles: [ADMIN], ticket: true },
+
   "GET /bedrifter": { roles: ALL },
   "POST /bedrifter": { roles: [ADMIN] },
   "GET /bedrifter/:id": { roles: ALL },

@@ -63,7 +63,8 @@ const RoomsParam = z.string().max(2000).transform((text, ctx) => {
   "Comma-separated rooms: bedrift:<id>, role:<role>, user:<id> (default: the caller's bedrift and user; an ADMIN's role:ADMIN, everything)",
 );
 
-const TicketParam = z.string().max(100).optional().describe(
+/** `?ticket=`: a single-use ticket instead of `Authorization` (browsers). */
+export const TicketParam = z.string().max(100).optional().describe(
   "A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers)",
 );
 
@@ -87,7 +88,8 @@ const TicketRep = plain<unknown>(
   }),
 );
 
-function realtimeOf(deps: EdgeDeps): RealtimeEdge {
+/** The node's realtime edge (503 when it runs none). */
+export function realtimeOf(deps: EdgeDeps): RealtimeEdge {
   if (!deps.realtime) {
     throw new UnavailableError("Realtime is not running on this node");
   }
@@ -95,7 +97,10 @@ function realtimeOf(deps: EdgeDeps): RealtimeEdge {
 }
 
 /** A resume cursor from `Last-Event-ID` or `?lastEventId=` (a 400 when malformed). */
-function resumeCursor(c: Context, query?: string): FeedCursor | null {
+export function resumeCursor(
+  c: Context,
+  query?: string,
+): FeedCursor | null {
   const text = c.req.header(HttpHeaders.lastEventId) ?? query;
   if (text === undefined || text.trim() === "") return null;
   const cursor = parseFeedCursor(text);
@@ -135,6 +140,14 @@ function expiryOf(c: Context): number | undefined {
   const seconds = c.get("credentialsExpireAt");
   return seconds === undefined ? undefined : seconds * 1000;
 }
+
+/** The answer of a route that streams server-sent events. */
+export const SSE_RESPONSES = {
+  200: {
+    description: "The stream",
+    content: { "text/event-stream": { schema: { type: "string" } } },
+  },
+};
 
 /** Routes of the realtime edge. */
 export function realtimeRoutes(deps: EdgeDeps): RouteGroup {
@@ -184,12 +197,7 @@ export function realtimeRoutes(deps: EdgeDeps): RouteGroup {
     description:
       "`text/event-stream`: each message's `id:` is `<position>-<index>` and its `data:` a CloudEvent (JSON). Reconnect with `Last-Event-ID` to get exactly what was missed. A comment every 15 s keeps the connection; a client that falls too far behind, or whose token expires, gets a last `event: error` saying why.",
     request: { query: StreamQuery },
-    responses: {
-      200: {
-        description: "The stream",
-        content: { "text/event-stream": { schema: { type: "string" } } },
-      },
-    },
+    responses: SSE_RESPONSES,
     problems: [400, 401, 403, 422, 503],
   }, async (c, { query }) => {
     const realtime = realtimeOf(deps);

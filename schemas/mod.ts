@@ -144,3 +144,6 @@ export {
   PredictionsView,
   RecommendationsView,
 } from "./autoscale.ts";
+export { DeadLettersQuery, DeadLetterView } from "./dead_letters.ts";
+export { ConsoleStatusView } from "./console.ts";
+export type { ConsoleStatus } from "./console.ts";

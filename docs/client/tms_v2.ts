@@ -2110,6 +2110,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v2/dead-letters": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The dead letters, newest first
+     * @description Roles: ADMIN.
+     */
+    get: operations["listDeadLettersV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/dead-letters/{id}/retry": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask the node that can to retry a dead letter
+     * @description An open letter becomes `retry_requested` (one already requested or retrying is left as it is); the node that owns the actor or runs the projection performs the retry — a command is asked again under its command id, so one that had committed is not written twice — and the list shows `resolved`, `rejected` or `open` again with the new reason. 409 for a letter already closed, 422 for a command too large to have been kept.
+     *
+     *     Roles: ADMIN.
+     */
+    post: operations["retryDeadLetterV2"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/console": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The ops console (an HTML page; its data needs an ADMIN's login)
+     * @description No token needed.
+     */
+    get: operations["opsConsole"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/console/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A snapshot of this node: health, nodes and shards, actors, log, projections, dead letters, autoscaler, chaos
+     * @description Roles: ADMIN.
+     */
+    get: operations["getConsoleStatusV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/console/stream": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events: a status snapshot every interval, and the feed's events
+     * @description `text/event-stream` with `event: status` (the snapshot of GET /console/status, every 2 s while the client reads) and `event: event` (id `<position>-<index>`, data the CloudEvent, as GET /stream sends them to an ADMIN). A client that falls behind, or whose token expires, gets a last `event: error` saying why; reconnect with a new ticket and `lastEventId`.
+     *
+     *     Roles: ADMIN.
+     */
+    get: operations["consoleStreamV2"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/.well-known/jwks.json": {
     parameters: {
       query?: never;
@@ -5338,6 +5442,512 @@ export interface components {
       /** @description Single use; name it as ?ticket= within expiresIn seconds */
       ticket: string;
       expiresIn: number;
+    };
+    DeadLetterPageV2: {
+      items: {
+        /** @description `cmd-…` or `prj-…` (16 hex digits) */
+        id: string;
+        /** @enum {string} */
+        kind: "command" | "projection";
+        /** @enum {string} */
+        status:
+          | "open"
+          | "retry_requested"
+          | "retrying"
+          | "resolved"
+          | "rejected";
+        /** @description ISO 8601 */
+        recordedAt: string;
+        /** @description ISO 8601 */
+        updatedAt: string;
+        /** @description The latest failure */
+        failedAt: string;
+        /** @description The node that saw the latest failure */
+        node: string;
+        reason: string;
+        attempts: number;
+        /** @description Times this message failed for good */
+        failures: number;
+        retries: number;
+        /** @description The actor and command id (not the command's body) */
+        command: {
+          type: string;
+          id: string;
+          commandId: string;
+          expectedVersion: number | null;
+          /** @description The command was too large to keep: it cannot be retried */
+          truncated: boolean;
+        } | null;
+        projection: {
+          name: string;
+          position: number;
+          streamType: string | null;
+          streamId: string | null;
+          version: number | null;
+          eventTypes: string[];
+        } | null;
+        claim: {
+          node: string;
+          /** @description ISO 8601 */
+          at: string;
+        } | null;
+        resolution: string | null;
+        history: {
+          /** @description ISO 8601 */
+          at: string;
+          action: string;
+          node?: string;
+          detail?: string;
+        }[];
+      }[];
+      nextCursor: string | null;
+      /** @description How many items match the filter over all pages (null: not counted) */
+      total: number | null;
+      /** @description Links to this resource and related ones (v2) */
+      _links: {
+        [key: string]: {
+          href: string;
+        } | null;
+      };
+    };
+    DeadLetterV2: {
+      /** @description `cmd-…` or `prj-…` (16 hex digits) */
+      id: string;
+      /** @enum {string} */
+      kind: "command" | "projection";
+      /** @enum {string} */
+      status: "open" | "retry_requested" | "retrying" | "resolved" | "rejected";
+      /** @description ISO 8601 */
+      recordedAt: string;
+      /** @description ISO 8601 */
+      updatedAt: string;
+      /** @description The latest failure */
+      failedAt: string;
+      /** @description The node that saw the latest failure */
+      node: string;
+      reason: string;
+      attempts: number;
+      /** @description Times this message failed for good */
+      failures: number;
+      retries: number;
+      /** @description The actor and command id (not the command's body) */
+      command: {
+        type: string;
+        id: string;
+        commandId: string;
+        expectedVersion: number | null;
+        /** @description The command was too large to keep: it cannot be retried */
+        truncated: boolean;
+      } | null;
+      projection: {
+        name: string;
+        position: number;
+        streamType: string | null;
+        streamId: string | null;
+        version: number | null;
+        eventTypes: string[];
+      } | null;
+      claim: {
+        node: string;
+        /** @description ISO 8601 */
+        at: string;
+      } | null;
+      resolution: string | null;
+      history: {
+        /** @description ISO 8601 */
+        at: string;
+        action: string;
+        node?: string;
+        detail?: string;
+      }[];
+    };
+    ConsoleStatusV2: {
+      /** @description ISO 8601, when it was taken */
+      at: string;
+      /** @description How often the stream sends one */
+      intervalMs: number;
+      node: {
+        id: string;
+        /** @enum {string} */
+        mode: "embedded" | "distributed";
+        uptimeS: number;
+        rssBytes: number;
+        startup: {
+          ok: boolean;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+      health: {
+        ok: boolean;
+        /** @description Every component of /health/ready */
+        checks: {
+          [key: string]: {
+            ok: boolean;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      } | null;
+      /** @description The live nodes (this one alone when embedded) */
+      nodes: {
+        id: string;
+        self: boolean;
+        /** @description Shards it holds */
+        shards: number | null;
+      }[];
+      /** @description Null embedded: every actor runs on this node */
+      shards: {
+        count: number;
+        ttlMs: number;
+        leases: {
+          shard: number;
+          node: string | null;
+          ageMs: number | null;
+          moves: number;
+        }[];
+        /** @description Newest first */
+        moves: {
+          shard: number;
+          from: string;
+          to: string;
+          at: number;
+        }[];
+      } | null;
+      actors: {
+        active: number;
+        queued: number;
+        maxMailboxDepth: number;
+        commands: number;
+        commandsPerS: number | null;
+        restarts: number;
+        parked: {
+          type: string;
+          id: string;
+          until: number;
+          reason: string;
+        }[];
+        /** @description The 10 deepest mailboxes */
+        mailboxes: {
+          type: string;
+          id: string;
+          depth: number;
+        }[];
+      };
+      log: {
+        backend: string;
+        head: number | null;
+        commitsPerS: number | null;
+        /** @description The embedded log's group commits */
+        groupCommit: {
+          commits: number;
+          atomics: number;
+          /** @description Commits per atomic since the last snapshot (lifetime when idle) */
+          batchSize: number | null;
+          unindexed: number;
+          latencyMs: {
+            mean: number | null;
+            /** @description Upper bound of its bucket */
+            p99: number | null;
+            max: number | null;
+          };
+        } | null;
+      };
+      projections: {
+        /** @enum {string} */
+        role: "own" | "projector" | "standby" | "stopped" | "follower";
+        /** @description The node holding the lease */
+        holder: string | null;
+        head: number | null;
+        items: {
+          name: string;
+          state: string;
+          position: number;
+          head: number;
+          lagPositions: number;
+          lagMs: number;
+          retries: number;
+          lastError: string | null;
+          failure:
+            | ({
+              position: number;
+              error: string;
+            } & {
+              [key: string]: unknown;
+            })
+            | null;
+        }[];
+      } | null;
+      deadLetters: {
+        open: number;
+        byStatus: {
+          [key: string]: number;
+        };
+        /** @description The newest 20 */
+        items: {
+          /** @description `cmd-…` or `prj-…` (16 hex digits) */
+          id: string;
+          /** @enum {string} */
+          kind: "command" | "projection";
+          /** @enum {string} */
+          status:
+            | "open"
+            | "retry_requested"
+            | "retrying"
+            | "resolved"
+            | "rejected";
+          /** @description ISO 8601 */
+          recordedAt: string;
+          /** @description ISO 8601 */
+          updatedAt: string;
+          /** @description The latest failure */
+          failedAt: string;
+          /** @description The node that saw the latest failure */
+          node: string;
+          reason: string;
+          attempts: number;
+          /** @description Times this message failed for good */
+          failures: number;
+          retries: number;
+          /** @description The actor and command id (not the command's body) */
+          command: {
+            type: string;
+            id: string;
+            commandId: string;
+            expectedVersion: number | null;
+            /** @description The command was too large to keep: it cannot be retried */
+            truncated: boolean;
+          } | null;
+          projection: {
+            name: string;
+            position: number;
+            streamType: string | null;
+            streamId: string | null;
+            version: number | null;
+            eventTypes: string[];
+          } | null;
+          claim: {
+            node: string;
+            /** @description ISO 8601 */
+            at: string;
+          } | null;
+          resolution: string | null;
+          history: {
+            /** @description ISO 8601 */
+            at: string;
+            action: string;
+            node?: string;
+            detail?: string;
+          }[];
+        }[];
+      } | null;
+      autoscale: {
+        /** @enum {string} */
+        mode: "off" | "recommend" | "on";
+        active: boolean;
+        supervisor: string | null;
+        actuator: string | null;
+        replicas: number | null;
+        desired: number | null;
+        minReplicas: number;
+        maxReplicas: number;
+        intervalMs: number | null;
+        forecast: {
+          [key: string]: unknown;
+        } | null;
+        lastDecision: {
+          /** @description Epoch ms */
+          at: number;
+          current: number;
+          desired: number;
+          recommendation: number;
+          /** @enum {string} */
+          action: "scale_up" | "scale_down" | "hold";
+          reasons: {
+            metric: string;
+            value: number;
+            target: number;
+            ratio: number;
+            replicas: number;
+            withinTolerance: boolean;
+          }[];
+          forecast: {
+            rate: number | null;
+            currentRate: number;
+            horizonMs: number;
+            mape: number | null;
+            replicas: number | null;
+            used: boolean;
+            note: string | null;
+          } | null;
+          held: string | null;
+          limits: string[];
+        } | null;
+        /** @description The newest 8 */
+        decisions: {
+          version: number;
+          position: number;
+          type: string;
+          at: string;
+          data: {
+            [key: string]: unknown;
+          };
+        }[];
+        chart: {
+          /** @description Measured rates, each with the band the forecast before it gave for its time */
+          measured: {
+            /** @description Epoch ms */
+            at: number;
+            rate: number | null;
+            low: number | null;
+            high: number | null;
+          }[];
+          forecast: {
+            /** @description Epoch ms */
+            at: number;
+            rate: number | null;
+            low: number | null;
+            high: number | null;
+          }[];
+        };
+      } | null;
+      chaos: {
+        enabled: boolean;
+        status: {
+          node: string;
+          settings: {
+            enabled: boolean;
+            maxDurationS: number;
+            blastRadiusLimit: number;
+          };
+          nodes: {
+            node: string;
+            faults: {
+              id: string;
+              kind: string;
+              selector: {
+                /** @description Node ids (TMS_NODE_ID) that hold the fault */
+                nodes?: string[];
+                /** @description Actor types it reaches */
+                aggregateTypes?: string[];
+                /** @description Shards it reaches */
+                shards?: number[];
+                /** @description Projections a projection_pause holds */
+                projections?: string[];
+                /** @description Share of the scope's units (actors, requests, queries, projections), picked by a stable hash */
+                percent?: number;
+              };
+              params: {
+                [key: string]: unknown;
+              };
+              /** @description Epoch ms */
+              startedAt: number;
+              /** @description Epoch ms */
+              expiresAt: number;
+              experimentId: string | null;
+            }[];
+            experiments: {
+              id: string;
+              title: string;
+              targets: string[] | "all";
+              startedAt: string;
+              maxDurationMs: number;
+            }[];
+            lastStop: {
+              id: string;
+              by: string;
+              at: string;
+              node: string;
+              cleared: number;
+              actedAt: string;
+            } | null;
+          }[];
+          missing: string[];
+          lastStop: {
+            id: string;
+            by: string;
+            at: string;
+            node: string;
+            cleared: number;
+            actedAt: string;
+          } | null;
+        } | null;
+        running: {
+          id: string;
+          title: string;
+          status: string;
+          startedAt: string | null;
+          deviations: number;
+          /** @description The latest check of its steady-state probes */
+          probes: {
+            probe: string;
+            value: number | null;
+            tolerance: number;
+            ok: boolean;
+          }[];
+          faults: {
+            id: string;
+            kind: string;
+            selector: {
+              /** @description Node ids (TMS_NODE_ID) that hold the fault */
+              nodes?: string[];
+              /** @description Actor types it reaches */
+              aggregateTypes?: string[];
+              /** @description Shards it reaches */
+              shards?: number[];
+              /** @description Projections a projection_pause holds */
+              projections?: string[];
+              /** @description Share of the scope's units (actors, requests, queries, projections), picked by a stable hash */
+              percent?: number;
+            };
+            params: {
+              [key: string]: unknown;
+            };
+            /** @description Epoch ms */
+            startedAt: number;
+            /** @description Epoch ms */
+            expiresAt: number;
+            experimentId: string | null;
+          }[];
+        }[];
+        /** @description The newest 10 */
+        history: {
+          id: string;
+          version: number;
+          title: string;
+          /** @enum {string} */
+          status:
+            | "created"
+            | "running"
+            | "aborted"
+            | "rolled_back"
+            | "completed";
+          outcome: ("passed" | "failed" | "aborted") | null;
+          abortReason:
+            | (
+              | "hypothesis_not_met"
+              | "deviation"
+              | "max_duration"
+              | "emergency_stop"
+              | "stopped"
+              | "injection_failed"
+              | "node_stopped"
+            )
+            | null;
+          blastRadius: number;
+          forced: boolean;
+          faults: number;
+          deviations: number;
+          createdBy: string;
+          createdAt: string;
+          startedAt: string | null;
+          endedAt: string | null;
+        }[];
+      } | null;
+      /** @description Sections that could not be read, and why */
+      errors: {
+        [key: string]: string;
+      };
     };
   };
   responses: {
@@ -10846,6 +11456,174 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      400: components["responses"]["Problem400"];
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  listDeadLettersV2: {
+    parameters: {
+      query?: {
+        kind?: "command" | "projection";
+        status?:
+          | "open"
+          | "retry_requested"
+          | "retrying"
+          | "resolved"
+          | "rejected";
+        limit?: number;
+        cursor?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeadLetterPageV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["DeadLetterPageV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  retryDeadLetterV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path: {
+        /** @description The letter's id (`cmd-…` or `prj-…`) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Requested: a node performs it */
+      202: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeadLetterV2"];
+          "application/vnd.tms.v2+json": components["schemas"]["DeadLetterV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      404: components["responses"]["Problem404"];
+      409: components["responses"]["Problem409"];
+      422: components["responses"]["Problem422"];
+      429: components["responses"]["Problem429"];
+      503: components["responses"]["Problem503"];
+    };
+  };
+  opsConsole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The page, its script and styles inline */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/html": string;
+        };
+      };
+    };
+  };
+  getConsoleStatusV2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The snapshot */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ConsoleStatusV2"];
+          "application/vnd.tms.v2+json":
+            components["schemas"]["ConsoleStatusV2"];
+        };
+      };
+      401: components["responses"]["Problem401"];
+      403: components["responses"]["Problem403"];
+      429: components["responses"]["Problem429"];
+    };
+  };
+  consoleStreamV2: {
+    parameters: {
+      query?: {
+        /** @description A single-use ticket from POST /stream/tickets, instead of the Authorization header (browsers) */
+        ticket?: string;
+        /** @description Resume the events after this id (as the Last-Event-ID header; the header wins); without one, the events of the last 50 domain commits come first */
+        lastEventId?: string;
+      };
+      header?: {
+        /** @description On an unversioned /api/ path: the major version to serve (2, or 2.1.0); the path wins on /api/v<n>/ */
+        "X-API-Version"?: components["parameters"]["X-API-Version"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream */
+      200: {
+        headers: {
+          "X-API-Version": components["headers"]["X-API-Version"];
+          RateLimit: components["headers"]["RateLimit"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          [name: string]: unknown;
+        };
+        content: {
+          "text/event-stream": string;
+        };
       };
       400: components["responses"]["Problem400"];
       401: components["responses"]["Problem401"];

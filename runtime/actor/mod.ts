@@ -18,6 +18,7 @@
  * chaos seam (mailbox delay, a crash mid-command): one check per message
  * while it is not armed. `ActorClient`
  * is what callers need; the cluster router implements it too.
+`deepestMailboxes` lists the fullest mailboxes for an operator.
  *
  * Imports `core` only.
  */
@@ -32,6 +33,7 @@ export type {
   ActorSystemStats,
   AskOptions,
   AskResult,
+  MailboxDepth,
   ReadOptions,
   ReadResult,
 } from "./types.ts";

@@ -30,6 +30,7 @@ import type {
   ActorSystemStats,
   AskOptions,
   AskResult,
+  MailboxDepth,
   ReadOptions,
   ReadResult,
 } from "./types.ts";
@@ -206,6 +207,33 @@ export class ActorSystem implements ActorClient {
       restarts: this.#restarts,
       parked: this.#actors.parked(),
     };
+  }
+
+  /**
+   * The `limit` deepest mailboxes (deepest first; empty ones left out), for
+   * an operator's view: one pass over the active actors, keeping at most
+   * `limit` (1–100) candidates.
+   *
+   * @example
+   * ```ts
+   * system.deepestMailboxes(10); // [{ type: "invoice", id: "7", depth: 42 }, …]
+   * ```
+   */
+  deepestMailboxes(limit = 10): MailboxDepth[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new RangeError("limit must be an integer from 1 to 100");
+    }
+    const top: MailboxDepth[] = [];
+    for (const activation of this.#actors.values()) {
+      const depth = activation.mailbox.length;
+      if (depth === 0) continue;
+      if (top.length === limit && depth <= top[limit - 1].depth) continue;
+      let i = top.length;
+      while (i > 0 && top[i - 1].depth < depth) i--;
+      top.splice(i, 0, { type: activation.type, id: activation.id, depth });
+      if (top.length > limit) top.pop();
+    }
+    return top;
   }
 
   /**

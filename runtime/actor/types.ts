@@ -137,6 +137,13 @@ export interface ActorSystemOptions {
   faults?: ActorFaults;
 }
 
+/** One actor's waiting messages (`ActorSystem.deepestMailboxes`). */
+export interface MailboxDepth {
+  type: string;
+  id: string;
+  depth: number;
+}
+
 /** Counters and gauges of the actor system, for health and metrics. */
 export interface ActorSystemStats {
   active: number;

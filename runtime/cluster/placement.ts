@@ -93,6 +93,42 @@ export interface PlacementStatus {
   sinceLastTick: number | null;
 }
 
+/** One shard as a node sees it (`ShardPlacement.shardMap`). */
+export interface ShardLeaseView {
+  shard: number;
+  /** The node holding its lease; null when free or not seen yet. */
+  node: string | null;
+  /**
+   * Ms since its lease was last renewed: exact for this node's own, as
+   * observed (a tick's granularity) for another's; null when free.
+   */
+  ageMs: number | null;
+  /** Times its lease went from one node to another while this node watched. */
+  moves: number;
+}
+
+/** A lease that went from one node to another. */
+export interface ShardMove {
+  shard: number;
+  from: string;
+  to: string;
+  /** Epoch ms this node saw it. */
+  at: number;
+}
+
+/** Every shard's holder as this node sees it, and the recent moves. */
+export interface ShardMap {
+  nodeId: string;
+  shards: number;
+  ttlMs: number;
+  leases: ShardLeaseView[];
+  /** Newest first, at most `MAX_MOVES`. */
+  moves: ShardMove[];
+}
+
+/** Moves a node remembers for its shard map. */
+const MAX_MOVES = 50;
+
 /**
  * Shard leases in the JetStream KV bucket `tms_placement`.
  *
@@ -130,6 +166,9 @@ export class ShardPlacement {
   readonly #seenShards = new Map<number, Seen>();
   readonly #seenNodes = new Map<string, Seen>();
   #live: string[] = [];
+  /** The last node seen holding each shard, and its moves (for the shard map). */
+  readonly #holders = new Map<number, { node: string; moves: number }>();
+  readonly #moves: ShardMove[] = [];
   #lastTick: number | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #ticking: Promise<void> | null = null;
@@ -185,6 +224,51 @@ export class ShardPlacement {
         ? null
         : Math.round(performance.now() - this.#lastTick),
     };
+  }
+
+  /**
+   * Every shard's holder, the age of its lease and how often it moved, as
+   * this node knows them now (its own leases, and the others' from its last
+   * tick): for an operator's shard map. Costs no request.
+   */
+  shardMap(): ShardMap {
+    const now = performance.now();
+    const safeMs = this.#safeMs();
+    const leases: ShardLeaseView[] = [];
+    for (let shard = 0; shard < this.shards; shard++) {
+      const own = this.#leases.get(shard);
+      const seen = own ? undefined : this.#seenShards.get(shard);
+      leases.push({
+        shard,
+        node: own ? this.nodeId : seen?.node ?? null,
+        ageMs: own
+          ? Math.max(0, Math.round(now - (own.validUntil - safeMs)))
+          : seen
+          ? Math.round(now - seen.at)
+          : null,
+        moves: this.#holders.get(shard)?.moves ?? 0,
+      });
+    }
+    return {
+      nodeId: this.nodeId,
+      shards: this.shards,
+      ttlMs: this.ttlMs,
+      leases,
+      moves: [...this.#moves],
+    };
+  }
+
+  /** Notes who holds `shard`; a different node than before is a move. */
+  #held(shard: number, node: string): void {
+    const before = this.#holders.get(shard);
+    if (!before) {
+      this.#holders.set(shard, { node, moves: 0 });
+      return;
+    }
+    if (before.node === node) return;
+    this.#moves.unshift({ shard, from: before.node, to: node, at: Date.now() });
+    if (this.#moves.length > MAX_MOVES) this.#moves.pop();
+    this.#holders.set(shard, { node, moves: before.moves + 1 });
   }
 
   /** One round of heartbeat, renewal, observation, release and claim. */
@@ -318,7 +402,11 @@ export class ShardPlacement {
         return;
       }
       const node = entry.json<{ node: string }>().node;
-      fresh(this.#seenShards, shard, entry.revision, node, now, this.ttlMs);
+      if (
+        fresh(this.#seenShards, shard, entry.revision, node, now, this.ttlMs)
+      ) {
+        this.#held(shard, node);
+      }
     }));
   }
 
@@ -350,6 +438,7 @@ export class ShardPlacement {
       }
       if (got === null) continue;
       this.#seenShards.delete(shard);
+      this.#held(shard, this.nodeId);
       this.#leases.set(shard, {
         revision: got,
         validUntil: started + this.#safeMs(),

@@ -17,7 +17,7 @@
  */
 export { RealtimeHub, Subscription } from "./hub.ts";
 export type { HubStats, RealtimeHubOptions, SubscribeOptions } from "./hub.ts";
-export { sseErrorEvent, sseResponse } from "./sse.ts";
+export { SSE_HEADERS, sseErrorEvent, sseResponse } from "./sse.ts";
 export type { SseOptions } from "./sse.ts";
 export { MemoryTicketStore, NatsTicketStore } from "./tickets.ts";
 export type { TicketStore } from "./tickets.ts";

@@ -23,6 +23,14 @@ export interface SseOptions {
 
 const encoder = new TextEncoder();
 
+/** The headers of a `text/event-stream` answer: never cached, never buffered by a proxy. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  // nginx and friends would otherwise buffer the stream.
+  "x-accel-buffering": "no",
+};
+
 /** The `event: error` block of an end. */
 export function sseErrorEvent(end: SubscriptionEnd): string {
   return `event: error\ndata: ${
@@ -107,12 +115,6 @@ export function sseResponse<A>(
   }, new CountQueuingStrategy({ highWaterMark: 1 }));
   return new Response(body, {
     status: 200,
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      // nginx and friends would otherwise buffer the stream.
-      "x-accel-buffering": "no",
-      ...options.headers,
-    },
+    headers: { ...SSE_HEADERS, ...options.headers },
   });
 }

@@ -9,20 +9,8 @@
  * `.ci/run` installs it.
  */
 import assert from "node:assert/strict";
-import { loadPlaywright } from "../../deps.ts";
+import { launchChromium } from "../support/browser.ts";
 import { testApp } from "../support/app.ts";
-
-const CHROMIUM = Deno.env.get("TMS_CHROMIUM") ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test({
   name:
@@ -37,11 +25,7 @@ Deno.test({
       t.app.fetch,
     );
     const base = `http://127.0.0.1:${server.addr.port}`;
-    const { chromium } = await loadPlaywright();
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: FLAGS,
-    });
+    const browser = await launchChromium();
     try {
       const doc = await (await fetch(`${base}/openapi/v2.json`)).json();
       const expected = new Map<string, string[]>();

@@ -14,7 +14,12 @@ import type { RoutePolicy } from "../../http/policy.ts";
 import { ActorSystem } from "../../runtime/actor/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import { ProjectionEngine } from "../../runtime/projection/mod.ts";
-import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import {
+  MemoryDeadLetterStore,
+  MemoryFileStore,
+  MemoryKeyStore,
+} from "../../runtime/storage/mod.ts";
+import { commandInput } from "../contracts/dead_letter_store_contract.ts";
 import { login } from "../../actors/user/mod.ts";
 import { adminTokenOf } from "../support/app.ts";
 import {
@@ -77,7 +82,9 @@ async function edge() {
   const chaos = testChaos(system, { node: "matrix" });
   const hub = new RealtimeHub({ log, mapper: new OutboundMapper({ log }) });
   await hub.start();
+  const deadLetters = new MemoryDeadLetterStore();
   const app = createApp({
+    deadLetters,
     chaos: chaos.supervisor,
     system,
     keys,
@@ -344,6 +351,13 @@ async function edge() {
     budget,
     refreshToken,
     bedrift,
+    /** A fresh open dead letter's id. */
+    async deadLetter() {
+      const letter = await deadLetters.record(
+        commandInput(crypto.randomUUID(), crypto.randomUUID()),
+      );
+      return letter.id;
+    },
     async experiment(method = {}) {
       const body = await asAdmin("POST", "/api/v1/chaos/experiments", {
         title: "matrix",
@@ -515,6 +529,14 @@ const SAMPLES: Record<string, (e: Edge, who: Who) => Promise<Call>> = {
     Promise.resolve({ path: "/api/v1/chaos/safety/status" }),
   "POST /chaos/safety/emergency-stop": () =>
     Promise.resolve({ path: "/api/v1/chaos/safety/emergency-stop" }),
+  "GET /dead-letters": () => Promise.resolve({ path: "/api/v1/dead-letters" }),
+  "POST /dead-letters/:id/retry": async (e) => ({
+    path: `/api/v1/dead-letters/${await e.deadLetter()}/retry`,
+  }),
+  "GET /console/status": () =>
+    Promise.resolve({ path: "/api/v1/console/status" }),
+  "GET /console/stream": () =>
+    Promise.resolve({ path: "/api/v1/console/stream", stream: true }),
 
   "GET /bedrifter": () => Promise.resolve({ path: "/api/v1/bedrifter" }),
   "GET /bedrifter/:id/history": (e) =>

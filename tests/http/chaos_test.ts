@@ -191,7 +191,7 @@ Deno.test("chaos API: fault types; an ad hoc fault is held for its duration, ref
   }
 });
 
-Deno.test("edge seam: service_unavailable answers 503 with Retry-After to the share it selects, never to the chaos routes; the emergency stop ends it", async () => {
+Deno.test("edge seam: service_unavailable answers 503 with Retry-After to the share it selects, never to the chaos routes or the ops console's; the emergency stop ends it", async () => {
   const e = await edge();
   try {
     const injected = await e.call("POST", "/api/v1/chaos/faults/inject", {
@@ -207,6 +207,9 @@ Deno.test("edge seam: service_unavailable answers 503 with Retry-After to the sh
     assert.equal(refused.body.type, "/problems/unavailable");
     const status = await e.call("GET", "/api/v1/chaos/safety/status");
     assert.equal(status.status, 200, "the chaos routes stay reachable");
+    const consoleStatus = await e.call("GET", "/api/v1/console/status");
+    assert.equal(consoleStatus.status, 200, "so does the ops console");
+    assert.equal(consoleStatus.body.chaos.status.nodes[0].faults.length, 1);
     assert.equal(status.body.nodes[0].faults[0].kind, "service_unavailable");
     const stop = await e.call("POST", "/api/v1/chaos/safety/emergency-stop");
     assert.equal(stop.status, 200);

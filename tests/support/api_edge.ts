@@ -1,6 +1,7 @@
 /**
  * An edge over a real event log (memory, Deno KV or JetStream) with the read
- * models in PGlite, realtime and webhook subscriptions (nothing sends), its first ADMIN logged in, and users of any role made
+ * models in PGlite, realtime, webhook subscriptions (nothing sends) and dead
+ * letters in memory, its first ADMIN logged in, and users of any role made
  * and logged in on demand: for the API-contract tests (versions, time
  * travel, the events API).
  */
@@ -18,7 +19,11 @@ import { HttpHeaders } from "../../runtime/core/mod.ts";
 import type { EventLog } from "../../runtime/core/mod.ts";
 import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import { ProjectionEngine } from "../../runtime/projection/mod.ts";
-import { MemoryFileStore, MemoryKeyStore } from "../../runtime/storage/mod.ts";
+import {
+  MemoryDeadLetterStore,
+  MemoryFileStore,
+  MemoryKeyStore,
+} from "../../runtime/storage/mod.ts";
 import { adminTokenOf } from "./app.ts";
 import { bearer, createUser, testAuth, tokenOf } from "./auth.ts";
 import { pgliteFixture } from "./sql_stores.ts";
@@ -66,6 +71,7 @@ export async function apiEdge(
     files: new MemoryFileStore(),
     auth: identity.auth,
     realtime: { hub, tickets: new MemoryTicketStore() },
+    deadLetters: new MemoryDeadLetterStore(),
     // No dispatcher: deliveries stay pending.
     webhooks: { services: { keys, allowPrivate: true } },
     defaultApiVersion: options.defaultApiVersion,

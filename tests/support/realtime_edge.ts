@@ -136,13 +136,21 @@ export async function realtimeEdge(
       });
     },
     /** Opens `GET /api/v1/stream<query>`; the token as a header, unless null. */
-    async stream(
+    stream(
       query: string,
       token: string | null,
       headers: Record<string, string> = {},
     ) {
+      return edge.open(`/api/v1/stream${query}`, token, headers);
+    },
+    /** Opens a stream at `path`; the token as a header, unless null. */
+    async open(
+      path: string,
+      token: string | null,
+      headers: Record<string, string> = {},
+    ) {
       const controller = new AbortController();
-      const res = await fetch(`${url}/api/v1/stream${query}`, {
+      const res = await fetch(`${url}${path}`, {
         headers: { ...(token ? bearer(token) : {}), ...headers },
         signal: controller.signal,
       });

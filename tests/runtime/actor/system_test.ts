@@ -487,3 +487,27 @@ Deno.test("on Deno KV, state survives closing and reopening the log", async () =
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deepestMailboxes lists the fullest mailboxes, deepest first, at most the limit", async () => {
+  const log = new FaultyEventLog(new MemoryEventLog());
+  log.inject({ seam: "append", latencyMs: 30 });
+  const s = system(log);
+  assert.deepEqual(s.deepestMailboxes(), []);
+  const sends = Object.entries({ a: 5, b: 2, c: 9, d: 1 }).flatMap((
+    [id, n],
+  ) =>
+    Array.from({ length: n }, () => s.ask("counter", id, { type: "add", n: 1 }))
+  );
+  await delay(5);
+  const top = s.deepestMailboxes(2);
+  assert.deepEqual(top.map((m) => m.id), ["c", "a"]);
+  assert.ok(top[0].depth > top[1].depth, JSON.stringify(top));
+  assert.ok(top[1].depth >= 3, JSON.stringify(top));
+  const all = s.deepestMailboxes(100);
+  assert.deepEqual(all.map((m) => m.id).slice(0, 3), ["c", "a", "b"]);
+  assert.ok(all.every((m, i) => i === 0 || all[i - 1].depth >= m.depth));
+  assert.throws(() => s.deepestMailboxes(0), RangeError);
+  await Promise.all(sends);
+  assert.deepEqual(s.deepestMailboxes(), []);
+  await s.shutdown();
+});
