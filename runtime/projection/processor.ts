@@ -83,6 +83,9 @@ export interface FeedProcessorOptions {
   retryMaxMs?: number;
 }
 
+/** How long batches with nothing for the processor leave the stored checkpoint. */
+const QUIET_CHECKPOINT_MS = 5_000;
+
 /**
  * Runs one `Processor` over the feed from its stored checkpoint: reads a
  * batch, hands the relevant commits to the handler (retrying it with
@@ -102,6 +105,9 @@ export interface FeedProcessorOptions {
 export class FeedProcessor {
   readonly #options: Required<Omit<FeedProcessorOptions, "processor">>;
   readonly #processor: Processor;
+  /** The checkpoint as stored (`#position` may be ahead after quiet batches). */
+  #stored = 0;
+  #storedAt = 0;
   readonly #types: ReadonlySet<string>;
   readonly #controller = new AbortController();
   readonly #wake = new Wakeup();
@@ -150,7 +156,8 @@ export class FeedProcessor {
        ON CONFLICT (name) DO NOTHING`,
       [this.name],
     );
-    this.#position = await this.#load();
+    this.#position = this.#stored = await this.#load();
+    this.#storedAt = performance.now();
     await this.#head.start();
     this.#loop = this.#run();
   }
@@ -162,6 +169,10 @@ export class FeedProcessor {
     this.#controller.abort(new DOMException("Processor stopped", "AbortError"));
     this.#wake.notify();
     await this.#loop;
+    // What quiet batches moved in memory only, kept for the next start.
+    if (this.#position > this.#stored) {
+      await this.#store(this.#position).catch(() => {});
+    }
     await this.#head.stop();
     this.#status = "stopped";
     this.#waiters.rejectAll(new UnavailableError("Feed processor stopped"));
@@ -191,6 +202,19 @@ export class FeedProcessor {
     }.${PROCESSOR_CHECKPOINTS_TABLE}`;
   }
 
+  /** Moves the stored checkpoint to `to` (compare-and-set on what it stored). */
+  async #store(to: number): Promise<void> {
+    const moved = await this.#options.store.query(
+      `UPDATE ${this.#table()} SET position = $2::bigint, updated_at = now()
+       WHERE name = $1::text AND position = $3::bigint RETURNING name`,
+      [this.name, to, this.#stored],
+    );
+    // Another instance moved it: go on from where it is.
+    this.#stored = moved.length === 1 ? to : await this.#load();
+    this.#position = this.#stored;
+    this.#storedAt = performance.now();
+  }
+
   async #load(): Promise<number> {
     const rows = await this.#options.store.query<{ position: number }>(
       `SELECT position FROM ${this.#table()} WHERE name = $1::text`,
@@ -214,7 +238,6 @@ export class FeedProcessor {
           continue;
         }
         this.#status = "catching_up";
-        const from = this.#position;
         const to = commits[commits.length - 1].position;
         this.#head.observe(to, false);
         const relevant = filterCommits(commits, this.#types);
@@ -222,13 +245,17 @@ export class FeedProcessor {
           await this.#processor.handle(relevant, { signal });
           this.#handled += relevant.length;
         }
-        const moved = await this.#options.store.query(
-          `UPDATE ${this.#table()} SET position = $2::bigint, updated_at = now()
-           WHERE name = $1::text AND position = $3::bigint RETURNING name`,
-          [this.name, to, from],
-        );
-        // Another instance moved it: go on from where it is.
-        this.#position = moved.length === 1 ? to : await this.#load();
+        // A batch with nothing for it moves the stored checkpoint only now
+        // and then: after a restart it reads those commits again, harmless,
+        // instead of a write for every batch of the feed.
+        if (
+          relevant.length === 0 &&
+          performance.now() - this.#storedAt < QUIET_CHECKPOINT_MS
+        ) {
+          this.#position = to;
+        } else {
+          await this.#store(to);
+        }
         this.#attempts = 0;
         this.#lastError = null;
         if (this.#position >= this.#head.position) this.#status = "live";

@@ -4,7 +4,7 @@
  * deletes the key (crypto-shredding): the append-only log and its backups stay
  * as they are, and the data in them can no longer be read.
  */
-import { DomainError, UnavailableError } from "../core/mod.ts";
+import { BoundedCache, DomainError, UnavailableError } from "../core/mod.ts";
 import type { SignalOptions } from "../core/mod.ts";
 
 /** Stable error codes of the key stores. */
@@ -120,6 +120,13 @@ export abstract class AesKeyStore implements KeyStore {
   readonly #creating = new Map<string, Promise<StoredKey>>();
   readonly #indexKeys = new Map<string, CryptoKey>();
   readonly #caching: boolean;
+  /**
+   * Plaintexts by sealed value (key id, iv and ciphertext), of what this store encrypted or opened lately
+   * (when it caches keys): the readers of one sealed commit — projections,
+   * process managers, the outbox — then cost a lookup each, not an AES
+   * round each. Emptied when a key is shredded.
+   */
+  readonly #opened = new BoundedCache<string, string>(20_000);
 
   /**
    * `cache: false` loads the key on every use: for a backend other processes
@@ -258,11 +265,13 @@ export abstract class AesKeyStore implements KeyStore {
       key,
       new TextEncoder().encode(plaintext),
     );
-    return {
+    const value = {
       keyId,
       ciphertext: toBase64(new Uint8Array(ciphertext)),
       iv: toBase64(iv),
     };
+    if (this.#caching) this.#opened.set(sealedKey(value), plaintext);
+    return value;
   }
 
   async decryptAll(
@@ -270,6 +279,10 @@ export abstract class AesKeyStore implements KeyStore {
   ): Promise<(string | null)[]> {
     const keys = new Map<string, Promise<CryptoKey | null>>();
     return await Promise.all(values.map((value) => {
+      const known = this.#caching
+        ? this.#opened.get(sealedKey(value))
+        : undefined;
+      if (known !== undefined) return known;
       const subject = value.keyId.slice(0, value.keyId.lastIndexOf(":"));
       let key = keys.get(value.keyId);
       if (!key) {
@@ -280,7 +293,13 @@ export abstract class AesKeyStore implements KeyStore {
           : Promise.resolve(null);
         keys.set(value.keyId, key);
       }
-      return key.then((k) => k ? open(k, value) : null);
+      return key.then(async (k) => {
+        const plain = k ? await open(k, value) : null;
+        if (plain !== null && this.#caching) {
+          this.#opened.set(sealedKey(value), plain);
+        }
+        return plain;
+      });
     }));
   }
 
@@ -291,6 +310,7 @@ export abstract class AesKeyStore implements KeyStore {
   async shred(subject: string): Promise<boolean> {
     checkSubject(subject);
     this.#cache.delete(subject);
+    this.#opened.clear();
     const at = new Date().toISOString();
     const tombstone: StoredKey = {
       keyId: `${subject}:shredded`,
@@ -318,6 +338,11 @@ export abstract class AesKeyStore implements KeyStore {
     checkSubject(subject);
     return isTombstone(await this.load(subject));
   }
+}
+
+/** A sealed value as a whole: a ciphertext only opens under its key id and iv. */
+function sealedKey(value: EncryptedValue): string {
+  return `${value.keyId}|${value.iv}|${value.ciphertext}`;
 }
 
 function erasedError(subject: string): DomainError {

@@ -90,3 +90,39 @@ Deno.test("feed processor: relevant commits in order, a failing batch retried, t
     await fixture.cleanup();
   }
 });
+
+Deno.test("feed processor: batches with nothing for it move the stored checkpoint only now and then, and stop keeps where it got", async () => {
+  const log = new MemoryEventLog();
+  const fixture = pgliteFixture();
+  const store = await fixture.open();
+  try {
+    await append(log, "a", "thing.counted", 1);
+    await append(log, "b", "thing.ignored", 40);
+    const p = recorder();
+    const processor = new FeedProcessor({
+      store,
+      log,
+      processor: p,
+      batchSize: 2,
+    });
+    await processor.start();
+    await processor.waitFor(await log.headPosition(), {
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.deepEqual(p.seen, [1]);
+    assert.equal(processor.status().position, 41);
+    const stored = async () =>
+      Number(
+        (await store.query(
+          `SELECT position FROM ${PROCESSOR_CHECKPOINTS_TABLE} WHERE name = 'recorder'`,
+        ))[0].position,
+      );
+    // The batch with the relevant commit was stored; the quiet ones after
+    // it are in memory only.
+    assert.equal(await stored(), 2);
+    await processor.stop();
+    assert.equal(await stored(), 41);
+  } finally {
+    await fixture.cleanup();
+  }
+});
