@@ -136,6 +136,14 @@ export abstract class AesKeyStore implements KeyStore {
     this.#caching = options.cache ?? true;
   }
 
+  /**
+   * True when `create` is as cheap as `load` and answers with the key or
+   * tombstone that holds: a key for use is then created without a read
+   * first (a new data subject costs one write, an existing one a failed
+   * write and a read).
+   */
+  protected readonly createAnswers: boolean = false;
+
   /** The subject's stored key, or null. */
   protected abstract load(subject: string): Promise<StoredKey | null>;
   /** Stores `key` unless the subject has one; returns the one that holds. */
@@ -177,7 +185,11 @@ export abstract class AesKeyStore implements KeyStore {
    * when there is none or it was shredded (then `create` throws).
    */
   async #stored(subject: string, create: boolean): Promise<StoredKey | null> {
-    const stored = await this.#loadLive(subject, create);
+    // A backend whose `create` answers with what holds (a key or a
+    // tombstone) in one round needs no read before it.
+    const stored = create && this.createAnswers
+      ? null
+      : await this.#loadLive(subject, create);
     if (stored || !create) return stored;
     let pending = this.#creating.get(subject);
     if (!pending) {

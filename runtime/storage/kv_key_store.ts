@@ -40,6 +40,7 @@ export class KvKeyStore extends AesKeyStore {
   #queue: PendingCreate[] = [];
   #writing: Promise<void> | null = null;
   #closed = false;
+  protected override readonly createAnswers = true;
 
   private constructor(kv: Deno.Kv) {
     super();

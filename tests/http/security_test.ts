@@ -40,6 +40,16 @@ Deno.test("security headers: on API answers, errors, open routes and pages", asy
       assert.equal(h.get("x-frame-options"), "DENY", name);
       assert.equal(h.get("content-security-policy"), API_CSP, name);
       assert.equal(h.get("strict-transport-security"), null, `${name}: http`);
+      // Headers for browsers long gone are not sent.
+      for (
+        const legacy of [
+          "x-xss-protection",
+          "x-download-options",
+          "x-dns-prefetch-control",
+          "x-permitted-cross-domain-policies",
+          "origin-agent-cluster",
+        ]
+      ) assert.equal(h.get(legacy), null, `${name}: ${legacy}`);
     }
     assert.equal(answers.json.status, 200);
     assert.equal(answers.problem.status, 401);
