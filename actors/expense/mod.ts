@@ -40,5 +40,5 @@ export {
 } from "./flows.ts";
 export { EXPENSES_PROJECTION, expensesProjection } from "./projection.ts";
 export type { ExpenseRow } from "./projection.ts";
-export { EXPENSE_CURSOR, listExpenses } from "./queries.ts";
+export { listExpenses } from "./queries.ts";
 export type { ExpenseFilter, ExpenseListItem } from "./queries.ts";

@@ -1,12 +1,5 @@
 /** Queries of the `expenses` read model. */
-import {
-  countRows,
-  keysetPage,
-  pageLimit,
-  readCursor,
-  SqlParams,
-  withTotal,
-} from "../../runtime/sql/mod.ts";
+import { newestFirstPage, SqlParams } from "../../runtime/sql/mod.ts";
 import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { money } from "../invoice/mod.ts";
 import { isPlainDate } from "../validators/mod.ts";
@@ -52,9 +45,6 @@ export interface ExpenseFilter {
   cursor?: string | null;
 }
 
-/** Shape of the expenses cursor: (created position, id). */
-export const EXPENSE_CURSOR = ["number", "string"] as const;
-
 function isoDate(text: string): string {
   if (!isPlainDate(text)) {
     throw new RangeError(`Not a date (YYYY-MM-DD): ${text}`);
@@ -77,7 +67,6 @@ export async function listExpenses(
   filter: ExpenseFilter = {},
   options: ListOptions = {},
 ): Promise<Page<ExpenseListItem>> {
-  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
@@ -86,30 +75,17 @@ export async function listExpenses(
   if (filter.kategori) p.where(`kategori = ${p.add(filter.kategori)}::text`);
   if (filter.from) p.where(`dato >= ${p.add(isoDate(filter.from))}::date`);
   if (filter.to) p.where(`dato <= ${p.add(isoDate(filter.to))}::date`);
-  const total = await countRows(db, "expenses", p, options);
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, EXPENSE_CURSOR);
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${EXPENSE_SELECT} FROM expenses ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
+  return await newestFirstPage(
+    db,
+    {
+      table: "expenses",
+      select: EXPENSE_SELECT,
+      fromDb: expenseFromDb,
+      toItem: toItem,
+    },
+    p,
+    filter,
     options,
-  );
-  return withTotal(
-    total,
-    keysetPage(
-      rows,
-      limit,
-      expenseFromDb,
-      toItem,
-      (row) => [row.created_position, row.id],
-    ),
   );
 }
 

@@ -103,7 +103,7 @@ export {
 export type { InvoiceRow } from "./projection.ts";
 export { INVOICE_LINES_TABLE } from "./projection_lines.ts";
 export type { InvoiceLineRow } from "./projection_lines.ts";
-export { INVOICE_CURSOR, listInvoices } from "./queries.ts";
+export { listInvoices } from "./queries.ts";
 export type { InvoiceFilter, InvoiceListItem } from "./queries.ts";
 export {
   ERASED_KUNDE,

@@ -1,13 +1,9 @@
 /** Queries of the `invoices` read model. */
 import {
   containsPattern,
-  countRows,
-  keysetPage,
-  pageLimit,
+  newestFirstPage,
   prefixPattern,
-  readCursor,
   SqlParams,
-  withTotal,
 } from "../../runtime/sql/mod.ts";
 import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { money } from "./money.ts";
@@ -66,9 +62,6 @@ export interface InvoiceFilter {
   cursor?: string | null;
 }
 
-/** Shape of the invoices cursor: (created position, id). */
-export const INVOICE_CURSOR = ["number", "string"] as const;
-
 const LIST_SELECT = INVOICE_COLUMNS.map(([name]) => name)
   .filter((name) => name !== "antall_per_sats")
   .join(", ");
@@ -88,7 +81,6 @@ export async function listInvoices(
   filter: InvoiceFilter = {},
   options: ListOptions = {},
 ): Promise<Page<InvoiceListItem>> {
-  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
@@ -108,30 +100,17 @@ export async function listInvoices(
   }
   if (filter.from) p.where(`dato >= ${p.add(isoDate(filter.from))}::date`);
   if (filter.to) p.where(`dato <= ${p.add(isoDate(filter.to))}::date`);
-  const total = await countRows(db, "invoices", p, options);
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, INVOICE_CURSOR);
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${LIST_SELECT} FROM invoices ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
+  return await newestFirstPage(
+    db,
+    {
+      table: "invoices",
+      select: LIST_SELECT,
+      fromDb: invoiceFromDb,
+      toItem: toItem,
+    },
+    p,
+    filter,
     options,
-  );
-  return withTotal(
-    total,
-    keysetPage(
-      rows,
-      limit,
-      invoiceFromDb,
-      toItem,
-      (row) => [row.created_position, row.id],
-    ),
   );
 }
 

@@ -49,7 +49,7 @@ export {
   kontrollerProjection,
 } from "./projection.ts";
 export type { KontrollPointProgress, KontrollRow } from "./projection.ts";
-export { KONTROLL_CURSOR, listKontroller } from "./queries.ts";
+export { listKontroller } from "./queries.ts";
 export type { KontrollFilter, KontrollListItem } from "./queries.ts";
 export { createKontroll } from "./create_kontroll.ts";
 export type { CreateKontrollInput } from "./create_kontroll.ts";

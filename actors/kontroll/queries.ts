@@ -1,12 +1,8 @@
 /** Queries of the `kontroller` read model. */
 import {
-  countRows,
-  keysetPage,
-  pageLimit,
+  newestFirstPage,
   prefixPattern,
-  readCursor,
   SqlParams,
-  withTotal,
 } from "../../runtime/sql/mod.ts";
 import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { KONTROLL_COLUMNS, kontrollFromDb } from "./projection.ts";
@@ -55,9 +51,6 @@ export interface KontrollFilter {
   cursor?: string | null;
 }
 
-/** Shape of the kontroller cursor: (created position, id). */
-export const KONTROLL_CURSOR = ["number", "string"] as const;
-
 const LIST_SELECT = KONTROLL_COLUMNS.map(([name]) => name)
   .filter((name) => name !== "pakrevde_ikke_bestatt")
   .join(", ");
@@ -77,7 +70,6 @@ export async function listKontroller(
   filter: KontrollFilter = {},
   options: ListOptions = {},
 ): Promise<Page<KontrollListItem>> {
-  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
@@ -92,30 +84,17 @@ export async function listKontroller(
       `registreringsnummer LIKE ${p.add(prefixPattern(regnr))}::text`,
     );
   }
-  const total = await countRows(db, "kontroller", p, options);
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, KONTROLL_CURSOR);
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${LIST_SELECT} FROM kontroller ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
+  return await newestFirstPage(
+    db,
+    {
+      table: "kontroller",
+      select: LIST_SELECT,
+      fromDb: kontrollFromDb,
+      toItem: toItem,
+    },
+    p,
+    filter,
     options,
-  );
-  return withTotal(
-    total,
-    keysetPage(
-      rows,
-      limit,
-      kontrollFromDb,
-      toItem,
-      (row) => [row.created_position, row.id],
-    ),
   );
 }
 

@@ -70,7 +70,7 @@ export {
   usersProjection,
 } from "./projection.ts";
 export type { SecurityEventRow, UserRow } from "./projection.ts";
-export { listSecurityEvents, listUsers, USER_CURSOR } from "./queries.ts";
+export { listSecurityEvents, listUsers } from "./queries.ts";
 export type {
   SecurityEventFilter,
   SecurityEventItem,

@@ -3,6 +3,7 @@ import {
   countRows,
   isoTimestamp,
   keysetPage,
+  newestFirstPage,
   pageLimit,
   readCursor,
   SqlParams,
@@ -38,44 +39,25 @@ export interface UserFilter {
   cursor?: string | null;
 }
 
-/** Shape of the users and security-events cursors: (position, id). */
-export const USER_CURSOR = ["number", "string"] as const;
-
 /** Lists users newest first, keyset-paged on (created position, id). */
 export async function listUsers(
   db: SqlExecutor,
   filter: UserFilter = {},
   options: ListOptions = {},
 ): Promise<Page<UserListItem>> {
-  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
   }
   if (filter.role) p.where(`role = ${p.add(filter.role)}::text`);
   if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
-  const total = await countRows(db, "users", p, options);
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, USER_CURSOR);
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${USER_SELECT} FROM users ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
-    options,
-  );
-  return withTotal(
-    total,
-    keysetPage(
-      rows,
-      limit,
-      userFromDb,
-      (row: UserRow): UserListItem => ({
+  return await newestFirstPage(
+    db,
+    {
+      table: "users",
+      select: USER_SELECT,
+      fromDb: userFromDb,
+      toItem: (row: UserRow): UserListItem => ({
         id: row.id,
         version: row.version,
         position: row.position,
@@ -88,8 +70,10 @@ export async function listUsers(
         createdAt: row.created_at,
         updatedAt: row.updated_at,
       }),
-      (row) => [row.created_position, row.id],
-    ),
+    },
+    p,
+    filter,
+    options,
   );
 }
 
@@ -111,6 +95,9 @@ export interface SecurityEventFilter {
   cursor?: string | null;
 }
 
+/** The keyset cursor of the security events: `[position, idx]`. */
+const SECURITY_EVENT_CURSOR = ["number", "string"] as const;
+
 /** Lists security events newest first, with the user's bedrift. */
 export async function listSecurityEvents(
   db: SqlExecutor,
@@ -131,7 +118,7 @@ export async function listSecurityEvents(
     options,
   );
   if (filter.cursor) {
-    const after = readCursor(filter.cursor, USER_CURSOR);
+    const after = readCursor(filter.cursor, SECURITY_EVENT_CURSOR);
     p.where(
       `(e.position, e.idx) < (${p.add(after[0])}::bigint, ${
         p.add(Number(after[1]))

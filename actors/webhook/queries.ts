@@ -1,12 +1,5 @@
 /** Queries of the `webhooks` read model. */
-import {
-  countRows,
-  keysetPage,
-  pageLimit,
-  readCursor,
-  SqlParams,
-  withTotal,
-} from "../../runtime/sql/mod.ts";
+import { newestFirstPage, SqlParams } from "../../runtime/sql/mod.ts";
 import type { ListOptions, Page, SqlExecutor } from "../../runtime/sql/mod.ts";
 import { WEBHOOK_SELECT, webhookFromDb } from "./projection.ts";
 import type { WebhookRow } from "./projection.ts";
@@ -34,8 +27,6 @@ export interface WebhookFilter {
   cursor?: string | null;
 }
 
-const CURSOR = ["number", "string"] as const;
-
 /** A row as a list item. */
 export function webhookItem(row: WebhookRow): WebhookListItem {
   return {
@@ -58,36 +49,22 @@ export async function listWebhooks(
   filter: WebhookFilter = {},
   options: ListOptions = {},
 ): Promise<Page<WebhookListItem>> {
-  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
   if (filter.bedriftId) {
     p.where(`bedrift_id = ${p.add(filter.bedriftId)}::text`);
   }
   if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
   else p.where(`status <> ${p.add(WebhookStatus.DELETED)}::text`);
-  const total = await countRows(db, "webhooks", p, options);
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, CURSOR);
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${WEBHOOK_SELECT} FROM webhooks ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
+  return await newestFirstPage(
+    db,
+    {
+      table: "webhooks",
+      select: WEBHOOK_SELECT,
+      fromDb: webhookFromDb,
+      toItem: webhookItem,
+    },
+    p,
+    filter,
     options,
-  );
-  return withTotal(
-    total,
-    keysetPage(
-      rows,
-      limit,
-      webhookFromDb,
-      webhookItem,
-      (row: WebhookRow) => [row.created_position, row.id],
-    ),
   );
 }

@@ -48,6 +48,7 @@ export {
   isoTimestamp,
   isoTimestampOrNull,
   keysetPage,
+  newestFirstPage,
   pageLimit,
   prefixPattern,
   readCursor,

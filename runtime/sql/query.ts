@@ -205,6 +205,75 @@ export function isoTimestamp(value: unknown): string {
   return value instanceof Date ? value.toISOString() : String(value);
 }
 
+/** A row of a list ordered newest first: by the position of its first commit, then id. */
+export interface NewestFirstRow {
+  created_position: number;
+  id: string;
+}
+
+/** The keyset cursor of a newest-first list: `[created_position, id]`. */
+const NEWEST_FIRST_CURSOR = ["number", "string"] as const;
+
+/**
+ * One page of `table` newest first (`created_position`, then `id`, both
+ * descending) under the conditions `p` holds so far: the count of every
+ * match when `options.total`, then the rows after `cursor`, each read with
+ * `fromDb` and shown with `toItem`. The table needs an index on
+ * `(created_position, id)`.
+ *
+ * @example
+ * ```ts
+ * const p = new SqlParams();
+ * if (filter.status) p.where(`status = ${p.add(filter.status)}::text`);
+ * return await newestFirstPage(db, { table: "expenses", select, fromDb, toItem }, p, filter, options);
+ * ```
+ */
+export async function newestFirstPage<R extends NewestFirstRow, T>(
+  db: {
+    query(
+      sql: string,
+      params?: unknown[],
+      options?: { signal?: AbortSignal },
+    ): Promise<Record<string, unknown>[]>;
+  },
+  list: {
+    table: string;
+    select: string;
+    fromDb: (row: Record<string, unknown>) => R;
+    toItem: (row: R) => T;
+  },
+  p: SqlParams,
+  page: { limit?: number; cursor?: string | null },
+  options: ListOptions = {},
+): Promise<Page<T>> {
+  const limit = pageLimit(page.limit);
+  const total = await countRows(db, list.table, p, options);
+  if (page.cursor) {
+    const after = readCursor(page.cursor, NEWEST_FIRST_CURSOR);
+    p.where(
+      `(created_position, id) < (${p.add(after[0])}::bigint, ${
+        p.add(after[1])
+      }::text COLLATE "C")`,
+    );
+  }
+  const rows = await db.query(
+    `SELECT ${list.select} FROM ${list.table} ${p.clause()}
+     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
+    p.values,
+    { signal: options.signal },
+  );
+  return withTotal(
+    total,
+    keysetPage(
+      rows,
+      limit,
+      list.fromDb,
+      list.toItem,
+      (row) => [row.created_position, row.id],
+    ),
+  );
+}
+
 /** `isoTimestamp`, keeping SQL NULL as `null`. */
 export function isoTimestampOrNull(value: unknown): string | null {
   return value == null ? null : isoTimestamp(value);

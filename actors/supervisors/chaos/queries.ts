@@ -1,10 +1,5 @@
 /** Queries of the `chaos_experiments` read model. */
-import {
-  keysetPage,
-  pageLimit,
-  readCursor,
-  SqlParams,
-} from "../../../runtime/sql/mod.ts";
+import { newestFirstPage, SqlParams } from "../../../runtime/sql/mod.ts";
 import type {
   ListOptions,
   Page,
@@ -32,50 +27,38 @@ export interface ExperimentListItem {
   endedAt: string | null;
 }
 
-const CURSOR = ["number", "string"] as const;
-
 /** Lists experiments newest first, keyset-paged on (created position, id). */
 export async function listExperiments(
   db: SqlExecutor,
   filter: { limit?: number; cursor?: string | null } = {},
   options: ListOptions = {},
 ): Promise<Page<ExperimentListItem>> {
-  const limit = pageLimit(filter.limit);
   const p = new SqlParams();
-  if (filter.cursor) {
-    const after = readCursor(filter.cursor, CURSOR);
-    p.where(
-      `(created_position, id) < (${p.add(after[0])}::bigint, ${
-        p.add(after[1])
-      }::text COLLATE "C")`,
-    );
-  }
-  const rows = await db.query(
-    `SELECT ${EXPERIMENT_SELECT} FROM chaos_experiments ${p.clause()}
-     ORDER BY created_position DESC, id DESC LIMIT ${p.add(limit + 1)}::int`,
-    p.values,
+  return await newestFirstPage(
+    db,
+    {
+      table: "chaos_experiments",
+      select: EXPERIMENT_SELECT,
+      fromDb: experimentFromDb,
+      toItem: (row: ExperimentRow): ExperimentListItem => ({
+        id: row.id,
+        version: row.version,
+        title: row.title,
+        status: row.status,
+        outcome: row.outcome,
+        abortReason: row.abort_reason,
+        blastRadius: row.blast_radius,
+        forced: row.forced,
+        faults: row.faults,
+        deviations: row.deviations,
+        createdBy: row.created_by,
+        createdAt: row.created_at,
+        startedAt: row.started_at,
+        endedAt: row.ended_at,
+      }),
+    },
+    p,
+    filter,
     options,
-  );
-  return keysetPage(
-    rows,
-    limit,
-    experimentFromDb,
-    (row: ExperimentRow): ExperimentListItem => ({
-      id: row.id,
-      version: row.version,
-      title: row.title,
-      status: row.status,
-      outcome: row.outcome,
-      abortReason: row.abort_reason,
-      blastRadius: row.blast_radius,
-      forced: row.forced,
-      faults: row.faults,
-      deviations: row.deviations,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-    }),
-    (row) => [row.created_position, row.id],
   );
 }
