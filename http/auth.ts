@@ -8,7 +8,11 @@
  * the principal travels with every ask and read.
  */
 import type { Context, MiddlewareHandler } from "../deps.ts";
-import { ForbiddenError, UnauthorizedError } from "../runtime/core/mod.ts";
+import {
+  BoundedCache,
+  ForbiddenError,
+  UnauthorizedError,
+} from "../runtime/core/mod.ts";
 import { UserRole } from "../actors/user/mod.ts";
 import type { CompiledPolicy } from "./policy.ts";
 import { matchPolicy } from "./policy.ts";
@@ -77,10 +81,10 @@ export type UserLookup = (
  * passed since the last read; concurrent requests of one user share a read.
  */
 class CurrentUsers {
-  readonly #entries = new Map<
+  readonly #entries = new BoundedCache<
     string,
     { at: number; user: Promise<CurrentUser | null> }
-  >();
+  >(CACHE_LIMIT);
 
   constructor(
     readonly lookup: UserLookup,
@@ -94,10 +98,6 @@ class CurrentUsers {
   ): Promise<CurrentUser | null> {
     const entry = this.#entries.get(subject);
     if (entry && now - entry.at < this.recheckMs) return await entry.user;
-    this.#entries.delete(subject);
-    if (this.#entries.size >= CACHE_LIMIT) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
     const user = this.lookup(subject, signal);
     this.#entries.set(subject, { at: now, user });
     try {
@@ -136,10 +136,10 @@ function checkCurrent(who: AuthPrincipal, user: CurrentUser | null): void {
  * whole string, signature included) skips the signature check.
  */
 class VerifiedCache {
-  readonly #entries = new Map<
+  readonly #entries = new BoundedCache<
     string,
     { principal: AuthPrincipal; exp: number }
-  >();
+  >(CACHE_LIMIT);
 
   get(
     token: string,
@@ -155,9 +155,6 @@ class VerifiedCache {
   }
 
   set(token: string, principal: AuthPrincipal, exp: number): void {
-    if (this.#entries.size >= CACHE_LIMIT) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
     this.#entries.set(token, { principal, exp });
   }
 }

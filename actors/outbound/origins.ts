@@ -1,40 +1,35 @@
 /**
  * The stream origins the outbound mappings need (the bedrift of an invoice
- * is in its draft), remembered from the first commits that go by and read
- * from the log for a stream whose first commit this process never saw.
- * Bounded: the least recently used origins go first.
+ * is in its draft): the relay's `StreamOrigins` over the integration
+ * mapping, asked only for a commit that an integration or realtime mapping
+ * needs the origin of.
  */
 import type {
   Commit,
   EventLog,
   SignalOptions,
 } from "../../runtime/core/mod.ts";
+import { StreamOrigins } from "../../runtime/relay/mod.ts";
 import { integrationMapper, streamOrigin } from "../integration/mod.ts";
 import type { StreamOrigin } from "../integration/mod.ts";
 import { realtimeNeedsOrigin } from "./realtime_events.ts";
 
 /** Origins by stream, at most `capacity` (default 50,000). */
 export class OriginCache {
-  readonly #log: EventLog;
-  readonly #capacity: number;
-  readonly #origins = new Map<string, StreamOrigin | null>();
-  #reads = 0;
+  readonly #origins: StreamOrigins<StreamOrigin>;
 
   constructor(log: EventLog, capacity = 50_000) {
-    this.#log = log;
-    this.#capacity = capacity;
+    this.#origins = new StreamOrigins(log, integrationMapper, { capacity });
   }
 
   /** Streams whose first commit was read from the log (for tests and metrics). */
   get reads(): number {
-    return this.#reads;
+    return this.#origins.lookups;
   }
 
   /** Remembers the origin of a first commit. */
   observe(commit: Commit): void {
-    if (commit.version !== 1) return;
-    const origin = streamOrigin(commit);
-    if (origin) this.#remember(`${commit.type}/${commit.id}`, origin);
+    this.#origins.observe(commit);
   }
 
   /**
@@ -51,30 +46,6 @@ export class OriginCache {
     ) {
       return null;
     }
-    const key = `${commit.type}/${commit.id}`;
-    if (this.#origins.has(key)) {
-      const origin = this.#origins.get(key)!;
-      this.#origins.delete(key);
-      this.#origins.set(key, origin);
-      return origin;
-    }
-    this.#reads++;
-    const [first] = await this.#log.readStream(
-      commit.type,
-      commit.id,
-      0,
-      options,
-    );
-    const origin = first ? streamOrigin(first) : null;
-    this.#remember(key, origin);
-    return origin;
-  }
-
-  #remember(key: string, origin: StreamOrigin | null): void {
-    this.#origins.delete(key);
-    this.#origins.set(key, origin);
-    if (this.#origins.size > this.#capacity) {
-      this.#origins.delete(this.#origins.keys().next().value!);
-    }
+    return await this.#origins.of(commit, options);
   }
 }

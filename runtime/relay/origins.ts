@@ -2,9 +2,10 @@
  * The origins of streams (what their first commit told) that mapping later
  * commits needs: remembered from first commits as the feed passes them, and
  * for streams begun before a relay started, read from the log (the stream's
- * first commit). Bounded: the least recently used are forgotten (and read
- * again when needed).
+ * first commit). Bounded (`BoundedCache`): the least recently used are
+ * forgotten, and read again when needed.
  */
+import { BoundedCache } from "../core/mod.ts";
 import type { Commit, EventLog, SignalOptions } from "../core/mod.ts";
 import type { IntegrationMapper } from "./types.ts";
 
@@ -12,8 +13,7 @@ import type { IntegrationMapper } from "./types.ts";
 export class StreamOrigins<O> {
   readonly #log: EventLog;
   readonly #mapper: IntegrationMapper<O>;
-  readonly #capacity: number;
-  readonly #known = new Map<string, O | null>();
+  readonly #known: BoundedCache<string, O | null>;
   /** First commits read from the log (origins not seen in the feed). */
   lookups = 0;
 
@@ -24,14 +24,14 @@ export class StreamOrigins<O> {
   ) {
     this.#log = log;
     this.#mapper = mapper;
-    this.#capacity = options.capacity ?? 100_000;
+    this.#known = new BoundedCache(options.capacity ?? 100_000);
   }
 
   /** Remembers the origin of a stream's first commit, and answers it (null for a later commit). */
   observe(commit: Commit): O | null {
     if (commit.version !== 1) return null;
     const origin = this.#mapper.origin(commit);
-    this.#remember(key(commit), origin);
+    this.#known.set(key(commit), origin);
     return origin;
   }
 
@@ -39,13 +39,8 @@ export class StreamOrigins<O> {
   async of(commit: Commit, options: SignalOptions = {}): Promise<O | null> {
     if (commit.version === 1) return this.#mapper.origin(commit);
     const k = key(commit);
-    if (this.#known.has(k)) {
-      const origin = this.#known.get(k)!;
-      // Most recently used last.
-      this.#known.delete(k);
-      this.#known.set(k, origin);
-      return origin;
-    }
+    const known = this.#known.get(k);
+    if (known !== undefined) return known;
     this.lookups++;
     const commits = await this.#log.readStream(
       commit.type,
@@ -57,16 +52,8 @@ export class StreamOrigins<O> {
     const origin = first && first.version === 1
       ? this.#mapper.origin(first)
       : null;
-    this.#remember(k, origin);
-    return origin;
-  }
-
-  #remember(k: string, origin: O | null): void {
-    this.#known.delete(k);
     this.#known.set(k, origin);
-    if (this.#known.size > this.#capacity) {
-      this.#known.delete(this.#known.keys().next().value!);
-    }
+    return origin;
   }
 }
 
