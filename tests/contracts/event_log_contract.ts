@@ -196,6 +196,47 @@ export function eventLogContract(
     assert.equal(await log.loadSnapshot("thing", "b"), null);
   });
 
+  test(
+    "a snapshot over 64 KiB (Deno KV's value limit) is saved, loaded after reopen and replaced by a small one",
+    async (log, f) => {
+      // ~250 KiB of state: a kontroll of 150 recorded points is ~44 KiB, an
+      // invoice of 200 lines more than 64 KiB.
+      const big = {
+        version: 150,
+        position: 900,
+        stateVersion: 2,
+        state: {
+          lines: Array.from({ length: 2000 }, (_, i) => ({
+            lineId: `line-${i}`,
+            beskrivelse: `Kjøretime ${i} — glatt føre på Ås`,
+            belop: `${i}.50`,
+          })),
+        },
+        recent: [{
+          commandId: "c150",
+          version: 150,
+          position: 900,
+          events: [],
+        }],
+      };
+      await log.saveSnapshot("thing", "big", big);
+      assert.deepEqual(await log.loadSnapshot("thing", "big"), big);
+      const reopened = f.reopen ? await f.reopen() : log;
+      assert.deepEqual(await reopened.loadSnapshot("thing", "big"), big);
+      const small = { ...big, version: 151, state: { lines: [] } };
+      await reopened.saveSnapshot("thing", "big", small);
+      assert.deepEqual(await reopened.loadSnapshot("thing", "big"), small);
+      const bigger = {
+        ...big,
+        version: 152,
+        state: { lines: [...big.state.lines, ...big.state.lines] },
+      };
+      await reopened.saveSnapshot("thing", "big", bigger);
+      assert.deepEqual(await reopened.loadSnapshot("thing", "big"), bigger);
+      if (reopened !== log) await reopened.close();
+    },
+  );
+
   test("watchers hear the new head position", async (log) => {
     const heard: number[] = [];
     const stop = log.watch((p) => heard.push(p));

@@ -6,6 +6,7 @@
  * checkpoint, as the log itself would have left them).
  */
 import { KvFeedCheckpoints } from "./checkpoints.ts";
+import { resolveSnapshot, writeSnapshot } from "./snapshots.ts";
 import {
   CHUNK_BYTES,
   CHUNK_COMMITS,
@@ -59,11 +60,10 @@ export class KvFeedReader {
   > {
     const entries = this.#kv.list<Snapshot>({ prefix: [KvKeys.snapshot] });
     for await (const entry of entries) {
-      yield {
-        type: entry.key[1] as string,
-        id: entry.key[2] as string,
-        snapshot: entry.value,
-      };
+      const type = entry.key[1] as string;
+      const id = entry.key[2] as string;
+      const snapshot = await resolveSnapshot(this.#kv, type, id, entry.value);
+      if (snapshot) yield { type, id, snapshot };
     }
   }
 
@@ -215,7 +215,7 @@ export class KvFeedWriter {
   }
 
   async writeSnapshot(type: string, id: string, snapshot: Snapshot) {
-    await this.#kv.set([KvKeys.snapshot, type, id], snapshot);
+    await writeSnapshot(this.#kv, type, id, snapshot);
   }
 
   close(): void {

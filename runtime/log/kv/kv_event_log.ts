@@ -2,6 +2,7 @@ import { KvFeedCheckpoints } from "./checkpoints.ts";
 import { LatencyHistogram } from "../../telemetry/mod.ts";
 import { tracingEnabled } from "../../telemetry/mod.ts";
 import { withAppendSpan } from "./append_span.ts";
+import { readSnapshot, writeSnapshot } from "./snapshots.ts";
 import type { KvEventLogOptions } from "./options.ts";
 import { ConcurrencyError, UnavailableError } from "../../core/mod.ts";
 import {
@@ -217,8 +218,7 @@ export class KvEventLog implements EventLog {
     options?: SignalOptions,
   ): Promise<Snapshot | null> {
     return await this.#io(options, async () => {
-      const entry = await this.#kv.get<Snapshot>([KvKeys.snapshot, type, id]);
-      return entry.value;
+      return await readSnapshot(this.#kv, type, id);
     });
   }
 
@@ -229,7 +229,7 @@ export class KvEventLog implements EventLog {
     options?: SignalOptions,
   ): Promise<void> {
     await this.#io(options, async () => {
-      await this.#kv.set([KvKeys.snapshot, type, id], snapshot);
+      await writeSnapshot(this.#kv, type, id, snapshot);
     });
   }
 

@@ -1,0 +1,119 @@
+/**
+ * Snapshots on Deno KV, whatever their size. A value holds at most 64 KiB
+ * (`KV_LIMITS.valueBytes`): an invoice of ~200 lines or a kontroll of ~120
+ * recorded points is larger, and `kv.set` refuses it — such an actor was
+ * never snapshotted and replayed its whole stream on every activation. A
+ * snapshot that fits is one value under `["snapshot", type, id]`, as before;
+ * a larger one is serialized (V8's format, as Deno KV stores values) and
+ * split into parts under `["snapshot_part", type, id, i]`, written in the
+ * same atomic as a marker `{ parts, bytes }` under the snapshot key, so a
+ * reader sees the old snapshot or the whole new one, never a mix.
+ */
+import { Buffer } from "node:buffer";
+import { deserialize, serialize } from "node:v8";
+import type { Snapshot } from "../../core/mod.ts";
+import { KV_LIMITS, KvKeys } from "./layout.ts";
+
+/** Key prefix of the parts of a snapshot too large for one value. */
+export const SNAPSHOT_PART = "snapshot_part";
+
+/** Bytes per part: below the value limit with room for the key. */
+const PART_BYTES = KV_LIMITS.valueBytes - 1024;
+
+/** What the snapshot key holds when the snapshot is stored in parts. */
+interface PartsMarker {
+  snapshotParts: number;
+  bytes: number;
+}
+
+function isMarker(value: unknown): value is PartsMarker {
+  return typeof value === "object" && value !== null &&
+    typeof (value as PartsMarker).snapshotParts === "number";
+}
+
+function tooLarge(error: unknown): boolean {
+  return error instanceof TypeError && /too large/i.test(error.message);
+}
+
+/** The latest snapshot of one stream, or null. */
+export async function readSnapshot(
+  kv: Deno.Kv,
+  type: string,
+  id: string,
+): Promise<Snapshot | null> {
+  const entry = await kv.get<Snapshot | PartsMarker>([
+    KvKeys.snapshot,
+    type,
+    id,
+  ]);
+  return await resolveSnapshot(kv, type, id, entry.value);
+}
+
+/** The snapshot a snapshot key's value stands for (its parts joined). */
+export async function resolveSnapshot(
+  kv: Deno.Kv,
+  type: string,
+  id: string,
+  value: Snapshot | PartsMarker | null,
+): Promise<Snapshot | null> {
+  if (!isMarker(value)) return value;
+  const keys = Array.from(
+    { length: value.snapshotParts },
+    (_, i) => [SNAPSHOT_PART, type, id, i],
+  );
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < keys.length; i += KV_LIMITS.getMany) {
+    const entries = await kv.getMany<Uint8Array[]>(
+      keys.slice(i, i + KV_LIMITS.getMany),
+    );
+    for (const entry of entries) {
+      // A part missing means the marker outlived them: no usable snapshot
+      // (the actor replays from the start, which is always correct).
+      if (!entry.value) return null;
+      parts.push(entry.value);
+    }
+  }
+  const bytes = Buffer.concat(parts);
+  if (bytes.length !== value.bytes) return null;
+  return deserialize(bytes) as Snapshot;
+}
+
+/**
+ * Stores a stream's snapshot: one value when it fits, else parts and a
+ * marker in one atomic. A snapshot over the atomic's own limit (~800 KiB)
+ * is refused with a `TypeError`, as Deno KV refuses a value.
+ */
+export async function writeSnapshot(
+  kv: Deno.Kv,
+  type: string,
+  id: string,
+  snapshot: Snapshot,
+): Promise<void> {
+  try {
+    await kv.set([KvKeys.snapshot, type, id], snapshot);
+    return;
+  } catch (error) {
+    if (!tooLarge(error)) throw error;
+  }
+  const bytes = new Uint8Array(serialize(snapshot));
+  const count = Math.ceil(bytes.length / PART_BYTES);
+  if (bytes.length + count * 256 > KV_LIMITS.bytes) {
+    throw new TypeError(
+      `Snapshot of ${type}/${id} too large: ${bytes.length} bytes (at most ${
+        KV_LIMITS.bytes - count * 256
+      } in parts)`,
+    );
+  }
+  const atomic = kv.atomic();
+  for (let i = 0; i < count; i++) {
+    atomic.set(
+      [SNAPSHOT_PART, type, id, i],
+      bytes.subarray(i * PART_BYTES, (i + 1) * PART_BYTES),
+    );
+  }
+  atomic.set(
+    [KvKeys.snapshot, type, id],
+    { snapshotParts: count, bytes: bytes.length } satisfies PartsMarker,
+  );
+  await atomic.commit();
+}
