@@ -77,10 +77,14 @@ const SECTIONS: readonly Section[] = [
   },
   {
     name: "lines",
-    summary: "a line on a draft of 150 lines against one of 5",
-    baseline: "the same commands on drafts of 5 lines",
+    summary:
+      "a command on an aggregate of 150 lines/events against one of 5: invoice lines, employee shifts, kontroll points",
+    baseline:
+      "the same commands on drafts of 5 lines, employees with 5 past shifts and kontroller of 5 recorded check points",
     run: async (rows) => {
-      progress("lines: drafts of 5 and of 150 lines, alternating");
+      progress(
+        "lines: invoices, employees and kontroller of 5 and of 150, alternating",
+      );
       rows.push(...named("lines", await benchLines({ progress })));
     },
   },

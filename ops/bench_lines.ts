@@ -6,7 +6,10 @@
  * Deno KV log with projections off (add a line, then remove it again, so
  * the draft stays at its size), then the `invoices` projection of exactly
  * those commands into PostgreSQL. The ratio big/small is the figure: 1.00×
- * means a line costs the same whatever the draft holds.
+ * means a line costs the same whatever the draft holds. The same figure for
+ * commands on an employee with 5 and 150 past shifts (clock in, clock out)
+ * and a kontroll of 5 and 150 recorded check points (a point recorded again)
+ * follows, from `bench_flat_cost.ts` (three rounds of 2 s per size).
  */
 import { registerActors, withDomainUpcasters } from "../actors/mod.ts";
 import { registerBedrift } from "../actors/bedrift/mod.ts";
@@ -17,6 +20,8 @@ import { ProjectionEngine } from "../runtime/projection/mod.ts";
 import { PostgresStore } from "../runtime/sql/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
+import { benchFlatCost } from "./bench_flat_cost.ts";
+import type { FlatCostBenchOptions } from "./bench_flat_cost.ts";
 
 /** One figure of the section. */
 export interface LinesBenchRow {
@@ -41,6 +46,8 @@ export interface LinesBenchOptions {
   /** Commits per projection transaction (default 100, about a lingering live batch). */
   batchSize?: number;
   databaseUrl?: string;
+  /** Rounds, seconds and aggregates of the employee and kontroll rows (defaults 3, 2, 64; sizes as above). */
+  flatCost?: Omit<FlatCostBenchOptions, "sizes" | "progress">;
   progress?: (message: string) => void;
 }
 
@@ -60,7 +67,7 @@ function median(values: readonly number[]): number {
 
 async function linesRun(
   lines: number,
-  o: Required<Omit<LinesBenchOptions, "progress" | "sizes">>,
+  o: Required<Omit<LinesBenchOptions, "progress" | "sizes" | "flatCost">>,
 ): Promise<LinesRun> {
   const dir = await Deno.makeTempDir({ prefix: "tms-bench-lines-" });
   const log: EventLog = withDomainUpcasters(
@@ -157,7 +164,8 @@ async function linesRun(
 
 /**
  * Runs the section and returns its rows: per size the median command and
- * projection rates, and the big/small ratios (target ≥ 0.85×).
+ * projection rates, and the big/small ratios (target ≥ 0.85×); then the
+ * employee and kontroll command rows (`benchFlatCost`).
  *
  * @example
  * ```ts
@@ -231,6 +239,13 @@ export async function benchLines(
       met: value / base >= 0.85,
     });
   }
+  rows.push(
+    ...await benchFlatCost({
+      ...options.flatCost,
+      sizes: [small, big],
+      progress,
+    }),
+  );
   return rows;
 }
 
