@@ -159,7 +159,8 @@ export const CONFIG_ENV: EnvSpec[] = [
   {
     name: "TMS_SNAPSHOT_EVERY",
     default: "100",
-    description: "snapshot an actor every N commits (0 = never)",
+    description:
+      "snapshot an actor every N commits (0 = never); an actor with a large state every up to 10 N (one commit per 128 characters of its state's JSON)",
   },
   {
     name: "TMS_MAILBOX_CAPACITY",

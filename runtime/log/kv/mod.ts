@@ -11,7 +11,7 @@
  * | `["meta", "position"]` | the newest feed position; its versionstamp is the fence |
  * | `["stream", type, id, fromVersion]` | `{ to, chunks }`: where a stream's versions live, written in the background |
  * | `["meta", "indexed"]` | the feed position the stream index has caught up with |
- * | `["snapshot", type, id]` | the latest snapshot of one actor, or `{ snapshotParts, bytes }` when it is over 64 KiB |
+ * | `["snapshot", type, id]` | the latest snapshot of one actor, V8-serialized bytes, or `{ snapshotParts, bytes }` when those are over 64 KiB |
  * | `["snapshot_part", type, id, i]` | part `i` of such a snapshot (V8-serialized bytes, written in one atomic with the marker) |
  * | `["checkpoint", name]` | a named feed checkpoint (`KvFeedCheckpoints`: the integration relay's), versionstamp-checked |
  *

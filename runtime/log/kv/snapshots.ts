@@ -3,11 +3,12 @@
  * (`KV_LIMITS.valueBytes`): an invoice of ~200 lines or a kontroll of ~120
  * recorded points is larger, and `kv.set` refuses it — such an actor was
  * never snapshotted and replayed its whole stream on every activation. A
- * snapshot that fits is one value under `["snapshot", type, id]`, as before;
- * a larger one is serialized (V8's format, as Deno KV stores values) and
- * split into parts under `["snapshot_part", type, id, i]`, written in the
- * same atomic as a marker `{ parts, bytes }` under the snapshot key, so a
- * reader sees the old snapshot or the whole new one, never a mix.
+ * snapshot is serialized once (V8's format, as Deno KV stores values): when
+ * it fits, the bytes are one value under `["snapshot", type, id]`; a larger
+ * one is split into parts under `["snapshot_part", type, id, i]`, written in
+ * the same atomic as a marker `{ snapshotParts, bytes }` under the snapshot
+ * key, so a reader sees the old snapshot or the whole new one, never a mix.
+ * A snapshot stored as a plain value (before this layout) still reads.
  */
 import { Buffer } from "node:buffer";
 import { deserialize, serialize } from "node:v8";
@@ -31,17 +32,13 @@ function isMarker(value: unknown): value is PartsMarker {
     typeof (value as PartsMarker).snapshotParts === "number";
 }
 
-function tooLarge(error: unknown): boolean {
-  return error instanceof TypeError && /too large/i.test(error.message);
-}
-
 /** The latest snapshot of one stream, or null. */
 export async function readSnapshot(
   kv: Deno.Kv,
   type: string,
   id: string,
 ): Promise<Snapshot | null> {
-  const entry = await kv.get<Snapshot | PartsMarker>([
+  const entry = await kv.get<Snapshot | PartsMarker | Uint8Array>([
     KvKeys.snapshot,
     type,
     id,
@@ -54,8 +51,9 @@ export async function resolveSnapshot(
   kv: Deno.Kv,
   type: string,
   id: string,
-  value: Snapshot | PartsMarker | null,
+  value: Snapshot | PartsMarker | Uint8Array | null,
 ): Promise<Snapshot | null> {
+  if (value instanceof Uint8Array) return deserialize(value) as Snapshot;
   if (!isMarker(value)) return value;
   const keys = Array.from(
     { length: value.snapshotParts },
@@ -79,9 +77,9 @@ export async function resolveSnapshot(
 }
 
 /**
- * Stores a stream's snapshot: one value when it fits, else parts and a
- * marker in one atomic. A snapshot over the atomic's own limit (~800 KiB)
- * is refused with a `TypeError`, as Deno KV refuses a value.
+ * Stores a stream's snapshot, serialized once: one value when it fits,
+ * else parts and a marker in one atomic. A snapshot over the atomic's own
+ * limit (~800 KiB) is refused with a `TypeError`, as Deno KV refuses a value.
  */
 export async function writeSnapshot(
   kv: Deno.Kv,
@@ -89,13 +87,11 @@ export async function writeSnapshot(
   id: string,
   snapshot: Snapshot,
 ): Promise<void> {
-  try {
-    await kv.set([KvKeys.snapshot, type, id], snapshot);
-    return;
-  } catch (error) {
-    if (!tooLarge(error)) throw error;
-  }
   const bytes = new Uint8Array(serialize(snapshot));
+  if (bytes.length <= PART_BYTES) {
+    await kv.set([KvKeys.snapshot, type, id], bytes);
+    return;
+  }
   const count = Math.ceil(bytes.length / PART_BYTES);
   if (bytes.length + count * 256 > KV_LIMITS.bytes) {
     throw new TypeError(

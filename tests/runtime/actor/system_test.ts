@@ -511,3 +511,34 @@ Deno.test("deepestMailboxes lists the fullest mailboxes, deepest first, at most 
   assert.deepEqual(s.deepestMailboxes(), []);
   await s.shutdown();
 });
+
+Deno.test("given an actor whose state grows, when it is snapshotted, then the interval stretches with the state's size, at most 10×", async () => {
+  // Each commit adds 1,000 characters to the state.
+  const padded: Decider<
+    { type: "pad" },
+    DomainEvent<"padded", { text: string }>,
+    string[]
+  > = {
+    initialState: [],
+    decide: () => [{ type: "padded", v: 1, data: { text: "x".repeat(1000) } }],
+    evolve: (state, event) => [...state, event.data.text],
+  };
+  const log = new MemoryEventLog();
+  const saved: number[] = [];
+  const save = log.saveSnapshot.bind(log);
+  log.saveSnapshot = (type, id, snapshot) => {
+    saved.push(snapshot.version);
+    return save(type, id, snapshot);
+  };
+  const s = new ActorSystem({ log, snapshotEvery: 4 }).register({
+    type: "padded",
+    decider: padded,
+  });
+  for (let i = 0; i < 80; i++) await s.ask("padded", "a", { type: "pad" });
+  // At 4 commits the state is ~4,000 characters: one commit per 128 of them
+  // is 32 commits to the next snapshot; from 36 on the cap (10 × 4) holds.
+  assert.deepEqual(saved, [4, 36, 76]);
+  s.passivate("padded", "a");
+  assert.equal((await s.read<string[]>("padded", "a")).state.length, 80);
+  await s.shutdown();
+});
