@@ -199,6 +199,12 @@ realtime and peers start their own nodes (and nats-server) on free ports.`,
       default: "2000",
       description: "streams of the peers workload (fewer: a short run)",
     },
+    {
+      name: "TMS_BENCH_NODE_FLAGS",
+      default: "",
+      description:
+        "extra `deno run` flags for the nodes the sections start, e.g. --v8-flags=--prof,--logfile=node.log",
+    },
   ],
   examples: ["deno task bench", "deno task bench kv read"],
 };

@@ -85,6 +85,7 @@ async function loginUntil(
 /**
  * Starts `main.ts` with `env`, waits until `/health/ready` answers 200 and
  * logs its first ADMIN in (`TMS_ADMIN_*` of `env`, else `LOCAL_ADMIN`).
+ * `TMS_BENCH_NODE_FLAGS` in this process adds `deno run` flags (a profile).
  */
 export async function startServer(
   env: Record<string, string>,
@@ -92,7 +93,15 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const port = options.port ?? freePort();
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-kv", "--unstable-cron", `${ROOT}main.ts`],
+    args: [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "--unstable-cron",
+      ...(Deno.env.get("TMS_BENCH_NODE_FLAGS")?.split(" ").filter(Boolean) ??
+        []),
+      `${ROOT}main.ts`,
+    ],
     cwd: ROOT,
     // Read models in PGlite under the data dir unless the caller names a database:
     // servers of different tests must not share tables.
