@@ -27,6 +27,7 @@ import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import type { LinesBenchRow } from "./bench_lines.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
+import { alternatingRounds, median } from "./bench_support.ts";
 
 /** Sizes of the employee and kontroll rows; every field has a default. */
 export interface FlatCostBenchOptions {
@@ -72,10 +73,6 @@ interface FlatCostCase {
 const AT = "2026-01-05T09:00:00.000Z";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FIRST_SHIFT_MS = Date.parse("2025-01-06T07:00:00.000Z");
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -292,11 +289,10 @@ export async function benchFlatCost(
   };
   const rows: LinesBenchRow[] = [];
   for (const c of [employeeCase, kontrollCase]) {
-    const runs = new Map<number, FlatRun[]>([[small, []], [big, []]]);
-    for (let round = 1; round <= o.rounds; round++) {
-      // Alternate which size goes first, so drift over the run hits both.
-      const order = round % 2 === 1 ? [small, big] : [big, small];
-      for (const size of order) {
+    const runs = await alternatingRounds(
+      [small, big],
+      o.rounds,
+      async (size, round) => {
         progress(
           `lines: ${c.sized(size)}, ${c.measured} (${round}/${o.rounds})`,
         );
@@ -307,9 +303,9 @@ export async function benchFlatCost(
             Math.round(run.commands)
           } commands/s, snapshots ${saved} written, ${failed} refused`,
         );
-        runs.get(size)!.push(run);
-      }
-    }
+        return run;
+      },
+    );
     const label =
       `${c.name} commands in-process, projections off (${o.aggregates} ${c.plural}, one in flight each, ${c.measured})`;
     const rounds = `(median of ${o.rounds}, alternating)`;

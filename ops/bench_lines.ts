@@ -20,6 +20,7 @@ import { ProjectionEngine } from "../runtime/projection/mod.ts";
 import { PostgresStore } from "../runtime/sql/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
+import { alternatingRounds, median } from "./bench_support.ts";
 import { benchFlatCost } from "./bench_flat_cost.ts";
 import type { FlatCostBenchOptions } from "./bench_flat_cost.ts";
 
@@ -60,10 +61,6 @@ interface LinesRun {
 }
 
 const AT = "2026-01-05T09:00:00.000Z";
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
 
 async function linesRun(
   lines: number,
@@ -185,11 +182,10 @@ export async function benchLines(
     databaseUrl: options.databaseUrl ?? Deno.env.get("DATABASE_URL") ??
       "postgres://postgres@127.0.0.1:5432/postgres",
   };
-  const runs = new Map<number, LinesRun[]>([[small, []], [big, []]]);
-  for (let round = 1; round <= o.rounds; round++) {
-    // Alternate which size goes first, so drift over the run hits both.
-    const order = round % 2 === 1 ? [small, big] : [big, small];
-    for (const size of order) {
+  const runs = await alternatingRounds(
+    [small, big],
+    o.rounds,
+    async (size, round) => {
       progress(
         `lines: drafts of ${size} lines, add + remove (${round}/${o.rounds})`,
       );
@@ -199,9 +195,9 @@ export async function benchLines(
           Math.round(run.projected)
         } projected/s`,
       );
-      runs.get(size)!.push(run);
-    }
-  }
+      return run;
+    },
+  );
   const of = (size: number, key: keyof LinesRun) =>
     median(runs.get(size)!.map((r) => r[key]));
   const rows: LinesBenchRow[] = [];

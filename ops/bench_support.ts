@@ -67,3 +67,25 @@ export function fmt(value: number): string {
   if (value >= 10) return value.toFixed(1);
   return value.toFixed(2);
 }
+
+/** The median of `values` (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/**
+ * Runs `run` for the sizes [small, big] in `rounds` rounds, alternating
+ * which size goes first (drift over the run hits both); the results per size.
+ */
+export async function alternatingRounds<R>(
+  [small, big]: readonly [number, number],
+  rounds: number,
+  run: (size: number, round: number) => Promise<R>,
+): Promise<Map<number, R[]>> {
+  const runs = new Map<number, R[]>([[small, []], [big, []]]);
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? [small, big] : [big, small];
+    for (const size of order) runs.get(size)!.push(await run(size, round));
+  }
+  return runs;
+}
