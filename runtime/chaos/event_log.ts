@@ -29,10 +29,12 @@ import type { LogOperation } from "./types.ts";
 export class ChaosEventLog implements EventLog {
   readonly inner: EventLog;
   readonly #seam: Seam;
+  readonly #registry: FaultRegistry;
 
   constructor(inner: EventLog, registry: FaultRegistry) {
     this.inner = inner;
     this.#seam = registry.seams.log;
+    this.#registry = registry;
   }
 
   append(
@@ -197,7 +199,28 @@ export class ChaosEventLog implements EventLog {
           break;
       }
     }
-    if (latencyMs > 0) await delay(latencyMs, { signal });
+    if (latencyMs > 0) await this.#latency(latencyMs, signal);
     return failAfter;
+  }
+
+  /**
+   * Waits out injected latency; a change of the faults (one expired, was
+   * stopped, the emergency stop) ends every wait at once, so nothing is still
+   * held back by a fault that is gone. The caller's abort rejects as usual.
+   */
+  async #latency(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const changed = new AbortController();
+    const unsubscribe = this.#registry.subscribe(() => changed.abort());
+    try {
+      await delay(ms, {
+        signal: signal
+          ? AbortSignal.any([signal, changed.signal])
+          : changed.signal,
+      });
+    } catch (error) {
+      if (!changed.signal.aborted || signal?.aborted) throw error;
+    } finally {
+      unsubscribe();
+    }
   }
 }

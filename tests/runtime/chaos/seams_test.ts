@@ -113,6 +113,43 @@ Deno.test("event log seam: latency hits the operations and actors it names only"
   }
 });
 
+Deno.test("event log seam: when a latency fault is cleared, the calls it holds back go on at once", async () => {
+  const r = registry();
+  const log = new ChaosEventLog(new MemoryEventLog(), r);
+  try {
+    r.activate({
+      id: "l",
+      kind: FaultKinds.logLatency,
+      durationMs: 60_000,
+      params: { latencyMs: 30_000, operations: ["append", "read"] },
+    });
+    let settled = false;
+    const held = Promise.all([
+      log.append(req("1", 0, "c1")),
+      log.readFeed(0, 10),
+    ]).then((results) => {
+      settled = true;
+      return results;
+    });
+    await delay(20);
+    assert.equal(settled, false, "held back while the fault is active");
+    r.clear("l");
+    // Not the 30 s the fault asked for: well before a 5 s bound.
+    const bound = new AbortController();
+    const first = await Promise.race([
+      held.then(() => "held calls"),
+      delay(5_000, { signal: bound.signal }).then(() => "5 s"),
+    ]);
+    bound.abort();
+    assert.equal(first, "held calls");
+    const [appended] = await held;
+    assert.equal(appended.version, 1);
+  } finally {
+    r.close();
+    await log.close();
+  }
+});
+
 Deno.test("event log seam: an error after the write lands the commit and still fails the call", async () => {
   const r = registry([0]);
   const inner = new MemoryEventLog();
