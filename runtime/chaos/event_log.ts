@@ -204,13 +204,19 @@ export class ChaosEventLog implements EventLog {
   }
 
   /**
-   * Waits out injected latency; a change of the faults (one expired, was
-   * stopped, the emergency stop) ends every wait at once, so nothing is still
+   * Waits out injected latency; a latency fault cleared (expired, stopped,
+   * the emergency stop) ends every such wait at once, so nothing is still
    * held back by a fault that is gone. The caller's abort rejects as usual.
    */
   async #latency(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const changed = new AbortController();
-    const unsubscribe = this.#registry.subscribe(() => changed.abort());
+    const unsubscribe = this.#registry.subscribe((change) => {
+      if (
+        change.type === "cleared" && change.fault.kind === FaultKinds.logLatency
+      ) {
+        changed.abort();
+      }
+    });
     try {
       await delay(ms, {
         signal: signal

@@ -113,7 +113,7 @@ Deno.test("event log seam: latency hits the operations and actors it names only"
   }
 });
 
-Deno.test("event log seam: when a latency fault is cleared, the calls it holds back go on at once", async () => {
+Deno.test("event log seam: when a latency fault is cleared, the calls it holds back go on at once; another fault's activation ends nothing", async () => {
   const r = registry();
   const log = new ChaosEventLog(new MemoryEventLog(), r);
   try {
@@ -133,6 +133,15 @@ Deno.test("event log seam: when a latency fault is cleared, the calls it holds b
     });
     await delay(20);
     assert.equal(settled, false, "held back while the fault is active");
+    r.activate({
+      id: "other",
+      kind: FaultKinds.logLatency,
+      durationMs: 60_000,
+      params: { latencyMs: 1, operations: ["append"] },
+      selector: { aggregateTypes: ["other"] },
+    });
+    await delay(20);
+    assert.equal(settled, false, "another fault's activation ends nothing");
     r.clear("l");
     // Not the 30 s the fault asked for: well before a 5 s bound.
     const bound = new AbortController();
