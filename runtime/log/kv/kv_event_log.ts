@@ -295,6 +295,9 @@ export class KvEventLog implements EventLog {
       return await fn();
     } catch (error) {
       if (error instanceof Error && error.name === "AbortError") throw error;
+      // A refusal of what was asked (a snapshot over the size limit), not an
+      // outage.
+      if (error instanceof RangeError) throw error;
       throw new UnavailableError("Event log could not be read", {
         cause: error,
       });

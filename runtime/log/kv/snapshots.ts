@@ -5,9 +5,10 @@
  * never snapshotted and replayed its whole stream on every activation. A
  * snapshot is serialized once (V8's format, as Deno KV stores values): when
  * it fits, the bytes are one value under `["snapshot", type, id]`; a larger
- * one is split into parts under `["snapshot_part", type, id, i]`, written in
- * the same atomic as a marker `{ snapshotParts, bytes }` under the snapshot
- * key, so a reader sees the old snapshot or the whole new one, never a mix.
+ * one is split into parts under `["snapshot_part", type, id, version, i]`,
+ * written in the same atomic as a marker `{ snapshotParts, bytes, version }`
+ * under the snapshot key (and the deletion of older parts), so a reader sees
+ * the old snapshot or the whole new one, never a mix.
  * A snapshot stored as a plain value (before this layout) still reads.
  */
 import { Buffer } from "node:buffer";
@@ -21,10 +22,16 @@ export const SNAPSHOT_PART = "snapshot_part";
 /** Bytes per part: below the value limit with room for the key. */
 const PART_BYTES = KV_LIMITS.valueBytes - 1024;
 
-/** What the snapshot key holds when the snapshot is stored in parts. */
+/**
+ * What the snapshot key holds when the snapshot is stored in parts: their
+ * count, their bytes, and the snapshot's version, which names the parts
+ * (`["snapshot_part", type, id, version, i]`), so a reader never joins parts
+ * of two snapshots.
+ */
 interface PartsMarker {
   snapshotParts: number;
   bytes: number;
+  version: number;
 }
 
 function isMarker(value: unknown): value is PartsMarker {
@@ -57,7 +64,7 @@ export async function resolveSnapshot(
   if (!isMarker(value)) return value;
   const keys = Array.from(
     { length: value.snapshotParts },
-    (_, i) => [SNAPSHOT_PART, type, id, i],
+    (_, i) => [SNAPSHOT_PART, type, id, value.version, i],
   );
   const parts: Uint8Array[] = [];
   for (let i = 0; i < keys.length; i += KV_LIMITS.getMany) {
@@ -65,8 +72,9 @@ export async function resolveSnapshot(
       keys.slice(i, i + KV_LIMITS.getMany),
     );
     for (const entry of entries) {
-      // A part missing means the marker outlived them: no usable snapshot
-      // (the actor replays from the start, which is always correct).
+      // A part missing: a newer snapshot replaced these after the marker
+      // was read. No usable snapshot (the actor replays from the start,
+      // which is always correct).
       if (!entry.value) return null;
       parts.push(entry.value);
     }
@@ -79,7 +87,7 @@ export async function resolveSnapshot(
 /**
  * Stores a stream's snapshot, serialized once: one value when it fits,
  * else parts and a marker in one atomic. A snapshot over the atomic's own
- * limit (~800 KiB) is refused with a `TypeError`, as Deno KV refuses a value.
+ * limit (~800 KiB) is refused with a `RangeError`, as a commit over its limit.
  */
 export async function writeSnapshot(
   kv: Deno.Kv,
@@ -94,22 +102,33 @@ export async function writeSnapshot(
   }
   const count = Math.ceil(bytes.length / PART_BYTES);
   if (bytes.length + count * 256 > KV_LIMITS.bytes) {
-    throw new TypeError(
+    throw new RangeError(
       `Snapshot of ${type}/${id} too large: ${bytes.length} bytes (at most ${
         KV_LIMITS.bytes - count * 256
       } in parts)`,
     );
   }
+  // Parts of earlier snapshots (another version, or left when a snapshot
+  // that fitted in one value replaced them) go in the same atomic.
+  const stale: Deno.KvKey[] = [];
+  for await (const entry of kv.list({ prefix: [SNAPSHOT_PART, type, id] })) {
+    if (entry.key[3] !== snapshot.version) stale.push(entry.key);
+  }
   const atomic = kv.atomic();
+  for (const key of stale) atomic.delete(key);
   for (let i = 0; i < count; i++) {
     atomic.set(
-      [SNAPSHOT_PART, type, id, i],
+      [SNAPSHOT_PART, type, id, snapshot.version, i],
       bytes.subarray(i * PART_BYTES, (i + 1) * PART_BYTES),
     );
   }
   atomic.set(
     [KvKeys.snapshot, type, id],
-    { snapshotParts: count, bytes: bytes.length } satisfies PartsMarker,
+    {
+      snapshotParts: count,
+      bytes: bytes.length,
+      version: snapshot.version,
+    } satisfies PartsMarker,
   );
   await atomic.commit();
 }

@@ -185,3 +185,39 @@ Deno.test("Deno KV log: reading the feed across chunk boundaries is exact", asyn
     }
   });
 });
+
+Deno.test("Deno KV log: a snapshot in parts keeps only its own parts; one over the atomic's limit is refused", async () => {
+  await withDir(async (path) => {
+    const log = await KvEventLog.open(path);
+    const snapshot = (version: number, kib: number) => ({
+      version,
+      position: version,
+      stateVersion: 1,
+      state: { text: "x".repeat(kib * 1024) },
+      recent: [],
+    });
+    try {
+      await log.saveSnapshot("thing", "a", snapshot(10, 200));
+      await log.saveSnapshot("thing", "a", snapshot(20, 300));
+      assert.equal((await log.loadSnapshot("thing", "a"))?.version, 20);
+      const kv = await Deno.openKv(path);
+      try {
+        const parts: Deno.KvKey[] = [];
+        for await (const e of kv.list({ prefix: ["snapshot_part"] })) {
+          parts.push(e.key);
+        }
+        assert.ok(parts.length >= 5, `parts ${parts.length}`);
+        assert.ok(parts.every((k) => k[3] === 20), "only version 20's parts");
+      } finally {
+        kv.close();
+      }
+      await assert.rejects(
+        log.saveSnapshot("thing", "a", snapshot(30, 900)),
+        RangeError,
+      );
+      assert.equal((await log.loadSnapshot("thing", "a"))?.version, 20);
+    } finally {
+      await log.close();
+    }
+  });
+});
