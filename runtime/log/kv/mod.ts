@@ -11,8 +11,8 @@
  * | `["meta", "position"]` | the newest feed position; its versionstamp is the fence |
  * | `["stream", type, id, fromVersion]` | `{ to, chunks }`: where a stream's versions live, written in the background |
  * | `["meta", "indexed"]` | the feed position the stream index has caught up with |
- * | `["snapshot", type, id]` | the latest snapshot of one actor, V8-serialized bytes, or `{ snapshotParts, bytes }` when those are over 64 KiB |
- * | `["snapshot_part", type, id, i]` | part `i` of such a snapshot (V8-serialized bytes, written in one atomic with the marker) |
+ * | `["snapshot", type, id]` | the latest snapshot of one actor, V8-serialized bytes, or `{ snapshotParts, bytes, version }` when those are over 64 KiB |
+ * | `["snapshot_part", type, id, version, i]` | part `i` of such a snapshot (written in one atomic with the marker, older parts deleted in it) |
  * | `["checkpoint", name]` | a named feed checkpoint (`KvFeedCheckpoints`: the integration relay's), versionstamp-checked |
  *
  * Appends that arrive while an atomic is in flight are written together
