@@ -22,10 +22,10 @@ import { ratio } from "./bench_support.ts";
 import {
   COUNTER,
   DiscardEventLog,
-  median,
   spread,
   withoutSnapshots,
 } from "./bench_actors_support.ts";
+import { median } from "./stats.ts";
 import { heapChild } from "./bench_actors_heap.ts";
 
 const SECTION = "actors";

@@ -86,12 +86,6 @@ export function withoutSnapshots(log: EventLog): EventLog {
   };
 }
 
-/** The median of `values` (the upper one of an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError("No values");
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
 /**
  * How far apart the samples are: `(max − min) / min`, and the extremes.
  * 0.1 is the ±10 % of "flat".

@@ -32,6 +32,7 @@ import { ratio } from "./bench_support.ts";
 import { natsConnect } from "../deps.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
+import { median } from "./stats.ts";
 
 /** One row of the backup or trace section. */
 export interface BackupBenchRow {
@@ -43,11 +44,6 @@ export interface BackupBenchRow {
 }
 
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function feedRate(log: EventLog, head: number): Promise<number> {
   const began = performance.now();

@@ -13,6 +13,7 @@ import { ChaosEventLog, FaultRegistry } from "../runtime/chaos/mod.ts";
 import { prepareCommandLoad } from "./bench_commands.ts";
 import type { CommandLoad } from "./bench_commands.ts";
 import { ratio } from "./bench_support.ts";
+import { median } from "./stats.ts";
 
 /** One row of the chaos section. */
 export interface ChaosBenchRow {
@@ -29,11 +30,6 @@ const ROUNDS = 7;
 /** Alternating bursts of each configuration, and their length. */
 const BURSTS = 24;
 const BURST_SECONDS = 1;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Sums of a configuration's bursts. */
 interface Totals {

@@ -6,6 +6,7 @@ import type { ActorFaults } from "../runtime/actor/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
 import { processCpuSeconds } from "./cpu_usage.ts";
+import { percentile } from "./stats.ts";
 
 /** Throughput and latency (ms) of a command load. */
 export interface CommandLoadResult {
@@ -17,13 +18,6 @@ export interface CommandLoadResult {
    * cost of a command, whatever else the machine runs.
    */
   perCpuSecond: number;
-}
-
-/** The `p` quantile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 /** What one run of a prepared load did. */

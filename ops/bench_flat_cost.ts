@@ -27,7 +27,8 @@ import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import type { LinesBenchRow } from "./bench_lines.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
-import { alternatingRounds, median } from "./bench_support.ts";
+import { alternatingRounds } from "./bench_support.ts";
+import { median } from "./stats.ts";
 
 /** Sizes of the employee and kontroll rows; every field has a default. */
 export interface FlatCostBenchOptions {

@@ -7,6 +7,7 @@ import { KvEventLog } from "../runtime/log/kv/mod.ts";
 import { fmt, loadProcess, ratio, withBenchSchema } from "./bench_support.ts";
 import type { BenchRow } from "./bench_support.ts";
 import { commandLoad } from "./bench_commands.ts";
+import { percentile } from "./stats.ts";
 import type { CommandLoadResult } from "./bench_commands.ts";
 import type { LoadResult } from "./load.ts";
 import { authHeaders, startServer } from "./server_process.ts";
@@ -88,28 +89,24 @@ async function rawKvOpenLoop(
     try {
       const total = Math.max(1, Math.round(rate * seconds));
       const latencies: number[] = [];
-      const pending = new Set<Promise<void>>();
+      const commits: Promise<void>[] = [];
       const start = performance.now();
       for (let i = 0; i < total; i++) {
         const due = start + (i * 1000) / rate;
         const wait = due - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        const commit = kv.atomic().set(["floor", i], SAMPLE_COMMIT).commit()
-          .then(() => void latencies.push(performance.now() - due));
-        pending.add(commit);
-        commit.finally(() => pending.delete(commit));
+        commits.push(
+          kv.atomic().set(["floor", i], SAMPLE_COMMIT).commit()
+            .then(() => void latencies.push(performance.now() - due)),
+        );
       }
-      await Promise.all(pending);
+      await Promise.all(commits);
       const elapsed = (performance.now() - start) / 1000;
       latencies.sort((a, b) => a - b);
-      const at = (q: number) =>
-        latencies[
-          Math.min(latencies.length - 1, Math.floor(q * latencies.length))
-        ];
       return {
         rate: latencies.length / elapsed,
-        p50: at(0.5),
-        p99: at(0.99),
+        p50: percentile(latencies, 0.5),
+        p99: percentile(latencies, 0.99),
         max: latencies[latencies.length - 1],
       };
     } finally {

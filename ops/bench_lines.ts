@@ -20,7 +20,8 @@ import { ProjectionEngine } from "../runtime/projection/mod.ts";
 import { PostgresStore } from "../runtime/sql/mod.ts";
 import type { EventLog } from "../runtime/core/mod.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
-import { alternatingRounds, median } from "./bench_support.ts";
+import { alternatingRounds } from "./bench_support.ts";
+import { median } from "./stats.ts";
 import { benchFlatCost } from "./bench_flat_cost.ts";
 import type { FlatCostBenchOptions } from "./bench_flat_cost.ts";
 

@@ -22,6 +22,7 @@ import { PgliteStore, PostgresStore } from "../runtime/sql/mod.ts";
 import type { AppendRequest, EventLog } from "../runtime/core/mod.ts";
 import type { BatchInfo } from "../runtime/projection/mod.ts";
 import type { SqlStore } from "../runtime/sql/mod.ts";
+import { percentile } from "./stats.ts";
 
 /** One benchmark figure. */
 export interface ProjectionBenchRow {
@@ -146,12 +147,6 @@ function middle(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? sorted[half]
     : (sorted[half - 1] + sorted[half]) / 2;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 async function project(

@@ -68,11 +68,6 @@ export function fmt(value: number): string {
   return value.toFixed(2);
 }
 
-/** The median of `values` (the upper one of an even count). */
-export function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
 /**
  * Runs `run` for the sizes [small, big] in `rounds` rounds, alternating
  * which size goes first (drift over the run hits both); the results per size.

@@ -22,6 +22,7 @@ import { runTask, UsageError } from "./cli.ts";
 import type { TaskArgs, TaskSpec } from "./cli.ts";
 import { HttpConnection, jsonRequest } from "./http_client.ts";
 import { organisasjonsnummerFor } from "./orgnr.ts";
+import { percentile } from "./stats.ts";
 
 /** One second of a run: what was asked for and what came back. */
 export interface LoadSecond {
@@ -211,11 +212,6 @@ function loadOptions(args: TaskArgs): LoadOptions {
     json: args.has("json"),
     token: Deno.env.get("TMS_LOAD_TOKEN") || undefined,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 /** `Authorization` of a token (none without one). */

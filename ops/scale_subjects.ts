@@ -15,7 +15,7 @@ import type { JetStreamManager, NatsConnection } from "../deps.ts";
 import { JetStreamEventLog } from "../runtime/log/jetstream/mod.ts";
 import { eventSubject, JetStreamNames } from "../runtime/core/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
-import { percentile } from "./bench_commands.ts";
+import { percentile } from "./stats.ts";
 import { processCpuSeconds } from "./cpu_usage.ts";
 import { runTask } from "./cli.ts";
 import type { TaskSpec } from "./cli.ts";

@@ -8,16 +8,19 @@ import { MemoryEventLog } from "../../runtime/log/memory/mod.ts";
 import {
   COUNTER,
   DiscardEventLog,
-  median,
   spread,
   withoutSnapshots,
 } from "../../ops/bench_actors_support.ts";
+import { median, percentile } from "../../ops/stats.ts";
 import { benchActors } from "../../ops/bench_actors.ts";
 
-Deno.test("median and spread", () => {
+Deno.test("median, percentile and spread", () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 3);
   assert.throws(() => median([]), RangeError);
+  assert.equal(percentile([1, 2, 3, 4], 0.5), 3);
+  assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
+  assert.equal(percentile([], 0.99), 0);
   assert.deepEqual(spread([100, 110, 105]), {
     min: 100,
     max: 110,
