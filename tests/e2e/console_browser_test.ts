@@ -217,8 +217,19 @@ Deno.test({
         /decided\s*(hold|scale_up|scale_down) \d+ → \d+/,
       );
       assert.match(decision, /cpu [\d.]+\/[\d.]+ → \d+/);
-      await page.locator("#autoscale-body svg.chart polyline.measured")
-        .waitFor();
+      // The measured rate drawn from at least two samples. Not "visible": on
+      // a node with no commands in the window the line is flat, a box of
+      // zero height, which Playwright counts as hidden.
+      const measured = page.locator(
+        "#autoscale-body svg.chart polyline.measured",
+      );
+      await measured.waitFor({ state: "attached" });
+      await until(
+        "two measured samples in the chart",
+        async () =>
+          ((await measured.getAttribute("points")) ?? "").trim().split(/\s+/)
+            .length >= 2,
+      );
       // Chaos: on, both nodes answer, every fault type offered.
       await textMatching(
         page,
